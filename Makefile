@@ -1,0 +1,19 @@
+.PHONY: setup run test bench goldens
+
+setup:
+	bash scripts/setup.sh
+
+# The main job: set up and start the service.
+run: setup
+	.venv/bin/flowzap-convert convert --to yaml examples/auth_flow.fz
+
+# Set up and run every test, real-tool checks included.
+test:
+	bash scripts/test.sh
+
+# Regenerate golden files for review (git diff shows what changed).
+goldens:
+	.venv/bin/python -m pytest tests/test_goldens.py --update-goldens
+
+bench:
+	.venv/bin/python benchmarks/bench_core.py

@@ -1,0 +1,342 @@
+"""FlowZap Code → model. Lenient: every repair is a diagnostic (policy: docs/flowzap-code.md §2).
+
+lark's lexer, driven by ``flowzap.lark``, turns the text into one token per statement with its
+line and column; this module decodes each token and assembles lanes, then resolves references
+once every node is known (a node may be used before it is declared).
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from lark import Lark
+
+from ..diagnostics import Diagnostic, Diagnostics
+from ..model import Diagram, Edge, Group, Lane, Node, Side
+from ..model.diagram import infer_event_kinds
+from .syntax import CANONICAL_ID, EDGE_KEYS, NODE_KEYS, SHAPE_KIND, SHAPES, SIDES, unquote
+
+_LEXER = Lark.open("flowzap.lark", rel_to=__file__, parser="lalr", lexer="basic")
+
+# Decoders for the statement tokens the grammar has already recognised.
+_LANE_OPEN = re.compile(r"(?P<id>[^\W\d]\w*)[ \t]*\{[ \t]*(?:#[ \t]*(?P<label>[^\n]*?))?[ \t]*$")
+_NODE = re.compile(r"(?P<id>[^\W\d]\w*)[ \t]*:[ \t]*(?P<shape>[^\W\d]\w*)(?P<attrs>.*?)[ \t]*$")
+_NODE_ATTR = re.compile(r'[ \t]+(?P<key>[^\W\d]\w*):(?P<value>"(?:[^"\\\n]|\\.)*")')
+_REF = re.compile(
+    r"(?:(?P<lane>[^\W\d]\w*)\.(?!handle[ \t]*\())?(?P<id>[^\W\d]\w*)(?:\.handle[ \t]*\([ \t]*(?P<side>[^\W\d]\w*)[ \t]*\))?"
+)
+_ARROW = re.compile(r"[ \t]*->[ \t]*")
+_EDGE_ATTR = re.compile(r'(?P<key>[^\W\d]\w*)[ \t]*(?P<sep>[=:])[ \t]*(?P<value>"(?:[^"\\\n]|\\.)*")')
+_LOOP = re.compile(r"loop[ \t]*\[(?P<condition>[^\]\n]*)\](?P<members>.*)$")
+_LOOP_MEMBER = re.compile(r"(?:(?P<lane>[^\W\d]\w*)\.(?!handle[ \t]*\())?(?P<id>[^\W\d]\w*)")
+
+_EXPECTED = (
+    'expected a node (n1: rectangle label:"Step"), an edge (n1.handle(right) -> n2.handle(left)), '
+    "a loop (loop [condition] n1 n2), a lane (Lane { # Label) or }"
+)
+
+
+@dataclass(slots=True)
+class _Ref:
+    lane: str | None
+    id: str
+    side: str | None
+    column: int
+
+
+@dataclass(slots=True)
+class _PendingEdge:
+    source: _Ref
+    target: _Ref
+    written_in: str | None  # the lane whose braces hold the edge line
+    edge: Edge
+
+
+@dataclass(slots=True)
+class _PendingLoop:
+    members: list[_Ref]
+    group: Group
+
+
+class _Reader:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.out = Diagnostics()
+        self.diagram = Diagram()
+        self.lanes: dict[str, Lane] = {}
+        self.nodes: dict[str, Node] = {}
+        self.edges: list[_PendingEdge] = []
+        self.loops: list[_PendingLoop] = []
+        self.lane: Lane | None = None  # the lane whose braces are open
+        self.lane_wants_label = False  # a lane opened without # label, no statement seen yet
+
+    # -- statements ------------------------------------------------------------------------
+    def run(self) -> tuple[Diagram, list[Diagnostic]]:
+        handlers = {
+            "LANE_OPEN": self.lane_open,
+            "LANE_CLOSE": self.lane_close,
+            "NODE": self.node,
+            "EDGE": self.edge,
+            "LOOP": self.loop,
+            "HASH_LINE": self.hash_line,
+            "SLASH_COMMENT": self.slash_comment,
+            "BAD_LINE": self.bad_line,
+        }
+        for token in _LEXER.lex(self.text):
+            handler = handlers.get(token.type)
+            if handler is None:  # newlines
+                continue
+            if token.type != "HASH_LINE":
+                self.close_label_window()
+            handler(str(token), token.line, token.column)
+        if self.lane is not None:
+            self.out.add("UNCLOSED_LANE", f"lane {self.lane.id!r} is opened here but never closed with }}",
+                         line=self.lane.line, column=self.lane.column, element=self.lane.id)
+            self.close_label_window()
+        self.resolve()
+        return self.diagram, self.out.items
+
+    def close_label_window(self) -> None:
+        if self.lane_wants_label:
+            lane = self.lane
+            self.lane_wants_label = False
+            self.out.add("MISSING_LANE_LABEL", f"lane {lane.id!r} has no # label; its id is used",
+                         line=lane.line, column=lane.column, element=lane.id)
+
+    def lane_open(self, text: str, line: int, column: int) -> None:
+        match = _LANE_OPEN.match(text)
+        lane_id, label = match.group("id"), match.group("label")
+        if self.lane is not None:
+            self.out.add("UNCLOSED_LANE", f"lane {self.lane.id!r} is opened here but never closed "
+                         f"(lane {lane_id!r} starts at line {line})",
+                         line=self.lane.line, column=self.lane.column, element=self.lane.id)
+        if lane_id in self.lanes:
+            first = self.lanes[lane_id]
+            self.out.add("DUPLICATE_LANE_ID", f"lane {lane_id!r} is already declared at line {first.line}",
+                         line=line, column=column, element=lane_id)
+            self.lane = first
+            return
+        lane = Lane(lane_id, label if label else lane_id, line=line, column=column)
+        self.lanes[lane_id] = lane
+        self.diagram.lanes.append(lane)
+        self.lane = lane
+        self.lane_wants_label = not label
+
+    def lane_close(self, text: str, line: int, column: int) -> None:
+        if self.lane is None:
+            self.out.add("UNMATCHED_BRACE", "} closes no lane", line=line, column=column)
+        self.lane = None
+
+    def hash_line(self, text: str, line: int, column: int) -> None:
+        if self.lane_wants_label:
+            self.lane_wants_label = False
+            label = text[1:].strip()
+            if label:
+                self.lane.label = label
+            self.out.add("LANE_LABEL_ON_NEXT_LINE", f"the label of lane {self.lane.id!r} belongs on its "
+                         f"{{ line: {self.lane.id} {{ # {label}", line=line, column=column, element=self.lane.id)
+            return
+        self.out.add("LINE_COMMENT", "a # line that is no lane label, ignored", line=line, column=column)
+
+    def slash_comment(self, text: str, line: int, column: int) -> None:
+        self.out.add("LINE_COMMENT", "// comment ignored", line=line, column=column)
+
+    def node(self, text: str, line: int, column: int) -> None:
+        match = _NODE.match(text)
+        node_id, shape = match.group("id"), match.group("shape")
+        if self.lane is None:
+            self.out.add("NODE_OUTSIDE_LANE", f"node {node_id!r} is declared outside every lane; "
+                         "declare it inside Lane { … }", line=line, column=column, element=node_id)
+            return
+        shape_column = column + match.start("shape")
+        canonical = shape.lower()
+        if canonical not in SHAPES:
+            close = difflib.get_close_matches(canonical, SHAPES, n=1, cutoff=0.4) or [
+                s for s in SHAPES if s.startswith(canonical[:3])
+            ]
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            self.out.add("UNKNOWN_SHAPE", f"unknown shape {shape!r}{hint} (shapes: {', '.join(SHAPES)})",
+                         line=line, column=shape_column, element=node_id)
+            canonical = "rectangle"  # go on, to find the file's other errors
+        elif canonical != shape:
+            self.out.add("UPPERCASE_KEYWORD", f"shape {shape!r} is written {canonical!r}",
+                         line=line, column=shape_column, element=node_id)
+        node = Node(node_id, self.lane.id, SHAPE_KIND[canonical], shape=canonical, line=line, column=column)
+        attrs = match.group("attrs")
+        if attrs:
+            offset = column + match.start("attrs")
+            for attr in _NODE_ATTR.finditer(attrs):
+                key, value = attr.group("key"), unquote(attr.group("value"))
+                key_column = offset + attr.start("key")
+                if key == "label":
+                    if node.label is not None:
+                        self.out.add("DUPLICATE_ATTRIBUTE", f"{node_id} has two labels; the last is kept",
+                                     line=line, column=key_column, element=node_id)
+                    node.label = value
+                    continue
+                if key not in NODE_KEYS:
+                    self.out.add("UNKNOWN_ATTRIBUTE", f"attribute {key!r} is not a FlowZap node key "
+                                 f"({', '.join(NODE_KEYS)}); kept", line=line, column=key_column, element=node_id)
+                if key in node.attributes:
+                    self.out.add("DUPLICATE_ATTRIBUTE", f"{node_id} has {key!r} twice; the last is kept",
+                                 line=line, column=key_column, element=node_id)
+                node.attributes[key] = value
+        existing = self.nodes.get(node_id)
+        if existing is not None:
+            self.out.add("DUPLICATE_NODE_ID", f"node {node_id!r} is already declared at line {existing.line}",
+                         line=line, column=column, element=node_id)
+            return
+        self.nodes[node_id] = node
+        self.diagram.nodes.append(node)
+
+    def edge(self, text: str, line: int, column: int) -> None:
+        arrow = _ARROW.search(text)
+        source = self.ref(text, 0, column, line)
+        target = self.ref(text, arrow.end(), column, line)
+        edge = Edge(source.id, target.id, line=line, column=column)
+        bracket = text.find("[", arrow.end())
+        if bracket >= 0:
+            for attr in _EDGE_ATTR.finditer(text, bracket):
+                key, value = attr.group("key"), unquote(attr.group("value"))
+                key_column = column + attr.start("key")
+                if attr.group("sep") == ":":
+                    self.out.add("LEGACY_EDGE_LABEL", f'[{key}:"…"] is read as [{key}="…"]',
+                                 line=line, column=key_column)
+                if key == "label":
+                    edge.label = value
+                else:
+                    self.out.add("UNKNOWN_ATTRIBUTE", f"edge attribute {key!r} is not FlowZap's (label); kept",
+                                 line=line, column=key_column)
+                    edge.attributes[key] = value
+        if self.lane is None:
+            self.out.add("STATEMENT_OUTSIDE_LANE", "edge written outside the lanes; it belongs in its "
+                         "source node's lane", line=line, column=column)
+        self.edges.append(_PendingEdge(source, target, self.lane.id if self.lane else None, edge))
+
+    def ref(self, text: str, start: int, column: int, line: int) -> _Ref:
+        match = _REF.match(text, start)
+        side = match.group("side")
+        side_column = column + (match.start("side") if side else match.start())
+        if side is not None and side not in SIDES:
+            lower = side.lower()
+            if lower in SIDES:
+                self.out.add("UPPERCASE_KEYWORD", f"side {side!r} is written {lower!r}", line=line, column=side_column)
+            else:
+                close = difflib.get_close_matches(lower, SIDES, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                self.out.add("SYNTAX_ERROR", f"unknown side {side!r}{hint} (sides: {', '.join(SIDES)})",
+                             line=line, column=side_column)
+            side = lower if lower in SIDES else None
+        return _Ref(match.group("lane"), match.group("id"), side, column + match.start())
+
+    def loop(self, text: str, line: int, column: int) -> None:
+        match = _LOOP.match(text)
+        members = [
+            _Ref(m.group("lane"), m.group("id"), None, column + match.start("members") + m.start())
+            for m in _LOOP_MEMBER.finditer(match.group("members"))
+        ]
+        group = Group(f"loop{len(self.loops) + 1}", "loop", match.group("condition").strip(),
+                      lane=self.lane.id if self.lane else None, line=line, column=column)
+        if self.lane is None:
+            self.out.add("STATEMENT_OUTSIDE_LANE", "loop written outside the lanes; it belongs inside one",
+                         line=line, column=column, element=group.id)
+        if len(members) < 2:
+            self.out.add("LOOP_TOO_SHORT", f"a loop needs at least two nodes, this one has {len(members)}",
+                         line=line, column=column, element=group.id)
+        self.loops.append(_PendingLoop(members, group))
+
+    def bad_line(self, text: str, line: int, column: int) -> None:
+        if text.count("->") > 1:
+            self.out.add("CHAINED_EDGE", "FlowZap has one edge per line: write a -> b and b -> c on "
+                         "separate lines, each with .handle(side) on both ends", line=line, column=column)
+            return
+        if text.startswith("{") or (text.endswith("{") and not text.startswith("loop")):
+            message = "a lane starts with an identifier: Lane { # Label"
+        elif "->" in text:
+            message = 'malformed edge; expected nA.handle(side) -> nB.handle(side) [label="text"]'
+        elif re.match(r"[^\W\d]\w*[ \t]*:", text):
+            message = ('malformed node; expected nK: shape key:"value" with no space around ":" '
+                       'and the value in double quotes')
+        elif text.startswith("loop"):
+            message = "malformed loop; expected loop [condition] nA nB"
+        else:
+            message = _EXPECTED
+        self.out.add("SYNTAX_ERROR", message, line=line, column=column)
+
+    # -- references, once every node is known ------------------------------------------------
+    def resolve(self) -> None:
+        for pending in self.edges:
+            edge = pending.edge
+            source = self.resolve_ref(pending.source, None, edge)
+            target = self.resolve_ref(pending.target, source, edge)
+            if source is None or target is None:
+                continue
+            if pending.written_in is not None and pending.written_in != source.lane:
+                self.out.add("STATEMENT_OUTSIDE_LANE", f"edge from {source.id} is written in lane "
+                             f"{pending.written_in!r}; it belongs in {source.lane!r}",
+                             line=edge.line, column=edge.column)
+            edge.source_side = Side(pending.source.side) if pending.source.side else None
+            edge.target_side = Side(pending.target.side) if pending.target.side else None
+            if edge.source_side is None or edge.target_side is None:
+                self.out.add("MISSING_HANDLE", f"edge {source.id} -> {target.id} has no .handle(side) on "
+                             "an end; the side is chosen by layout", line=edge.line, column=edge.column)
+            self.diagram.edges.append(edge)
+        for pending in self.loops:
+            group = pending.group
+            for ref in pending.members:
+                node = self.resolve_ref(ref, None, None, loop=group)
+                if node is not None:
+                    group.members.append(node.id)
+            if group.lane is None and group.members:
+                group.lane = self.nodes[group.members[0]].lane
+            self.diagram.groups.append(group)
+        self.check_ids()
+        infer_event_kinds(self.diagram)
+
+    def resolve_ref(self, ref: _Ref, source: Node | None, edge: Edge | None, loop: Group | None = None) -> Node | None:
+        node = self.nodes.get(ref.id)
+        line = edge.line if edge else loop.line
+        if node is None:
+            close = difflib.get_close_matches(ref.id, list(self.nodes), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            what = "edge" if edge else "loop"
+            self.out.add("UNKNOWN_NODE", f"{what} names node {ref.id!r}, which is not declared{hint}",
+                         line=line, column=ref.column, element=ref.id)
+            return None
+        if ref.lane is not None:
+            if ref.lane != node.lane:
+                self.out.add("WRONG_LANE_PREFIX", f"{ref.lane}.{ref.id}: node {ref.id!r} is in lane "
+                             f"{node.lane!r}, not {ref.lane!r}", line=line, column=ref.column, element=ref.id)
+            elif loop is not None or source is None or source.lane == node.lane:
+                self.out.add("REDUNDANT_LANE_PREFIX", f"{ref.lane}.{ref.id}: no lane prefix is needed here",
+                             line=line, column=ref.column, element=ref.id)
+        elif source is not None and source.lane != node.lane:
+            self.out.add("MISSING_LANE_PREFIX", f"{ref.id} is in lane {node.lane!r}; write "
+                         f"{node.lane}.{ref.id}", line=line, column=ref.column, element=ref.id)
+        return node
+
+    def check_ids(self) -> None:
+        numbers = []
+        for node in self.diagram.nodes:
+            match = CANONICAL_ID.match(node.id)
+            if match is None:
+                numbers = None
+                self.out.add("NONCANONICAL_ID", f"node id {node.id!r} is not of the form nK; "
+                             "the writer renumbers ids n1…nN", line=node.line, column=node.column, element=node.id)
+                break
+            numbers.append(int(match.group(1)))
+        if numbers is not None and sorted(numbers) != list(range(1, len(numbers) + 1)):
+            self.out.add("NONCANONICAL_ID", "node ids have gaps; the writer renumbers them n1…nN",
+                         line=self.diagram.nodes[0].line if self.diagram.nodes else None)
+
+
+def read(text: str) -> tuple[Diagram, list[Diagnostic]]:
+    """Reads FlowZap Code; raises ``InputError`` listing every error when the text is rejected."""
+    diagram, diagnostics = _Reader(text).run()
+    out = Diagnostics()
+    out.extend(diagnostics)
+    if not diagram.lanes and not out.has_errors():
+        out.add("EMPTY_DIAGRAM", "no lane found; a FlowZap diagram is one or more Lane { … } blocks", line=1, column=1)
+    out.raise_if_errors("flowzap")
+    return diagram, out.items
