@@ -84,12 +84,9 @@ class _Reader:
             "BAD_LINE": self.bad_line,
         }
         for token in _LEXER.lex(self.text):
-            handler = handlers.get(token.type)
-            if handler is None:  # newlines
-                continue
             if token.type != "HASH_LINE":
                 self.close_label_window()
-            handler(str(token), token.line, token.column)
+            handlers[token.type](token.value.rstrip(), token.line, token.column)
         if self.lane is not None:
             self.out.add("UNCLOSED_LANE", f"lane {self.lane.id!r} is opened here but never closed with }}",
                          line=self.lane.line, column=self.lane.column, element=self.lane.id)
