@@ -10,13 +10,18 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
 
-if ! command -v chromium >/dev/null || ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+# Only what is missing: nodesource's nodejs ships its own npm and conflicts with Debian's npm.
+missing=()
+command -v chromium >/dev/null || missing+=(chromium fonts-liberation)
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends chromium fonts-liberation nodejs npm >/dev/null
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "bpmn oracle: chromium/node missing and not root; install them with apt-get" >&2
+    echo "bpmn oracle: missing ${missing[*]} and not root; install them with apt-get" >&2
   fi
 fi
 
@@ -25,8 +30,9 @@ PY="$ROOT/.venv/bin/python"
 "$PY" -m pip install -q "xmlschema>=3" "lxml>=5" "spiffworkflow>=3"
 
 cd "$HERE/js"
-if [ ! -d node_modules ] || ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
+# npm ci only when the lock file changed since the last install (a stamp beside node_modules).
+if ! cmp -s package-lock.json node_modules/.installed-lock 2>/dev/null; then
   PUPPETEER_SKIP_DOWNLOAD=1 npm ci --silent --no-audit --no-fund
+  cp package-lock.json node_modules/.installed-lock
 fi
-[ -f .bpmnlintrc ] || echo '{ "extends": "bpmnlint:recommended" }' > .bpmnlintrc
 echo "bpmn oracle installed in $HERE/js"
