@@ -45,10 +45,11 @@ def read_with_diagnostics(
     rejected. The result carries the warnings met on the way."""
     diagnostics = Diagnostics()
     text = decode(source, diagnostics)
+    # Text that is not UTF-8 or holds control characters is rejected whatever its format.
+    diagnostics.raise_if_errors(source_format)
     fmt = registry.detect_format(text, source_format, filename)
     if not fmt.can_read:
         raise registry.UnknownFormatError(f"the {fmt.name} format can be written but not read")
-    diagnostics.raise_if_errors(fmt.name)
     try:
         diagram, found = fmt.reader(text)
     except FlowzapError:

@@ -1,0 +1,56 @@
+"""The layered layout: columns by longest path, back edges set aside, stable rows, linear time."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from converters import read
+from converters.model import Diagram, Edge, Lane, Node, Side, layout
+from converters.model.layout import find_back_edges
+
+
+def chain(n: int, lanes: int = 1) -> Diagram:
+    d = Diagram(lanes=[Lane(f"L{i}") for i in range(lanes)])
+    d.nodes = [Node(f"n{i}", f"L{i % lanes}") for i in range(n)]
+    d.edges = [Edge(f"n{i}", f"n{i + 1}") for i in range(n - 1)]
+    return d
+
+
+def test_columns_follow_the_longest_path_and_back_edges_are_found():
+    d = chain(4)
+    d.edges.append(Edge("n0", "n3"))  # a shortcut does not pull n3 left
+    d.edges.append(Edge("n3", "n1"))  # a back edge
+    placed = layout(d)
+    assert [placed.column[f"n{i}"] for i in range(4)] == [0, 1, 2, 3]
+    assert placed.back_edges == {4}
+    assert placed.sides(d, 4) == (Side.TOP, Side.TOP)
+    assert placed.sides(d, 0) == (Side.RIGHT, Side.LEFT)
+
+
+def test_sides_between_lanes_and_stacked_rows():
+    d = Diagram(lanes=[Lane("A"), Lane("B")],
+                nodes=[Node("a", "A"), Node("b", "B"), Node("c", "A"), Node("x", "A")],
+                edges=[Edge("a", "b"), Edge("b", "c"), Edge("a", "x"), Edge("x", "c")])
+    placed = layout(d)
+    assert placed.sides(d, 0) == (Side.BOTTOM, Side.TOP)  # down to a lane below
+    assert placed.sides(d, 1) == (Side.TOP, Side.BOTTOM)  # up to a lane above
+    assert placed.row["x"] == 0 and placed.lane_rows == [1, 1]
+
+
+def test_nodes_sharing_a_column_in_a_lane_are_stacked():
+    d = Diagram(lanes=[Lane("A")], nodes=[Node("s", "A"), Node("y", "A"), Node("n", "A")],
+                edges=[Edge("s", "y"), Edge("s", "n")])
+    placed = layout(d)
+    assert (placed.column["y"], placed.row["y"]) == (1, 0) and (placed.column["n"], placed.row["n"]) == (1, 1)
+    assert placed.lane_rows == [2]
+
+
+def test_reference_example_back_edges_are_the_try_again_edges():
+    path = Path(__file__).parent / "data" / "flowzap" / "00_seed_auth_flow.fz"
+    d = read(path.read_text(), "flowzap")
+    labels = sorted(d.edges[i].label for i in find_back_edges(d))
+    assert labels == ["Retry", "Try again", "Try again"]
+
+
+def test_deep_chains_need_no_recursion():
+    placed = layout(chain(60_000, lanes=3))
+    assert placed.columns == 60_000
