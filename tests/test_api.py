@@ -81,7 +81,7 @@ def test_bytes_input_invalid_utf8_has_a_position():
     with pytest.raises(InputError) as caught:
         convert(data, target_format="yaml")
     (error,) = caught.value.errors
-    assert (error.code, error.line, error.column) == ("INVALID_ENCODING", 19, 30)
+    assert (error.code, error.line, error.column) == ("INVALID_ENCODING", 18, 30)
 
 
 def test_max_nodes_limit():
