@@ -1,0 +1,110 @@
+"""Core benchmarks (issue 2): FlowZap → model → FlowZap of the reference example, and reading and
+writing generated diagrams of 500, 5,000 and 50,000 nodes.
+
+    .venv/bin/python benchmarks/bench_core.py [--quick]
+
+Medians of repeated runs, in one process, after warm-up. Peak memory at 50,000 nodes is measured
+with tracemalloc in a separate pass (tracemalloc slows the code it watches)."""
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from converters import read_with_diagnostics, write_with_diagnostics  # noqa: E402
+from converters.flowzap import read as read_flowzap, write as write_flowzap  # noqa: E402
+from converters.yaml import read as read_yaml, write as write_yaml  # noqa: E402
+from generate import generate  # noqa: E402
+
+REFERENCE = ROOT / "examples" / "auth_flow.fz"
+
+
+def median_time(function, repeat: int, warmup: int = 3) -> float:
+    for _ in range(warmup):
+        function()
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def reference(repeat: int) -> None:
+    text = REFERENCE.read_text(encoding="utf-8")
+
+    def round_trip():
+        diagram, _ = read_flowzap(text)
+        return write_flowzap(diagram, {})[0]
+
+    assert round_trip() == text
+    through_api = lambda: write_with_diagnostics(read_with_diagnostics(text, "flowzap").diagram, "flowzap")  # noqa: E731
+    core = median_time(round_trip, repeat, warmup=200)
+    api = median_time(through_api, repeat, warmup=200)
+    read_only = median_time(lambda: read_flowzap(text), repeat, warmup=200)
+    print(f"reference example ({len(text.encode())} bytes), median of {repeat}:")
+    print(f"  FlowZap -> model -> FlowZap (reader + writer):  {core * 1e3:.3f} ms   (target <= 0.5 ms)")
+    print(f"  the same through the public API (checks incl.): {api * 1e3:.3f} ms")
+    print(f"  read alone:                                     {read_only * 1e3:.3f} ms")
+
+
+def sizes(counts: list[int]) -> None:
+    print("generated diagrams (median of 5; read = text -> model, write = model -> text):")
+    print(f"  {'nodes':>7} {'edges':>7} {'fz bytes':>10} {'read fz':>9} {'write fz':>9} {'read yaml':>10} {'write yaml':>11}")
+    results = {}
+    for count in counts:
+        model = generate(count)
+        fz_text = write_flowzap(model, {})[0]
+        yaml_text = write_yaml(model, {})[0]
+        repeat = 5 if count <= 5000 else 3
+        timings = (
+            median_time(lambda: read_flowzap(fz_text), repeat, 1),
+            median_time(lambda: write_flowzap(model, {}), repeat, 1),
+            median_time(lambda: read_yaml(yaml_text), repeat, 1),
+            median_time(lambda: write_yaml(model, {}), repeat, 1),
+        )
+        results[count] = timings
+        print(f"  {count:>7} {len(model.edges):>7} {len(fz_text):>10} " + " ".join(
+            f"{t * 1e3:>8.1f}ms" if i < 2 else f"{t * 1e3:>9.1f}ms " for i, t in enumerate(timings)))
+    counts_sorted = sorted(results)
+    for small, big in zip(counts_sorted, counts_sorted[1:]):
+        ratios = [b / s for s, b in zip(results[small], results[big])]
+        print(f"  growth {small} -> {big} nodes ({big // small}x): read fz {ratios[0]:.1f}x, write fz {ratios[1]:.1f}x, "
+              f"read yaml {ratios[2]:.1f}x, write yaml {ratios[3]:.1f}x   (target <= 12x)")
+
+
+def peak_memory(count: int) -> None:
+    model = generate(count)
+    text = write_flowzap(model, {})[0]
+    del model
+    gc.collect()
+    tracemalloc.start()
+    diagram, _ = read_flowzap(text)
+    write_flowzap(diagram, {})
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"peak memory, read + write FlowZap at {count} nodes ({len(text) / 1e6:.1f} MB of text): {peak / 2**20:.0f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and no 50,000-node run")
+    args = parser.parse_args()
+    print(f"python {sys.version.split()[0]}")
+    reference(500 if args.quick else 3000)
+    sizes([500, 5000] if args.quick else [500, 5000, 50000])
+    if not args.quick:
+        peak_memory(50000)
+
+
+if __name__ == "__main__":
+    main()
