@@ -1,0 +1,172 @@
+"""The server's settings: command-line flags, each with an environment variable as its default.
+
+A flag wins over its variable, which wins over the built-in default; ``--help`` lists them all.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_ADDRESS = "localhost:50051"
+DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024  # gRPC's own default receive limit
+DEFAULT_MAX_NODES = 50_000
+DEFAULT_GRACE_SECONDS = 10.0
+ENV_PREFIX = "FLOWZAP_"
+
+
+class ConfigError(ValueError):
+    """A flag or variable with a value the server cannot use (exit status 2)."""
+
+
+@dataclass(frozen=True)
+class Config:
+    address: str = DEFAULT_ADDRESS
+    workers: int = 1
+    # The largest diagram text accepted, in bytes; larger requests are refused before parsing.
+    max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE
+    max_nodes: int = DEFAULT_MAX_NODES
+    log_level: str = "info"
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    client_ca: Path | None = None
+    grace_seconds: float = DEFAULT_GRACE_SECONDS
+    enable_echo: bool = False
+
+    @property
+    def host(self) -> str:
+        return split_address(self.address)[0]
+
+    @property
+    def port(self) -> int:
+        return split_address(self.address)[1]
+
+    @property
+    def transport_limit(self) -> int:
+        """gRPC's receive limit: the source limit plus room for the other fields, so that a source
+        just over the limit gets the rich INPUT_TOO_LARGE error (and a batch stream goes on)
+        rather than the transport's bare RESOURCE_EXHAUSTED."""
+        return self.max_message_size + 64 * 1024
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))  # the CPUs this process may use (containers)
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def split_address(address: str) -> tuple[str, int]:
+    """``host:port`` / ``[v6]:port`` → (host, port)."""
+    match = re.fullmatch(r"\[(?P<v6>[^\]]+)\]:(?P<port>\d+)|(?P<host>[^:\[\]]*):(?P<port2>\d+)", address.strip())
+    if not match:
+        raise ConfigError(f"address {address!r}: expected HOST:PORT (e.g. localhost:50051, 0.0.0.0:50051, [::]:50051)")
+    host = match.group("v6") or match.group("host") or "0.0.0.0"
+    port = int(match.group("port") or match.group("port2"))
+    if port > 65535:
+        raise ConfigError(f"address {address!r}: port {port} is out of range")
+    return host, port
+
+
+def join_address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+_SIZE = re.compile(r"^\s*(\d+)\s*(|k|kb|kib|m|mb|mib)\s*$", re.I)
+_UNITS = {"": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb": 1024**2, "mib": 1024**2}
+
+
+def parse_size(text: str) -> int:
+    match = _SIZE.match(str(text))
+    if not match:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a size in bytes (e.g. 4194304, 512KiB, 4MiB)")
+    return int(match.group(1)) * _UNITS[match.group(2).lower()]
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be at least 1")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected seconds") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: must not be negative")
+    return value
+
+
+def _flag(text: str) -> bool:
+    return str(text).strip().lower() in ("1", "true", "yes", "on")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="flowzap-convert serve",
+        description="Serve flowzap.converter.v1.ConverterService over gRPC (with health and reflection). "
+        "Every flag has an environment variable (shown in brackets) that sets its default.",
+    )
+
+    def add(flag: str, env: str, help_text: str, **kwargs) -> None:
+        variable = ENV_PREFIX + env
+        parser.add_argument(flag, default=os.environ.get(variable, kwargs.pop("default", None)),
+                            help=f"{help_text} [{variable}]", **kwargs)
+
+    add("--address", "ADDRESS", f"HOST:PORT to listen on; port 0 picks a free port (default {DEFAULT_ADDRESS})",
+        default=DEFAULT_ADDRESS)
+    add("--workers", "WORKERS", "worker processes sharing the port (default: one per CPU)", type=_positive_int)
+    add("--max-message-size", "MAX_MESSAGE_SIZE",
+        "largest diagram text accepted, in bytes (4MiB, 512KiB); larger requests are refused before parsing",
+        type=parse_size, default=str(DEFAULT_MAX_MESSAGE_SIZE))
+    add("--max-nodes", "MAX_NODES", f"largest diagram accepted, in nodes (default {DEFAULT_MAX_NODES})",
+        type=_positive_int, default=str(DEFAULT_MAX_NODES))
+    add("--log-level", "LOG_LEVEL", "debug, info, warning or error (default info: one line per call)",
+        default="info", type=str.lower, choices=("debug", "info", "warning", "error"))
+    add("--tls-cert", "TLS_CERT", "PEM certificate chain: serve TLS instead of plaintext")
+    add("--tls-key", "TLS_KEY", "PEM private key of --tls-cert")
+    add("--client-ca", "CLIENT_CA", "PEM CA bundle: require client certificates signed by it (mTLS)")
+    add("--grace", "GRACE_SECONDS",
+        f"seconds calls in flight get to finish after SIGTERM/SIGINT (default {DEFAULT_GRACE_SECONDS:g})",
+        type=_seconds, default=str(DEFAULT_GRACE_SECONDS))
+    add("--enable-echo", "ENABLE_ECHO",
+        "also serve flowzap.benchmark.v1.EchoService (a diagnostic for benchmarks, not the product API)",
+        type=_flag, default="false", nargs="?", const="true")
+    return parser
+
+
+def parse(argv: list[str] | None) -> Config:
+    """Config from flags (and the environment); raises ConfigError for unusable values.
+    argparse itself exits with status 2 on a malformed flag."""
+    args = build_parser().parse_args(argv)
+    split_address(args.address)
+    if args.log_level not in ("debug", "info", "warning", "error"):
+        raise ConfigError(f"log level {args.log_level!r}: expected debug, info, warning or error")
+    tls_cert, tls_key, client_ca = (Path(p) if p else None for p in (args.tls_cert, args.tls_key, args.client_ca))
+    if bool(tls_cert) != bool(tls_key):
+        raise ConfigError("--tls-cert and --tls-key go together")
+    if client_ca and not tls_cert:
+        raise ConfigError("--client-ca (mTLS) needs --tls-cert and --tls-key")
+    for path in (tls_cert, tls_key, client_ca):
+        if path is not None and not path.is_file():
+            raise ConfigError(f"{path}: no such file")
+    return Config(
+        address=args.address,
+        workers=args.workers or default_workers(),
+        max_message_size=args.max_message_size,
+        max_nodes=args.max_nodes,
+        log_level=args.log_level,
+        tls_cert=tls_cert,
+        tls_key=tls_key,
+        client_ca=client_ca,
+        grace_seconds=args.grace,
+        enable_echo=bool(args.enable_echo),
+    )
