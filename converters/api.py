@@ -8,6 +8,7 @@ from . import registry
 from .diagnostics import Diagnostic, Diagnostics, Severity
 from .errors import FlowzapError, InputError, InternalError, LossError
 from .formats import Format
+from .gcpause import gc_paused
 from .model import Diagram, check_diagram
 from .text import decode
 
@@ -51,7 +52,8 @@ def read_with_diagnostics(
     if not fmt.can_read:
         raise registry.UnknownFormatError(f"the {fmt.name} format can be written but not read")
     try:
-        diagram, found = fmt.reader(text)
+        with gc_paused(len(text)):
+            diagram, found = fmt.reader(text)
     except FlowzapError:
         raise
     except RecursionError as exc:
@@ -95,7 +97,8 @@ def write_with_diagnostics(
     if problems:
         raise InputError(problems, "model")
     try:
-        content, found = fmt.writer(diagram, resolved)
+        with gc_paused(len(diagram.nodes) * 100):
+            content, found = fmt.writer(diagram, resolved)
     except FlowzapError:
         raise
     except Exception as exc:
