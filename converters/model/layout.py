@@ -45,18 +45,29 @@ class Layout:
         return Side.TOP, Side.BOTTOM
 
 
-def find_back_edges(diagram: Diagram) -> set[int]:
+def _adjacency(diagram: Diagram) -> tuple[list[str], list[list[int]]]:
+    """Node ids in model order and, per node position, the indexes of its outgoing edges.
+    Positions in lists rather than dicts keyed by id: the layout is memory-bound at 50,000 nodes."""
+    ids = [node.id for node in diagram.nodes]
+    position = {node_id: i for i, node_id in enumerate(ids)}
+    outgoing: list[list[int]] = [[] for _ in ids]
+    for index, edge in enumerate(diagram.edges):
+        source = position.get(edge.source)
+        if source is not None and edge.target in position:
+            outgoing[source].append(index)
+    return ids, outgoing
+
+
+def find_back_edges(diagram: Diagram, adjacency=None) -> set[int]:
     """Indexes of the edges that close a cycle, by an iterative depth-first search that visits
     nodes and their edges in model order (deterministic; no recursion limit at 50,000 nodes)."""
-    outgoing: dict[str, list[int]] = {node.id: [] for node in diagram.nodes}
-    for index, edge in enumerate(diagram.edges):
-        if edge.source in outgoing and edge.target in outgoing:
-            outgoing[edge.source].append(index)
+    ids, outgoing = adjacency or _adjacency(diagram)
+    position = {node_id: i for i, node_id in enumerate(ids)}
+    target_of = [position.get(edge.target, -1) for edge in diagram.edges]
     WHITE, GREY, BLACK = 0, 1, 2
-    state = dict.fromkeys(outgoing, WHITE)
+    state = [WHITE] * len(ids)
     back: set[int] = set()
-    edges = diagram.edges
-    for root in outgoing:
+    for root in range(len(ids)):
         if state[root] != WHITE:
             continue
         state[root] = GREY
@@ -64,7 +75,7 @@ def find_back_edges(diagram: Diagram) -> set[int]:
         while stack:
             node, pending = stack[-1]
             for index in pending:
-                target = edges[index].target
+                target = target_of[index]
                 colour = state[target]
                 if colour == GREY:
                     back.add(index)
@@ -81,41 +92,48 @@ def find_back_edges(diagram: Diagram) -> set[int]:
 def layout(diagram: Diagram) -> Layout:
     result = Layout()
     lane_position = {lane.id: i for i, lane in enumerate(diagram.lanes)}
-    result.back_edges = find_back_edges(diagram)
+    ids, outgoing = _adjacency(diagram)
+    result.back_edges = back = find_back_edges(diagram, (ids, outgoing))
+    position = {node_id: i for i, node_id in enumerate(ids)}
+    target_of = [position.get(edge.target, -1) for edge in diagram.edges]
 
     # Longest path over forward edges (Kahn's algorithm: each edge relaxed once).
-    column = {node.id: 0 for node in diagram.nodes}
-    successors: dict[str, list[str]] = {node_id: [] for node_id in column}
-    indegree = dict.fromkeys(column, 0)
-    for index, edge in enumerate(diagram.edges):
-        if index in result.back_edges or edge.source not in column or edge.target not in column:
-            continue
-        successors[edge.source].append(edge.target)
-        indegree[edge.target] += 1
-    ready = deque(node_id for node_id, degree in indegree.items() if degree == 0)
+    count = len(ids)
+    column = [0] * count
+    successors: list[list[int]] = [[] for _ in range(count)]
+    indegree = [0] * count
+    for source in range(count):
+        for index in outgoing[source]:
+            if index not in back:
+                target = target_of[index]
+                successors[source].append(target)
+                indegree[target] += 1
+    ready = deque(i for i in range(count) if indegree[i] == 0)
     while ready:
-        node_id = ready.popleft()
-        next_column = column[node_id] + 1
-        for target in successors[node_id]:
+        node = ready.popleft()
+        next_column = column[node] + 1
+        for target in successors[node]:
             if column[target] < next_column:
                 column[target] = next_column
             indegree[target] -= 1
             if indegree[target] == 0:
                 ready.append(target)
-    result.column = column
-    result.columns = (max(column.values()) + 1) if column else 0
+    result.column = dict(zip(ids, column))
+    result.columns = (max(column) + 1) if column else 0
 
     # Rows: nodes of one lane sharing a column are stacked in model order.
     lane_rows = [1] * len(diagram.lanes)
     used: dict[tuple[int, int], int] = {}
-    for node in diagram.nodes:
-        lane = lane_position.get(node.lane, 0)
-        result.lane_index[node.id] = lane
-        key = (lane, column[node.id])
+    lanes = [lane_position.get(node.lane, 0) for node in diagram.nodes]
+    rows = [0] * count
+    for i in range(count):
+        key = (lanes[i], column[i])
         row = used.get(key, 0)
         used[key] = row + 1
-        result.row[node.id] = row
-        if lane_rows and row + 1 > lane_rows[lane]:
-            lane_rows[lane] = row + 1
+        rows[i] = row
+        if lane_rows and row + 1 > lane_rows[lanes[i]]:
+            lane_rows[lanes[i]] = row + 1
+    result.lane_index = dict(zip(ids, lanes))
+    result.row = dict(zip(ids, rows))
     result.lane_rows = lane_rows
     return result
