@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import registry
-from .diagnostics import Diagnostic, Diagnostics, Severity
+from .diagnostics import Diagnostic, Diagnostics, Severity, sorted_diagnostics
 from .errors import FlowzapError, InputError, InternalError, LossError
 from .formats import Format
 from .gcpause import gc_paused
@@ -64,7 +64,7 @@ def read_with_diagnostics(
     if max_nodes is not None and len(diagram.nodes) > max_nodes:
         diagnostics.add("INPUT_TOO_LARGE", f"the diagram has {len(diagram.nodes)} nodes; the limit is {max_nodes}")
     diagnostics.raise_if_errors(fmt.name)
-    return ReadResult(diagram, fmt.name, diagnostics.items)
+    return ReadResult(diagram, fmt.name, sorted_diagnostics(diagnostics.items))
 
 
 def read(
