@@ -1,4 +1,4 @@
-"""FlowZap Code → model. Lenient: every repair is a diagnostic (policy: docs/flowzap-code.md §2).
+"""FlowZap Code → model. Lenient: every repair is a diagnostic (policy: docs/flowzap.md §2).
 
 lark's lexer, driven by ``flowzap.lark``, turns the text into one token per statement with its
 line and column; this module decodes each token and assembles lanes, then resolves references

@@ -1,4 +1,4 @@
-"""Model → FlowZap Code, in the one canonical form (docs/flowzap-code.md §3).
+"""Model → FlowZap Code, in the one canonical form (docs/flowzap.md §3).
 
 Lanes in order, each ``laneId { # Label``; inside a lane its nodes, then the edges leaving them,
 then its loops; ids renumbered n1…nN in that order; both handles on every edge (chosen by the
