@@ -1,4 +1,4 @@
-"""flowzap-converter: diagrams-as-code between FlowZap Code, Mermaid, BPMN 2.0, PlantUML and YAML.
+"""flowzap-converter: diagrams-as-code between FlowZap Code, Mermaid, BPMN 2.0 and YAML.
 
     from converters import convert
     result = convert(text, target_format="mermaid")      # source format detected

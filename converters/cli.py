@@ -52,7 +52,7 @@ def _parse_options(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="flowzap-convert")
 def cli() -> None:
-    """Convert diagrams between FlowZap Code, Mermaid, BPMN 2.0, PlantUML and YAML."""
+    """Convert diagrams between FlowZap Code, Mermaid, BPMN 2.0 and YAML (see `formats`)."""
 
 
 @cli.command()
