@@ -45,3 +45,12 @@ def log(level: int, event: str, **fields) -> None:
         logger.log(level, event, extra={"fields": fields})
 
 
+
+
+def announce(event: str, **fields) -> None:
+    """A lifecycle line (serving, shutting down, stopped): written whatever the log level, since
+    operators and scripts rely on it to learn the address and the outcome."""
+    logger = get()
+    record = logger.makeRecord(logger.name, logging.INFO, __file__, 0, event, (), None,
+                               extra={"fields": fields})
+    logger.handle(record)  # handle() skips the level check that log() makes

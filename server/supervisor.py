@@ -78,7 +78,7 @@ class Supervisor:
 
     def request_drain(self, signum: int, _frame=None) -> None:
         if not self.draining:
-            logs.log(20, "shutting down", signal=signal.Signals(signum).name)
+            logs.announce("shutting down", signal=signal.Signals(signum).name)
         self.draining = True
         for process in self.processes:
             if process.is_alive():
@@ -91,16 +91,20 @@ class Supervisor:
         while not self.draining:
             sentinels = [p.sentinel for p in self.processes]
             multiprocessing.connection.wait(sentinels, timeout=0.5)
-            for index, process in enumerate(self.processes):
-                if process.exitcode is not None and not self.draining:
-                    logs.log(40, "worker died; restarting", worker_pid=process.pid, exitcode=process.exitcode)
-                    time.sleep(RESTART_PAUSE)
-                    if self.draining:
-                        break
-                    replacement, receiver = self._spawn()
-                    self.processes[index] = replacement
-                    if not self._await_ready(replacement, receiver):
-                        logs.log(40, "restarted worker failed to start", worker_pid=replacement.pid)
+            for process in [p for p in self.processes if p.exitcode is not None]:
+                if self.draining:
+                    break
+                # Out of the list at once: a crash already logged does not make the later
+                # shutdown unclean.
+                self.processes.remove(process)
+                logs.log(40, "worker died; restarting", worker_pid=process.pid, exitcode=process.exitcode)
+                time.sleep(RESTART_PAUSE)
+                if self.draining:
+                    break
+                replacement, receiver = self._spawn()
+                self.processes.append(replacement)
+                if not self._await_ready(replacement, receiver):
+                    logs.log(40, "restarted worker failed to start", worker_pid=replacement.pid)
 
     def join(self) -> bool:
         """Waits for every worker to finish its drain; True when all exited cleanly."""
@@ -133,13 +137,13 @@ def run(config: Config) -> int:
                     supervisor.join()
                     return 1
                 address = join_address(config.host, port)
-                logs.log(20, "serving", address=address, workers=config.workers,
+                logs.announce("serving", address=address, workers=config.workers,
                          tls=config.tls_cert is not None, mtls=config.client_ca is not None,
                          max_message_size=config.max_message_size, max_nodes=config.max_nodes,
                          worker_pids=[p.pid for p in supervisor.processes])
                 supervisor.watch()
                 clean = supervisor.join()
-                logs.log(20, "stopped", clean=clean)
+                logs.announce("stopped", clean=clean)
                 return 0 if clean else 1
             finally:
                 for signum, handler in previous.items():

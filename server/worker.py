@@ -37,7 +37,7 @@ class Worker:
     port: int
 
     async def drain(self, grace: float) -> None:
-        logs.log(20, "draining", grace_seconds=grace)
+        logs.announce("draining", grace_seconds=grace)
         await self.health.enter_graceful_shutdown()  # every service NOT_SERVING; watchers notified
         await self.server.stop(grace)
         self.runner.shutdown()
