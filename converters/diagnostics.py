@@ -57,6 +57,13 @@ CODES: dict[str, CodeInfo] = {
     "MISSING_HANDLE": CodeInfo(W, "an edge end without .handle(side); the side is chosen by layout"),
     "UNKNOWN_ATTRIBUTE": CodeInfo(W, "an attribute key the format does not define; kept"),
     "DUPLICATE_ATTRIBUTE": CodeInfo(W, "an attribute given twice; the last one is kept"),
+    # -- Mermaid ---------------------------------------------------------------------------
+    "UNSUPPORTED_DIAGRAM": CodeInfo(E, "a Mermaid diagram type this library does not read"),
+    "EDGE_TO_SUBGRAPH": CodeInfo(W, "a Mermaid edge ends on a subgraph; it is attached to a node of it"),
+    "NODES_OUTSIDE_SUBGRAPHS": CodeInfo(I, "Mermaid nodes outside every subgraph, placed in their own lane"),
+    "INVALID_EDGE_HEADS": CodeInfo(W, "a Mermaid edge whose two ends disagree; mermaid draws a plain line"),
+    "MERMAID_LIMIT": CodeInfo(W, "the diagram is larger than mermaid draws by default"),
+    "IGNORED_STATEMENT": CodeInfo(W, "a statement the model has no place for; its text is kept as an attribute"),
     # -- model checks (any format, and YAML documents) -------------------------------------
     "DANGLING_REFERENCE": CodeInfo(E, "a reference to an element that does not exist"),
     "DUPLICATE_ID": CodeInfo(E, "two elements of one kind share an id"),
@@ -79,6 +86,20 @@ CODES: dict[str, CodeInfo] = {
     "CHANGED_KIND": CodeInfo(W, "a node meaning the target format draws as a nearer one", loss=True),
     "CHANGED_LABEL": CodeInfo(W, "a label the target format had to change", loss=True),
     "RENAMED_ID": CodeInfo(I, "an id the target format does not allow, renamed", loss=True),
+    # -- BPMN 2.0 XML (converters/bpmn) ----------------------------------------------------
+    "XML_DTD_FORBIDDEN": CodeInfo(E, "a DTD or entity declaration in XML input; refused before parsing"),
+    "NOT_BPMN": CodeInfo(E, "the XML root is not BPMN 2.0 <definitions>"),
+    "UNKNOWN_ELEMENT": CodeInfo(E, "an element in the BPMN namespace that BPMN 2.0 does not define"),
+    "LANE_CONFLICT": CodeInfo(E, "a flow node listed in two lanes"),
+    "CROSS_POOL_FLOW": CodeInfo(E, "a sequence flow between two pools (only message flows may cross)"),
+    "CROSS_SCOPE_FLOW": CodeInfo(E, "a sequence flow between a sub-process and its parent"),
+    "LINK_EVENT_AMBIGUOUS": CodeInfo(E, "several link catch events share a name in one scope"),
+    "LINK_EVENT_UNPAIRED": CodeInfo(W, "a link throw event with no catch event of its name"),
+    "NODE_WITHOUT_LANE": CodeInfo(W, "a flow node in no lane of a pool that has lanes; placed in one"),
+    "MESSAGE_FLOW_TO_POOL": CodeInfo(W, "a message flow ending on a pool, not a node; kept as an attribute"),
+    "ARTIFACT_DROPPED": CodeInfo(W, "an association or artifact the model cannot hold; not kept"),
+    "INCONSISTENT_REFERENCE": CodeInfo(W, "incoming/outgoing lists that disagree with the flows; the flows win"),
+    "NO_PROCESS": CodeInfo(W, "BPMN definitions with no process and no pool"),
 }
 
 

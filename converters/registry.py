@@ -11,12 +11,14 @@ import os
 from .errors import OptionError, UnknownFormatError
 from .formats import Format
 
+from . import bpmn as _bpmn
 from . import flowzap as _flowzap
 from . import yaml as _yaml
 
 FORMATS: list[Format] = [
     _flowzap.FORMAT,
     _yaml.FORMAT,
+    _bpmn.FORMAT,
 ]
 
 

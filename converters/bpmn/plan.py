@@ -1,0 +1,222 @@
+"""What the writer will write, before any XML: pools, the BPMN element of every node, every
+connection (sequence flow, message flow, association, data association), and the elements added so
+that bpmnlint's recommended rules pass.
+
+bpmnlint calls a flow that splits or starts implicitly an error, which flowcharts do all the time.
+With ``structure=bpmnlint`` (the default) the writer makes it explicit, as a modeller would: a
+parallel gateway after an activity with several outgoing flows, a join gateway before a gateway
+that both joins and forks, one start event before the nodes nothing leads to (when the process has
+no start event) and an end event after each node that leads nowhere. Each added element is marked
+``synthetic`` in ``fz:meta`` and the reader removes it again, so nothing changes in the model.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..diagnostics import Diagnostics
+from ..model import Diagram, Edge, Node, NodeKind, Side
+from .vocabulary import (
+    CONTAINERS, EVENTS, GATEWAYS, KIND_ELEMENT, KIND_ELEMENTS, SUBPROCESSES, TASKS,
+)
+
+ACTIVITIES = TASKS | SUBPROCESSES
+
+
+@dataclass(slots=True)
+class PlanNode:
+    id: str  # model id (or the synthetic node's own id)
+    lane: str
+    tag: str
+    node: Node | None = None  # None for synthetic nodes
+    name: str | None = None
+    host: str | None = None  # boundary events: the activity they are attached to
+
+
+@dataclass(slots=True)
+class Connection:
+    source: str
+    target: str
+    kind: str  # sequenceFlow | messageFlow | association | dataInputAssociation | dataOutputAssociation
+    edge: Edge | None = None  # the model edge it carries (None: synthetic)
+    index: int | None = None  # the model edge's position
+    source_side: Side | None = None
+    target_side: Side | None = None
+
+
+@dataclass(slots=True)
+class Plan:
+    nodes: list[PlanNode] = field(default_factory=list)
+    connections: list[Connection] = field(default_factory=list)
+    pool_of_lane: dict[str, str] = field(default_factory=dict)
+    pools: list[list[str]] = field(default_factory=list)  # lane ids of each pool, in order
+    attachments: dict[str, int] = field(default_factory=dict)  # boundary node id → its edge index
+    by_id: dict[str, PlanNode] = field(default_factory=dict)
+
+
+def element_for(node: Node, out: Diagnostics) -> str:
+    wanted = node.attributes.get("bpmn.type")
+    if wanted is not None:
+        if wanted in KIND_ELEMENTS[node.kind]:
+            return wanted
+        out.add("CHANGED_KIND", f"node {node.id}: bpmn.type {wanted!r} does not fit a {node.kind.value}; "
+                f"written as {KIND_ELEMENT[node.kind]}", line=node.line, column=node.column, element=node.id)
+    return KIND_ELEMENT[node.kind]
+
+
+def pools_for(diagram: Diagram, mode: str) -> list[list[str]]:
+    lanes = [lane.id for lane in diagram.lanes]
+    if mode == "per-lane":
+        return [[lane] for lane in lanes]
+    if mode == "auto":
+        keys = [lane.attributes.get("bpmn.participant") for lane in diagram.lanes]
+        if len({key for key in keys if key}) > 1:
+            pools: dict[str, list[str]] = {}
+            for lane, key in zip(lanes, keys):
+                pools.setdefault(key or f"\0{lane}", []).append(lane)
+            return list(pools.values())
+    return [lanes] if lanes else []
+
+
+def build(diagram: Diagram, mode: str, lint_safe: bool, out: Diagnostics) -> Plan:
+    plan = Plan()
+    plan.pools = pools_for(diagram, mode)
+    for index, lanes in enumerate(plan.pools):
+        for lane in lanes:
+            plan.pool_of_lane[lane] = str(index)
+    for node in diagram.nodes:
+        item = PlanNode(node.id, node.lane, element_for(node, out), node, node.label)
+        plan.nodes.append(item)
+        plan.by_id[node.id] = item
+    for item in plan.nodes:  # boundary events need a host activity in their own pool
+        if item.tag == "boundaryEvent":
+            host = plan.by_id.get(item.node.attributes.get("bpmn.attachedTo", ""))
+            if host is None or host.tag not in ACTIVITIES or \
+                    plan.pool_of_lane.get(host.lane) != plan.pool_of_lane.get(item.lane):
+                out.add("CHANGED_KIND", f"node {item.id} is a boundary event without a host activity in its "
+                        "pool; written as an intermediate catch event", line=item.node.line, element=item.id)
+                item.tag = "intermediateCatchEvent"
+            else:
+                item.host = host.id
+    for index, edge in enumerate(diagram.edges):
+        kind = connection_kind(plan, edge)
+        if kind == "attachment":
+            plan.attachments[edge.target] = index
+            continue
+        plan.connections.append(Connection(edge.source, edge.target, kind, edge, index,
+                                           edge.source_side, edge.target_side))
+    if lint_safe:
+        _make_explicit(plan)
+    return plan
+
+
+def connection_kind(plan: Plan, edge: Edge) -> str:
+    source, target = plan.by_id[edge.source], plan.by_id[edge.target]
+    wanted = edge.attributes.get("bpmn.type")
+    if wanted == "attachment" and target.host == source.id:
+        return "attachment"
+    artifacts = {NodeKind.DATA, NodeKind.NOTE}
+    if source.node.kind in artifacts or target.node.kind in artifacts:
+        if wanted == "dataInputAssociation" and source.node.kind is NodeKind.DATA and target.tag in ACTIVITIES:
+            return wanted
+        if wanted == "dataOutputAssociation" and target.node.kind is NodeKind.DATA and source.tag in ACTIVITIES:
+            return wanted
+        return "association"
+    if wanted == "association":
+        return "association"
+    if plan.pool_of_lane.get(source.lane) != plan.pool_of_lane.get(target.lane):
+        return "messageFlow"
+    return "sequenceFlow"
+
+
+def _conditional(connection: Connection) -> bool:
+    edge = connection.edge
+    return edge is not None and "conditionExpression" in edge.attributes.get("bpmn.content", "")
+
+
+def _make_explicit(plan: Plan) -> None:
+    counter = [0]
+
+    def new_node(tag: str, lane: str, name: str | None) -> PlanNode:
+        counter[0] += 1
+        item = PlanNode(f"fz_synthetic_{counter[0]}", lane, tag, None, name)
+        plan.nodes.append(item)
+        plan.by_id[item.id] = item
+        return item
+
+    def sequence(node_id: str, direction: str) -> list[Connection]:
+        return [c for c in by_end[direction].get(node_id, []) if c.kind == "sequenceFlow"]
+
+    by_end: dict[str, dict[str, list[Connection]]] = {"out": {}, "in": {}}
+
+    def index_connections() -> None:
+        by_end["out"].clear()
+        by_end["in"].clear()
+        for connection in plan.connections:
+            by_end["out"].setdefault(connection.source, []).append(connection)
+            by_end["in"].setdefault(connection.target, []).append(connection)
+
+    index_connections()
+    originals = [item for item in plan.nodes if item.node is not None and item.node.kind not in
+                 (NodeKind.DATA, NodeKind.NOTE)]
+    # An activity or event with several unconditional outgoing flows: a parallel fork after it.
+    for item in originals:
+        if item.tag in GATEWAYS:
+            continue
+        default = item.node.attributes.get("bpmn.default")
+        plain = [c for c in sequence(item.id, "out")
+                 if not _conditional(c) and not (c.edge is not None and c.edge.id == default)]
+        if len(plain) > 1:
+            fork = new_node("parallelGateway", item.lane, None)
+            plan.connections.append(Connection(item.id, fork.id, "sequenceFlow", source_side=plain[0].source_side))
+            for connection in plain:
+                connection.source, connection.source_side = fork.id, None
+    index_connections()
+    # A gateway that both joins and forks: a join gateway of its type before it.
+    for item in originals:
+        if item.tag not in GATEWAYS:
+            continue
+        incoming, outgoing = sequence(item.id, "in"), sequence(item.id, "out")
+        if len(incoming) > 1 and len(outgoing) > 1:
+            join = new_node(item.tag if item.tag != "eventBasedGateway" else "exclusiveGateway", item.lane, None)
+            for connection in incoming:
+                connection.target, connection.target_side = join.id, None
+            plan.connections.append(Connection(join.id, item.id, "sequenceFlow"))
+    index_connections()
+    # Implicit starts and ends, process by process.
+    for pool_index, lanes in enumerate(plan.pools):
+        members = [item for item in originals if plan.pool_of_lane.get(item.lane) == str(pool_index)]
+        if not members:
+            continue
+        starts = [item for item in members if item.tag == "startEvent"]
+        exempt = {"boundaryEvent"}
+        no_in = [item for item in members if item.tag not in exempt | {"startEvent"} and not sequence(item.id, "in")
+                 and not _is_link(item, catch=True) and item.node.attributes.get("bpmn.isForCompensation") != "true"
+                 and item.node.attributes.get("bpmn.triggeredByEvent") != "true"]
+        if no_in and not starts:
+            start = new_node("startEvent", no_in[0].lane, "Start")
+            if len(no_in) == 1:
+                plan.connections.append(Connection(start.id, no_in[0].id, "sequenceFlow"))
+            else:
+                fork = new_node("parallelGateway", no_in[0].lane, None)
+                plan.connections.append(Connection(start.id, fork.id, "sequenceFlow"))
+                for item in no_in:
+                    plan.connections.append(Connection(fork.id, item.id, "sequenceFlow"))
+        for item in members:
+            if item.tag in {"endEvent"} or sequence(item.id, "out") or _is_link(item, catch=False):
+                continue
+            if item.tag in ACTIVITIES and item.node.attributes.get("bpmn.isForCompensation") == "true":
+                continue
+            if item.tag == "subProcess" and item.node.attributes.get("bpmn.triggeredByEvent") == "true":
+                continue
+            if item.tag == "boundaryEvent" and "compensate" in item.node.attributes.get("bpmn.eventDefinition", ""):
+                continue
+            end = new_node("endEvent", item.lane, "End")
+            plan.connections.append(Connection(item.id, end.id, "sequenceFlow"))
+
+
+def _is_link(item: PlanNode, catch: bool) -> bool:
+    wanted = "intermediateCatchEvent" if catch else "intermediateThrowEvent"
+    return item.tag == wanted and "link" in (item.node.attributes.get("bpmn.eventDefinition") or "").split(",")
+
+
+__all__ = ["ACTIVITIES", "CONTAINERS", "Connection", "EVENTS", "Plan", "PlanNode", "build"]

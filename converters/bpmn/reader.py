@@ -1,0 +1,675 @@
+"""BPMN 2.0 XML → model.
+
+Real files from any modeller: namespaces are matched by URI (any prefix), every pool becomes its
+lanes (a pool without lanes is one lane, a black-box pool an empty lane), every flow node keeps its
+exact BPMN type (``bpmn.type`` when it is not the kind's default element), expanded sub-processes
+keep their contents (a ``subprocess`` group), boundary events are linked from their host, message
+flows and associations are dotted edges, vendor attributes and extensions are kept as attributes.
+DI positions give the author's order of pools, lanes and nodes.
+
+A file this converter wrote (``exporter="flowzap-converter"``) is read back exactly: each element's
+``fz:meta`` restores what BPMN has no place for, and the elements the writer added for linters
+(``synthetic``) are removed again.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..diagnostics import Diagnostic, Diagnostics
+from ..model import Diagram, Edge, EdgeStyle, Group, Lane, Node, NodeKind, Side
+from . import extensions, safexml
+from .extensions import Meta
+from .vocabulary import (
+    BPMNDI_NS, CONTAINERS, DATA, DC_NS, DI_NS, EVENT_DEFINITIONS, FLOW_NODES, KIND_ELEMENT,
+    KNOWN_PROCESS_CHILDREN, MODEL_NS, NATIVE_ATTRIBUTES, kind_of,
+)
+from .xmlparts import model_local, serialize, split, strip_prefix
+
+EXPORTER = "flowzap-converter"
+_INDEXED = (f"{{{MODEL_NS}}}", f"{{{BPMNDI_NS}}}", f"{{{DC_NS}}}", f"{{{DI_NS}}}")
+_M = f"{{{MODEL_NS}}}"
+# Children of a flow node or flow that the model reads itself (everything else is kept raw).
+_CONSUMED_CHILDREN = frozenset({"documentation", "extensionElements", "incoming", "outgoing",
+                                "dataInputAssociation", "dataOutputAssociation",
+                                # group membership (the model's groups hold it) and engine monitoring
+                                "categoryValueRef", "auditing", "monitoring"})
+# Raw children that must stay before the data associations when written back (XSD order).
+_BEFORE_DATA = frozenset({"ioSpecification", "property", "dataInput", "dataOutput"})
+_FLOW_CONTENT = FLOW_NODES | DATA | frozenset({
+    "sequenceFlow", "textAnnotation", "association", "group", "dataObject", "laneSet",
+})
+
+
+@dataclass(slots=True)
+class _Pool:
+    participant: object | None  # lxml element
+    process: object | None
+    id: str
+    name: str | None
+    lanes: list[Lane] = field(default_factory=list)
+    lane_of_node: dict[str, str] = field(default_factory=dict)
+    bands: list[tuple[float, float, str]] = field(default_factory=list)  # DI (top, bottom, lane id)
+
+
+@dataclass(slots=True)
+class _Flow:
+    element: object
+    kind: str  # sequenceFlow, messageFlow, association, attachment, dataInputAssociation, ...
+    source: str | None
+    target: str | None
+    scope: str | None = None
+    order: int = 0
+
+
+class _Reader:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.out = Diagnostics()
+        self.diagram = Diagram()
+        self.ours = False
+        self.elements: dict[str, object] = {}
+        self.bounds: dict[str, tuple[float, float, float, float]] = {}
+        self.nodes: dict[str, Node] = {}
+        self.node_scope: dict[str, str] = {}
+        self.node_pool: dict[str, str] = {}
+        self.node_order: dict[str, int] = {}
+        self.synthetic: set[str] = set()
+        self.flows: list[_Flow] = []
+        self.pools: list[_Pool] = []
+        self.groups: list[tuple[object, str | None, str | None]] = []  # (element, parent group, lane)
+        self.categories: dict[str, str] = {}
+        self.participants: dict[str, _Pool] = {}
+        self.element_id: dict[str, str] = {}  # BPMN id → model id (they differ only when renamed)
+        self.diagram_meta: Meta | None = None
+        self.note_index: dict[str, int] = {}  # annotations of our own output: their model position
+
+    # -- entry ---------------------------------------------------------------------------
+    def run(self) -> tuple[Diagram, list[Diagnostic]]:
+        root = safexml.parse(self.text, self.out)
+        if root is None:
+            return self.diagram, self.out.items
+        if root.tag != f"{_M}definitions":
+            ns, local = split(root.tag)
+            self.out.add("NOT_BPMN", f"the root element is {local!r} in namespace {ns or 'none'}; BPMN 2.0 "
+                         f"files start with <definitions xmlns=\"{MODEL_NS}\">", line=root.sourceline)
+            return self.diagram, self.out.items
+        self.ours = root.get("exporter") == EXPORTER
+        self.index(root)
+        self.read_di(root)
+        self.read_pools(root)
+        for pool in self.pools:
+            self.diagram.lanes.extend(pool.lanes)
+            if pool.process is not None:
+                self.walk(pool.process, pool, pool.process.get("id"), None)
+        self.read_collaborations(root)
+        self.read_root_elements(root)
+        self.resolve_flows()
+        self.read_groups()
+        self.check_links()
+        self.order_nodes()
+        if not self.pools:
+            self.out.add("NO_PROCESS", "the definitions hold no process and no pool: an empty diagram",
+                         line=root.sourceline)
+        return self.diagram, self.out.items
+
+    # -- indexes -------------------------------------------------------------------------
+    def index(self, root) -> None:
+        for element in root.iter():
+            element_id = element.get("id")
+            # Only BPMN's own elements share the id space; vendor and fz: elements may say "id".
+            if element_id is None or not element.tag.startswith(_INDEXED):
+                continue
+            first = self.elements.get(element_id)
+            if first is not None:
+                self.out.add("DUPLICATE_ID", f"id {element_id!r} is already used at line {first.sourceline}",
+                             line=element.sourceline, element=element_id)
+                continue
+            self.elements[element_id] = element
+        for value in root.iter(f"{_M}categoryValue"):
+            if value.get("id"):
+                self.categories[value.get("id")] = value.get("value")
+
+    def read_di(self, root) -> None:
+        bounds_tag = f"{{{DC_NS}}}Bounds"
+        for shape in root.iter(f"{{{BPMNDI_NS}}}BPMNShape"):
+            target = strip_prefix(shape.get("bpmnElement"))
+            box = shape.find(bounds_tag)
+            if target is None or box is None or target in self.bounds:
+                continue
+            try:
+                self.bounds[target] = tuple(float(box.get(k, "0")) for k in ("x", "y", "width", "height"))
+            except ValueError:
+                self.out.add("INVALID_VALUE", f"DI bounds of {target!r} are not numbers; ignored",
+                             line=box.sourceline, element=target)
+
+    def meta(self, element) -> Meta | None:
+        found = extensions.decode(element.find(f"{_M}extensionElements"))
+        if found is None and self.ours:
+            return Meta()
+        return found
+
+    # -- pools and lanes -----------------------------------------------------------------
+    def read_pools(self, root) -> None:
+        processes = [el for el in root if el.tag == f"{_M}process"]
+        referenced: set[str] = set()
+        pools: list[_Pool] = []
+        for collaboration in root.iter(f"{_M}collaboration"):
+            if self.diagram.title is None and collaboration.get("name"):
+                self.diagram.title = collaboration.get("name")
+            meta = extensions.decode(collaboration.find(f"{_M}extensionElements"))
+            if meta is not None:
+                self.apply_diagram_meta(meta)
+            for participant in collaboration.iter(f"{_M}participant"):
+                process = None
+                ref = strip_prefix(participant.get("processRef"))
+                if ref:
+                    process = self.elements.get(ref)
+                    if process is None or process.tag != f"{_M}process":
+                        self.out.add("DANGLING_REFERENCE", f"participant {participant.get('id')!r} refers to "
+                                     f"process {ref!r}, which does not exist", line=participant.sourceline,
+                                     element=participant.get("id"))
+                        process = None
+                    else:
+                        referenced.add(ref)
+                pool = _Pool(participant, process, participant.get("id") or f"Participant_{len(pools) + 1}",
+                             participant.get("name") or (process.get("name") if process is not None else None))
+                pools.append(pool)
+                self.participants[pool.id] = pool
+        for process in processes:
+            if process.get("id") not in referenced:
+                pools.append(_Pool(None, process, process.get("id") or f"Process_{len(pools) + 1}", process.get("name")))
+        if not self.ours:  # the author's order: pools top to bottom as drawn
+            position = {id(p): i for i, p in enumerate(pools)}
+            pools.sort(key=lambda p: (self.bounds.get(p.id, (0, float("inf")))[1], position[id(p)]))
+        self.pools = pools
+        if self.diagram.title is None and len(pools) == 1 and pools[0].process is not None:
+            self.diagram.title = pools[0].process.get("name") if pools[0].participant is None else None
+        for pool in pools:
+            self.read_lanes(pool, several=len(pools) > 1)
+
+    def read_root_elements(self, root) -> None:
+        """Messages, errors, signals, escalations, data stores, item definitions…: what event
+        definitions and tasks refer to. Kept whole (``bpmn.rootElements``) and written back."""
+        kept = [child for child in root if model_local(child.tag) not in
+                (None, "process", "collaboration", "category")]
+        native = (self.diagram_meta.get("native") or "").split() if self.diagram_meta is not None else None
+        if kept and (native is None or "bpmn.rootElements" in native):
+            self.diagram.attributes["bpmn.rootElements"] = serialize(kept)
+
+    def apply_diagram_meta(self, meta: Meta) -> None:
+        self.diagram_meta = meta
+        if meta.get("direction"):
+            self.diagram.direction = meta.get("direction")
+        if meta.get("noTitle") == "true":
+            self.diagram.title = None
+        elif meta.get("title") is not None:
+            self.diagram.title = meta.get("title")
+        self.diagram.attributes.update(meta.attributes)
+
+    def read_lanes(self, pool: _Pool, several: bool) -> None:
+        leaves: list[tuple[object, object | None]] = []  # (lane element, parent lane element)
+        if pool.process is not None:
+            for lane_set in pool.process.findall(f"{_M}laneSet"):
+                self.collect_leaves(lane_set, None, leaves)
+        if not self.ours:
+            position = {id(lane): i for i, (lane, _) in enumerate(leaves)}
+            leaves.sort(key=lambda item: (self.bounds.get(item[0].get("id"), (0, float("inf")))[1],
+                                          position[id(item[0])]))
+        for element, parent in leaves:
+            meta = self.meta(element)
+            lane_id = element.get("id")
+            model_id = (meta.get("id") if meta else None) or lane_id
+            lane = Lane(model_id, element.get("name"), line=element.sourceline)
+            self.element_id[lane_id] = model_id
+            if meta is not None:
+                lane.attributes.update(meta.attributes)
+                if meta.get("noLabel") == "true":
+                    lane.label = None
+            else:
+                self.native_attributes(element, lane.attributes)
+                if parent is not None:
+                    lane.attributes["bpmn.parentLane"] = parent.get("id")
+                    if parent.get("name"):
+                        lane.attributes["bpmn.parentLaneName"] = parent.get("name")
+                if several:
+                    self.pool_attributes(pool, lane.attributes)
+            pool.lanes.append(lane)
+            box = self.bounds.get(lane_id)
+            if box:
+                pool.bands.append((box[1], box[1] + box[3], model_id))
+            for ref in element.findall(f"{_M}flowNodeRef"):
+                node_id = (ref.text or "").strip()
+                if node_id not in self.elements:
+                    self.out.add("DANGLING_REFERENCE", f"lane {lane_id!r} lists node {node_id!r}, which does not "
+                                 "exist", line=ref.sourceline, element=lane_id)
+                elif node_id in pool.lane_of_node:
+                    self.out.add("LANE_CONFLICT", f"node {node_id!r} is in two lanes: "
+                                 f"{pool.lane_of_node[node_id]!r} and {model_id!r}", line=ref.sourceline,
+                                 element=node_id)
+                else:
+                    pool.lane_of_node[node_id] = model_id
+        if not pool.lanes:  # a pool without lanes (or a black-box pool) is one lane
+            element = pool.participant if pool.participant is not None else pool.process
+            meta = self.meta(element) if element is not None else None
+            model_id = (meta.get("id") if meta else None) or pool.id
+            lane = Lane(model_id, pool.name, line=element.sourceline if element is not None else None)
+            self.element_id[pool.id] = model_id
+            if meta is not None:
+                lane.attributes.update(meta.attributes)
+                if meta.get("noLabel") == "true":
+                    lane.label = None
+            elif several:
+                self.pool_attributes(pool, lane.attributes)
+                if pool.process is None:
+                    lane.attributes["bpmn.blackBox"] = "true"
+            pool.lanes.append(lane)
+        elif not self.ours and len(self.pools) == 1 and pool.participant is not None:
+            if pool.name:
+                self.diagram.attributes.setdefault("bpmn.poolName", pool.name)
+
+    def pool_attributes(self, pool: _Pool, attributes: dict[str, str]) -> None:
+        if pool.participant is not None:
+            attributes["bpmn.participant"] = pool.id
+            if pool.name:
+                attributes["bpmn.poolName"] = pool.name
+        if pool.process is not None:
+            attributes["bpmn.process"] = pool.process.get("id")
+
+    def collect_leaves(self, lane_set, parent, leaves: list) -> None:
+        for lane in lane_set.findall(f"{_M}lane"):
+            children = lane.find(f"{_M}childLaneSet")
+            if children is not None and children.find(f"{_M}lane") is not None:
+                self.collect_leaves(children, lane, leaves)
+            else:
+                leaves.append((lane, parent))
+
+    # -- flow elements -------------------------------------------------------------------
+    def walk(self, container, pool: _Pool, scope: str, group: str | None, lane_hint: str | None = None) -> None:
+        for child in container:
+            local = model_local(child.tag)
+            if local is None:
+                continue
+            if local in FLOW_NODES or local in DATA or local == "textAnnotation":
+                node = self.add_node(child, local, pool, scope, group, lane_hint)
+                if node is not None and local in CONTAINERS and any(
+                        model_local(c.tag) in FLOW_NODES for c in child):
+                    self.diagram.groups.append(Group(node.id, "subprocess", node.label, [], node.lane, group,
+                                                     line=child.sourceline))
+                    self.walk(child, pool, child.get("id"), node.id, node.lane)
+                if local not in DATA and local != "textAnnotation":
+                    self.read_data_associations(child, scope)
+            elif local == "sequenceFlow":
+                self.flows.append(_Flow(child, "sequenceFlow", strip_prefix(child.get("sourceRef")),
+                                        strip_prefix(child.get("targetRef")), scope, len(self.flows)))
+            elif local == "association":
+                self.flows.append(_Flow(child, "association", strip_prefix(child.get("sourceRef")),
+                                        strip_prefix(child.get("targetRef")), scope, len(self.flows)))
+            elif local == "group":
+                self.groups.append((child, group, lane_hint))
+            elif local not in KNOWN_PROCESS_CHILDREN and local not in _FLOW_CONTENT:
+                self.out.add("UNKNOWN_ELEMENT", f"<{local}> is not a BPMN 2.0 element", line=child.sourceline,
+                             element=child.get("id"))
+
+    def read_data_associations(self, element, scope: str) -> None:
+        for local in ("dataInputAssociation", "dataOutputAssociation"):
+            for association in element.findall(f"{_M}{local}"):
+                refs = [strip_prefix(r.text) for r in association.findall(f"{_M}sourceRef")]
+                target = association.find(f"{_M}targetRef")
+                if local == "dataInputAssociation":
+                    for source in refs:
+                        self.flows.append(_Flow(association, local, source, element.get("id"), scope, len(self.flows)))
+                elif target is not None:
+                    self.flows.append(_Flow(association, local, element.get("id"), strip_prefix(target.text),
+                                            scope, len(self.flows)))
+
+    def add_node(self, element, local: str, pool: _Pool, scope: str, group: str | None,
+                 lane_hint: str | None) -> Node | None:
+        bpmn_id = element.get("id")
+        if not bpmn_id:
+            self.out.add("MISSING_FIELD", f"a <{local}> without an id", line=element.sourceline)
+            return None
+        if self.elements.get(bpmn_id) is not element:
+            return None  # a duplicate id, already reported
+        meta = self.meta(element)
+        if meta is not None and meta.synthetic:
+            self.synthetic.add(bpmn_id)
+            self.node_scope[bpmn_id] = scope
+            self.node_pool[bpmn_id] = pool.id
+            return None
+        kind = kind_of(local)
+        if meta is not None and meta.get("kind"):
+            kind = NodeKind(meta.get("kind"))
+        label = element.get("name")
+        if local == "textAnnotation":
+            text = element.find(f"{_M}text")
+            label = text.text if text is not None else None
+        shape = local
+        if meta is not None:
+            shape = None if meta.get("noShape") == "true" else meta.get("shape", local)
+        node = Node((meta.get("id") if meta else None) or bpmn_id, "", kind, label, shape, line=element.sourceline)
+        self.element_id[bpmn_id] = node.id
+        derived: dict[str, str] = {}
+        if local != KIND_ELEMENT[kind]:
+            derived["bpmn.type"] = local
+        self.native_attributes(element, derived)
+        self.raw_content(element, derived)
+        definitions = [model_local(c.tag) for c in element if model_local(c.tag) in EVENT_DEFINITIONS]
+        if definitions:
+            derived["bpmn.eventDefinition"] = ",".join(d[: -len("EventDefinition")] for d in definitions)
+        if local == "boundaryEvent":
+            derived["bpmn.attachedTo"] = strip_prefix(element.get("attachedToRef")) or ""
+            index = meta.get("attachmentIndex") if meta is not None else None
+            self.flows.append(_Flow(element, "attachment", derived["bpmn.attachedTo"], bpmn_id, scope,
+                                    int(index) if index and index.isdigit() else len(self.flows) + 10**9))
+        if local == "dataObjectReference" and element.get("dataObjectRef"):
+            derived["bpmn.dataObjectRef"] = element.get("dataObjectRef")
+        if local == "dataStoreReference" and element.get("dataStoreRef"):
+            derived["bpmn.dataStoreRef"] = element.get("dataStoreRef")
+        node.attributes = self.choose_attributes(derived, meta)
+        if meta is not None and (meta.get("index") or "").isdigit():
+            self.note_index[node.id] = int(meta.get("index"))
+        node.lane = self.lane_for(bpmn_id, pool, lane_hint, local, element)
+        self.nodes[node.id] = node
+        self.node_scope[bpmn_id] = scope
+        self.node_pool[bpmn_id] = pool.id
+        self.node_order[node.id] = len(self.node_order)
+        self.diagram.nodes.append(node)
+        if group is not None:
+            for existing in reversed(self.diagram.groups):
+                if existing.id == group and existing.kind == "subprocess":
+                    existing.members.append(node.id)
+                    break
+        return node
+
+    def choose_attributes(self, derived: dict[str, str], meta: Meta | None) -> dict[str, str]:
+        """All that was read from the element, or, for this converter's own output, exactly the
+        keys the writer expressed natively plus those it kept in ``fz:meta``."""
+        if meta is None:
+            return derived
+        native = (meta.get("native") or "").split()
+        result = {key: derived[key] for key in native if key in derived}
+        result.update(meta.attributes)
+        return result
+
+    def native_attributes(self, element, into: dict[str, str]) -> None:
+        for key, value in element.attrib.items():
+            if key[0] == "{":
+                ns, _, local = key[1:].partition("}")
+                if ns != MODEL_NS:
+                    into[f"bpmn.{key}"] = value  # vendor attribute, Clark notation keeps its namespace
+            elif key in NATIVE_ATTRIBUTES:
+                into[f"bpmn.{key}"] = value
+            elif key == "default":
+                into["bpmn.default"] = value
+        documentation = element.find(f"{_M}documentation")
+        if documentation is not None and documentation.text and documentation.text.strip():
+            into["description"] = documentation.text.strip()
+        extension = element.find(f"{_M}extensionElements")
+        if extension is not None:
+            vendor = [c for c in extension if isinstance(c.tag, str) and c.tag != extensions.META]
+            if vendor:
+                into["bpmn.extensionElements"] = serialize(vendor)
+
+    def raw_content(self, element, into: dict[str, str]) -> None:
+        before, after = [], []
+        for child in element:
+            local = model_local(child.tag)
+            if local is None or local in _CONSUMED_CHILDREN or local in _FLOW_CONTENT or local == "text":
+                continue
+            if local == "property" and child.get("name") == "__targetRef_placeholder":
+                continue  # bpmn-js' target of a data input association: rewritten with it
+            (before if local in _BEFORE_DATA else after).append(child)
+        if before:
+            into["bpmn.content"] = serialize(before)
+        if after:
+            into["bpmn.contentTail"] = serialize(after)
+
+    def lane_for(self, bpmn_id: str, pool: _Pool, lane_hint: str | None, local: str, element) -> str:
+        lane = pool.lane_of_node.get(bpmn_id)
+        if lane is not None:
+            return lane
+        if lane_hint is not None:
+            return lane_hint
+        if len(pool.lanes) == 1:
+            return pool.lanes[0].id
+        box = self.bounds.get(bpmn_id)
+        if box is not None:
+            middle = box[1] + box[3] / 2
+            for top, bottom, lane_id in pool.bands:
+                if top <= middle <= bottom:
+                    return lane_id
+        if local in FLOW_NODES:
+            self.out.add("NODE_WITHOUT_LANE", f"{local} {bpmn_id!r} is in no lane of its pool; placed in "
+                         f"lane {pool.lanes[0].id!r}", line=element.sourceline, element=bpmn_id)
+        return pool.lanes[0].id
+
+    # -- collaborations: message flows and artifacts ---------------------------------------
+    def read_collaborations(self, root) -> None:
+        for collaboration in root.iter(f"{_M}collaboration"):
+            first_lane = self.pools[0].lanes[0].id if self.pools and self.pools[0].lanes else None
+            for child in collaboration:
+                local = model_local(child.tag)
+                if local == "messageFlow":
+                    self.flows.append(_Flow(child, "messageFlow", strip_prefix(child.get("sourceRef")),
+                                            strip_prefix(child.get("targetRef")), None, len(self.flows)))
+                elif local == "association":
+                    self.flows.append(_Flow(child, "association", strip_prefix(child.get("sourceRef")),
+                                            strip_prefix(child.get("targetRef")), None, len(self.flows)))
+                elif local == "textAnnotation" and first_lane is not None:
+                    pool = self.pool_at(child.get("id")) or self.pools[0]
+                    self.add_node(child, local, pool, pool.id, None, None)
+                elif local == "group":
+                    self.groups.append((child, None, None))
+
+    def pool_at(self, element_id: str | None) -> _Pool | None:
+        box = self.bounds.get(element_id or "")
+        if box is None:
+            return None
+        middle = box[1] + box[3] / 2
+        for pool in self.pools:
+            pool_box = self.bounds.get(pool.id)
+            if pool_box and pool_box[1] <= middle <= pool_box[1] + pool_box[3]:
+                return pool
+        return None
+
+    def resolve_flows(self) -> None:
+        """Flows become edges once every node is known; ends are checked here, with the line of
+        the flow, and ends the writer added (synthetic gateways and events) are bridged."""
+        entering: dict[str, str] = {}  # synthetic node → the source of the flow into it
+        leaving: dict[str, str] = {}  # synthetic node → the target of the flow out of it
+        kept: list[tuple[_Flow, Meta | None]] = []
+        for flow in self.flows:
+            meta = self.meta(flow.element) if flow.kind != "attachment" else None
+            if meta is not None and meta.synthetic:
+                if flow.target in self.synthetic:
+                    entering[flow.target] = flow.source
+                if flow.source in self.synthetic:
+                    leaving[flow.source] = flow.target
+                continue
+            kept.append((flow, meta))
+
+        def through(end: str, table: dict[str, str], seen: int = 0) -> str:
+            while end in self.synthetic and end in table and seen < 64:
+                end, seen = table[end], seen + 1
+            return end
+
+        indexed: list[tuple[float, Edge]] = []
+        for flow, meta in kept:
+            if not self.check_ends(flow):
+                continue
+            source = self.element_id.get(through(flow.source, entering), flow.source)
+            target = self.element_id.get(through(flow.target, leaving), flow.target)
+            edge = self.make_edge(flow, meta, source, target)
+            if edge is None:
+                continue
+            if meta is not None and (meta.get("index") or "").isdigit():
+                order = float(meta.get("index"))
+            elif flow.kind == "attachment" and flow.order < 10**9:
+                order = float(flow.order)  # the boundary event's fz:meta remembers its edge's place
+            else:
+                order = 1e10 + flow.order
+            indexed.append((order, edge))
+        indexed.sort(key=lambda item: item[0])
+        self.diagram.edges.extend(edge for _, edge in indexed)
+
+    def check_ends(self, flow: _Flow) -> bool:
+        element = flow.element
+        flow_id = element.get("id") if flow.kind != "attachment" else None
+        what = f"{flow.kind} {flow_id!r}" if flow_id else flow.kind
+        for role, end in (("source", flow.source), ("target", flow.target)):
+            if not end or end not in self.elements:
+                if flow.kind == "attachment":
+                    self.out.add("DANGLING_REFERENCE", f"boundary event {flow.target!r} is attached to "
+                                 f"{end!r}, which does not exist", line=element.sourceline, element=flow.target)
+                else:
+                    self.out.add("DANGLING_REFERENCE", f"{what}: its {role} {end!r} does not exist",
+                                 line=element.sourceline, element=flow_id)
+                return False
+        if flow.kind == "messageFlow":
+            pool_ends = [end for end in (flow.source, flow.target) if end in self.participants]
+            if pool_ends:
+                self.out.add("MESSAGE_FLOW_TO_POOL", f"{what} connects a pool, not a node; kept as the "
+                             "diagram attribute bpmn.poolMessageFlows", line=element.sourceline, element=flow_id)
+                kept = self.diagram.attributes.get("bpmn.poolMessageFlows", "")
+                item = f"{flow_id or ''}:{flow.source}->{flow.target}:{element.get('name') or ''}"
+                self.diagram.attributes["bpmn.poolMessageFlows"] = f"{kept};{item}" if kept else item
+                return False
+        known = [end in self.node_scope for end in (flow.source, flow.target)]
+        if not all(known):
+            if flow.kind in ("association",):
+                self.out.add("ARTIFACT_DROPPED", f"{what} connects an element that is no node "
+                             f"({flow.source} → {flow.target}); not kept", line=element.sourceline, element=flow_id)
+            elif flow.kind == "attachment":
+                self.out.add("DANGLING_REFERENCE", f"boundary event {flow.target!r} is attached to "
+                             f"{flow.source!r}, which is not an activity", line=element.sourceline, element=flow.target)
+            else:
+                self.out.add("DANGLING_REFERENCE", f"{what} connects {flow.source!r} → {flow.target!r}, "
+                             "which are not both flow nodes", line=element.sourceline, element=flow_id)
+            return False
+        if flow.kind == "sequenceFlow":
+            source_pool, target_pool = self.node_pool[flow.source], self.node_pool[flow.target]
+            if source_pool != target_pool:
+                self.out.add("CROSS_POOL_FLOW", f"{what} goes from pool {source_pool!r} to pool {target_pool!r}; "
+                             "between pools only message flows are allowed", line=element.sourceline, element=flow_id)
+                return False
+            if not (self.node_scope[flow.source] == self.node_scope[flow.target] == flow.scope):
+                self.out.add("CROSS_SCOPE_FLOW", f"{what} leaves its (sub-)process: {flow.source!r} is in "
+                             f"{self.node_scope[flow.source]!r}, {flow.target!r} in {self.node_scope[flow.target]!r}",
+                             line=element.sourceline, element=flow_id)
+                return False
+        return True
+
+    def make_edge(self, flow: _Flow, meta: Meta | None, source: str, target: str) -> Edge | None:
+        element = flow.element
+        if flow.kind == "attachment":
+            return Edge(source, target, None, style=EdgeStyle.DOTTED, attributes={"bpmn.type": "attachment"},
+                        line=element.sourceline)
+        derived: dict[str, str] = {}
+        if flow.kind in ("dataInputAssociation", "dataOutputAssociation"):
+            derived["bpmn.type"] = flow.kind
+        else:
+            self.native_attributes(element, derived)
+            self.raw_content(element, derived)
+        style = EdgeStyle.SOLID
+        if flow.kind != "sequenceFlow":
+            derived["bpmn.type"] = flow.kind
+            style = EdgeStyle.DOTTED
+        edge = Edge(source, target, element.get("name"), id=element.get("id"), style=style, line=element.sourceline)
+        if meta is not None:
+            edge.style = EdgeStyle(meta.get("style", "solid"))
+            edge.source_side = Side(meta.get("sourceSide")) if meta.get("sourceSide") else None
+            edge.target_side = Side(meta.get("targetSide")) if meta.get("targetSide") else None
+            if meta.get("noId") == "true":
+                edge.id = None
+            elif meta.get("id"):
+                edge.id = meta.get("id")
+        edge.attributes = self.choose_attributes(derived, meta)
+        if meta is not None and meta.get("label") is not None and flow.kind != "sequenceFlow":
+            edge.label = meta.get("label")
+        return edge
+
+    # -- groups, links, order ------------------------------------------------------------
+    def read_groups(self) -> None:
+        for element, parent, lane in self.groups:
+            meta = self.meta(element)
+            label = self.categories.get(strip_prefix(element.get("categoryValueRef")) or "")
+            group = Group((meta.get("id") if meta else None) or element.get("id") or f"Group_{len(self.diagram.groups) + 1}",
+                          "group", label, line=element.sourceline)
+            if meta is not None:
+                group.kind = meta.get("groupKind", "group")
+                group.members = [m for m in (meta.get("members") or "").split() if m in self.nodes]
+                group.lane = meta.get("lane")
+                group.parent = meta.get("parent")
+                if meta.get("noLabel") == "true":
+                    group.label = None
+                group.attributes = dict(meta.attributes)
+            else:
+                group.parent = parent
+                group.members = self.nodes_inside(element.get("id"))
+            self.diagram.groups.append(group)
+
+    def nodes_inside(self, element_id: str | None) -> list[str]:
+        box = self.bounds.get(element_id or "")
+        if box is None:
+            return []
+        x, y, w, h = box
+        members = []
+        for bpmn_id, model_id in self.element_id.items():
+            node_box = self.bounds.get(bpmn_id)
+            if model_id in self.nodes and node_box is not None:
+                cx, cy = node_box[0] + node_box[2] / 2, node_box[1] + node_box[3] / 2
+                if x <= cx <= x + w and y <= cy <= y + h:
+                    members.append(model_id)
+        return members
+
+    def check_links(self) -> None:
+        catches: dict[tuple[str, str], list[Node]] = {}
+        throws: list[tuple[Node, str]] = []
+        for bpmn_id, scope in self.node_scope.items():
+            element = self.elements[bpmn_id]
+            link = element.find(f"{_M}linkEventDefinition")
+            if link is None or bpmn_id not in self.element_id:
+                continue
+            name = link.get("name") or element.get("name") or ""
+            node = self.nodes[self.element_id[bpmn_id]]
+            if element.tag == f"{_M}intermediateCatchEvent":
+                catches.setdefault((scope, name), []).append(node)
+            else:
+                throws.append((node, scope))
+        for (scope, name), nodes in catches.items():
+            if len(nodes) > 1:
+                self.out.add("LINK_EVENT_AMBIGUOUS", f"link {name!r} has {len(nodes)} catch events in one "
+                             f"scope ({', '.join(n.id for n in nodes)}): a throw cannot tell which it goes to",
+                             line=nodes[1].line, element=nodes[1].id)
+        for node, scope in throws:
+            element = self.elements.get(next((k for k, v in self.element_id.items() if v == node.id), node.id))
+            link = element.find(f"{_M}linkEventDefinition")
+            name = link.get("name") or element.get("name") or ""
+            if (scope, name) not in catches:
+                self.out.add("LINK_EVENT_UNPAIRED", f"link throw event {node.id!r} ({name!r}) has no catch event "
+                             "of that name in its scope", line=node.line, element=node.id)
+
+    def order_nodes(self) -> None:
+        if self.ours:  # written in model order, but annotations after the flow elements (XSD order)
+            placed = sorted(((i, n) for n, i in self.note_index.items() if n in self.nodes), key=lambda p: p[0])
+            if placed:
+                moved = {n for _, n in placed}
+                nodes = [node for node in self.diagram.nodes if node.id not in moved]
+                for index, node_id in placed:
+                    nodes.insert(index, self.nodes[node_id])
+                self.diagram.nodes = nodes
+            return
+        lane_index = {lane.id: i for i, lane in enumerate(self.diagram.lanes)}
+        inverse = {model: bpmn for bpmn, model in self.element_id.items()}
+
+        def key(node: Node):
+            box = self.bounds.get(inverse.get(node.id, node.id))
+            if box is None:
+                return (lane_index.get(node.lane, 0), 1, 0.0, 0.0, self.node_order[node.id])
+            return (lane_index.get(node.lane, 0), 0, box[0], box[1], self.node_order[node.id])
+
+        self.diagram.nodes.sort(key=key)
+
+
+def read(text: str) -> tuple[Diagram, list[Diagnostic]]:
+    return _Reader(text).run()

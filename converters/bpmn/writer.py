@@ -1,0 +1,599 @@
+"""Model → BPMN 2.0 XML with full diagram interchange (DI).
+
+``definitions`` → ``collaboration`` with one pool per process (by default one pool whose laneSet
+has one lane per model lane, in order; ``pools=per-lane``: each lane its own pool, cross-lane
+edges as message flows) → processes with their lanes, flow nodes, sequence flows and artifacts →
+one ``BPMNDiagram`` placing every pool, lane, node and flow (see geometry.py).
+
+What BPMN has no element for travels in ``fz:meta`` (extensions.py); model attributes the writer
+expresses natively (``bpmn.type`` as the element, ``description`` as documentation, vendor
+attributes and extension elements as themselves) are listed in the meta's ``native`` so that the
+reader restores exactly the model it was given.
+"""
+from __future__ import annotations
+
+from xml.sax.saxutils import escape, quoteattr
+
+from ..diagnostics import Diagnostic, Diagnostics
+from ..model import Diagram, EdgeStyle, Node, NodeKind, Side, layout
+from ..model.diagram import Edge, Lane
+from . import geometry
+from .extensions import encode
+from .plan import ACTIVITIES, Connection, Plan, PlanNode, build
+from .reader import EXPORTER
+from .vocabulary import (
+    EVENT_DEFINITIONS, EVENTS, GATEWAYS, KIND_ELEMENT, MODEL_NS, NATIVE_ATTRIBUTES, NCNAME, PREFIXES, kind_of,
+    size_of,
+)
+from .xmlparts import fragment_children, model_local, serialize
+
+VERSION = "0.1.0"
+_KNOWN_PREFIXES = {
+    "http://camunda.org/schema/1.0/bpmn": "camunda",
+    "http://camunda.org/schema/zeebe/1.0": "zeebe",
+    "http://camunda.org/schema/modeler/1.0": "modeler",
+    "http://www.signavio.com": "signavio",
+    "http://bpmn.io/schema/bpmn/biocolor/1.0": "bioc",
+    "http://www.omg.org/spec/BPMN/non-normative/color/1.0": "color",
+}
+
+
+class _Ids:
+    """Unique NCName ids for the whole document (BPMN ids are xsd:ID: one namespace for all)."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+
+    def reserve(self, wanted: str) -> str:
+        self.taken.add(wanted)
+        return wanted
+
+    def get(self, wanted: str | None, fallback: str) -> str:
+        base = wanted if wanted and NCNAME.match(wanted) else fallback
+        candidate, counter = base, 2
+        while candidate in self.taken:
+            candidate, counter = f"{base}_{counter}", counter + 1
+        self.taken.add(candidate)
+        return candidate
+
+
+class _Writer:
+    def __init__(self, diagram: Diagram, options: dict[str, str]) -> None:
+        self.diagram = diagram
+        self.options = options
+        self.out = Diagnostics()
+        self.ids = _Ids()
+        self.foreign: dict[str, str] = {}  # namespace URI → prefix, for vendor attributes
+        self.node_xml_id: dict[str, str] = {}
+        self.lane_xml_id: dict[str, str] = {}
+        self.flow_xml_id: dict[int, str] = {}  # id(connection) → id
+        self.edge_xml_id: dict[str, str] = {}  # model edge id → written flow id (for gateway defaults)
+        self.boxes: dict[str, geometry.Box] = {}
+        self.cells: dict[str, geometry.Box] = {}
+
+    # -- driver --------------------------------------------------------------------------
+    def run(self) -> tuple[str, list[Diagnostic]]:
+        diagram = self.diagram
+        self.plan = build(diagram, self.options.get("pools", "auto"),
+                          self.options.get("structure", "bpmnlint") == "bpmnlint", self.out)
+        for fixed in ("Definitions_1", "Collaboration_1"):
+            self.ids.reserve(fixed)
+        self.root_native = False
+        self.root_ids: set[str] = set()
+        roots = self.root_elements()
+        self.node_index = {node.id: i for i, node in enumerate(diagram.nodes)}
+        self.assign_ids()
+        self.place()
+        self.routes = {id(c): self.route(c, i) for i, c in enumerate(self.plan.connections)}
+        body = roots + self.semantic()
+        di = self.diagram_interchange()
+        namespaces = " ".join(f'xmlns:{p}="{u}"' for p, u in PREFIXES.items())
+        namespaces += "".join(f' xmlns:{p}="{u}"' for u, p in self.foreign.items())
+        head = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                f'<bpmn:definitions {namespaces} id="Definitions_1" '
+                f'targetNamespace="https://flowzap.xyz/bpmn" exporter="{EXPORTER}" exporterVersion="{VERSION}">\n')
+        return head + body + di + "</bpmn:definitions>\n", self.out.items
+
+    def assign_ids(self) -> None:
+        for index, lanes in enumerate(self.plan.pools):
+            self.ids.reserve(f"Participant_{index + 1}")
+            self.ids.reserve(f"Process_{index + 1}")
+            self.ids.reserve(f"LaneSet_{index + 1}")
+        for lane in self.diagram.lanes:
+            self.lane_xml_id[lane.id] = self.ids.get(lane.id, "Lane")
+        for item in self.plan.nodes:
+            self.node_xml_id[item.id] = self.ids.get(item.id, "Node")
+        for connection in self.plan.connections:
+            fallback = {"sequenceFlow": "Flow", "messageFlow": "MessageFlow"}.get(connection.kind, "Association")
+            wanted = connection.edge.id if connection.edge is not None else None
+            xml_id = self.ids.get(wanted, fallback) if wanted else self.ids.get(None, f"{fallback}_{len(self.flow_xml_id) + 1}")
+            self.flow_xml_id[id(connection)] = xml_id
+            if wanted:
+                self.edge_xml_id[wanted] = xml_id
+        self.group_xml_id = {group.id: self.ids.get(group.id, "Group") for group in self.diagram.groups}
+        for group in self.diagram.groups:
+            if group.label is not None:
+                gid = self.group_xml_id[group.id]
+                self.ids.reserve(f"Category_{gid}")
+                self.ids.reserve(f"CategoryValue_{gid}")
+
+    # -- geometry ------------------------------------------------------------------------
+    def place(self) -> None:
+        plan = self.plan
+        # The core layout runs on what will be drawn: the model's nodes plus the added ones, and
+        # every connection (attachments included, so a boundary event's column follows its host).
+        view = Diagram(lanes=self.diagram.lanes, nodes=[Node(item.id, item.lane) for item in plan.nodes],
+                       edges=[Edge(c.source, c.target) for c in plan.connections])
+        self.view = view
+        self.layout = placed = layout(view)
+        lane_ids = [lane.id for lane in self.diagram.lanes]
+        breaks = set()
+        pool_of = plan.pool_of_lane
+        for index in range(1, len(lane_ids)):
+            if pool_of.get(lane_ids[index]) != pool_of.get(lane_ids[index - 1]):
+                breaks.add(index)
+        self.single_lane_pools = {i for i, lanes in enumerate(plan.pools) if len(lanes) == 1
+                                  and not self.has_lane_set(lanes)}
+        lanes_inside = any(i not in self.single_lane_pools for i in range(len(plan.pools)))
+        self.grid = geometry.build_grid(lane_ids, placed.lane_rows, placed.columns, lanes_inside, breaks)
+        self.occupancy = geometry.Occupancy()
+        for item in plan.nodes:
+            band = placed.lane_index[item.id]
+            cell = self.grid.cell(band, placed.row[item.id], placed.column[item.id])
+            self.cells[item.id] = cell
+            self.boxes[item.id] = geometry.centred(cell, size_of(item.tag))
+        hosted: dict[str, int] = {}
+        for item in plan.nodes:  # boundary events sit on their host's lower border
+            if item.host is not None:
+                hx, hy, hw, hh = self.boxes[item.host]
+                k = hosted.get(item.host, 0)
+                hosted[item.host] = k + 1
+                self.boxes[item.id] = (hx + hw - 28 - 30 * k, hy + hh - 18, 36, 36)
+                self.cells[item.id] = self.cells[item.host]
+            else:
+                self.occupancy.add(self.boxes[item.id])
+        self.occupancy.finish()
+
+    def has_lane_set(self, lanes: list[str]) -> bool:
+        """A pool gets a laneSet unless it is one lane that stands for the pool itself."""
+        if len(lanes) != 1:
+            return True
+        if self.options.get("pools") == "per-lane":
+            return False
+        lane = next(lane for lane in self.diagram.lanes if lane.id == lanes[0])
+        participant = lane.attributes.get("bpmn.participant")
+        return not (participant and participant == lane.id)
+
+    def sides(self, connection: Connection, index: int) -> tuple[Side, Side]:
+        source_side, target_side = connection.source_side, connection.target_side
+        if source_side is None or target_side is None:
+            chosen = self.layout.sides(self.view, index)
+            source_side, target_side = source_side or chosen[0], target_side or chosen[1]
+        return source_side, target_side
+
+    def route(self, connection: Connection, index: int) -> list[geometry.Point]:
+        source_side, target_side = self.sides(connection, index)
+        source = self.plan.by_id[connection.source]
+        if source.host is not None and connection.source_side is None:
+            source_side = Side.BOTTOM  # a boundary event's flows leave downwards, away from its host
+        return geometry.route(self.boxes[connection.source], self.cells[connection.source], source_side,
+                              self.boxes[connection.target], self.cells[connection.target], target_side,
+                              self.occupancy)
+
+    # -- semantic XML --------------------------------------------------------------------
+    def semantic(self) -> str:
+        diagram, plan = self.diagram, self.plan
+        parts: list[str] = []
+        categories = [g for g in diagram.groups if g.label is not None]
+        for group in categories:
+            gid = self.group_xml_id[group.id]
+            parts.append(f'  <bpmn:category id="Category_{gid}"><bpmn:categoryValue id="CategoryValue_{gid}" '
+                         f'value={quoteattr(group.label)}/></bpmn:category>\n')
+        parts.append(self.collaboration())
+        for index, lanes in enumerate(plan.pools):
+            parts.append(self.process(index, lanes))
+        return "".join(parts)
+
+    def root_elements(self) -> str:
+        """The source's messages, errors, signals, data stores… (what its events refer to)."""
+        text = self.diagram.attributes.get("bpmn.rootElements")
+        if text is None:
+            return ""
+        children = fragment_children(text)
+        if children is None:
+            self.out.add("CHANGED_LABEL", "bpmn.rootElements is not well-formed XML; kept in fz:meta only")
+            return ""
+        self.root_native = True
+        for child in children:
+            for element in child.iter():
+                if isinstance(element.tag, str) and element.get("id"):
+                    self.ids.reserve(element.get("id"))
+                    self.root_ids.add(element.get("id"))
+        return "".join(f"  {serialize([child])}\n" for child in children)
+
+    def collaboration(self) -> str:
+        diagram = self.diagram
+        fields = {"direction": diagram.direction if diagram.direction != "LR" else None,
+                  "noTitle": "true" if diagram.title is None else None,
+                  "native": "bpmn.rootElements" if self.root_native else None}
+        rest = dict(diagram.attributes)
+        if self.root_native:
+            rest.pop("bpmn.rootElements")
+        meta = encode(fields, rest)
+        name = f" name={quoteattr(diagram.title)}" if diagram.title else ""
+        lines = [f'  <bpmn:collaboration id="Collaboration_1"{name}>\n']
+        if meta:
+            lines.append(f"    <bpmn:extensionElements>{meta}</bpmn:extensionElements>\n")
+        lane_by_id = diagram.lane_by_id()
+        for index, lanes in enumerate(self.plan.pools):
+            pid = f"Participant_{index + 1}"
+            if index in self.single_lane_pools:
+                lane = lane_by_id[lanes[0]]
+                pid = self.lane_xml_id[lane.id]
+                pool_meta = self.lane_meta(lane)
+                label = lane.label if lane.label is not None else lane.id
+                ext = f"<bpmn:extensionElements>{pool_meta}</bpmn:extensionElements>" if pool_meta else ""
+                lines.append(f'    <bpmn:participant id="{pid}" name={quoteattr(label)} '
+                             f'processRef="Process_{index + 1}">{ext}</bpmn:participant>\n')
+            else:
+                first = lane_by_id[lanes[0]]
+                pool_name = first.attributes.get("bpmn.poolName") or diagram.attributes.get("bpmn.poolName") \
+                    or diagram.title or "Process"
+                lines.append(f'    <bpmn:participant id="{pid}" name={quoteattr(pool_name)} '
+                             f'processRef="Process_{index + 1}"/>\n')
+            self.participant_id = getattr(self, "participant_id", {})
+            self.participant_id[index] = pid
+        for connection in self.plan.connections:
+            if connection.kind == "messageFlow":
+                lines.append(self.flow_xml(connection, "messageFlow", "    "))
+        if len(self.plan.pools) > 1:
+            lines.extend(self.artifacts(None, "    "))
+        lines.append("  </bpmn:collaboration>\n")
+        return "".join(lines)
+
+    def lane_meta(self, lane: Lane) -> str:
+        fields = {"id": lane.id if self.lane_xml_id[lane.id] != lane.id else None,
+                  "noLabel": "true" if lane.label is None else None}
+        return encode(fields, dict(lane.attributes))
+
+    def process(self, index: int, lanes: list[str]) -> str:
+        plan = self.plan
+        executable = "true" if self.options.get("executable") == "true" else "false"
+        lines = [f'  <bpmn:process id="Process_{index + 1}" isExecutable="{executable}">\n']
+        members = [item for item in plan.nodes if plan.pool_of_lane.get(item.lane) == str(index)]
+        lane_by_id = self.diagram.lane_by_id()
+        if index not in self.single_lane_pools:
+            lines.append(f'    <bpmn:laneSet id="LaneSet_{index + 1}">\n')
+            refs: dict[str, list[str]] = {lane: [] for lane in lanes}
+            for item in members:
+                if item.node is None or item.node.kind not in (NodeKind.DATA, NodeKind.NOTE):
+                    refs[item.lane].append(self.node_xml_id[item.id])
+            for lane_id in lanes:
+                lane = lane_by_id[lane_id]
+                label = lane.label if lane.label is not None else lane.id
+                meta = self.lane_meta(lane)
+                ext = f"<bpmn:extensionElements>{meta}</bpmn:extensionElements>" if meta else ""
+                flow_refs = "".join(f"<bpmn:flowNodeRef>{r}</bpmn:flowNodeRef>" for r in refs[lane_id])
+                lines.append(f'      <bpmn:lane id="{self.lane_xml_id[lane_id]}" name={quoteattr(label)}>'
+                             f"{ext}{flow_refs}</bpmn:lane>\n")
+            lines.append("    </bpmn:laneSet>\n")
+        incoming: dict[str, list[str]] = {}
+        outgoing: dict[str, list[str]] = {}
+        data_in: dict[str, list[Connection]] = {}
+        data_out: dict[str, list[Connection]] = {}
+        for connection in plan.connections:
+            if connection.kind == "sequenceFlow":
+                outgoing.setdefault(connection.source, []).append(self.flow_xml_id[id(connection)])
+                incoming.setdefault(connection.target, []).append(self.flow_xml_id[id(connection)])
+            elif connection.kind == "dataInputAssociation":
+                data_in.setdefault(connection.target, []).append(connection)
+            elif connection.kind == "dataOutputAssociation":
+                data_out.setdefault(connection.source, []).append(connection)
+        for item in members:
+            if item.node is not None and item.node.kind is NodeKind.NOTE:
+                continue
+            lines.append(self.node_xml(item, incoming.get(item.id, []), outgoing.get(item.id, []),
+                                       data_in.get(item.id, []), data_out.get(item.id, [])))
+        pool = str(index)
+        for connection in plan.connections:
+            if connection.kind == "sequenceFlow" and plan.pool_of_lane[plan.by_id[connection.source].lane] == pool:
+                lines.append(self.flow_xml(connection, "sequenceFlow", "    "))
+        for item in members:
+            if item.node is not None and item.node.kind is NodeKind.NOTE:
+                lines.append(self.annotation_xml(item))
+        if len(plan.pools) == 1:
+            lines.extend(self.artifacts(pool, "    "))
+        else:
+            lines.extend(self.artifacts(pool, "    ", associations_only=True))
+        lines.append("  </bpmn:process>\n")
+        return "".join(lines)
+
+    def artifacts(self, pool: str | None, indent: str, associations_only: bool = False) -> list[str]:
+        """Associations (in the process when both ends are in it, else in the collaboration) and
+        groups (in the process of a single pool, else in the collaboration)."""
+        plan, lines = self.plan, []
+        for connection in plan.connections:
+            if connection.kind != "association":
+                continue
+            ends = {plan.pool_of_lane[plan.by_id[connection.source].lane], plan.pool_of_lane[plan.by_id[connection.target].lane]}
+            here = (pool is not None and ends == {pool}) or (pool is None and len(ends) > 1)
+            if here:
+                lines.append(self.flow_xml(connection, "association", indent))
+        if not associations_only:
+            for group in self.diagram.groups:
+                lines.append(self.group_xml(group, indent))
+        return lines
+
+    # -- elements ------------------------------------------------------------------------
+    def node_xml(self, item: PlanNode, incoming: list[str], outgoing: list[str], data_in: list[Connection],
+                 data_out: list[Connection]) -> str:
+        xml_id = self.node_xml_id[item.id]
+        tag = item.tag
+        node = item.node
+        attrs = f' id="{xml_id}"'
+        if item.name is not None and tag != "textAnnotation":
+            attrs += f" name={quoteattr(item.name)}"
+        if node is None:
+            meta = encode({"synthetic": "true"}, {})
+            return (f"    <bpmn:{tag}{attrs}><bpmn:extensionElements>{meta}</bpmn:extensionElements>"
+                    + "".join(f"<bpmn:incoming>{f}</bpmn:incoming>" for f in incoming)
+                    + "".join(f"<bpmn:outgoing>{f}</bpmn:outgoing>" for f in outgoing)
+                    + f"</bpmn:{tag}>\n")
+        native: list[str] = []
+        rest = dict(node.attributes)
+        extra_attrs, children_before, children_after, documentation, vendor = self.native_parts(
+            rest, native, tag, node.id)
+        if item.host is not None:
+            extra_attrs += f' attachedToRef="{self.node_xml_id[item.host]}"'
+            native.append("bpmn.attachedTo")
+            rest.pop("bpmn.attachedTo", None)
+        object_id = None
+        if tag == "dataObjectReference":
+            ref = rest.get("bpmn.dataObjectRef")
+            object_id = self.ids.get(ref, f"DataObject_{xml_id}") if ref and ref not in self.ids.taken else \
+                self.ids.get(None, f"DataObject_{xml_id}")
+            if ref == object_id:
+                native.append("bpmn.dataObjectRef")
+                rest.pop("bpmn.dataObjectRef")
+            extra_attrs += f' dataObjectRef="{object_id}"'
+        if tag == "dataStoreReference" and rest.get("bpmn.dataStoreRef") in self.root_ids:
+            extra_attrs += f' dataStoreRef="{rest.pop("bpmn.dataStoreRef")}"'
+            native.append("bpmn.dataStoreRef")
+        if tag in GATEWAYS and "bpmn.default" in rest:
+            flow = self.edge_xml_id.get(rest["bpmn.default"])
+            if flow is not None and any(f == flow for f in outgoing):
+                extra_attrs += f' default="{flow}"'
+                native.append("bpmn.default")
+                rest.pop("bpmn.default")
+        if tag != KIND_ELEMENT[node.kind] and node.attributes.get("bpmn.type") == tag:
+            native.append("bpmn.type")
+            rest.pop("bpmn.type", None)
+        fields = {"kind": None, "id": node.id if xml_id != node.id else None,
+                  "noShape": "true" if node.shape is None else None,
+                  "shape": node.shape if node.shape not in (None, tag) else None,
+                  "attachmentIndex": str(self.plan.attachments[node.id]) if node.id in self.plan.attachments else None,
+                  "native": " ".join(native) or None}
+        if kind_of(tag) is not node.kind:
+            fields["kind"] = node.kind.value
+        meta = encode(fields, rest)
+        children = documentation
+        if meta or vendor:
+            children += f"<bpmn:extensionElements>{vendor}{meta}</bpmn:extensionElements>"
+        children += "".join(f"<bpmn:incoming>{f}</bpmn:incoming>" for f in incoming)
+        children += "".join(f"<bpmn:outgoing>{f}</bpmn:outgoing>" for f in outgoing)
+        children += children_before
+        if tag in ACTIVITIES:
+            pid = self.ids.get(None, f"Property_{xml_id}") if data_in else None
+            if pid:  # the target of data inputs, as bpmn-js writes it (XSD: properties first)
+                children += f'<bpmn:property id="{pid}" name="__targetRef_placeholder"/>'
+            for connection in data_in:
+                children += (f'<bpmn:dataInputAssociation id="{self.flow_xml_id[id(connection)]}">'
+                             f"{self.flow_extension(connection)}"
+                             f"<bpmn:sourceRef>{self.node_xml_id[connection.source]}</bpmn:sourceRef>"
+                             f"<bpmn:targetRef>{pid}</bpmn:targetRef></bpmn:dataInputAssociation>")
+            for connection in data_out:
+                children += (f'<bpmn:dataOutputAssociation id="{self.flow_xml_id[id(connection)]}">'
+                             f"{self.flow_extension(connection)}"
+                             f"<bpmn:targetRef>{self.node_xml_id[connection.target]}</bpmn:targetRef>"
+                             "</bpmn:dataOutputAssociation>")
+        children += children_after
+        prefix = f'    <bpmn:dataObject id="{object_id}"/>\n' if object_id else ""
+        return f"{prefix}    <bpmn:{tag}{attrs}{extra_attrs}>{children}</bpmn:{tag}>\n"
+
+    def native_parts(self, rest: dict[str, str], native: list[str], tag: str, element: str):
+        """Model attributes BPMN has a place for, taken out of ``rest`` (the remainder goes to
+        fz:meta): BPMN attributes, vendor attributes, documentation, extension elements, raw
+        content (event definitions, conditions, loop characteristics, …)."""
+        extra = ""
+        for key in list(rest):
+            if key.startswith("bpmn.{"):
+                uri, _, local = key[len("bpmn.{"):].partition("}")
+                if not uri or not NCNAME.match(local) or uri == MODEL_NS:
+                    continue
+                prefix = self.foreign.get(uri)
+                if prefix is None:
+                    prefix = _KNOWN_PREFIXES.get(uri)
+                    if prefix is None or prefix in self.foreign.values() or prefix in PREFIXES:
+                        prefix = f"ns{len(self.foreign) + 1}"
+                    self.foreign[uri] = prefix
+                extra += f" {prefix}:{local}={quoteattr(rest.pop(key))}"
+                native.append(key)
+            elif key.startswith("bpmn.") and key[5:] in NATIVE_ATTRIBUTES and key[5:] != "isExecutable":
+                extra += f" {key[5:]}={quoteattr(rest.pop(key))}"
+                native.append(key)
+        documentation = ""
+        description = rest.get("description")
+        if description and description == description.strip():
+            documentation = f"<bpmn:documentation>{escape(rest.pop('description'))}</bpmn:documentation>"
+            native.append("description")
+        vendor = self.fragment(rest, "bpmn.extensionElements", native, element)
+        before = self.fragment(rest, "bpmn.content", native, element)
+        after = self.fragment(rest, "bpmn.contentTail", native, element)
+        definitions = rest.get("bpmn.eventDefinition")
+        if definitions is not None and tag in EVENTS:
+            written = [model_local(c.tag) for c in (fragment_children(after) or []) if model_local(c.tag) in EVENT_DEFINITIONS]
+            if after and ",".join(d[: -len("EventDefinition")] for d in written) == definitions:
+                native.append("bpmn.eventDefinition")
+                rest.pop("bpmn.eventDefinition")
+            elif not after:
+                names = [f"{d}EventDefinition" for d in definitions.split(",") if f"{d}EventDefinition" in EVENT_DEFINITIONS]
+                if ",".join(n[: -len("EventDefinition")] for n in names) == definitions:
+                    for n, name in enumerate(names):
+                        after += f'<bpmn:{name} id="{self.ids.get(None, f"{name[0].upper()}{name[1:]}_{element}")}"/>'
+                    native.append("bpmn.eventDefinition")
+                    rest.pop("bpmn.eventDefinition")
+        return extra, before, after, documentation, vendor
+
+    def fragment(self, rest: dict[str, str], key: str, native: list[str], element: str) -> str:
+        text = rest.get(key)
+        if text is None:
+            return ""
+        children = fragment_children(text)
+        if children is None:
+            self.out.add("CHANGED_LABEL", f"{element}: {key} is not well-formed XML; kept as an fz attribute, "
+                         "not as BPMN", element=element)
+            return ""
+        native.append(key)
+        rest.pop(key)
+        return serialize(children)
+
+    def flow_extension(self, connection: Connection) -> str:
+        edge = connection.edge
+        if edge is None:
+            return f"<bpmn:extensionElements>{encode({'synthetic': 'true'}, {})}</bpmn:extensionElements>"
+        rest = dict(edge.attributes)
+        native = []
+        if rest.get("bpmn.type") == connection.kind:
+            native.append(rest.pop("bpmn.type"))
+        fields = {"index": str(connection.index), "noId": "true" if edge.id is None else None,
+                  "id": edge.id if edge.id is not None and edge.id != self.flow_xml_id[id(connection)] else None,
+                  "style": edge.style.value if edge.style is not EdgeStyle.SOLID else None,
+                  "sourceSide": edge.source_side.value if edge.source_side else None,
+                  "targetSide": edge.target_side.value if edge.target_side else None,
+                  "label": edge.label, "native": "bpmn.type" if native else None}
+        return f"<bpmn:extensionElements>{encode(fields, rest)}</bpmn:extensionElements>"
+
+    def flow_xml(self, connection: Connection, tag: str, indent: str) -> str:
+        xml_id = self.flow_xml_id[id(connection)]
+        edge = connection.edge
+        source, target = self.node_xml_id[connection.source], self.node_xml_id[connection.target]
+        attrs = f' id="{xml_id}" sourceRef="{source}" targetRef="{target}"'
+        if edge is None:
+            meta = encode({"synthetic": "true"}, {})
+            return f"{indent}<bpmn:{tag}{attrs}><bpmn:extensionElements>{meta}</bpmn:extensionElements></bpmn:{tag}>\n"
+        if edge.label is not None and tag != "association":
+            attrs += f" name={quoteattr(edge.label)}"
+        native: list[str] = []
+        rest = dict(edge.attributes)
+        extra, before, after, documentation, vendor = self.native_parts(rest, native, tag, xml_id)
+        if rest.get("bpmn.type") == tag:
+            native.append("bpmn.type")
+            rest.pop("bpmn.type")
+        default_style = EdgeStyle.SOLID if tag == "sequenceFlow" else EdgeStyle.DOTTED
+        fields = {
+            "style": edge.style.value if edge.style is not EdgeStyle.SOLID else None,
+            "sourceSide": edge.source_side.value if edge.source_side else None,
+            "targetSide": edge.target_side.value if edge.target_side else None,
+            "id": edge.id if edge.id is not None and edge.id != xml_id else None,
+            "noId": "true" if edge.id is None else None,
+            "index": str(connection.index),
+            "native": " ".join(native) or None,
+            "label": edge.label if tag == "association" and edge.label is not None else None,
+        }
+        if edge.style is not default_style and edge.style is not EdgeStyle.SOLID and tag == "sequenceFlow":
+            self.out.add("DROPPED_EDGE_STYLE", f"edge {edge.source} -> {edge.target} is {edge.style.value}; BPMN "
+                         "draws sequence flows solid (the style is kept in fz:meta)", element=xml_id)
+        meta = encode(fields, rest)
+        children = documentation + f"<bpmn:extensionElements>{vendor}{meta}</bpmn:extensionElements>" + before + after
+        return f"{indent}<bpmn:{tag}{attrs}>{children}</bpmn:{tag}>\n"
+
+    def annotation_xml(self, item: PlanNode) -> str:
+        node = item.node
+        xml_id = self.node_xml_id[item.id]
+        native: list[str] = []
+        rest = dict(node.attributes)
+        _, _, _, documentation, vendor = self.native_parts(rest, native, "textAnnotation", xml_id)
+        fields = {"id": node.id if xml_id != node.id else None, "noShape": "true" if node.shape is None else None,
+                  "shape": node.shape if node.shape not in (None, "textAnnotation") else None,
+                  "noLabel": "true" if node.label is None else None, "native": " ".join(native) or None,
+                  # annotations are written after the flow elements (XSD order): remember the place
+                  "index": str(self.node_index[node.id])}
+        meta = encode(fields, rest)
+        ext = f"<bpmn:extensionElements>{vendor}{meta}</bpmn:extensionElements>" if meta or vendor else ""
+        text = f"<bpmn:text>{escape(node.label)}</bpmn:text>" if node.label is not None else ""
+        return f'    <bpmn:textAnnotation id="{xml_id}">{documentation}{ext}{text}</bpmn:textAnnotation>\n'
+
+    def group_xml(self, group, indent: str) -> str:
+        gid = self.group_xml_id[group.id]
+        members = [m for m in group.members if m in self.node_xml_id]
+        fields = {"id": group.id if gid != group.id else None, "groupKind": group.kind,
+                  "members": " ".join(members) or None, "lane": group.lane, "parent": group.parent}
+        meta = encode(fields, dict(group.attributes))
+        category = f' categoryValueRef="CategoryValue_{gid}"' if group.label is not None else ""
+        return (f'{indent}<bpmn:group id="{gid}"{category}><bpmn:extensionElements>{meta}'
+                f"</bpmn:extensionElements></bpmn:group>\n")
+
+    # -- diagram interchange -------------------------------------------------------------
+    def diagram_interchange(self) -> str:
+        grid, plan = self.grid, self.plan
+        lines = ['  <bpmndi:BPMNDiagram id="BPMNDiagram_1">\n',
+                 '    <bpmndi:BPMNPlane id="BPMNPlane_1" bpmnElement="Collaboration_1">\n']
+        self.ids.reserve("BPMNDiagram_1")
+        self.ids.reserve("BPMNPlane_1")
+        band_of = {band.key: band for band in grid.bands}
+        left = geometry.ORIGIN_X
+        width = grid.right - left
+        for index, lanes in enumerate(plan.pools):
+            bands = [band_of[lane] for lane in lanes]
+            top, bottom = bands[0].top, bands[-1].top + bands[-1].height
+            pid = self.participant_id[index]
+            lines.append(self.shape(pid, (left, top, width, bottom - top), ' isHorizontal="true"'))
+            if index not in self.single_lane_pools:
+                for band in bands:
+                    lines.append(self.shape(self.lane_xml_id[band.key],
+                                            (left + geometry.HEADER, band.top, width - geometry.HEADER, band.height),
+                                            ' isHorizontal="true"'))
+        for item in plan.nodes:
+            box = self.boxes[item.id]
+            extra = ' isExpanded="false"' if item.tag in ("subProcess", "adHocSubProcess", "transaction") else ""
+            label = ""
+            if item.name and (item.tag in EVENTS or item.tag in GATEWAYS or item.tag.startswith("data")):
+                w, h = geometry.text_size(item.name)
+                label = self.label((box[0] + box[2] / 2 - w / 2, box[1] + box[3] + 5, w, h))
+            lines.append(self.shape(self.node_xml_id[item.id], box, extra, label))
+        for connection in plan.connections:
+            points = self.routes[id(connection)]
+            label = ""
+            if connection.edge is not None and connection.edge.label and connection.kind != "association":
+                label = self.label(geometry.label_box(points, connection.edge.label))
+            xml_id = self.flow_xml_id[id(connection)]
+            waypoints = "".join(f'<di:waypoint x="{x}" y="{y}"/>' for x, y in points)
+            lines.append(f'      <bpmndi:BPMNEdge id="{self.ids.get(None, xml_id + "_di")}" bpmnElement="{xml_id}">'
+                         f"{waypoints}{label}</bpmndi:BPMNEdge>\n")
+        for group in self.diagram.groups:
+            boxes = [self.boxes[m] for m in group.members if m in self.boxes]
+            if boxes:
+                x1 = min(b[0] for b in boxes) - 15
+                y1 = min(b[1] for b in boxes) - 15
+                x2 = max(b[0] + b[2] for b in boxes) + 15
+                y2 = max(b[1] + b[3] for b in boxes) + 15
+            else:
+                x1, y1, x2, y2 = left, grid.bands[-1].top if grid.bands else geometry.ORIGIN_Y, left + 100, 0
+                y2 = y1 + 60
+            lines.append(self.shape(self.group_xml_id[group.id], (x1, y1, x2 - x1, y2 - y1)))
+        lines.append("    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>\n")
+        return "".join(lines)
+
+    def shape(self, element: str, box: geometry.Box, extra: str = "", label: str = "") -> str:
+        x, y, w, h = (round(v) for v in box)
+        return (f'      <bpmndi:BPMNShape id="{self.ids.get(None, element + "_di")}" bpmnElement="{element}"{extra}>'
+                f'<dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}"/>{label}</bpmndi:BPMNShape>\n')
+
+    @staticmethod
+    def label(box: geometry.Box) -> str:
+        x, y, w, h = (round(v) for v in box)
+        return f'<bpmndi:BPMNLabel><dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}"/></bpmndi:BPMNLabel>'
+
+
+def write(diagram: Diagram, options: dict[str, str]) -> tuple[str, list[Diagnostic]]:
+    return _Writer(diagram, options).run()

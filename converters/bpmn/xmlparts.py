@@ -1,0 +1,61 @@
+"""Small helpers over lxml elements shared by the reader and the writer."""
+from __future__ import annotations
+
+import copy
+
+from lxml import etree
+
+from .vocabulary import MODEL_NS
+
+_MODEL_PREFIX = f"{{{MODEL_NS}}}"
+
+
+def split(tag) -> tuple[str, str]:
+    """(namespace, local name) of an lxml tag; ('', '') for comments and the like."""
+    if not isinstance(tag, str):
+        return "", ""
+    if tag[0] == "{":
+        ns, _, local = tag[1:].partition("}")
+        return ns, local
+    return "", tag
+
+
+def model_local(tag) -> str | None:
+    """The local name when the tag is in the BPMN model namespace, else None."""
+    if isinstance(tag, str) and tag.startswith(_MODEL_PREFIX):
+        return tag[len(_MODEL_PREFIX):]
+    return None
+
+
+def strip_prefix(qname: str | None) -> str | None:
+    """A QName reference ("tns:Process_1") as the id it names ("Process_1")."""
+    if qname is None:
+        return None
+    qname = qname.strip()
+    return qname.split(":", 1)[1] if ":" in qname else qname
+
+
+def serialize(elements) -> str:
+    """Elements as one XML fragment, each carrying the namespace declarations it needs."""
+    parts = []
+    for element in elements:
+        # A copy holds only the declarations it uses (tostring would repeat every one in scope).
+        alone = copy.deepcopy(element)
+        alone.tail = None
+        etree.cleanup_namespaces(alone)
+        parts.append(etree.tostring(alone, encoding="unicode"))
+    return "".join(parts)
+
+
+def fragment_children(text: str) -> list | None:
+    """The elements of a fragment written by ``serialize``, parsed with the same hostile-input
+    rules as a whole document; None when it is not well-formed (or declares a DTD)."""
+    if "<!" in text.replace("<![CDATA[", ""):
+        return None
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True,
+                             remove_pis=True)
+    try:
+        root = etree.fromstring(f"<fragment>{text}</fragment>".encode("utf-8"), parser)
+    except etree.XMLSyntaxError:
+        return None
+    return list(root)
