@@ -24,8 +24,8 @@ from converters.errors import InputError, OptionError, UnknownFormatError
 from . import calls, messages
 from .config import Config
 from .gen.flowzap.converter.v1 import converter_service_pb2 as api
-from .gen.flowzap.converter.v1 import converter_service_pb2_grpc as api_grpc
-from .status import FieldError
+from .gen.flowzap.converter.v1 import converter_service_pb2_grpc as api_grpc  # the servicer base class
+from .status import FieldError, MalformedRequest
 
 SERVICE_NAME = api.DESCRIPTOR.services_by_name["ConverterService"].full_name
 
@@ -176,7 +176,7 @@ class ConverterService(api_grpc.ConverterServiceServicer):
                     self.check_size(item.request.source)
                     response = await self.runner.run(lambda: self.convert_one(item.request), context)
                     result = api.BatchConvertDiagramsResponse(name=item.name, response=response)
-                except calls.DeadlineExpired as error:
+                except calls.DeadlineExpired as error:  # the whole stream's deadline: it ends here
                     await calls.abort(context, call, calls.error_status(call, error))
                 except Exception as error:  # noqa: BLE001 — one bad item never ends the stream
                     failed += 1
@@ -184,9 +184,11 @@ class ConverterService(api_grpc.ConverterServiceServicer):
                 bytes_out += result.ByteSize()
                 yield result
             context.set_trailing_metadata(((calls.REQUEST_ID_KEY, call.request_id),))
+        except MalformedRequest as error:  # bytes that are no request: no name to answer, so it ends
+            await calls.abort(context, call, calls.error_status(call, error))
         except BaseException:
-            if call.code == 0:
-                call.code = calls.code_pb2.CANCELLED
+            if call.code == calls.code_pb2.OK:
+                call.code = calls.code_pb2.CANCELLED  # the client went away
             raise
         finally:
             call.fields.update(items=items, failed_items=failed, bytes_in=bytes_in, bytes_out=bytes_out)

@@ -24,6 +24,10 @@ class FieldError(Exception):
         self.error = error
 
 
+class MalformedRequest(Exception):
+    """The request bytes are not a valid message of the method's request type."""
+
+
 class DeadlineExpired(Exception):
     """The call's deadline passed before its work could finish (or start)."""
 
@@ -49,27 +53,44 @@ def _error_info(reason: str, **metadata) -> error_details_pb2.ErrorInfo:
     )
 
 
+# Rich details travel in the trailing metadata (base64), and gRPC clients refuse trailers over
+# 8 KiB by default (some at random between 8 and 16 KiB): the details are cut to fit well below.
+MAX_DETAILS_BYTES = 5000
+
+
 def _input_status(error: InputError) -> status_pb2.Status:
     errors = error.errors or error.diagnostics
     first = errors[0] if errors else None
     # Model messages (WriteDiagram) are checked as "model": the field is the diagram itself.
     field = "diagram" if error.format_name == "model" else "source"
-    info = _error_info(
-        error.code, line=first and first.line, column=first and first.column,
-        element=first and first.element, format=error.format_name, errors=len(errors),
-    )
-    bad_request = error_details_pb2.BadRequest(field_violations=[
-        error_details_pb2.BadRequest.FieldViolation(
-            field=f"{field}.{d.element}" if field == "diagram" and d.element else field,
-            description=f"{_where(d)}{d.code}: {d.message}",
-            reason=d.code,
+
+    def build(limit: int) -> status_pb2.Status:
+        kept_errors = errors[:limit]
+        kept_diagnostics = error.diagnostics[:limit]
+        truncated = len(kept_errors) < len(errors) or len(kept_diagnostics) < len(error.diagnostics)
+        info = _error_info(
+            error.code, line=first and first.line, column=first and first.column,
+            element=first and first.element, format=error.format_name, errors=len(errors),
+            truncated="true" if truncated else None,
         )
-        for d in errors
-    ])
-    return status_pb2.Status(
-        code=code_pb2.INVALID_ARGUMENT, message=error.message,
-        details=_pack(info, bad_request, diagnostic_pb2.DiagnosticList(diagnostics=diagnostic_messages(error.diagnostics))),
-    )
+        bad_request = error_details_pb2.BadRequest(field_violations=[
+            error_details_pb2.BadRequest.FieldViolation(
+                field=f"{field}.{d.element}" if field == "diagram" and d.element else field,
+                description=f"{_where(d)}{d.code}: {d.message}",
+                reason=d.code,
+            )
+            for d in kept_errors
+        ])
+        diagnostics = diagnostic_pb2.DiagnosticList(diagnostics=diagnostic_messages(kept_diagnostics))
+        return status_pb2.Status(code=code_pb2.INVALID_ARGUMENT, message=error.message,
+                                 details=_pack(info, bad_request, diagnostics))
+
+    limit = max(len(errors), len(error.diagnostics))
+    status = build(limit)
+    while status.ByteSize() > MAX_DETAILS_BYTES and limit > 1:
+        limit //= 2
+        status = build(limit)
+    return status
 
 
 def _field_status(field: str, error: FlowzapError) -> status_pb2.Status:
@@ -86,17 +107,26 @@ def _loss_status(error: LossError) -> status_pb2.Status:
     # FAILED_PRECONDITION, not INVALID_ARGUMENT: the diagram is valid and the request well-formed;
     # the caller's own precondition (nothing may be lost) does not hold for this target format.
     losses = [d for d in error.diagnostics if d.is_loss]
-    info = _error_info(error.code, target_format=error.target_format, losses=len(losses))
-    failure = error_details_pb2.PreconditionFailure(violations=[
-        error_details_pb2.PreconditionFailure.Violation(
-            type=d.code, subject=d.element or "diagram", description=f"{_where(d)}{d.message}"
-        )
-        for d in losses
-    ])
-    return status_pb2.Status(
-        code=code_pb2.FAILED_PRECONDITION, message=error.message,
-        details=_pack(info, failure, diagnostic_pb2.DiagnosticList(diagnostics=diagnostic_messages(error.diagnostics))),
-    )
+
+    def build(limit: int) -> status_pb2.Status:
+        truncated = limit < len(losses) or limit < len(error.diagnostics)
+        info = _error_info(error.code, target_format=error.target_format, losses=len(losses),
+                           truncated="true" if truncated else None)
+        failure = error_details_pb2.PreconditionFailure(violations=[
+            error_details_pb2.PreconditionFailure.Violation(
+                type=d.code, subject=d.element or "diagram", description=f"{_where(d)}{d.message}")
+            for d in losses[:limit]
+        ])
+        diagnostics = diagnostic_pb2.DiagnosticList(diagnostics=diagnostic_messages(error.diagnostics[:limit]))
+        return status_pb2.Status(code=code_pb2.FAILED_PRECONDITION, message=error.message,
+                                 details=_pack(info, failure, diagnostics))
+
+    limit = max(len(losses), len(error.diagnostics))
+    status = build(limit)
+    while status.ByteSize() > MAX_DETAILS_BYTES and limit > 1:
+        limit //= 2
+        status = build(limit)
+    return status
 
 
 def internal_status(request_id: str) -> status_pb2.Status:
@@ -131,6 +161,11 @@ def status_for(error: BaseException, request_id: str) -> status_pb2.Status | Non
         return _field_status("options", error)
     if isinstance(error, DeadlineExpired):
         return deadline_status()
+    if isinstance(error, MalformedRequest):
+        message = str(error)
+        violation = error_details_pb2.BadRequest.FieldViolation(field="", description=message, reason="MALFORMED_REQUEST")
+        return status_pb2.Status(code=code_pb2.INVALID_ARGUMENT, message=message, details=_pack(
+            _error_info("MALFORMED_REQUEST"), error_details_pb2.BadRequest(field_violations=[violation])))
     return None
 
 
@@ -141,4 +176,4 @@ def code_name(code: int) -> str:
     return STATUS_CODE_NAMES.get(code, str(code))
 
 
-__all__ = ["DeadlineExpired", "FieldError", "code_name", "internal_status", "status_for"]
+__all__ = ["DeadlineExpired", "FieldError", "MalformedRequest", "code_name", "internal_status", "status_for"]

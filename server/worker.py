@@ -16,11 +16,11 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from . import calls, logs
+from . import calls, logs, wire
 from .config import Config, join_address
 from .echo import SERVICE_NAME as ECHO_SERVICE_NAME, EchoService
-from .gen.flowzap.benchmark.v1 import echo_service_pb2_grpc as echo_grpc
-from .gen.flowzap.converter.v1 import converter_service_pb2_grpc as api_grpc
+from .gen.flowzap.benchmark.v1 import echo_service_pb2 as echo_pb
+from .gen.flowzap.converter.v1 import converter_service_pb2 as api
 from .service import SERVICE_NAME, ConverterService
 
 # One conversion thread per worker: the GIL lets one thread convert at a time anyway, and the
@@ -61,10 +61,10 @@ async def start(config: Config, port: int, *, reuse_port: bool = True) -> Worker
     ]
     server = grpc.aio.server(options=options)
     runner = calls.Runner(CONVERSION_THREADS)
-    api_grpc.add_ConverterServiceServicer_to_server(ConverterService(config, runner), server)
+    wire.add_servicer(server, ConverterService(config, runner), api.DESCRIPTOR.services_by_name["ConverterService"])
     names = [SERVICE_NAME]
     if config.enable_echo:
-        echo_grpc.add_EchoServiceServicer_to_server(EchoService(runner), server)
+        wire.add_servicer(server, EchoService(runner), echo_pb.DESCRIPTOR.services_by_name["EchoService"])
         names.append(ECHO_SERVICE_NAME)
 
     health_servicer = health.aio.HealthServicer()

@@ -328,3 +328,37 @@ def test_one_structured_log_line_per_call(stub, server):
     assert ok["target_format"] == "yaml" and ok["bytes_in"] > len(REFERENCE) and ok["bytes_out"] > 0
     assert ok["duration_ms"] > 0
     assert bad["status"] == "INVALID_ARGUMENT"
+
+
+def test_bytes_that_are_no_request_are_invalid_argument(channel, server):
+    raw = channel.unary_unary("/flowzap.converter.v1.ConverterService/ConvertDiagram")
+    for garbage in (b"\xff\xff\xff\xff", b"\x0a\x03\xff\xfe\xfd"):  # corrupt wire format; bad UTF-8
+        with pytest.raises(grpc.RpcError) as caught:
+            raw(garbage, timeout=10)
+        assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert rich_details(caught.value)["ErrorInfo"].reason == "MALFORMED_REQUEST"
+    stream = channel.stream_stream("/flowzap.converter.v1.ConverterService/BatchConvertDiagrams")
+    good = api.BatchConvertDiagramsRequest(name="ok", request=api.ConvertDiagramRequest(
+        source=REFERENCE, target_format="yaml")).SerializeToString()
+    responses = stream(iter([good, b"\xff\xff\xff"]), timeout=30)
+    first = api.BatchConvertDiagramsResponse.FromString(next(responses))
+    assert first.name == "ok" and first.WhichOneof("result") == "response"
+    with pytest.raises(grpc.RpcError) as caught:
+        next(responses)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_error_details_stay_small_enough_for_trailers(stub):
+    """Hundreds of errors: the details are cut (ErrorInfo says so) rather than overflow the
+    client's trailing-metadata limit, which would turn the status into RESOURCE_EXHAUSTED."""
+    source = "Team { # Team\n" + "".join(f'n{i}: hexagon label:"{"long label " * 5}{i}"\n' for i in range(1, 400)) + "}\n"
+    error = failure(stub.ConvertDiagram, api.ConvertDiagramRequest(source=source, source_format="flowzap",
+                                                                   target_format="yaml"))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    details = rich_details(error)
+    info = details["ErrorInfo"]
+    assert info.reason == "UNKNOWN_SHAPE" and info.metadata["errors"] == "399"
+    assert info.metadata["truncated"] == "true"
+    kept = details["BadRequest"].field_violations
+    assert 1 <= len(kept) < 399
+    assert [v.description.split(",")[0] for v in kept] == [f"line {i + 2}" for i in range(len(kept))]
