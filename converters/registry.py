@@ -13,12 +13,14 @@ from .formats import Format
 
 from . import bpmn as _bpmn
 from . import flowzap as _flowzap
+from . import mermaid as _mermaid
 from . import yaml as _yaml
 
 FORMATS: list[Format] = [
     _flowzap.FORMAT,
     _yaml.FORMAT,
     _bpmn.FORMAT,
+    _mermaid.FORMAT,
 ]
 
 
@@ -70,7 +72,9 @@ def format_for_filename(filename: str) -> Format | None:
 
 
 def sniff_format(text: str) -> Format | None:
-    for fmt in FORMATS:
+    # Formats with a strict signature (a keyword on the first line) are tried first, so that a
+    # looser sniffer cannot claim their text (a Mermaid ``A{Decision}`` looks like a FlowZap lane).
+    for fmt in sorted(FORMATS, key=lambda f: f.extra.get("sniff_order", 100)):
         if fmt.sniff is not None and fmt.reader is not None and fmt.sniff(text):
             return fmt
     return None

@@ -1,0 +1,48 @@
+"""Mermaid (``.mmd``, ``.mermaid``): flowchart/graph, swimlane-beta and sequenceDiagram, both ways.
+
+Reading runs mermaid's own grammar (the tables of mermaid 11.17's jison parsers, see ``jison.py``),
+so the reader accepts and rejects what mermaid does; writing emits ``flowchart`` (default),
+``swimlane-beta`` or ``sequenceDiagram`` text that mermaid's parser accepts. See docs/mermaid.md.
+"""
+from __future__ import annotations
+
+import re
+
+from ..formats import Format, WriterOption
+from .preprocess import ANY_COMMENT, DIRECTIVE, FRONT_MATTER
+from .reader import read
+from .writer import write
+
+_KEYWORD = re.compile(r"\s*(?:flowchart|graph|swimlane-beta|sequenceDiagram)\b")
+
+
+def sniff(text: str) -> bool:
+    head = text[:8192]
+    head = FRONT_MATTER.sub("", head, count=1)
+    head = DIRECTIVE.sub("", head)
+    head = ANY_COMMENT.sub("\n", head)
+    return bool(_KEYWORD.match(head))
+
+
+FORMAT = Format(
+    name="mermaid",
+    title="Mermaid",
+    extensions=(".mmd", ".mermaid"),
+    reader=read,
+    writer=write,
+    options=(
+        WriterOption("diagram", "flowchart", "flowchart (subgraph per lane), swimlane (swimlane-beta lanes) "
+                     "or sequence (lanes as participants, cross-lane edges as messages)",
+                     ("flowchart", "swimlane", "sequence")),
+        WriterOption("extras", "report", "what Mermaid cannot carry (edge sides, loops, owners, …): report "
+                     "each loss, or keep it in %% flowzap comments that the reader applies back",
+                     ("report", "comments")),
+    ),
+    sniff=sniff,
+    aliases=("mmd", "mermaid-js"),
+    media_type="text/vnd.mermaid",
+    description="Mermaid flowcharts (subgraphs as lanes), swimlane-beta and sequence diagrams",
+    extra={"sniff_order": 10},
+)
+
+__all__ = ["FORMAT", "read", "write"]

@@ -1,0 +1,104 @@
+"""What Mermaid has no place for, carried in ``%%`` comments (writer option ``extras=comments``).
+
+Mermaid ignores every line that starts with ``%%`` (``%%{`` excepted: that is a directive). The
+writer puts one ``%% flowzap {…}`` line per element that keeps something Mermaid cannot say —
+edge sides, loops and other groups, node kinds Mermaid draws with a nearer shape, owners and other
+attributes — and the reader applies them back, so FlowZap → Mermaid → FlowZap loses nothing:
+
+    %% flowzap {"node":"n5","kind":"user_task","attributes":{"owner":"Ops"}}
+    %% flowzap {"edge":["n1","n2",0],"sides":["right","left"]}
+    %% flowzap {"group":"loop1","kind":"loop","label":"retry","members":["n2","n7"],"lane":"User"}
+    %% flowzap {"lane":"User","attributes":{"color":"blue"}}
+    %% flowzap {"diagram":{"attributes":{"bpmn.id":"Definitions_1"}}}
+
+An edge is named by its ends and its rank among the edges with the same ends (0 for the first).
+Other comments are kept, in order, in the diagram attribute ``mermaid.comments``.
+"""
+from __future__ import annotations
+
+import json
+
+from ..model import Diagram, Group, NodeKind, Side
+
+PREFIX = "flowzap "
+
+
+def line(payload: dict) -> str:
+    return "%% " + PREFIX + json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def apply(diagram: Diagram, comments: list[tuple[int, str]]) -> None:
+    plain: list[str] = []
+    extras: list[dict] = []
+    for _line, text in comments:
+        body = text.strip()
+        if body.startswith(PREFIX.strip()) and body[len(PREFIX.strip()):].lstrip().startswith("{"):
+            try:
+                payload = json.loads(body[len(PREFIX.strip()):].strip())
+            except ValueError:
+                plain.append(text)
+                continue
+            if isinstance(payload, dict):
+                extras.append(payload)
+                continue
+        plain.append(text)
+    if plain:
+        diagram.attributes["mermaid.comments"] = "\n".join(plain)
+    if extras:
+        _apply_extras(diagram, extras)
+
+
+def _apply_extras(diagram: Diagram, extras: list[dict]) -> None:
+    nodes = diagram.node_by_id()
+    lanes = diagram.lane_by_id()
+    ranked: dict[tuple[str, str], list] = {}
+    for edge in diagram.edges:
+        ranked.setdefault((edge.source, edge.target), []).append(edge)
+    for extra in extras:
+        attributes = extra.get("attributes")
+        attributes = {str(k): str(v) for k, v in attributes.items()} if isinstance(attributes, dict) else {}
+        if "node" in extra:
+            node = nodes.get(str(extra["node"]))
+            if node is None:
+                continue
+            kind = extra.get("kind")
+            if kind in NodeKind._value2member_map_:
+                node.kind = NodeKind(kind)
+            node.attributes.update(attributes)
+        elif "edge" in extra:
+            ref = extra["edge"]
+            if not (isinstance(ref, list) and len(ref) == 3):
+                continue
+            candidates = ranked.get((str(ref[0]), str(ref[1])), [])
+            if not isinstance(ref[2], int) or not 0 <= ref[2] < len(candidates):
+                continue
+            edge = candidates[ref[2]]
+            sides = extra.get("sides")
+            if isinstance(sides, list) and len(sides) == 2:
+                edge.source_side = Side(sides[0]) if sides[0] in Side._value2member_map_ else None
+                edge.target_side = Side(sides[1]) if sides[1] in Side._value2member_map_ else None
+            if "id" in extra and extra["id"] is not None:
+                edge.id = str(extra["id"])
+            edge.attributes.update(attributes)
+        elif "group" in extra:
+            members = [str(m) for m in extra.get("members", []) if str(m) in nodes]
+            lane = extra.get("lane")
+            group = Group(str(extra["group"]), str(extra.get("kind", "group")),
+                          None if extra.get("label") is None else str(extra["label"]), members,
+                          lane=str(lane) if lane in lanes else None,
+                          parent=None if extra.get("parent") is None else str(extra["parent"]),
+                          attributes=attributes)
+            if all(g.id != group.id for g in diagram.groups):
+                diagram.groups.append(group)
+        elif "lane" in extra:
+            lane = lanes.get(str(extra["lane"]))
+            if lane is not None:
+                lane.attributes.update(attributes)
+        elif "diagram" in extra and isinstance(extra["diagram"], dict):
+            inner = extra["diagram"].get("attributes")
+            if isinstance(inner, dict):
+                diagram.attributes.update({str(k): str(v) for k, v in inner.items()})
+    known_groups = {g.id for g in diagram.groups}
+    for group in diagram.groups:
+        if group.parent is not None and group.parent not in known_groups:
+            group.parent = None

@@ -1,0 +1,846 @@
+"""Mermaid flowchart / graph / swimlane-beta → the model.
+
+``jison.parse`` runs mermaid's own flowchart grammar; the semantic actions below are those of
+mermaid's ``flow.jison`` and ``flowDb.ts`` (11.17), keeping what the db keeps — vertices in first-use
+order, edges with their stroke and heads, subgraphs with mermaid's membership rule (a node belongs
+to the first subgraph that *closes* with it; nested subgraphs close first), classes, styles, links —
+plus where each element was written. ``build`` then turns that db into the model.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+from ..diagnostics import Diagnostics
+from ..model import Diagram, Edge, EdgeStyle, Group, Lane, Node, NodeKind
+from ..model.diagram import infer_event_kinds
+from . import jison
+from .labels import label_from_mermaid
+from .preprocess import Preprocessed
+from .shapes import BRACKETS, kind_of, shape_error
+
+# The productions of flow.json these actions were written for (mermaid 11.17.2).
+GRAMMAR_VERSION = "mermaid 11.17.2"
+OUTSIDE_LANE = "main"  # the lane of the nodes outside every subgraph (docs/mermaid.md)
+
+_STROKE_STYLE = {
+    "normal": EdgeStyle.SOLID,
+    "thick": EdgeStyle.THICK,
+    "dotted": EdgeStyle.DOTTED,
+    "invisible": EdgeStyle.INVISIBLE,
+}
+
+
+class FlowError(Exception):
+    """An error mermaid's db raises while parsing (it rejects the diagram)."""
+
+    def __init__(self, message: str, loc: jison.Loc | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.loc = loc
+
+
+@dataclass(slots=True)
+class Vertex:
+    id: str
+    text: str | None = None
+    label_type: str = "text"
+    type: str | None = None
+    styles: list[str] = field(default_factory=list)
+    classes: list[str] = field(default_factory=list)
+    props: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)  # other @{ … } keys (icon, form, img, …)
+    link: str | None = None
+    link_target: str | None = None
+    callback: str | None = None
+    callback_args: str | None = None
+    tooltip: str | None = None
+    loc: jison.Loc | None = None
+
+
+@dataclass(slots=True)
+class FlowEdge:
+    start: str
+    end: str
+    type: str | None
+    stroke: str | None
+    length: int | None
+    text: str = ""
+    label_type: str = "text"
+    id: str = ""
+    user_id: bool = False
+    style: list[str] | None = None
+    interpolate: str | None = None
+    classes: list[str] = field(default_factory=list)
+    data: dict = field(default_factory=dict)
+    loc: jison.Loc | None = None
+
+
+@dataclass(slots=True)
+class SubGraph:
+    id: str
+    title: str
+    label_type: str
+    nodes: list[str]
+    dir: str | None
+    classes: list[str] = field(default_factory=list)
+    loc: jison.Loc | None = None
+    auto_id: bool = False
+
+
+class FlowDB:
+    """The parts of mermaid's FlowDB that decide what a diagram holds."""
+
+    def __init__(self) -> None:
+        self.vertices: dict[str, Vertex] = {}
+        self.edges: list[FlowEdge] = []
+        self.edge_ids: set[str] = set()
+        self.pair_count: dict[tuple[str, str], int] = {}
+        self.classes: dict[str, list[str]] = {}
+        self.subgraphs: list[SubGraph] = []
+        self.subgraph_lookup: dict[str, SubGraph] = {}
+        self.in_subgraph: set[str] = set()
+        self.direction: str | None = None
+        self.acc_title: str | None = None
+        self.acc_descr: str | None = None
+        self.default_style: list[str] | None = None
+        self.default_interpolate: str | None = None
+        self.sub_count = 0
+        self.notes: list[tuple[str, jison.Loc | None]] = []  # (message, loc) for warnings
+
+    # -- vertices --------------------------------------------------------------------------
+    def add_vertex(self, id, text=None, type=None, style=None, props=None, metadata=None, loc=None):
+        if not id or not id.strip():
+            return
+        doc = None
+        if metadata is not None:
+            body = ("{\n" + metadata + "\n}") if "\n" not in metadata else metadata + "\n"
+            try:
+                doc = yaml.load(body, Loader=_JsonSchemaLoader)
+            except yaml.YAMLError as exc:
+                raise FlowError(f"the shape data @{{…}} is not valid YAML: {getattr(exc, 'problem', exc)}", loc)
+            if doc is not None and not isinstance(doc, dict):
+                doc = None
+        subgraph = self.subgraph_lookup.get(id)
+        if subgraph is not None and doc:
+            return
+        if id in self.edge_ids:
+            edge = next(e for e in self.edges if e.id == id)
+            if doc:
+                for key in ("animate", "animation", "curve"):
+                    if key in doc:
+                        edge.data[key] = doc[key]
+            return
+        vertex = self.vertices.get(id)
+        if vertex is None:
+            vertex = Vertex(id, loc=loc)
+            self.vertices[id] = vertex
+        elif vertex.loc is None:
+            vertex.loc = loc
+        if text is not None:
+            value = text["text"].strip()
+            vertex.label_type = text["type"]
+            if value.startswith('"') and value.endswith('"') and len(value) >= 2:
+                value = value[1:-1]
+            vertex.text = value
+        elif vertex.text is None:
+            vertex.text = id
+        if type is not None:
+            vertex.type = type
+        if style:
+            vertex.styles.extend(style)
+        if props:
+            vertex.props.update(props)
+        if doc:
+            shape = doc.get("shape")
+            if shape:
+                shape = str(shape)
+                problem = shape_error(shape)
+                if problem:
+                    raise FlowError(problem, loc)
+                vertex.type = shape
+            if doc.get("label"):
+                vertex.text = str(doc["label"])
+                label_type = doc.get("labelType")
+                vertex.label_type = label_type if label_type in ("markdown", "string", "text") else "markdown"
+            for key, value in doc.items():
+                if key in ("shape", "label", "labelType"):
+                    continue
+                vertex.data[key] = value
+            if (doc.get("icon") or doc.get("img")) and not str(doc.get("label") or "").strip() and vertex.text == id:
+                vertex.text = ""
+
+    def set_class(self, ids: str, class_name: str) -> None:
+        for id in ids.split(","):
+            vertex = self.vertices.get(id)
+            if vertex is not None:
+                vertex.classes.append(class_name)
+            for edge in self.edges:
+                if edge.id == id:
+                    edge.classes.append(class_name)
+                    break
+            subgraph = self.subgraph_lookup.get(id)
+            if subgraph is not None:
+                subgraph.classes.append(class_name)
+
+    def add_class(self, ids: str, styles: list[str]) -> None:
+        joined = ",".join(styles).replace("\\,", "\u00a7\u00a7\u00a7").replace(",", ";").replace("\u00a7\u00a7\u00a7", ",")
+        parts = joined.split(";")
+        for id in ids.split(","):
+            self.classes.setdefault(id, []).extend(parts)
+
+    def set_link(self, ids: str, link: str, target: str | None = None) -> None:
+        for id in ids.split(","):
+            vertex = self.vertices.get(id)
+            if vertex is not None:
+                vertex.link = link
+                vertex.link_target = target
+        self.set_class(ids, "clickable")
+
+    def set_click_event(self, ids: str, name: str, args: str | None = None) -> None:
+        for id in ids.split(","):
+            vertex = self.vertices.get(id)
+            if vertex is not None:
+                vertex.callback = name
+                vertex.callback_args = args
+        self.set_class(ids, "clickable")
+
+    def set_tooltip(self, ids: str, tooltip: str | None) -> None:
+        if tooltip is None:
+            return
+        for id in ids.split(","):
+            vertex = self.vertices.get(id)
+            if vertex is not None:
+                vertex.tooltip = tooltip
+
+    # -- edges -----------------------------------------------------------------------------
+    def add_link(self, starts: list[str], ends: list[str], link: dict, loc) -> None:
+        link_id = link.get("id")
+        link_id = link_id.replace("@", "", 1) if isinstance(link_id, str) else None
+        for start in starts:
+            for end in ends:
+                use_id = link_id if (start == starts[-1] and end == ends[0]) else None
+                self.add_single_link(start, end, link, use_id, loc)
+
+    def add_single_link(self, start: str, end: str, link: dict, id: str | None, loc) -> None:
+        edge = FlowEdge(start, end, link.get("type"), link.get("stroke"), None, loc=loc,
+                        interpolate=self.default_interpolate)
+        text = link.get("text")
+        if text is not None:
+            value = text["text"].strip()
+            if value.startswith('"') and value.endswith('"') and len(value) >= 2:
+                value = value[1:-1]
+            edge.text = value
+            edge.label_type = text["type"] if text["type"] in ("markdown", "string", "text") else "markdown"
+        length = link.get("length")
+        edge.length = None if length is None else min(length, 10)
+        if id and id not in self.edge_ids:
+            edge.id = id
+            edge.user_id = True
+        else:
+            count = self.pair_count.get((start, end), 0)
+            edge.id = f"L_{start}_{end}_{0 if count == 0 else count + 1}"
+        self.pair_count[(start, end)] = self.pair_count.get((start, end), 0) + 1
+        self.edge_ids.add(edge.id)
+        self.edges.append(edge)
+
+    def update_link(self, positions: list, style: list[str], loc) -> None:
+        for pos in positions:
+            if pos == "default":
+                self.default_style = style
+                continue
+            index = int(pos)
+            if index >= len(self.edges):
+                # mermaid fails with a TypeError on an index past the last edge
+                raise FlowError(f"linkStyle {pos}: there is no edge {pos} (the diagram has "
+                                f"{len(self.edges)} edges, numbered from 0)", loc)
+            edge = self.edges[index]
+            edge.style = list(style)
+
+    def update_link_interpolate(self, positions: list, interpolate: str, loc) -> None:
+        for pos in positions:
+            if pos == "default":
+                self.default_interpolate = interpolate
+            else:
+                index = int(pos)
+                if index >= len(self.edges):
+                    raise FlowError(f"linkStyle {pos}: there is no edge {pos}", loc)
+                self.edges[index].interpolate = interpolate
+
+    # -- links (the arrows themselves) -------------------------------------------------------
+    @staticmethod
+    def destruct_start(text: str) -> dict:
+        s = text.strip()
+        kind = "arrow_open"
+        if s[:1] == "<":
+            kind, s = "arrow_point", s[1:]
+        elif s[:1] == "x":
+            kind, s = "arrow_cross", s[1:]
+        elif s[:1] == "o":
+            kind, s = "arrow_circle", s[1:]
+        stroke = "normal"
+        if "=" in s:
+            stroke = "thick"
+        if "." in s:
+            stroke = "dotted"
+        return {"type": kind, "stroke": stroke}
+
+    @staticmethod
+    def destruct_end(text: str) -> dict:
+        s = text.strip()
+        line = s[:-1]
+        kind = "arrow_open"
+        last = s[-1:]
+        if last == "x":
+            kind = "arrow_cross"
+            if s.startswith("x"):
+                kind, line = "double_" + kind, line[1:]
+        elif last == ">":
+            kind = "arrow_point"
+            if s.startswith("<"):
+                kind, line = "double_" + kind, line[1:]
+        elif last == "o":
+            kind = "arrow_circle"
+            if s.startswith("o"):
+                kind, line = "double_" + kind, line[1:]
+        stroke = "normal"
+        length = len(line) - 1
+        if line.startswith("="):
+            stroke = "thick"
+        if line.startswith("~"):
+            stroke = "invisible"
+        dots = line.count(".")
+        if dots:
+            stroke, length = "dotted", dots
+        return {"type": kind, "stroke": stroke, "length": length}
+
+    def destruct_link(self, text: str, start: str | None = None) -> dict:
+        info = self.destruct_end(text)
+        if start:
+            head = self.destruct_start(start)
+            if head["stroke"] != info["stroke"]:
+                return {"type": "INVALID", "stroke": "INVALID", "length": None}
+            if head["type"] == "arrow_open":
+                head["type"] = info["type"]
+            else:
+                if head["type"] != info["type"]:
+                    return {"type": "INVALID", "stroke": "INVALID", "length": None}
+                head["type"] = "double_" + head["type"]
+            if head["type"] == "double_arrow":
+                head["type"] = "double_arrow_point"
+            head["length"] = info["length"]
+            return head
+        return info
+
+    # -- subgraphs ---------------------------------------------------------------------------
+    def add_subgraph(self, id_obj, items: list, title_obj, loc) -> str:
+        sub_id = id_obj["text"].strip() if id_obj is not None else None
+        title = title_obj["text"] if title_obj is not None else ""
+        if id_obj is not None and id_obj is title_obj and re.search(r"\s", title_obj["text"]):
+            sub_id = None
+        seen: set[str] = set()
+        nodes: list[str] = []
+        direction = None
+        for item in _flat(items):
+            if isinstance(item, dict):
+                if item.get("stmt") == "dir":
+                    direction = item["value"]
+                continue
+            if not isinstance(item, str) or item.strip() == "":
+                continue
+            if item in seen:
+                continue
+            seen.add(item)
+            nodes.append(item)
+        auto = sub_id is None
+        sub_id = sub_id if sub_id is not None else f"subGraph{self.sub_count}"
+        self.sub_count += 1
+        label_type = title_obj["type"] if title_obj is not None else "text"
+        label_type = label_type if label_type in ("markdown", "string", "text") else "markdown"
+        subgraph = SubGraph(sub_id, (title or "").strip(), label_type, [], direction, loc=loc, auto_id=auto)
+        subgraph.nodes = [n for n in nodes if n not in self.in_subgraph]
+        self.in_subgraph.update(subgraph.nodes)
+        self.subgraphs.append(subgraph)
+        self.subgraph_lookup[sub_id] = subgraph
+        return sub_id
+
+
+def _flat(items: list):
+    for item in items:
+        if isinstance(item, list):
+            yield from item
+        else:
+            yield item
+
+
+class _JsonSchemaLoader(yaml.SafeLoader):
+    """YAML as js-yaml's JSON_SCHEMA reads it: no dates, no yes/no booleans."""
+
+
+for _tag in ("tag:yaml.org,2002:timestamp",):
+    _JsonSchemaLoader.yaml_implicit_resolvers = {
+        k: [(tag, rx) for tag, rx in v if tag != _tag]
+        for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
+def _text(value, kind="text"):
+    return {"text": value, "type": kind}
+
+
+def make_action(db: FlowDB):
+    """The semantic action of each production of flow.jison (mermaid 11.17.2), by number."""
+    V = {  # vertex productions: production → (shape, index of the text value)
+        56: ("square", 2), 57: ("doublecircle", 2), 58: ("circle", 3), 59: ("ellipse", 2),
+        60: ("stadium", 2), 61: ("subroutine", 2), 63: ("cylinder", 2), 64: ("round", 2),
+        65: ("diamond", 2), 66: ("hexagon", 3), 67: ("odd", 2), 68: ("trapezoid", 2),
+        69: ("inv_trapezoid", 2), 70: ("lean_right", 2), 71: ("lean_left", 2),
+    }
+
+    def action(p: int, v: list, locs: list):
+        if p in V:
+            shape, index = V[p]
+            db.add_vertex(v[0], v[index], shape, loc=locs[0])
+            return v[0]
+        if p == 72:
+            db.add_vertex(v[0], loc=locs[0])
+            return v[0]
+        if p == 2:
+            return []
+        if p == 3:
+            line = v[1]
+            if not isinstance(line, list) or line:
+                v[0].append(line)
+            return v[0]
+        if p == 11:
+            db.direction = _direction("TB")
+            return "TB"
+        if p == 12:
+            db.direction = _direction(v[1])
+            return v[1]
+        if p == 27:
+            return v[0]["nodes"]
+        if p in (28, 29, 30, 31, 32):
+            return []
+        if p == 33:
+            return db.add_subgraph(v[2], v[7], v[4], locs[0])
+        if p == 34:
+            return db.add_subgraph(v[2], v[4], v[2], locs[0])
+        if p == 35:
+            return db.add_subgraph(None, v[2], None, locs[0])
+        if p == 37:
+            db.acc_title = v[1].strip()
+            return db.acc_title
+        if p in (38, 39):
+            db.acc_descr = v[-1].strip()
+            return db.acc_descr
+        if p == 43:
+            return v[0] + v[1]
+        if p in (45, 46, 47):
+            node = v[2]
+            if p == 45:
+                db.add_vertex(node[-1], metadata=v[3], loc=locs[2])
+            db.add_link(v[0]["stmt"], node, v[1], locs[1])
+            return {"stmt": node, "nodes": node + v[0]["nodes"]}
+        if p == 48 or p == 50:
+            return {"stmt": v[0], "nodes": v[0]}
+        if p == 49:
+            db.add_vertex(v[0][-1], metadata=v[1], loc=locs[0])
+            return {"stmt": v[0], "nodes": v[0]}
+        if p == 51:
+            return [v[0]]
+        if p == 52:
+            db.add_vertex(v[0][-1], metadata=v[1], loc=locs[0])
+            return v[0] + [v[5]]
+        if p == 53:
+            return v[0] + [v[4]]
+        if p == 55:
+            db.set_class(v[0], v[2])
+            return v[0]
+        if p == 62:
+            db.add_vertex(v[0], v[6], "rect", props={v[2]: v[4]}, loc=locs[0])
+            return v[0]
+        if p == 73:
+            v[0]["text"] = v[1]
+            return v[0]
+        if p in (74, 75):
+            v[0]["text"] = v[1] if isinstance(v[1], dict) else _text(v[1])
+            return v[0]
+        if p == 77:
+            info = db.destruct_link(v[2], v[0])
+            return {**info, "text": v[1]}
+        if p == 78:
+            info = db.destruct_link(v[3], v[1])
+            return {**info, "text": v[2], "id": v[0]}
+        if p in (79, 86, 101):
+            return _text(v[0])
+        if p in (80, 87, 102):
+            return {"text": v[0]["text"] + v[1], "type": v[0]["type"]}
+        if p in (81, 88):
+            return _text(v[0], "string")
+        if p in (82, 89, 104):
+            return _text(v[0], "markdown")
+        if p == 103:
+            return _text(v[0], "text")
+        if p == 83:
+            return db.destruct_link(v[0])
+        if p == 84:
+            return {**db.destruct_link(v[1]), "id": v[0]}
+        if p == 85:
+            return v[1]
+        if p == 105:
+            db.add_class(v[2], v[4])
+            return v[0]
+        if p == 106:
+            db.set_class(v[2], v[4])
+            return v[0]
+        if 107 <= p <= 120:
+            _click(db, p, v)
+            return v[0]
+        if p == 121:
+            db.add_vertex(v[2], style=v[4], loc=locs[2])
+            return v[0]
+        if p == 122:
+            db.update_link(["default"], v[4], locs[0])
+        elif p == 123:
+            db.update_link(v[2], v[4], locs[0])
+        elif p == 124:
+            db.update_link_interpolate(["default"], v[6], locs[0])
+            db.update_link(["default"], v[8], locs[0])
+        elif p == 125:
+            db.update_link_interpolate(v[2], v[6], locs[0])
+            db.update_link(v[2], v[8], locs[0])
+        elif p == 126:
+            db.update_link_interpolate(["default"], v[6], locs[0])
+        elif p == 127:
+            db.update_link_interpolate(v[2], v[6], locs[0])
+        if 122 <= p <= 127:
+            return v[0]
+        if p in (128, 130):
+            return [v[0]]
+        if p in (129, 131):
+            v[0].append(v[2])
+            return v[0]
+        if p in (133, 182, 184):
+            return v[0] + v[1]
+        if 185 <= p <= 189:
+            return {"stmt": "dir", "value": ("TB", "BT", "RL", "LR", "TD")[p - 185]}
+        return v[0] if v else None
+
+    return action
+
+
+def _click(db: FlowDB, p: int, v: list) -> None:
+    ids = v[0]
+    if p == 107 or p == 115:
+        db.set_click_event(ids, v[1])
+    elif p == 108 or p == 116:
+        db.set_click_event(ids, v[1])
+        db.set_tooltip(ids, v[3])
+    elif p == 109:
+        db.set_click_event(ids, v[1], v[2])
+    elif p == 110:
+        db.set_click_event(ids, v[1], v[2])
+        db.set_tooltip(ids, v[4])
+    elif p == 111:
+        db.set_link(ids, v[2])
+    elif p == 112:
+        db.set_link(ids, v[2])
+        db.set_tooltip(ids, v[4])
+    elif p == 113:
+        db.set_link(ids, v[2], v[4])
+    elif p == 114:
+        db.set_link(ids, v[2], v[6])
+        db.set_tooltip(ids, v[4])
+    elif p == 117:
+        db.set_link(ids, v[1])
+    elif p == 118:
+        db.set_link(ids, v[1])
+        db.set_tooltip(ids, v[3])
+    elif p == 119:
+        db.set_link(ids, v[1], v[3])
+    elif p == 120:
+        db.set_link(ids, v[1], v[5])
+        db.set_tooltip(ids, v[3])
+
+
+def _direction(value: str) -> str:
+    d = value.strip()
+    if "<" in d:
+        d = "RL"
+    if "^" in d:
+        d = "BT"
+    if ">" in d:
+        d = "LR"
+    if "v" in d:
+        d = "TB"
+    if d == "TD":
+        d = "TB"
+    return d
+
+
+def parse(pre: Preprocessed) -> FlowDB:
+    """Runs mermaid's grammar over the preprocessed code; raises jison.JisonError or FlowError."""
+    db = FlowDB()
+    g = jison.grammar("flow")
+    code = re.sub(r"}\s*\n", "}\n", pre.code)  # flowParser.ts
+    jison.parse(g, code, make_action(db))
+    return db
+
+
+# -- db → model ------------------------------------------------------------------------------
+def build(db: FlowDB, pre: Preprocessed, out: Diagnostics, swimlane: bool) -> Diagram:
+    def where(loc):
+        if loc is None:
+            return None, None
+        return pre.original_line(loc.first_line), loc.first_column + 1
+
+    diagram = Diagram()
+    if pre.title:
+        diagram.title = pre.title
+    direction = db.direction or "TB"
+    if direction not in ("LR", "RL", "TB", "BT"):
+        direction = "TB"
+    diagram.direction = direction
+    attrs = diagram.attributes
+    if swimlane:
+        attrs["mermaid.diagram"] = "swimlane"
+    if pre.front_matter is not None and pre.config is not None:
+        attrs["mermaid.config"] = yaml.safe_dump(pre.config, sort_keys=False, allow_unicode=True).strip()
+    if pre.init:
+        attrs["mermaid.init"] = "\n".join(pre.init)
+    if db.acc_title:
+        attrs["mermaid.accTitle"] = db.acc_title
+    if db.acc_descr:
+        attrs["mermaid.accDescr"] = db.acc_descr
+    for name, styles in db.classes.items():
+        attrs[f"mermaid.classDef.{name}"] = ",".join(styles)
+    if db.default_style is not None:
+        attrs["mermaid.linkStyle.default"] = ",".join(db.default_style)
+    if db.default_interpolate is not None:
+        attrs["mermaid.linkStyle.default.interpolate"] = db.default_interpolate
+
+    # Subgraph nesting, as mermaid's renderer sees it: a subgraph is inside the first subgraph
+    # whose member list names it.
+    sub_ids = [s.id for s in db.subgraphs]
+    parent_of: dict[str, str] = {}
+    container_of: dict[str, str] = {}  # vertex id → the subgraph that holds it directly
+    for sub in db.subgraphs:
+        for member in sub.nodes:
+            if member in db.subgraph_lookup:
+                if member != sub.id and member not in parent_of:
+                    parent_of[member] = sub.id
+            elif member not in container_of:
+                container_of[member] = sub.id
+
+    def top(sub_id: str) -> str:
+        seen = set()
+        while sub_id in parent_of and sub_id not in seen:
+            seen.add(sub_id)
+            sub_id = parent_of[sub_id]
+        return sub_id
+
+    top_level = [s for s in db.subgraphs if s.id not in parent_of]
+    outside = [vid for vid in db.vertices if vid not in db.subgraph_lookup and vid not in container_of]
+    lane_ids = {s.id for s in top_level}
+    outside_lane = None
+    if outside or not top_level:
+        outside_lane = OUTSIDE_LANE
+        counter = 2
+        while outside_lane in lane_ids:
+            outside_lane = f"{OUTSIDE_LANE}{counter}"
+            counter += 1
+        first = db.vertices[outside[0]].loc if outside else None
+        line, column = where(first)
+        outside_lane_obj = Lane(outside_lane, None, line=line, column=column)
+        if outside_lane != OUTSIDE_LANE:
+            outside_lane_obj.attributes["mermaid.lane"] = "outside"
+        if outside and top_level:
+            out.add("NODES_OUTSIDE_SUBGRAPHS", f"{len(outside)} node(s) outside every subgraph are placed in lane "
+                    f"{outside_lane!r}, which the Mermaid writer draws without a subgraph", line=line,
+                    column=column, element=outside_lane)
+    # Lanes in the order they appear: subgraphs at their `subgraph` line, the outside lane at its
+    # first node.
+    placed: list[tuple[tuple[int, int], Lane]] = []
+    for sub in top_level:
+        line, column = where(sub.loc)
+        lane = Lane(sub.id, _label(sub.title, sub.label_type, out, line, column), line=line, column=column)
+        _subgraph_attributes(sub, lane.attributes, db)
+        if sub.auto_id:
+            lane.attributes["mermaid.autoId"] = "true"
+        if sub.id == OUTSIDE_LANE and (lane.label in (None, OUTSIDE_LANE)):
+            lane.attributes["mermaid.lane"] = "subgraph"
+        placed.append(((line or 0, column or 0), lane))
+    if outside_lane is not None:
+        key = (outside_lane_obj.line or 0, outside_lane_obj.column or 0) if outside else (-1, 0)
+        placed.append((key, outside_lane_obj))
+    placed.sort(key=lambda item: item[0])
+    diagram.lanes = [lane for _, lane in placed]
+
+    # Nested subgraphs are groups.
+    for sub in db.subgraphs:
+        if sub.id not in parent_of:
+            continue
+        line, column = where(sub.loc)
+        group = Group(sub.id, "subgraph", _label(sub.title, sub.label_type, out, line, column),
+                      [m for m in sub.nodes if m not in db.subgraph_lookup],
+                      lane=top(sub.id), parent=parent_of[sub.id] if parent_of[sub.id] in parent_of else None,
+                      line=line, column=column)
+        _subgraph_attributes(sub, group.attributes, db)
+        if sub.auto_id:
+            group.attributes["mermaid.autoId"] = "true"
+        diagram.groups.append(group)
+
+    # Nodes.
+    event_nodes = []
+    for vertex in db.vertices.values():
+        if vertex.id in db.subgraph_lookup:
+            _subgraph_vertex(vertex, diagram, db, out, where)
+            continue
+        line, column = where(vertex.loc)
+        holder = container_of.get(vertex.id)
+        lane_id = top(holder) if holder is not None else outside_lane
+        kind = kind_of(vertex.type)
+        node = Node(vertex.id, lane_id, kind, _label(vertex.text, vertex.label_type, out, line, column),
+                    shape=vertex.type, line=line, column=column)
+        a = node.attributes
+        if vertex.type is not None:
+            a["mermaid.shape"] = vertex.type
+        if vertex.label_type != "text":
+            a["mermaid.labelType"] = vertex.label_type
+        if vertex.props:
+            a["mermaid.props"] = ",".join(f"{k}:{v}" for k, v in vertex.props.items())
+        if vertex.data:
+            a["mermaid.data"] = _flow_mapping(vertex.data)
+        _common_attributes(vertex, a)
+        if kind is NodeKind.EVENT:
+            event_nodes.append(node)
+        diagram.nodes.append(node)
+
+    # Edges.
+    node_ids = {n.id for n in diagram.nodes}
+    first_node_of = _first_nodes(diagram, db, parent_of)
+    for index, fe in enumerate(db.edges):
+        line, column = where(fe.loc)
+        source, target = fe.start, fe.end
+        edge_attrs: dict[str, str] = {}
+        ok = True
+        for end_name, end_id in (("source", source), ("target", target)):
+            if end_id in db.subgraph_lookup:
+                stand_in = first_node_of.get(end_id)
+                if stand_in is None:
+                    out.add("EDGE_TO_SUBGRAPH", f"edge {fe.start} -> {fe.end} ends on subgraph {end_id!r}, which has "
+                            "no node to attach it to; the edge is left out", line=line, column=column, element=end_id)
+                    ok = False
+                    continue
+                out.add("EDGE_TO_SUBGRAPH", f"edge {fe.start} -> {fe.end} ends on subgraph {end_id!r}; in the model "
+                        f"it ends on its first node {stand_in!r} (the Mermaid writer restores the subgraph end)",
+                        line=line, column=column, element=end_id)
+                edge_attrs[f"mermaid.{end_name}"] = end_id
+                if end_name == "source":
+                    source = stand_in
+                else:
+                    target = stand_in
+        if not ok or source not in node_ids or target not in node_ids:
+            continue
+        if fe.type == "INVALID":
+            out.add("INVALID_EDGE_HEADS", f"edge {fe.start} -> {fe.end} mixes two line kinds or two different "
+                    "heads; mermaid accepts it but draws it as a plain line", line=line, column=column)
+        style = _STROKE_STYLE.get(fe.stroke or "normal", EdgeStyle.SOLID)
+        edge = Edge(source, target, _label(fe.text, fe.label_type, out, line, column) if fe.text else None,
+                    style=style, id=fe.id if fe.user_id else None, line=line, column=column)
+        if fe.type not in (None, "arrow_point"):
+            edge_attrs["mermaid.arrow"] = fe.type
+        if fe.length not in (None, 1):
+            edge_attrs["mermaid.length"] = str(fe.length)
+        if fe.text and fe.label_type not in ("text", "string"):
+            edge_attrs["mermaid.labelType"] = fe.label_type
+        if fe.style is not None:
+            edge_attrs["mermaid.linkStyle"] = ",".join(fe.style)
+        if fe.interpolate is not None and fe.interpolate != db.default_interpolate:
+            edge_attrs["mermaid.curve"] = fe.interpolate
+        if fe.classes:
+            edge_attrs["mermaid.class"] = " ".join(fe.classes)
+        if fe.data:
+            edge_attrs["mermaid.data"] = _flow_mapping(fe.data)
+        edge.attributes.update(edge_attrs)
+        diagram.edges.append(edge)
+    if len(db.edges) > 500:
+        out.add("MERMAID_LIMIT", f"the diagram has {len(db.edges)} edges; mermaid draws at most 500 unless the "
+                "page sets maxEdges higher")
+    infer_event_kinds(diagram, event_nodes)
+    return diagram
+
+
+def _first_nodes(diagram: Diagram, db: FlowDB, parent_of: dict[str, str]) -> dict[str, str]:
+    """For each subgraph, the first node (in model order) inside it or its nested subgraphs."""
+    chain: dict[str, list[str]] = {}
+    container: dict[str, str] = {}
+    for sub in db.subgraphs:
+        for member in sub.nodes:
+            if member not in db.subgraph_lookup and member not in container:
+                container[member] = sub.id
+    result: dict[str, str] = {}
+    for node in diagram.nodes:
+        sub = container.get(node.id)
+        seen = set()
+        while sub is not None and sub not in seen:
+            seen.add(sub)
+            result.setdefault(sub, node.id)
+            sub = parent_of.get(sub)
+    return result
+
+
+def _subgraph_vertex(vertex: Vertex, diagram: Diagram, db: FlowDB, out: Diagnostics, where) -> None:
+    """A vertex named like a subgraph is the subgraph itself (`style S …`, `S --> A`)."""
+    target = next((lane for lane in diagram.lanes if lane.id == vertex.id), None)
+    if target is None:
+        target = next((g for g in diagram.groups if g.id == vertex.id), None)
+    if target is None:
+        return
+    _common_attributes(vertex, target.attributes)
+    if vertex.type is not None or (vertex.text not in (None, vertex.id)):
+        line, column = where(vertex.loc)
+        out.add("EDGE_TO_SUBGRAPH", f"{vertex.id!r} is a subgraph; the shape or label given to it as a node is "
+                "not drawn by mermaid and is left out", line=line, column=column, element=vertex.id)
+
+
+def _common_attributes(vertex: Vertex, a: dict[str, str]) -> None:
+    if vertex.styles:
+        a["mermaid.style"] = ",".join(vertex.styles)
+    classes = [c for c in vertex.classes if not (c == "clickable" and (vertex.link or vertex.callback))]
+    if classes:
+        a["mermaid.class"] = " ".join(classes)
+    if vertex.link is not None:
+        a["mermaid.link"] = vertex.link
+        if vertex.link_target:
+            a["mermaid.linkTarget"] = vertex.link_target
+    if vertex.callback is not None:
+        a["mermaid.callback"] = vertex.callback
+        if vertex.callback_args is not None:
+            a["mermaid.callbackArgs"] = vertex.callback_args
+    if vertex.tooltip is not None:
+        a["mermaid.tooltip"] = vertex.tooltip
+
+
+def _subgraph_attributes(sub: SubGraph, a: dict[str, str], db: FlowDB) -> None:
+    if sub.dir:
+        a["mermaid.direction"] = sub.dir
+    if sub.label_type == "markdown":
+        a["mermaid.labelType"] = "markdown"
+    classes = list(sub.classes)
+    if classes:
+        a["mermaid.class"] = " ".join(classes)
+
+
+def _label(text: str | None, label_type: str, out: Diagnostics, line, column) -> str | None:
+    if text is None:
+        return None
+    return label_from_mermaid(text)
+
+
+def _flow_mapping(data: dict) -> str:
+    """``@{ … }`` keys other than shape/label, as a YAML flow mapping the writer puts back."""
+    return yaml.safe_dump(data, default_flow_style=True, sort_keys=False, allow_unicode=True, width=10**9).strip()[1:-1].strip()

@@ -1,0 +1,178 @@
+"""Mermaid's own parser as an oracle for the tests (npm mermaid 11.17 + jsdom, one node process).
+
+    oracle = mermaid_oracle()            # None when node or the packages are missing
+    seen = oracle.parse(text)            # what mermaid sees: vertices, edges, subgraphs / actors, messages
+    view = mermaid_view(seen)            # the same, as comparable plain data
+    assert view == model_view(diagram)   # … and what our model says
+
+Install: ``bash tests/oracles/mermaid/install.sh`` (run by ``scripts/setup.sh --test``).
+"""
+from __future__ import annotations
+
+import atexit
+import html
+import json
+import re
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent / "mermaid"
+_BR = re.compile(r"<br\s*/?>", re.I)
+_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+# sequenceDb LINETYPE values that are messages (not notes, activations or fragments)
+SIGNAL_TYPES = frozenset({0, 1, 3, 4, 5, 6, 24, 25, 33, 34, *range(41, 49), *range(51, 59)})
+
+
+class MermaidOracle:
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            ["node", str(HERE / "oracle.mjs")], cwd=HERE, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True, encoding="utf-8", bufsize=1,
+        )
+        self.lock = threading.Lock()
+        self.version = self.ask({"op": "version"})["version"]
+
+    def ask(self, request: dict) -> dict:
+        with self.lock:
+            self.proc.stdin.write(json.dumps(request) + "\n")
+            self.proc.stdin.flush()
+            answer = self.proc.stdout.readline()
+        if not answer:
+            raise RuntimeError("the mermaid oracle stopped")
+        return json.loads(answer)
+
+    def parse(self, text: str) -> dict:
+        return self.ask({"op": "parse", "text": text})
+
+    def tokens(self, grammar: str, text: str) -> list:
+        return self.ask({"op": "tokens", "grammar": grammar, "text": text})["tokens"]
+
+    def time(self, texts: list[str], repeat: int = 20) -> list[float]:
+        return self.ask({"op": "time", "texts": texts, "repeat": repeat})["ms"]
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+_ORACLE: MermaidOracle | None = None
+
+
+def available() -> bool:
+    return shutil.which("node") is not None and (HERE / "node_modules" / "mermaid").is_dir() \
+        and (HERE / "node_modules" / "jsdom").is_dir()
+
+
+def mermaid_oracle() -> MermaidOracle | None:
+    """One oracle process for the whole test session (None when it is not installed)."""
+    global _ORACLE
+    if _ORACLE is None and available():
+        _ORACLE = MermaidOracle()
+        atexit.register(_ORACLE.close)
+    return _ORACLE
+
+
+# -- comparing what mermaid sees with the model ---------------------------------------------------
+def visible_text(text: str | None) -> str:
+    """A label as a person reads it: mermaid's sanitised HTML with line breaks as \\n, entities
+    decoded, other tags removed, outer whitespace trimmed."""
+    if text is None:
+        return ""
+    text = _BR.sub("\n", text)
+    text = _TAG.sub("", text)
+    return html.unescape(text).strip()
+
+
+def model_text(text: str | None) -> str:
+    if text is None:
+        return ""
+    return html.unescape(_TAG.sub("", _BR.sub("\n", text))).strip()
+
+
+def mermaid_view(seen: dict) -> dict:
+    """Nodes (id → label), edges [(source, target, label)], lanes / subgraphs (id → (title, nodes))."""
+    if "vertices" in seen:
+        subgraph_ids = {s["id"] for s in seen["subgraphs"]}
+        nodes = {v["id"]: visible_text(v["text"]) for v in seen["vertices"] if v["id"] not in subgraph_ids}
+        edges = sorted((e["start"], e["end"], visible_text(e["text"])) for e in seen["edges"])
+        subgraphs = {s["id"]: (visible_text(s["title"]), sorted(n for n in s["nodes"])) for s in seen["subgraphs"]}
+        return {"nodes": nodes, "edges": edges, "subgraphs": subgraphs}
+    if "actors" in seen:
+        participants = [(a["name"], visible_text(a["description"])) for a in seen["actors"]]
+        messages = [(m["from"], m["to"], visible_text(m["message"])) for m in seen["messages"]
+                    if m.get("type") in SIGNAL_TYPES]
+        return {"participants": participants, "messages": messages}
+    return {}
+
+
+def model_view(diagram, node_ids: dict[str, str] | None = None) -> dict:
+    """The model, in the shape of ``mermaid_view`` of its Mermaid writing: ``node_ids`` maps model
+    ids to the ids mermaid sees (identity by default). Edges that the model attached to a subgraph's
+    first node (``mermaid.source``/``mermaid.target``) are compared with their subgraph end."""
+    ids = node_ids or {}
+    nid = lambda n: ids.get(n, n)  # noqa: E731
+    from converters.mermaid.writer import is_outside_lane
+
+    nodes = {nid(n.id): model_text(n.label if n.label is not None else n.id) for n in diagram.nodes}
+    edges = sorted((edge.attributes.get("mermaid.source") or nid(edge.source),
+                    edge.attributes.get("mermaid.target") or nid(edge.target),
+                    model_text(edge.label)) for edge in diagram.edges)
+    subgraphs = {}
+    nested = {g.id: g for g in diagram.groups if g.kind == "subgraph"}
+    for lane in diagram.lanes:
+        if is_outside_lane(lane):
+            continue
+        direct = [nid(n.id) for n in diagram.nodes if n.lane == lane.id
+                  and not any(n.id in g.members for g in nested.values())]
+        direct += [g.id for g in nested.values() if g.lane == lane.id and g.parent is None]
+        subgraphs[lane.id] = (model_text(lane.label if lane.label is not None else lane.id), sorted(direct))
+    for group in nested.values():
+        inner = {m for g in nested.values() if g.parent == group.id for m in g.members}
+        direct = [nid(m) for m in group.members if m not in inner]
+        direct += [g.id for g in nested.values() if g.parent == group.id]
+        subgraphs[group.id] = (model_text(group.label or ""), sorted(direct))
+    return {"nodes": nodes, "edges": edges, "subgraphs": subgraphs}
+
+
+def lanes_view(seen: dict) -> list[tuple[str, list[str]]]:
+    """Top-level subgraphs (lanes) in mermaid's order, each with every vertex inside it."""
+    subs = {s["id"]: s for s in seen.get("subgraphs", [])}
+    parent = {}
+    for s in seen.get("subgraphs", []):
+        for n in s["nodes"]:
+            if n in subs and n not in parent and n != s["id"]:
+                parent[n] = s["id"]
+
+    def all_nodes(sid):
+        out = []
+        for n in subs[sid]["nodes"]:
+            out.extend(all_nodes(n) if n in subs and n != sid else [n])
+        return out
+
+    return [(visible_text(s["title"]), sorted(all_nodes(s["id"]))) for s in seen.get("subgraphs", [])
+            if s["id"] not in parent]
+
+
+def sequence_model_view(diagram, lane_ids: dict[str, str] | None = None) -> dict:
+    """A sequence-read (or sequence-written) model as ``mermaid_view`` shows a sequence diagram:
+    participants (id, label) in order, and messages (from, to, text) in order."""
+    ids = lane_ids or {}
+    lane_of = {n.id: n.lane for n in diagram.nodes}
+    labels = {n.id: n.label for n in diagram.nodes}
+    participants = [(ids.get(lane.id, lane.id), model_text(lane.label if lane.label is not None else lane.id))
+                    for lane in diagram.lanes]
+    messages = []
+    for edge in diagram.edges:
+        source, target = lane_of[edge.source], lane_of[edge.target]
+        if source == target and not ("mermaid.message" in edge.attributes or "mermaid.activation" in edge.attributes
+                                     or diagram.attributes.get("mermaid.diagram") == "sequence"):
+            continue
+        text = edge.label if edge.label is not None else labels.get(edge.target)
+        messages.append((ids.get(source, source), ids.get(target, target), model_text(text)))
+    return {"participants": participants, "messages": messages}
