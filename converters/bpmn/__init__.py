@@ -31,8 +31,8 @@ FORMAT = Format(
         WriterOption("structure", "bpmnlint", "bpmnlint: make implicit splits, joins, starts and ends explicit "
                      "(marked, removed again on reading) so bpmnlint's recommended rules pass; as-is: write the "
                      "graph unchanged", ("bpmnlint", "as-is")),
-        WriterOption("executable", "false", "isExecutable on the processes (engines load only executable ones)",
-                     ("false", "true")),
+        WriterOption("executable", "auto", "isExecutable on the processes (engines load only executable ones); "
+                     "auto: as the BPMN source had it, else false", ("auto", "false", "true")),
     ),
     sniff=sniff,
     aliases=("bpmn2", "bpmn20"),

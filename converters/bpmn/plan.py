@@ -30,6 +30,8 @@ class PlanNode:
     node: Node | None = None  # None for synthetic nodes
     name: str | None = None
     host: str | None = None  # boundary events: the activity they are attached to
+    event_definition: str | None = None  # synthetic events: e.g. "messageEventDefinition"
+    container: str | None = None  # the expanded sub-process it is written inside (None: the process)
 
 
 @dataclass(slots=True)
@@ -68,7 +70,8 @@ def pools_for(diagram: Diagram, mode: str) -> list[list[str]]:
     if mode == "per-lane":
         return [[lane] for lane in lanes]
     if mode == "auto":
-        keys = [lane.attributes.get("bpmn.participant") for lane in diagram.lanes]
+        keys = [lane.attributes.get("bpmn.participant") or lane.attributes.get("bpmn.process")
+                for lane in diagram.lanes]
         if len({key for key in keys if key}) > 1:
             pools: dict[str, list[str]] = {}
             for lane, key in zip(lanes, keys):
@@ -104,9 +107,65 @@ def build(diagram: Diagram, mode: str, lint_safe: bool, out: Diagnostics) -> Pla
             continue
         plan.connections.append(Connection(edge.source, edge.target, kind, edge, index,
                                            edge.source_side, edge.target_side))
+    _nest(plan, diagram)
     if lint_safe:
         _make_explicit(plan)
     return plan
+
+
+def _nest(plan: Plan, diagram: Diagram) -> None:
+    """Expanded sub-processes (groups of kind ``subprocess`` named after a sub-process node) hold
+    their members, as in the BPMN they came from, unless a sequence flow crosses their border
+    (BPMN forbids it; such a sub-process is written collapsed with its contents beside it)."""
+    container: dict[str, str] = {}
+    candidates = {}
+    for group in diagram.groups:
+        host = plan.by_id.get(group.id)
+        if group.kind == "subprocess" and host is not None and host.tag in CONTAINERS:
+            candidates[group.id] = group
+    for group in candidates.values():
+        pool = plan.pool_of_lane.get(plan.by_id[group.id].lane)
+        for member in group.members:
+            item = plan.by_id.get(member)
+            if item is not None and member != group.id and member not in container:
+                if plan.pool_of_lane.get(item.lane) != pool or (item.node and item.node.kind is NodeKind.NOTE):
+                    continue
+                container[member] = group.id
+
+    def chain(node_id: str) -> list[str]:
+        result, seen = [], set()
+        while node_id in container and node_id not in seen:
+            seen.add(node_id)
+            node_id = container[node_id]
+            result.append(node_id)
+        return result
+
+    for host in list(candidates):  # a container inside itself (a cycle of groups) is no container
+        if host in chain(host):
+            for member in [m for m, c in container.items() if c == host]:
+                del container[member]
+    changed = True
+    while changed:
+        changed = False
+        for connection in plan.connections:
+            if connection.kind != "sequenceFlow":
+                continue
+            a, b = chain(connection.source), chain(connection.target)
+            if (a[0] if a else None) != (b[0] if b else None):
+                for host in set(a) ^ set(b):
+                    for member in [m for m, c in container.items() if c == host]:
+                        parent = container.get(host)
+                        if parent is None:
+                            del container[member]
+                        else:
+                            container[member] = parent
+                    changed = True
+    for node_id, host in container.items():
+        plan.by_id[node_id].container = host
+
+
+def scope_of(plan: Plan, item: PlanNode) -> str:
+    return item.container if item.container is not None else f"pool:{plan.pool_of_lane.get(item.lane)}"
 
 
 def connection_kind(plan: Plan, edge: Edge) -> str:
@@ -130,15 +189,16 @@ def connection_kind(plan: Plan, edge: Edge) -> str:
 
 def _conditional(connection: Connection) -> bool:
     edge = connection.edge
-    return edge is not None and "conditionExpression" in edge.attributes.get("bpmn.content", "")
+    return edge is not None and any("conditionExpression" in edge.attributes.get(key, "")
+                                    for key in ("bpmn.content", "bpmn.contentTail"))
 
 
 def _make_explicit(plan: Plan) -> None:
     counter = [0]
 
-    def new_node(tag: str, lane: str, name: str | None) -> PlanNode:
+    def new_node(tag: str, lane: str, name: str | None, container: str | None = None) -> PlanNode:
         counter[0] += 1
-        item = PlanNode(f"fz_synthetic_{counter[0]}", lane, tag, None, name)
+        item = PlanNode(f"fz_synthetic_{counter[0]}", lane, tag, None, name, container=container)
         plan.nodes.append(item)
         plan.by_id[item.id] = item
         return item
@@ -164,9 +224,9 @@ def _make_explicit(plan: Plan) -> None:
             continue
         default = item.node.attributes.get("bpmn.default")
         plain = [c for c in sequence(item.id, "out")
-                 if not _conditional(c) and not (c.edge is not None and c.edge.id == default)]
+                 if not _conditional(c) and not (default is not None and c.edge is not None and c.edge.id == default)]
         if len(plain) > 1:
-            fork = new_node("parallelGateway", item.lane, None)
+            fork = new_node("parallelGateway", item.lane, None, item.container)
             plan.connections.append(Connection(item.id, fork.id, "sequenceFlow", source_side=plain[0].source_side))
             for connection in plain:
                 connection.source, connection.source_side = fork.id, None
@@ -177,27 +237,57 @@ def _make_explicit(plan: Plan) -> None:
             continue
         incoming, outgoing = sequence(item.id, "in"), sequence(item.id, "out")
         if len(incoming) > 1 and len(outgoing) > 1:
-            join = new_node(item.tag if item.tag != "eventBasedGateway" else "exclusiveGateway", item.lane, None)
+            join = new_node(item.tag if item.tag != "eventBasedGateway" else "exclusiveGateway", item.lane, None,
+                            item.container)
             for connection in incoming:
                 connection.target, connection.target_side = join.id, None
             plan.connections.append(Connection(join.id, item.id, "sequenceFlow"))
     index_connections()
-    # Implicit starts and ends, process by process.
-    for pool_index, lanes in enumerate(plan.pools):
-        members = [item for item in originals if plan.pool_of_lane.get(item.lane) == str(pool_index)]
-        if not members:
+    # Two flows with the same ends (bpmnlint: a duplicate): the later ones pass a gateway.
+    seen: set[tuple[str, str]] = set()
+    for connection in list(plan.connections):
+        if connection.kind != "sequenceFlow":
             continue
+        ends = (connection.source, connection.target)
+        if ends in seen:
+            target = plan.by_id[connection.target]
+            relay = new_node("exclusiveGateway", target.lane, None, target.container)
+            plan.connections.append(Connection(relay.id, connection.target, "sequenceFlow",
+                                               target_side=connection.target_side))
+            connection.target, connection.target_side = relay.id, None
+        seen.add(ends)
+    index_connections()
+    # Implicit starts and ends, process by process.
+    scopes: dict[str, list[PlanNode]] = {}
+    for item in originals:
+        scopes.setdefault(scope_of(plan, item), []).append(item)
+    for scope, members in scopes.items():
+        inside = members[0].container
+        if inside is not None and plan.by_id[inside].tag == "adHocSubProcess":
+            continue  # an ad-hoc sub-process's activities have no flow to start or end
         starts = [item for item in members if item.tag == "startEvent"]
         exempt = {"boundaryEvent"}
         no_in = [item for item in members if item.tag not in exempt | {"startEvent"} and not sequence(item.id, "in")
                  and not _is_link(item, catch=True) and item.node.attributes.get("bpmn.isForCompensation") != "true"
                  and item.node.attributes.get("bpmn.triggeredByEvent") != "true"]
+        if no_in and starts and inside is None:
+            # A process that has its start: a node that only messages reach starts on a message.
+            for item in no_in:
+                messages = [c for c in by_end["in"].get(item.id, []) if c.kind == "messageFlow"]
+                if not messages:
+                    continue
+                start = new_node("startEvent", item.lane, messages[0].edge.label if messages[0].edge and
+                                 messages[0].edge.label else "Message received", inside)
+                start.event_definition = "messageEventDefinition"
+                for connection in messages:
+                    connection.target = start.id
+                plan.connections.append(Connection(start.id, item.id, "sequenceFlow"))
         if no_in and not starts:
-            start = new_node("startEvent", no_in[0].lane, "Start")
+            start = new_node("startEvent", no_in[0].lane, "Start", inside)
             if len(no_in) == 1:
                 plan.connections.append(Connection(start.id, no_in[0].id, "sequenceFlow"))
             else:
-                fork = new_node("parallelGateway", no_in[0].lane, None)
+                fork = new_node("parallelGateway", no_in[0].lane, None, inside)
                 plan.connections.append(Connection(start.id, fork.id, "sequenceFlow"))
                 for item in no_in:
                     plan.connections.append(Connection(fork.id, item.id, "sequenceFlow"))
@@ -210,7 +300,7 @@ def _make_explicit(plan: Plan) -> None:
                 continue
             if item.tag == "boundaryEvent" and "compensate" in item.node.attributes.get("bpmn.eventDefinition", ""):
                 continue
-            end = new_node("endEvent", item.lane, "End")
+            end = new_node("endEvent", item.lane, "End", inside)
             plan.connections.append(Connection(item.id, end.id, "sequenceFlow"))
 
 

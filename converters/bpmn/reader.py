@@ -263,9 +263,11 @@ class _Reader:
                 if pool.process is None:
                     lane.attributes["bpmn.blackBox"] = "true"
             pool.lanes.append(lane)
-        elif not self.ours and len(self.pools) == 1 and pool.participant is not None:
-            if pool.name:
+        if not self.ours and not several:
+            if pool.participant is not None and pool.name and len(pool.lanes) > 1:
                 self.diagram.attributes.setdefault("bpmn.poolName", pool.name)
+            if pool.process is not None and pool.process.get("isExecutable"):
+                self.diagram.attributes["bpmn.isExecutable"] = pool.process.get("isExecutable")
 
     def pool_attributes(self, pool: _Pool, attributes: dict[str, str]) -> None:
         if pool.participant is not None:
@@ -274,6 +276,8 @@ class _Reader:
                 attributes["bpmn.poolName"] = pool.name
         if pool.process is not None:
             attributes["bpmn.process"] = pool.process.get("id")
+            if pool.process.get("isExecutable"):
+                attributes["bpmn.isExecutable"] = pool.process.get("isExecutable")
 
     def collect_leaves(self, lane_set, parent, leaves: list) -> None:
         for lane in lane_set.findall(f"{_M}lane"):
@@ -389,6 +393,9 @@ class _Reader:
         native = (meta.get("native") or "").split()
         result = {key: derived[key] for key in native if key in derived}
         result.update(meta.attributes)
+        order = (meta.get("order") or "").split()
+        if order and set(order) == set(result):
+            result = {key: result[key] for key in order}
         return result
 
     def native_attributes(self, element, into: dict[str, str]) -> None:

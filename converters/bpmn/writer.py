@@ -82,9 +82,12 @@ class _Writer:
         self.root_ids: set[str] = set()
         roots = self.root_elements()
         self.node_index = {node.id: i for i, node in enumerate(diagram.nodes)}
+        # Sub-process groups written as nesting need no BPMN group of their own.
+        nested = {item.container for item in self.plan.nodes if item.container is not None}
+        self.drawn_groups = [g for g in diagram.groups if not (g.kind == "subprocess" and g.id in nested)]
         self.assign_ids()
         self.place()
-        self.routes = {id(c): self.route(c, i) for i, c in enumerate(self.plan.connections)}
+        self.routes = {id(c): self.route(c) for c in self.plan.connections}
         body = roots + self.semantic()
         di = self.diagram_interchange()
         namespaces = " ".join(f'xmlns:{p}="{u}"' for p, u in PREFIXES.items())
@@ -110,8 +113,8 @@ class _Writer:
             self.flow_xml_id[id(connection)] = xml_id
             if wanted:
                 self.edge_xml_id[wanted] = xml_id
-        self.group_xml_id = {group.id: self.ids.get(group.id, "Group") for group in self.diagram.groups}
-        for group in self.diagram.groups:
+        self.group_xml_id = {group.id: self.ids.get(group.id, "Group") for group in self.drawn_groups}
+        for group in self.drawn_groups:
             if group.label is not None:
                 gid = self.group_xml_id[group.id]
                 self.ids.reserve(f"Category_{gid}")
@@ -119,40 +122,76 @@ class _Writer:
 
     # -- geometry ------------------------------------------------------------------------
     def place(self) -> None:
+        """Coordinates for every node, plane by plane: the collaboration's plane (pools, lanes and
+        the top-level nodes), then one plane per expanded sub-process (its contents, shown by
+        bpmn-js when one drills down into the sub-process)."""
         plan = self.plan
-        # The core layout runs on what will be drawn: the model's nodes plus the added ones, and
-        # every connection (attachments included, so a boundary event's column follows its host).
-        view = Diagram(lanes=self.diagram.lanes, nodes=[Node(item.id, item.lane) for item in plan.nodes],
-                       edges=[Edge(c.source, c.target) for c in plan.connections])
-        self.view = view
-        self.layout = placed = layout(view)
+        self.top = {}  # node id → the top-level node that stands for it in the main plane
+        for item in plan.nodes:
+            top, seen = item, 0
+            while top.container is not None and seen < 1000:
+                top, seen = plan.by_id[top.container], seen + 1
+            self.top[item.id] = top.id
+        members: dict[str | None, list[PlanNode]] = {}
+        for item in plan.nodes:
+            members.setdefault(item.container, []).append(item)
+        self.plane_of_connection: dict[int, tuple[str | None, int]] = {}
+        drawn: dict[str | None, list[Connection]] = {}
+        for connection in plan.connections:
+            source, target = plan.by_id[connection.source], plan.by_id[connection.target]
+            plane = source.container if source.container == target.container else None
+            drawn.setdefault(plane, []).append(connection)
+        self.drawn = drawn
+        self.planes: dict[str | None, dict] = {}
         lane_ids = [lane.id for lane in self.diagram.lanes]
-        breaks = set()
         pool_of = plan.pool_of_lane
-        for index in range(1, len(lane_ids)):
-            if pool_of.get(lane_ids[index]) != pool_of.get(lane_ids[index - 1]):
-                breaks.add(index)
+        breaks = {i for i in range(1, len(lane_ids)) if pool_of.get(lane_ids[i]) != pool_of.get(lane_ids[i - 1])}
         self.single_lane_pools = {i for i, lanes in enumerate(plan.pools) if len(lanes) == 1
                                   and not self.has_lane_set(lanes)}
         lanes_inside = any(i not in self.single_lane_pools for i in range(len(plan.pools)))
-        self.grid = geometry.build_grid(lane_ids, placed.lane_rows, placed.columns, lanes_inside, breaks)
-        self.occupancy = geometry.Occupancy()
-        for item in plan.nodes:
-            band = placed.lane_index[item.id]
-            cell = self.grid.cell(band, placed.row[item.id], placed.column[item.id])
-            self.cells[item.id] = cell
-            self.boxes[item.id] = geometry.centred(cell, size_of(item.tag))
-        hosted: dict[str, int] = {}
-        for item in plan.nodes:  # boundary events sit on their host's lower border
-            if item.host is not None:
-                hx, hy, hw, hh = self.boxes[item.host]
-                k = hosted.get(item.host, 0)
-                hosted[item.host] = k + 1
-                self.boxes[item.id] = (hx + hw - 28 - 30 * k, hy + hh - 18, 36, 36)
-                self.cells[item.id] = self.cells[item.host]
+        # A pool with nothing in it is a black box: a participant without a process (an empty
+        # process would break bpmnlint's start/end rules and engines).
+        occupied = {plan.pool_of_lane.get(item.lane) for item in plan.nodes}
+        lane_by_id = self.diagram.lane_by_id()
+        self.black_boxes = {i for i in self.single_lane_pools if str(i) not in occupied and (
+            self.options.get("pools") == "per-lane" or lane_by_id[plan.pools[i][0]].attributes.get("bpmn.blackBox") == "true")}
+        for plane, items in members.items():
+            if plane is None:
+                lanes = self.diagram.lanes
+                ends = lambda c: (self.top[c.source], self.top[c.target])  # noqa: E731
             else:
-                self.occupancy.add(self.boxes[item.id])
-        self.occupancy.finish()
+                lanes = [Lane("\0plane")]
+                ends = lambda c: (c.source, c.target)  # noqa: E731
+            connections = drawn.get(plane, [])
+            view = Diagram(lanes=lanes, nodes=[Node(i.id, i.lane if plane is None else "\0plane") for i in items],
+                           edges=[Edge(*ends(c)) for c in connections])
+            placed = layout(view)
+            if plane is None:
+                grid = geometry.build_grid(lane_ids, placed.lane_rows, placed.columns, lanes_inside, breaks)
+            else:
+                grid = geometry.build_grid(["\0plane"], placed.lane_rows, placed.columns, False, set())
+            occupancy = geometry.Occupancy()
+            for item in items:
+                cell = grid.cell(placed.lane_index[item.id], placed.row[item.id], placed.column[item.id])
+                self.cells[item.id] = cell
+                self.boxes[item.id] = geometry.centred(cell, size_of(item.tag))
+            hosted: dict[str, int] = {}
+            for item in items:  # boundary events sit on their host's lower border
+                if item.host is not None and item.host in self.boxes and plan.by_id[item.host].container == plane:
+                    hx, hy, hw, hh = self.boxes[item.host]
+                    k = hosted.get(item.host, 0)
+                    hosted[item.host] = k + 1
+                    self.boxes[item.id] = (hx + hw - 28 - 30 * k, hy + hh - 18, 36, 36)
+                    self.cells[item.id] = self.cells[item.host]
+                else:
+                    occupancy.add(self.boxes[item.id])
+            occupancy.finish()
+            for index, connection in enumerate(connections):
+                self.plane_of_connection[id(connection)] = (plane, index)
+            self.planes[plane] = {"view": view, "layout": placed, "grid": grid, "occupancy": occupancy,
+                                  "items": items, "ends": ends}
+        self.grid = self.planes[None]["grid"] if None in self.planes else geometry.build_grid(
+            lane_ids, [1] * len(lane_ids), 0, lanes_inside, breaks)
 
     def has_lane_set(self, lanes: list[str]) -> bool:
         """A pool gets a laneSet unless it is one lane that stands for the pool itself."""
@@ -164,34 +203,33 @@ class _Writer:
         participant = lane.attributes.get("bpmn.participant")
         return not (participant and participant == lane.id)
 
-    def sides(self, connection: Connection, index: int) -> tuple[Side, Side]:
+    def route(self, connection: Connection) -> list[geometry.Point]:
+        plane_key, index = self.plane_of_connection[id(connection)]
+        plane = self.planes[plane_key]
+        source_id, target_id = plane["ends"](connection)
         source_side, target_side = connection.source_side, connection.target_side
         if source_side is None or target_side is None:
-            chosen = self.layout.sides(self.view, index)
+            chosen = plane["layout"].sides(plane["view"], index)
             source_side, target_side = source_side or chosen[0], target_side or chosen[1]
-        return source_side, target_side
-
-    def route(self, connection: Connection, index: int) -> list[geometry.Point]:
-        source_side, target_side = self.sides(connection, index)
-        source = self.plan.by_id[connection.source]
+        source = self.plan.by_id[source_id]
         if source.host is not None and connection.source_side is None:
             source_side = Side.BOTTOM  # a boundary event's flows leave downwards, away from its host
-        return geometry.route(self.boxes[connection.source], self.cells[connection.source], source_side,
-                              self.boxes[connection.target], self.cells[connection.target], target_side,
-                              self.occupancy)
+        return geometry.route(self.boxes[source_id], self.cells[source_id], source_side,
+                              self.boxes[target_id], self.cells[target_id], target_side, plane["occupancy"])
 
     # -- semantic XML --------------------------------------------------------------------
     def semantic(self) -> str:
         diagram, plan = self.diagram, self.plan
         parts: list[str] = []
-        categories = [g for g in diagram.groups if g.label is not None]
+        categories = [g for g in self.drawn_groups if g.label is not None]
         for group in categories:
             gid = self.group_xml_id[group.id]
             parts.append(f'  <bpmn:category id="Category_{gid}"><bpmn:categoryValue id="CategoryValue_{gid}" '
                          f'value={quoteattr(group.label)}/></bpmn:category>\n')
         parts.append(self.collaboration())
         for index, lanes in enumerate(plan.pools):
-            parts.append(self.process(index, lanes))
+            if index not in self.black_boxes:
+                parts.append(self.process(index, lanes))
         return "".join(parts)
 
     def root_elements(self) -> str:
@@ -233,8 +271,8 @@ class _Writer:
                 pool_meta = self.lane_meta(lane)
                 label = lane.label if lane.label is not None else lane.id
                 ext = f"<bpmn:extensionElements>{pool_meta}</bpmn:extensionElements>" if pool_meta else ""
-                lines.append(f'    <bpmn:participant id="{pid}" name={quoteattr(label)} '
-                             f'processRef="Process_{index + 1}">{ext}</bpmn:participant>\n')
+                ref = "" if index in self.black_boxes else f' processRef="Process_{index + 1}"'
+                lines.append(f'    <bpmn:participant id="{pid}" name={quoteattr(label)}{ref}>{ext}</bpmn:participant>\n')
             else:
                 first = lane_by_id[lanes[0]]
                 pool_name = first.attributes.get("bpmn.poolName") or diagram.attributes.get("bpmn.poolName") \
@@ -258,7 +296,12 @@ class _Writer:
 
     def process(self, index: int, lanes: list[str]) -> str:
         plan = self.plan
-        executable = "true" if self.options.get("executable") == "true" else "false"
+        executable = self.options.get("executable", "auto")
+        if executable == "auto":  # as the BPMN source had it, else not executable
+            first = self.diagram.lane_by_id()[lanes[0]] if lanes else None
+            executable = (first.attributes.get("bpmn.isExecutable") if first is not None else None) \
+                or self.diagram.attributes.get("bpmn.isExecutable") or "false"
+            executable = executable if executable in ("true", "false") else "false"
         lines = [f'  <bpmn:process id="Process_{index + 1}" isExecutable="{executable}">\n']
         members = [item for item in plan.nodes if plan.pool_of_lane.get(item.lane) == str(index)]
         lane_by_id = self.diagram.lane_by_id()
@@ -266,7 +309,7 @@ class _Writer:
             lines.append(f'    <bpmn:laneSet id="LaneSet_{index + 1}">\n')
             refs: dict[str, list[str]] = {lane: [] for lane in lanes}
             for item in members:
-                if item.node is None or item.node.kind not in (NodeKind.DATA, NodeKind.NOTE):
+                if item.container is None and (item.node is None or item.node.kind not in (NodeKind.DATA, NodeKind.NOTE)):
                     refs[item.lane].append(self.node_xml_id[item.id])
             for lane_id in lanes:
                 lane = lane_by_id[lane_id]
@@ -289,15 +332,18 @@ class _Writer:
                 data_in.setdefault(connection.target, []).append(connection)
             elif connection.kind == "dataOutputAssociation":
                 data_out.setdefault(connection.source, []).append(connection)
+        self.flow_maps = (incoming, outgoing, data_in, data_out)
+        self.inside: dict[str | None, list[PlanNode]] = {}
         for item in members:
-            if item.node is not None and item.node.kind is NodeKind.NOTE:
-                continue
-            lines.append(self.node_xml(item, incoming.get(item.id, []), outgoing.get(item.id, []),
-                                       data_in.get(item.id, []), data_out.get(item.id, [])))
-        pool = str(index)
+            if item.node is None or item.node.kind is not NodeKind.NOTE:
+                self.inside.setdefault(item.container, []).append(item)
+        self.flows_inside: dict[str | None, list[Connection]] = {}
         for connection in plan.connections:
-            if connection.kind == "sequenceFlow" and plan.pool_of_lane[plan.by_id[connection.source].lane] == pool:
-                lines.append(self.flow_xml(connection, "sequenceFlow", "    "))
+            source = plan.by_id[connection.source]
+            if connection.kind == "sequenceFlow" and source in members:
+                self.flows_inside.setdefault(source.container, []).append(connection)
+        lines.append(self.scope_xml(None, "    "))
+        pool = str(index)
         for item in members:
             if item.node is not None and item.node.kind is NodeKind.NOTE:
                 lines.append(self.annotation_xml(item))
@@ -307,6 +353,15 @@ class _Writer:
             lines.extend(self.artifacts(pool, "    ", associations_only=True))
         lines.append("  </bpmn:process>\n")
         return "".join(lines)
+
+    def scope_xml(self, container: str | None, indent: str) -> str:
+        """The flow elements of the process (container None) or of an expanded sub-process."""
+        incoming, outgoing, data_in, data_out = self.flow_maps
+        parts = [self.node_xml(item, incoming.get(item.id, []), outgoing.get(item.id, []),
+                               data_in.get(item.id, []), data_out.get(item.id, []), indent)
+                 for item in self.inside.get(container, [])]
+        parts.extend(self.flow_xml(c, "sequenceFlow", indent) for c in self.flows_inside.get(container, []))
+        return "".join(parts)
 
     def artifacts(self, pool: str | None, indent: str, associations_only: bool = False) -> list[str]:
         """Associations (in the process when both ends are in it, else in the collaboration) and
@@ -320,13 +375,13 @@ class _Writer:
             if here:
                 lines.append(self.flow_xml(connection, "association", indent))
         if not associations_only:
-            for group in self.diagram.groups:
+            for group in self.drawn_groups:
                 lines.append(self.group_xml(group, indent))
         return lines
 
     # -- elements ------------------------------------------------------------------------
     def node_xml(self, item: PlanNode, incoming: list[str], outgoing: list[str], data_in: list[Connection],
-                 data_out: list[Connection]) -> str:
+                 data_out: list[Connection], indent: str = "    ") -> str:
         xml_id = self.node_xml_id[item.id]
         tag = item.tag
         node = item.node
@@ -335,9 +390,11 @@ class _Writer:
             attrs += f" name={quoteattr(item.name)}"
         if node is None:
             meta = encode({"synthetic": "true"}, {})
-            return (f"    <bpmn:{tag}{attrs}><bpmn:extensionElements>{meta}</bpmn:extensionElements>"
+            return (f"{indent}<bpmn:{tag}{attrs}><bpmn:extensionElements>{meta}</bpmn:extensionElements>"
                     + "".join(f"<bpmn:incoming>{f}</bpmn:incoming>" for f in incoming)
                     + "".join(f"<bpmn:outgoing>{f}</bpmn:outgoing>" for f in outgoing)
+                    + (f'<bpmn:{item.event_definition} id="{self.ids.get(None, xml_id + "_definition")}"/>'
+                       if item.event_definition else "")
                     + f"</bpmn:{tag}>\n")
         native: list[str] = []
         rest = dict(node.attributes)
@@ -359,7 +416,7 @@ class _Writer:
         if tag == "dataStoreReference" and rest.get("bpmn.dataStoreRef") in self.root_ids:
             extra_attrs += f' dataStoreRef="{rest.pop("bpmn.dataStoreRef")}"'
             native.append("bpmn.dataStoreRef")
-        if tag in GATEWAYS and "bpmn.default" in rest:
+        if (tag in GATEWAYS or tag in ACTIVITIES) and "bpmn.default" in rest:
             flow = self.edge_xml_id.get(rest["bpmn.default"])
             if flow is not None and any(f == flow for f in outgoing):
                 extra_attrs += f' default="{flow}"'
@@ -372,7 +429,7 @@ class _Writer:
                   "noShape": "true" if node.shape is None else None,
                   "shape": node.shape if node.shape not in (None, tag) else None,
                   "attachmentIndex": str(self.plan.attachments[node.id]) if node.id in self.plan.attachments else None,
-                  "native": " ".join(native) or None}
+                  "native": " ".join(native) or None, "order": _order(node.attributes, native)}
         if kind_of(tag) is not node.kind:
             fields["kind"] = node.kind.value
         meta = encode(fields, rest)
@@ -397,8 +454,10 @@ class _Writer:
                              f"<bpmn:targetRef>{self.node_xml_id[connection.target]}</bpmn:targetRef>"
                              "</bpmn:dataOutputAssociation>")
         children += children_after
-        prefix = f'    <bpmn:dataObject id="{object_id}"/>\n' if object_id else ""
-        return f"{prefix}    <bpmn:{tag}{attrs}{extra_attrs}>{children}</bpmn:{tag}>\n"
+        if item.id in self.inside:  # an expanded sub-process: its own flow elements
+            children += "\n" + self.scope_xml(item.id, indent + "  ") + indent
+        prefix = f'{indent}<bpmn:dataObject id="{object_id}"/>\n' if object_id else ""
+        return f"{prefix}{indent}<bpmn:{tag}{attrs}{extra_attrs}>{children}</bpmn:{tag}>\n"
 
     def native_parts(self, rest: dict[str, str], native: list[str], tag: str, element: str):
         """Model attributes BPMN has a place for, taken out of ``rest`` (the remainder goes to
@@ -498,6 +557,7 @@ class _Writer:
             "noId": "true" if edge.id is None else None,
             "index": str(connection.index),
             "native": " ".join(native) or None,
+            "order": _order(edge.attributes, native),
             "label": edge.label if tag == "association" and edge.label is not None else None,
         }
         if edge.style is not default_style and edge.style is not EdgeStyle.SOLID and tag == "sequenceFlow":
@@ -516,6 +576,7 @@ class _Writer:
         fields = {"id": node.id if xml_id != node.id else None, "noShape": "true" if node.shape is None else None,
                   "shape": node.shape if node.shape not in (None, "textAnnotation") else None,
                   "noLabel": "true" if node.label is None else None, "native": " ".join(native) or None,
+                  "order": _order(node.attributes, native),
                   # annotations are written after the flow elements (XSD order): remember the place
                   "index": str(self.node_index[node.id])}
         meta = encode(fields, rest)
@@ -553,7 +614,33 @@ class _Writer:
                     lines.append(self.shape(self.lane_xml_id[band.key],
                                             (left + geometry.HEADER, band.top, width - geometry.HEADER, band.height),
                                             ' isHorizontal="true"'))
-        for item in plan.nodes:
+        lines.extend(self.plane_di(None))
+        for group in self.drawn_groups:
+            boxes = [self.boxes[self.top[m]] for m in group.members if m in self.top]
+            if boxes:
+                x1 = min(b[0] for b in boxes) - 15
+                y1 = min(b[1] for b in boxes) - 15
+                x2 = max(b[0] + b[2] for b in boxes) + 15
+                y2 = max(b[1] + b[3] for b in boxes) + 15
+            else:  # a group without members: a small frame under the pools
+                y1 = (grid.bands[-1].top + grid.bands[-1].height if grid.bands else geometry.ORIGIN_Y) + 20
+                x1, x2, y2 = left, left + 100, y1 + 60
+            lines.append(self.shape(self.group_xml_id[group.id], (x1, y1, x2 - x1, y2 - y1)))
+        lines.append("    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>\n")
+        for plane in self.planes:
+            if plane is None:
+                continue
+            xml_id = self.node_xml_id[plane]
+            lines.append(f'  <bpmndi:BPMNDiagram id="{self.ids.get(None, "BPMNDiagram_" + xml_id)}">\n'
+                         f'    <bpmndi:BPMNPlane id="{self.ids.get(None, "BPMNPlane_" + xml_id)}" '
+                         f'bpmnElement="{xml_id}">\n')
+            lines.extend(self.plane_di(plane))
+            lines.append("    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>\n")
+        return "".join(lines)
+
+    def plane_di(self, plane: str | None) -> list[str]:
+        lines = []
+        for item in self.planes.get(plane, {}).get("items", []):
             box = self.boxes[item.id]
             extra = ' isExpanded="false"' if item.tag in ("subProcess", "adHocSubProcess", "transaction") else ""
             label = ""
@@ -561,7 +648,7 @@ class _Writer:
                 w, h = geometry.text_size(item.name)
                 label = self.label((box[0] + box[2] / 2 - w / 2, box[1] + box[3] + 5, w, h))
             lines.append(self.shape(self.node_xml_id[item.id], box, extra, label))
-        for connection in plan.connections:
+        for connection in self.drawn.get(plane, []):
             points = self.routes[id(connection)]
             label = ""
             if connection.edge is not None and connection.edge.label and connection.kind != "association":
@@ -570,19 +657,7 @@ class _Writer:
             waypoints = "".join(f'<di:waypoint x="{x}" y="{y}"/>' for x, y in points)
             lines.append(f'      <bpmndi:BPMNEdge id="{self.ids.get(None, xml_id + "_di")}" bpmnElement="{xml_id}">'
                          f"{waypoints}{label}</bpmndi:BPMNEdge>\n")
-        for group in self.diagram.groups:
-            boxes = [self.boxes[m] for m in group.members if m in self.boxes]
-            if boxes:
-                x1 = min(b[0] for b in boxes) - 15
-                y1 = min(b[1] for b in boxes) - 15
-                x2 = max(b[0] + b[2] for b in boxes) + 15
-                y2 = max(b[1] + b[3] for b in boxes) + 15
-            else:
-                x1, y1, x2, y2 = left, grid.bands[-1].top if grid.bands else geometry.ORIGIN_Y, left + 100, 0
-                y2 = y1 + 60
-            lines.append(self.shape(self.group_xml_id[group.id], (x1, y1, x2 - x1, y2 - y1)))
-        lines.append("    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>\n")
-        return "".join(lines)
+        return lines
 
     def shape(self, element: str, box: geometry.Box, extra: str = "", label: str = "") -> str:
         x, y, w, h = (round(v) for v in box)
@@ -593,6 +668,16 @@ class _Writer:
     def label(box: geometry.Box) -> str:
         x, y, w, h = (round(v) for v in box)
         return f'<bpmndi:BPMNLabel><dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}"/></bpmndi:BPMNLabel>'
+
+
+def _order(attributes: dict[str, str], native: list[str]) -> str | None:
+    """The model's attribute order, when the reader would not restore it by itself (it puts the
+    natively written keys first); None when it would, or when a key holds whitespace."""
+    keys = list(attributes)
+    natural = [k for k in keys if k in native] + [k for k in keys if k not in native]
+    if keys == natural or any(" " in k or "\t" in k or "\n" in k for k in keys):
+        return None
+    return " ".join(keys)
 
 
 def write(diagram: Diagram, options: dict[str, str]) -> tuple[str, list[Diagnostic]]:
