@@ -282,6 +282,12 @@ def _make_explicit(plan: Plan) -> None:
                 for connection in messages:
                     connection.target = start.id
                 plan.connections.append(Connection(start.id, item.id, "sequenceFlow"))
+        if not no_in and not starts and inside is None:
+            # A process that is one cycle: nothing starts it. Start it where the model begins.
+            first = next((item for item in members if item.tag not in exempt), None)
+            if first is not None:
+                start = new_node("startEvent", first.lane, "Start", inside)
+                plan.connections.append(Connection(start.id, first.id, "sequenceFlow"))
         if no_in and not starts:
             start = new_node("startEvent", no_in[0].lane, "Start", inside)
             if len(no_in) == 1:

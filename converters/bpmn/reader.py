@@ -350,6 +350,8 @@ class _Reader:
         shape = local
         if meta is not None:
             shape = None if meta.get("noShape") == "true" else meta.get("shape", local)
+        if meta is not None and meta.get("noLabel") == "true":
+            label = None
         node = Node((meta.get("id") if meta else None) or bpmn_id, "", kind, label, shape, line=element.sourceline)
         self.element_id[bpmn_id] = node.id
         derived: dict[str, str] = {}

@@ -151,7 +151,8 @@ class _Writer:
         lanes_inside = any(i not in self.single_lane_pools for i in range(len(plan.pools)))
         # A pool with nothing in it is a black box: a participant without a process (an empty
         # process would break bpmnlint's start/end rules and engines).
-        occupied = {plan.pool_of_lane.get(item.lane) for item in plan.nodes}
+        occupied = {plan.pool_of_lane.get(item.lane) for item in plan.nodes
+                    if item.node is None or item.node.kind is not NodeKind.NOTE}
         lane_by_id = self.diagram.lane_by_id()
         self.black_boxes = {i for i in self.single_lane_pools if str(i) not in occupied and (
             self.options.get("pools") == "per-lane" or lane_by_id[plan.pools[i][0]].attributes.get("bpmn.blackBox") == "true")}
@@ -285,6 +286,11 @@ class _Writer:
             if connection.kind == "messageFlow":
                 lines.append(self.flow_xml(connection, "messageFlow", "    "))
         if len(self.plan.pools) > 1:
+            # annotations of black-box pools have no process to live in: the collaboration holds them
+            for item in self.plan.nodes:
+                if item.node is not None and item.node.kind is NodeKind.NOTE and \
+                        int(self.plan.pool_of_lane[item.lane]) in self.black_boxes:
+                    lines.append(self.annotation_xml(item))
             lines.extend(self.artifacts(None, "    "))
         lines.append("  </bpmn:collaboration>\n")
         return "".join(lines)
@@ -371,7 +377,8 @@ class _Writer:
             if connection.kind != "association":
                 continue
             ends = {plan.pool_of_lane[plan.by_id[connection.source].lane], plan.pool_of_lane[plan.by_id[connection.target].lane]}
-            here = (pool is not None and ends == {pool}) or (pool is None and len(ends) > 1)
+            homes = {None if int(end) in self.black_boxes else end for end in ends}
+            here = (pool is not None and homes == {pool}) or (pool is None and (len(homes) > 1 or homes == {None}))
             if here:
                 lines.append(self.flow_xml(connection, "association", indent))
         if not associations_only:
@@ -386,8 +393,14 @@ class _Writer:
         tag = item.tag
         node = item.node
         attrs = f' id="{xml_id}"'
+        unnamed = False
         if item.name is not None and tag != "textAnnotation":
             attrs += f" name={quoteattr(item.name)}"
+        elif node is not None and tag in ACTIVITIES and node.attributes.get("description"):
+            # bpmnlint (label-required) wants every activity named: a FlowZap taskbox often has
+            # only a description. fz:meta noLabel gives the model back its missing label.
+            attrs += f" name={quoteattr(node.attributes['description'])}"
+            unnamed = True
         if node is None:
             meta = encode({"synthetic": "true"}, {})
             return (f"{indent}<bpmn:{tag}{attrs}><bpmn:extensionElements>{meta}</bpmn:extensionElements>"
@@ -427,6 +440,7 @@ class _Writer:
             rest.pop("bpmn.type", None)
         fields = {"kind": None, "id": node.id if xml_id != node.id else None,
                   "noShape": "true" if node.shape is None else None,
+                  "noLabel": "true" if unnamed else None,
                   "shape": node.shape if node.shape not in (None, tag) else None,
                   "attachmentIndex": str(self.plan.attachments[node.id]) if node.id in self.plan.attachments else None,
                   "native": " ".join(native) or None, "order": _order(node.attributes, native)}

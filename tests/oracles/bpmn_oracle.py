@@ -58,13 +58,22 @@ def check_files(paths, require_di: bool = True, spiff: bool = False) -> dict[str
     validator = _validator()
     result: dict[str, list[str]] = {}
     for path in map(str, paths):
-        errors = validator.xsd_errors(path, False)
+        try:
+            errors = validator.xsd_errors(path, False)
+        except Exception as exc:  # not well-formed, for one: the tool's own words
+            result[path] = [f"{type(exc).__name__}: {exc}"]
+            continue
         ref_errors, _warnings = validator.ref_checks(etree.parse(path), require_di)
         errors += ref_errors
         if spiff:
             errors += validator.spiff_errors(path)
         result[path] = errors
     return result
+
+
+def spiff(path) -> list[str]:
+    """SpiffWorkflow's parser alone (what an engine says), for files the XSD need not judge."""
+    return _validator().spiff_errors(str(path))
 
 
 def moddle(paths) -> dict[str, list[str]]:

@@ -1,0 +1,127 @@
+"""Every BPMN these tests write, judged by the real tools (tests/oracles/bpmn_oracle.py):
+the OMG XSDs + reference checks + DI completeness, bpmn-moddle, bpmnlint, SpiffWorkflow, bpmn-js.
+
+The files: the FlowZap corpus written with one pool, one pool per lane and executable; every
+file of the BPMN corpus read and written back. A missing tool skips here and fails in CI.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from converters import read, write
+
+from .conftest import SHARED, require_tool
+from .oracles import bpmn_oracle as oracle
+
+pytestmark = pytest.mark.oracle
+
+FLOWZAP = SHARED / "corpus" / "flowzap"
+BPMN = SHARED / "corpus" / "bpmn"
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> dict[str, list[Path]]:
+    """The BPMN files the tests write, by origin."""
+    out = tmp_path_factory.mktemp("bpmn")
+    files: dict[str, list[Path]] = {"flowzap": [], "per-lane": [], "executable": [], "corpus": []}
+    sources = sorted(p for p in FLOWZAP.glob("*.fz") if "invalid" not in p.name)
+    if not sources:
+        pytest.skip("../shared/corpus is not beside the clone")
+    for path in sources:
+        diagram = read(path.read_text(encoding="utf-8"), "flowzap")
+        for kind, options in (("flowzap", {}), ("per-lane", {"pools": "per-lane"}),
+                              ("executable", {"executable": "true"})):
+            target = out / f"{path.stem}.{kind}.bpmn"
+            target.write_text(write(diagram, "bpmn", options), encoding="utf-8")
+            files[kind].append(target)
+    for path in sorted(BPMN.glob("*.bpmn")):
+        target = out / f"{path.stem}.roundtrip.bpmn"
+        target.write_text(write(read(path.read_text(encoding="utf-8"), "bpmn"), "bpmn"), encoding="utf-8")
+        files["corpus"].append(target)
+    return files
+
+
+def everything(written) -> list[Path]:
+    return [p for paths in written.values() for p in paths]
+
+
+def test_valid_against_the_omg_xsds_with_references_and_full_di(written):
+    require_tool("xmlschema + SpiffWorkflow (the OMG XSDs)", oracle.python_tools_available(), oracle.INSTALL)
+    results = oracle.check_files(everything(written), require_di=True)
+    bad = {Path(p).name: errors[:3] for p, errors in results.items() if errors}
+    assert not bad
+    assert len(results) == len(everything(written))
+
+
+def test_bpmn_moddle_reads_everything_without_warnings(written):
+    require_tool("bpmn-moddle (node)", oracle.node_tools_available(), oracle.INSTALL)
+    results = oracle.moddle(everything(written))
+    bad = {Path(p).name: warnings[:3] for p, warnings in results.items() if warnings}
+    assert not bad
+
+
+# FlowZap files whose graph itself breaks a recommended rule, and the rules it breaks: a pure
+# cycle has no end (14), an unlabeled rectangle has no name (none in the corpus today).
+MODEL_CAUSED = {"14_skill_ref_frontend_api": {"end-event-required"}}
+
+
+def test_bpmnlint_finds_no_errors_in_what_flowzap_becomes(written):
+    require_tool("bpmnlint (node)", oracle.node_tools_available(), oracle.INSTALL)
+    results = oracle.bpmnlint(written["flowzap"] + written["per-lane"] + written["executable"])
+    bad = {}
+    for path, rules in results.items():
+        allowed = MODEL_CAUSED.get(Path(path).name.split(".")[0], set())
+        unexpected = {rule: n for rule, n in rules.items() if rule not in allowed}
+        if unexpected:
+            bad[Path(path).name] = unexpected
+    assert not bad
+
+
+def test_bpmnlint_finds_no_new_error_in_a_corpus_round_trip(written):
+    """BPMN → model → BPMN: the writer adds no error the source did not have (it often removes
+    some: implicit splits and starts made explicit, DI added where it was missing)."""
+    require_tool("bpmnlint (node)", oracle.node_tools_available(), oracle.INSTALL)
+    before = oracle.bpmnlint(sorted(BPMN.glob("*.bpmn")))
+    after = oracle.bpmnlint(written["corpus"])
+    by_name_before = {Path(p).stem: rules for p, rules in before.items()}
+    worse = {}
+    for path, rules in after.items():
+        source = by_name_before[Path(path).name.removesuffix(".roundtrip.bpmn")]
+        more = {rule: (source[rule], n) for rule, n in rules.items() if n > source[rule]}
+        if more:
+            worse[Path(path).name] = more
+    assert not worse
+    assert sum(sum(r.values()) for r in after.values()) < sum(sum(r.values()) for r in before.values())
+
+
+def test_spiffworkflow_loads_executable_output(written):
+    require_tool("SpiffWorkflow", oracle.python_tools_available(), oracle.INSTALL)
+    # FlowZap decisions carry labels, not conditions; SpiffWorkflow rightly refuses an exclusive
+    # gateway without conditions, so the executable FlowZap files checked are those without one.
+    plain = [p for p in written["executable"] if "exclusiveGateway" not in p.read_text(encoding="utf-8")]
+    assert len(plain) >= 5
+    # Executable corpus files that SpiffWorkflow loads as they are must still load once rewritten.
+    loadable = []
+    for path in sorted(BPMN.glob("*.bpmn")):
+        if 'isExecutable="true"' in path.read_text(encoding="utf-8") and not oracle.spiff(path):
+            loadable.append(next(p for p in written["corpus"] if p.name == f"{path.stem}.roundtrip.bpmn"))
+    assert len(loadable) >= 30
+    results = oracle.check_files(plain + loadable, require_di=False, spiff=True)
+    bad = {Path(p).name: errors[:2] for p, errors in results.items() if errors}
+    assert not bad
+
+
+@pytest.mark.slow
+def test_bpmn_js_renders_them(written, tmp_path):
+    require_tool("bpmn-js + chromium", oracle.chromium_available(), oracle.INSTALL)
+    chosen = [p for p in written["flowzap"] + written["per-lane"] if p.name.startswith("00_seed")]
+    chosen += [p for p in written["corpus"] if p.name.startswith(("sub-process.nested-expanded",
+                                                                   "camunda-8-tutorials.absence-request"))]
+    assert len(chosen) == 4
+    for path in chosen:
+        png = tmp_path / (path.stem + ".png")
+        ok, output = oracle.render(path, png)
+        assert ok, output
+        assert png.stat().st_size > 10_000
