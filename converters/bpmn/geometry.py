@@ -216,3 +216,29 @@ def text_size(text: str) -> tuple[int, int]:
     width = max(20, min(140, round(longest * 6.2)))
     wrapped = sum(max(1, -(-round(len(line) * 6.2) // 140)) for line in lines)
     return width, 14 * wrapped
+
+
+def annotation_size(text: str) -> tuple[int, int]:
+    """A text annotation as wide as a cell allows and as tall as its wrapped text (bpmn-js draws
+    the text inside the bracket; a box too small lets it spill over the neighbours)."""
+    width = CELL_W - 20
+    per_line = max(1, (width - 10) // 6)
+    lines = sum(max(1, -(-len(line) // per_line)) for line in text.split("\n"))
+    return width, max(30, min(CELL_H - 10, 14 * lines + 10))
+
+
+def between(source: Box, target: Box) -> list[Point]:
+    """A vertical connection between two boxes stacked in different pools (message flows that
+    end on a pool): down or up from the source, across in the gap, on into the target."""
+    sx = source[0] + source[2] / 2
+    tx = target[0] + target[2] / 2
+    if source[2] > 3 * CELL_W and target[2] <= 3 * CELL_W:
+        sx = tx  # a whole pool: leave it right above (or below) the node it talks to
+    elif target[2] > 3 * CELL_W:
+        tx = sx
+    if target[1] >= source[1] + source[3]:
+        start, end = (sx, source[1] + source[3]), (tx, target[1])
+    else:
+        start, end = (sx, source[1]), (tx, target[1] + target[3])
+    middle = (start[1] + end[1]) / 2
+    return simplify([start, (sx, middle), (tx, middle), end])

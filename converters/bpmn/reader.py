@@ -13,6 +13,7 @@ A file this converter wrote (``exporter="flowzap-converter"``) is read back exac
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic, Diagnostics
@@ -539,9 +540,9 @@ class _Reader:
             if pool_ends:
                 self.out.add("MESSAGE_FLOW_TO_POOL", f"{what} connects a pool, not a node; kept as the "
                              "diagram attribute bpmn.poolMessageFlows", line=element.sourceline, element=flow_id)
-                kept = self.diagram.attributes.get("bpmn.poolMessageFlows", "")
-                item = f"{flow_id or ''}:{flow.source}->{flow.target}:{element.get('name') or ''}"
-                self.diagram.attributes["bpmn.poolMessageFlows"] = f"{kept};{item}" if kept else item
+                kept = json.loads(self.diagram.attributes.get("bpmn.poolMessageFlows", "[]"))
+                kept.append([flow_id, flow.source, flow.target, element.get("name")])
+                self.diagram.attributes["bpmn.poolMessageFlows"] = json.dumps(kept, ensure_ascii=False)
                 return False
         known = [end in self.node_scope for end in (flow.source, flow.target)]
         if not all(known):

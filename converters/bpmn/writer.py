@@ -12,6 +12,7 @@ reader restores exactly the model it was given.
 """
 from __future__ import annotations
 
+import json
 from xml.sax.saxutils import escape, quoteattr
 
 from ..diagnostics import Diagnostic, Diagnostics
@@ -98,12 +99,24 @@ class _Writer:
         return head + body + di + "</bpmn:definitions>\n", self.out.items
 
     def assign_ids(self) -> None:
+        # Pools keep the participant and process ids their BPMN source gave them.
+        lane_by_id = self.diagram.lane_by_id()
+        self.process_id: dict[int, str] = {}
+        self.participant_id: dict[int, str] = {}
+        self.participant_of_source: dict[str, int] = {}  # source participant id → pool index
         for index, lanes in enumerate(self.plan.pools):
-            self.ids.reserve(f"Participant_{index + 1}")
-            self.ids.reserve(f"Process_{index + 1}")
+            first = lane_by_id[lanes[0]].attributes if lanes else {}
+            self.process_id[index] = self.ids.get(first.get("bpmn.process"), f"Process_{index + 1}")
+            if first.get("bpmn.participant"):
+                self.participant_of_source[first["bpmn.participant"]] = index
+            if len(lanes) != 1 or self.has_lane_set(lanes):
+                self.participant_id[index] = self.ids.get(first.get("bpmn.participant"), f"Participant_{index + 1}")
             self.ids.reserve(f"LaneSet_{index + 1}")
         for lane in self.diagram.lanes:
             self.lane_xml_id[lane.id] = self.ids.get(lane.id, "Lane")
+        for index, lanes in enumerate(self.plan.pools):
+            if index not in self.participant_id:  # a lane that is its pool: the lane's id
+                self.participant_id[index] = self.lane_xml_id[lanes[0]]
         for item in self.plan.nodes:
             self.node_xml_id[item.id] = self.ids.get(item.id, "Node")
         for connection in self.plan.connections:
@@ -175,7 +188,10 @@ class _Writer:
             for item in items:
                 cell = grid.cell(placed.lane_index[item.id], placed.row[item.id], placed.column[item.id])
                 self.cells[item.id] = cell
-                self.boxes[item.id] = geometry.centred(cell, size_of(item.tag))
+                size = size_of(item.tag)
+                if item.tag == "textAnnotation" and item.node is not None and item.node.label:
+                    size = geometry.annotation_size(item.node.label)
+                self.boxes[item.id] = geometry.centred(cell, size)
             hosted: dict[str, int] = {}
             for item in items:  # boundary events sit on their host's lower border
                 if item.host is not None and item.host in self.boxes and plan.by_id[item.host].container == plane:
@@ -252,12 +268,13 @@ class _Writer:
 
     def collaboration(self) -> str:
         diagram = self.diagram
+        self.pool_flows = self.pool_message_flows()
+        native = (["bpmn.rootElements"] if self.root_native else []) + \
+            (["bpmn.poolMessageFlows"] if self.pool_flows else [])
         fields = {"direction": diagram.direction if diagram.direction != "LR" else None,
                   "noTitle": "true" if diagram.title is None else None,
-                  "native": "bpmn.rootElements" if self.root_native else None}
-        rest = dict(diagram.attributes)
-        if self.root_native:
-            rest.pop("bpmn.rootElements")
+                  "native": " ".join(native) or None}
+        rest = {k: v for k, v in diagram.attributes.items() if k not in native}
         meta = encode(fields, rest)
         name = f" name={quoteattr(diagram.title)}" if diagram.title else ""
         lines = [f'  <bpmn:collaboration id="Collaboration_1"{name}>\n']
@@ -265,26 +282,28 @@ class _Writer:
             lines.append(f"    <bpmn:extensionElements>{meta}</bpmn:extensionElements>\n")
         lane_by_id = diagram.lane_by_id()
         for index, lanes in enumerate(self.plan.pools):
-            pid = f"Participant_{index + 1}"
+            pid = self.participant_id.get(index)
             if index in self.single_lane_pools:
                 lane = lane_by_id[lanes[0]]
                 pid = self.lane_xml_id[lane.id]
                 pool_meta = self.lane_meta(lane)
                 label = lane.label if lane.label is not None else lane.id
                 ext = f"<bpmn:extensionElements>{pool_meta}</bpmn:extensionElements>" if pool_meta else ""
-                ref = "" if index in self.black_boxes else f' processRef="Process_{index + 1}"'
+                ref = "" if index in self.black_boxes else f' processRef="{self.process_id[index]}"'
                 lines.append(f'    <bpmn:participant id="{pid}" name={quoteattr(label)}{ref}>{ext}</bpmn:participant>\n')
             else:
                 first = lane_by_id[lanes[0]]
                 pool_name = first.attributes.get("bpmn.poolName") or diagram.attributes.get("bpmn.poolName") \
                     or diagram.title or "Process"
                 lines.append(f'    <bpmn:participant id="{pid}" name={quoteattr(pool_name)} '
-                             f'processRef="Process_{index + 1}"/>\n')
-            self.participant_id = getattr(self, "participant_id", {})
+                             f'processRef="{self.process_id[index]}"/>\n')
             self.participant_id[index] = pid
         for connection in self.plan.connections:
             if connection.kind == "messageFlow":
                 lines.append(self.flow_xml(connection, "messageFlow", "    "))
+        for flow_id, source, target, name in self.pool_flows:
+            name_attr = f" name={quoteattr(name)}" if name is not None else ""
+            lines.append(f'    <bpmn:messageFlow id="{flow_id}" sourceRef="{source}" targetRef="{target}"{name_attr}/>\n')
         if len(self.plan.pools) > 1:
             # annotations of black-box pools have no process to live in: the collaboration holds them
             for item in self.plan.nodes:
@@ -294,6 +313,30 @@ class _Writer:
             lines.extend(self.artifacts(None, "    "))
         lines.append("  </bpmn:collaboration>\n")
         return "".join(lines)
+
+    def pool_message_flows(self) -> list[tuple[str, str, str, str | None]]:
+        """Message flows of the BPMN source that end on a pool (kept by the reader as an
+        attribute): written back when every end still exists, else left in fz:meta."""
+        text = self.diagram.attributes.get("bpmn.poolMessageFlows")
+        if not text:
+            return []
+        try:
+            items = json.loads(text)
+            result = []
+            for flow_id, source, target, name in items:
+                ends = [self.flow_end(source), self.flow_end(target)]
+                if None in ends or (name is not None and not isinstance(name, str)):
+                    return []
+                result.append((self.ids.get(flow_id, "MessageFlow"), ends[0], ends[1], name))
+            return result
+        except (ValueError, TypeError):
+            return []
+
+    def flow_end(self, end) -> str | None:
+        if end in self.node_xml_id:
+            return self.node_xml_id[end]
+        index = self.participant_of_source.get(end)
+        return self.participant_id.get(index) if index is not None else None
 
     def lane_meta(self, lane: Lane) -> str:
         fields = {"id": lane.id if self.lane_xml_id[lane.id] != lane.id else None,
@@ -308,7 +351,7 @@ class _Writer:
             executable = (first.attributes.get("bpmn.isExecutable") if first is not None else None) \
                 or self.diagram.attributes.get("bpmn.isExecutable") or "false"
             executable = executable if executable in ("true", "false") else "false"
-        lines = [f'  <bpmn:process id="Process_{index + 1}" isExecutable="{executable}">\n']
+        lines = [f'  <bpmn:process id="{self.process_id[index]}" isExecutable="{executable}">\n']
         members = [item for item in plan.nodes if plan.pool_of_lane.get(item.lane) == str(index)]
         lane_by_id = self.diagram.lane_by_id()
         if index not in self.single_lane_pools:
@@ -616,12 +659,14 @@ class _Writer:
         self.ids.reserve("BPMNDiagram_1")
         self.ids.reserve("BPMNPlane_1")
         band_of = {band.key: band for band in grid.bands}
+        pool_box: dict[str, geometry.Box] = {}
         left = geometry.ORIGIN_X
         width = grid.right - left
         for index, lanes in enumerate(plan.pools):
             bands = [band_of[lane] for lane in lanes]
             top, bottom = bands[0].top, bands[-1].top + bands[-1].height
             pid = self.participant_id[index]
+            pool_box[pid] = (left, top, width, bottom - top)
             lines.append(self.shape(pid, (left, top, width, bottom - top), ' isHorizontal="true"'))
             if index not in self.single_lane_pools:
                 for band in bands:
@@ -629,6 +674,12 @@ class _Writer:
                                             (left + geometry.HEADER, band.top, width - geometry.HEADER, band.height),
                                             ' isHorizontal="true"'))
         lines.extend(self.plane_di(None))
+        by_xml = {xml: node for node, xml in self.node_xml_id.items()}
+        for flow_id, source, target, _name in self.pool_flows:
+            boxes = [pool_box.get(end) or self.boxes[self.top[by_xml[end]]] for end in (source, target)]
+            lines.append(f'      <bpmndi:BPMNEdge id="{self.ids.get(None, flow_id + "_di")}" bpmnElement="{flow_id}">'
+                         + "".join(f'<di:waypoint x="{x}" y="{y}"/>' for x, y in geometry.between(*boxes))
+                         + "</bpmndi:BPMNEdge>\n")
         for group in self.drawn_groups:
             boxes = [self.boxes[self.top[m]] for m in group.members if m in self.top]
             if boxes:
