@@ -24,7 +24,9 @@ PREFIX = "flowzap "
 
 
 def line(payload: dict) -> str:
-    return "%% " + PREFIX + json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    # "<" as \u003c: mermaid rewrites <word …="…"> spans of the whole text, comments included
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    return "%% " + PREFIX + text
 
 
 def apply(diagram: Diagram, comments: list[tuple[int, str]]) -> None:
@@ -64,6 +66,8 @@ def _apply_extras(diagram: Diagram, extras: list[dict]) -> None:
             kind = extra.get("kind")
             if kind in NodeKind._value2member_map_:
                 node.kind = NodeKind(kind)
+            if "label" in extra:
+                node.label = None if extra["label"] is None else str(extra["label"])
             node.attributes.update(attributes)
         elif "edge" in extra:
             ref = extra["edge"]

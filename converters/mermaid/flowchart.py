@@ -19,7 +19,7 @@ from ..model.diagram import infer_event_kinds
 from . import jison
 from .labels import label_from_mermaid
 from .preprocess import Preprocessed
-from .shapes import BRACKETS, kind_of, shape_error
+from .shapes import KIND_SHAPE, kind_of, shape_error
 
 # The productions of flow.json these actions were written for (mermaid 11.17.2).
 GRAMMAR_VERSION = "mermaid 11.17.2"
@@ -706,9 +706,9 @@ def build(db: FlowDB, pre: Preprocessed, out: Diagnostics, swimlane: bool) -> Di
         node = Node(vertex.id, lane_id, kind, _label(vertex.text, vertex.label_type, out, line, column),
                     shape=vertex.type, line=line, column=column)
         a = node.attributes
-        if vertex.type is not None:
-            a["mermaid.shape"] = vertex.type
-        if vertex.label_type != "text":
+        if vertex.type is not None and vertex.type != KIND_SHAPE[kind]:
+            a["mermaid.shape"] = vertex.type  # the kind's own shape goes without saying
+        if vertex.label_type == "markdown":
             a["mermaid.labelType"] = vertex.label_type
         if vertex.props:
             a["mermaid.props"] = ",".join(f"{k}:{v}" for k, v in vertex.props.items())

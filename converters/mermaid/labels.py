@@ -26,7 +26,7 @@ def quoted(label: str) -> str:
     """A label as a Mermaid string literal: ``"…"``, with ``"`` and ``#`` as entity codes and line
     breaks as ``<br/>``; an empty label is one space (mermaid's strings cannot be empty, and it
     trims labels)."""
-    text = label.replace("#", "#35;").replace('"', "#quot;").replace("\n", "<br/>")
+    text = label.replace("#", "#35;").replace('"', "#quot;").replace("`", "#96;").replace("\n", "<br/>")
     if not text.strip():
         text = " "
     return f'"{text}"'

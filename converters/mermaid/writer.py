@@ -112,8 +112,13 @@ class _Ids:
         return candidate
 
 
+_TAG_START = re.compile(r"<(?!/?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>)")
+
+
 def _text(label: str) -> str:
     text = quoted(label)
+    if "<" in text:
+        text = _TAG_START.sub("#lt;", text)  # a "<" that opens no tag would be eaten as markup
     if "irection" in text:
         text = _DIRECTION_WORD.sub(r"#100;\2", text)
     if "%%" in text:
@@ -286,7 +291,9 @@ class _FlowWriter:
     def subgraph_line(self, sid: str, label: str | None, original: str, attributes: dict[str, str]) -> str:
         if attributes.get("mermaid.autoId") == "true" and not label:
             return "subgraph"
-        if label is None or (label == original and sid == original and _SAFE_ID.match(label)):
+        if label is None:
+            label = original
+        if label == sid:
             return f"subgraph {sid}"
         text = markdown_quoted(label) if attributes.get("mermaid.labelType") == "markdown" else _text(label)
         return f"subgraph {sid} [{text}]"
@@ -313,12 +320,21 @@ class _FlowWriter:
         markdown = a.get("mermaid.labelType") == "markdown"
         text = markdown_quoted(label) if markdown else _text(label)
         data = a.get("mermaid.data")
+        if data and _ICON.search(data):
+            # mermaid blanks a bracket label equal to the id when @{} brings an icon or image:
+            # the label goes inside @{ } instead
+            inner = [] if shape == KIND_SHAPE[node.kind] and shape in ("square",) else [f"shape: {_v11_name(shape)}"]
+            inner.append(f"label: {_yaml_label(label)}")
+            if not markdown:
+                inner.append('labelType: "string"')
+            inner.append(data)
+            self.node_extras(node)
+            return f"{nid}@{{ {', '.join(inner)} }}"
         if shape in BRACKETS:
             if shape == "square" and a.get("mermaid.props"):
                 field, _, value = a["mermaid.props"].partition(":")
                 body = f"{nid}[|{field}:{value}|{text}]"
-            elif (shape == "square" and "mermaid.shape" not in a and node.label == node.id
-                  and not markdown and _SAFE_ID.match(node.label)):
+            elif shape == "square" and "mermaid.shape" not in a and label == nid and not markdown:
                 body = nid
             else:
                 open_, close = BRACKETS[shape]
@@ -369,6 +385,8 @@ class _FlowWriter:
         payload: dict = {"node": self.nid(node.id)}
         if kind:
             payload["kind"] = kind
+        if node.label is None:
+            payload["label"] = None  # Mermaid shows the id; the model has no label
         if extra:
             payload["attributes"] = extra
             if not self.keep:
@@ -407,6 +425,7 @@ class _FlowWriter:
     def write_edges(self) -> None:
         d = self.d
         rank: dict[tuple[str, str], int] = {}
+        auto_count: dict[tuple[str, str], int] = {}
         self.edge_index = 0
         seen_ids: set[str] = set()
         subgraph_ids = {lane.id: self.ids.map.get(("lane", lane.id)) for lane in d.lanes}
@@ -421,6 +440,9 @@ class _FlowWriter:
             key = (self.nid(edge.source), self.nid(edge.target))
             r = rank.get(key, 0)
             rank[key] = r + 1
+            pair = (source, target)
+            count = auto_count.get(pair, 0)
+            auto_count[pair] = count + 1
             arrow = _arrow(edge.style, a.get("mermaid.arrow"), a.get("mermaid.length"))
             label = ""
             if edge.label is not None:
@@ -443,19 +465,18 @@ class _FlowWriter:
                 self.tail.append(f"  linkStyle {self.edge_index} {a['mermaid.linkStyle']}")
             if a.get("mermaid.curve"):
                 self.tail.append(f"  linkStyle {self.edge_index} interpolate {a['mermaid.curve']}")
-            if ident:
-                if a.get("mermaid.data"):
-                    self.tail.append(f"  {edge.id}@{{ {a['mermaid.data']} }}")
-                for cls in a.get("mermaid.class", "").split():
-                    self.tail.append(f"  class {edge.id} {cls}")
+            # mermaid names an edge without an id L_<source>_<target>_<n>; data and classes use it
+            ref = edge.id if ident else f"L_{source}_{target}_{0 if count == 0 else count + 1}"
+            if a.get("mermaid.data"):
+                self.tail.append(f"  {ref}@{{ {a['mermaid.data']} }}")
+            for cls in a.get("mermaid.class", "").split():
+                self.tail.append(f"  class {ref} {cls}")
             self.edge_index += 1
 
     def edge_extras(self, edge, key, rank: int, has_id: bool) -> None:
         a = edge.attributes
         extra = {k: v for k, v in a.items() if k not in _EDGE_KEYS}
-        lost = []
-        if not has_id and (a.get("mermaid.data") or a.get("mermaid.class")):
-            lost.extend(k for k in ("mermaid.data", "mermaid.class") if a.get(k))
+        lost: list[str] = []
         sides = edge.source_side is not None or edge.target_side is not None
         element = edge.id or f"{edge.source}->{edge.target}"
         if self.keep:
@@ -530,6 +551,23 @@ def _arrow(style: EdgeStyle, heads: str | None, length: str | None) -> str:
     return f"{start}{body}{end}"
 
 
+_ICON = re.compile(r"(?:^|[,{\s])(?:icon|img)\s*:")
+_V11_OF_CLASSIC = {"square": "rect", "round": "rounded", "subroutine": "fr-rect", "cylinder": "cyl",
+                   "diamond": "diam", "hexagon": "hex", "doublecircle": "dbl-circ", "lean_right": "lean-r",
+                   "lean_left": "lean-l", "trapezoid": "trap-b", "inv_trapezoid": "trap-t", "ellipse": "circle"}
+
+
+def _v11_name(shape: str) -> str:
+    return _V11_OF_CLASSIC.get(shape, shape)
+
+
+def _yaml_label(label: str) -> str:
+    """A label inside @{ }: a YAML double-quoted string whose characters mermaid's lexer lets
+    through (no raw quote or line break: entity codes and <br/>)."""
+    text = label.replace("\\", "\\\\").replace("#", "#35;").replace('"', "#quot;").replace("\n", "<br/>")
+    return f'"{text}"'
+
+
 def _side(side) -> str:
     return side.value if side is not None else "auto"
 
@@ -539,7 +577,9 @@ def _one_line(text: str) -> str:
 
 
 def _yaml_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    # "<" as \x3C: mermaid rewrites <word …="…"> spans of the whole text before reading it
+    return '"' + (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+                  .replace("<", "\\x3C")) + '"'
 
 
 def _plain_string(text: str) -> str:
@@ -552,9 +592,18 @@ _SEQ_KEYWORDS = {"loop": "loop", "alt": "alt", "opt": "opt", "par": "par", "par_
 _SECTION_KEYWORDS = {"else": "else", "and": "and", "option": "option"}
 
 
+_WRAP_PREFIX = re.compile(r":?(?:no)?wrap:", re.I)
+
+
 def _message_text(text: str) -> str:
-    text = text.replace(";", "\x00").replace("#", "#35;").replace("\x00", "#59;").replace("\n", "<br/>")
-    return text.strip() or " "
+    """Text after ``:`` in a message, note or participant alias: no raw ``#``, ``;`` or line break
+    (the lexer stops there), no leading ``wrap:`` (mermaid takes it as an option)."""
+    text = text.replace(";", "\x00").replace("#", "#35;").replace("\x00", "#59;").replace("\n", "<br/>").strip()
+    if _WRAP_PREFIX.match(text):
+        text = f"#{ord(text[0])};{text[1:]}"
+    if "<" in text:
+        text = _TAG_START.sub("#lt;", text)
+    return text or " "
 
 
 class _SequenceWriter:

@@ -20,7 +20,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent / "mermaid"
 _BR = re.compile(r"<br\s*/?>", re.I)
-_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+# markup mermaid keeps as markup (the writer escapes any other "<")
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_NOT_A_TAG = re.compile(r"<(?!/?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>)")
 # sequenceDb LINETYPE values that are messages (not notes, activations or fragments)
 SIGNAL_TYPES = frozenset({0, 1, 3, 4, 5, 6, 24, 25, 33, 34, *range(41, 49), *range(51, 59)})
 
@@ -90,9 +92,12 @@ def visible_text(text: str | None) -> str:
 
 
 def model_text(text: str | None) -> str:
+    """A model label as mermaid should show it: line breaks are <br/>; a "<" that opens no tag is
+    text; markup is markup (what the writer does)."""
     if text is None:
         return ""
-    return html.unescape(_TAG.sub("", _BR.sub("\n", text))).strip()
+    text = _NOT_A_TAG.sub("&lt;", text.replace("\n", "<br/>"))
+    return visible_text(text)
 
 
 def mermaid_view(seen: dict) -> dict:
@@ -111,17 +116,20 @@ def mermaid_view(seen: dict) -> dict:
     return {}
 
 
-def model_view(diagram, node_ids: dict[str, str] | None = None) -> dict:
-    """The model, in the shape of ``mermaid_view`` of its Mermaid writing: ``node_ids`` maps model
-    ids to the ids mermaid sees (identity by default). Edges that the model attached to a subgraph's
-    first node (``mermaid.source``/``mermaid.target``) are compared with their subgraph end."""
+def model_view(diagram, node_ids: dict[str, str] | None = None, subgraph_ids: dict[str, str] | None = None) -> dict:
+    """The model, in the shape of ``mermaid_view`` of its Mermaid writing: ``node_ids`` and
+    ``subgraph_ids`` map model ids to the ids mermaid sees (identity by default). Edges that the
+    reader attached to a subgraph's first node (``mermaid.source``/``mermaid.target``) are compared
+    with their subgraph end."""
     ids = node_ids or {}
+    subs = subgraph_ids or {}
     nid = lambda n: ids.get(n, n)  # noqa: E731
+    sid = lambda s: subs.get(s, s)  # noqa: E731
     from converters.mermaid.writer import is_outside_lane
 
     nodes = {nid(n.id): model_text(n.label if n.label is not None else n.id) for n in diagram.nodes}
-    edges = sorted((edge.attributes.get("mermaid.source") or nid(edge.source),
-                    edge.attributes.get("mermaid.target") or nid(edge.target),
+    edges = sorted((sid(edge.attributes["mermaid.source"]) if "mermaid.source" in edge.attributes else nid(edge.source),
+                    sid(edge.attributes["mermaid.target"]) if "mermaid.target" in edge.attributes else nid(edge.target),
                     model_text(edge.label)) for edge in diagram.edges)
     subgraphs = {}
     nested = {g.id: g for g in diagram.groups if g.kind == "subgraph"}
@@ -130,13 +138,13 @@ def model_view(diagram, node_ids: dict[str, str] | None = None) -> dict:
             continue
         direct = [nid(n.id) for n in diagram.nodes if n.lane == lane.id
                   and not any(n.id in g.members for g in nested.values())]
-        direct += [g.id for g in nested.values() if g.lane == lane.id and g.parent is None]
-        subgraphs[lane.id] = (model_text(lane.label if lane.label is not None else lane.id), sorted(direct))
+        direct += [sid(g.id) for g in nested.values() if g.lane == lane.id and g.parent is None]
+        subgraphs[sid(lane.id)] = (model_text(lane.label if lane.label is not None else lane.id), sorted(direct))
     for group in nested.values():
         inner = {m for g in nested.values() if g.parent == group.id for m in g.members}
         direct = [nid(m) for m in group.members if m not in inner]
-        direct += [g.id for g in nested.values() if g.parent == group.id]
-        subgraphs[group.id] = (model_text(group.label or ""), sorted(direct))
+        direct += [sid(g.id) for g in nested.values() if g.parent == group.id]
+        subgraphs[sid(group.id)] = (model_text(group.label or ""), sorted(direct))
     return {"nodes": nodes, "edges": edges, "subgraphs": subgraphs}
 
 

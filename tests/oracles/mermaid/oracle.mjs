@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 const dom = new JSDOM('<!doctype html><html><body></body></html>');
 globalThis.window = dom.window;
 globalThis.document = dom.window.document;
+globalThis.Option = dom.window.Option; // sequence boxes test colours with new Option() when window.CSS is missing
 const { default: mermaid } = await import('mermaid');
 mermaid.initialize({ startOnLoad: false, logLevel: 5 });
 const require = createRequire(import.meta.url);
