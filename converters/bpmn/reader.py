@@ -651,8 +651,9 @@ class _Reader:
                 self.out.add("LINK_EVENT_AMBIGUOUS", f"link {name!r} has {len(nodes)} catch events in one "
                              f"scope ({', '.join(n.id for n in nodes)}): a throw cannot tell which it goes to",
                              line=nodes[1].line, element=nodes[1].id)
+        inverse = {model: bpmn for bpmn, model in self.element_id.items()} if throws else {}
         for node, scope in throws:
-            element = self.elements.get(next((k for k, v in self.element_id.items() if v == node.id), node.id))
+            element = self.elements.get(inverse.get(node.id, node.id))
             link = element.find(f"{_M}linkEventDefinition")
             name = link.get("name") or element.get("name") or ""
             if (scope, name) not in catches:

@@ -387,9 +387,10 @@ class _Writer:
             if item.node is None or item.node.kind is not NodeKind.NOTE:
                 self.inside.setdefault(item.container, []).append(item)
         self.flows_inside: dict[str | None, list[Connection]] = {}
+        member_ids = {item.id for item in members}
         for connection in plan.connections:
             source = plan.by_id[connection.source]
-            if connection.kind == "sequenceFlow" and source in members:
+            if connection.kind == "sequenceFlow" and source.id in member_ids:
                 self.flows_inside.setdefault(source.container, []).append(connection)
         lines.append(self.scope_xml(None, "    "))
         pool = str(index)
