@@ -39,7 +39,8 @@ def agree(oracle, text: str) -> dict:
     """Asserts that mermaid and the reader agree on ``text``; returns mermaid's answer."""
     seen = oracle.parse(text)
     try:
-        diagram = read_with_diagnostics(text, "mermaid").diagram
+        result = read_with_diagnostics(text, "mermaid")
+        diagram = result.diagram
     except InputError as exc:
         if exc.code == "UNSUPPORTED_DIAGRAM":  # a diagram type mermaid draws and we do not read
             assert seen["ok"] and seen["diagramType"] not in ("flowchart", "flowchart-v2", "swimlane", "sequence")
@@ -53,11 +54,28 @@ def agree(oracle, text: str) -> dict:
         return seen
     assert seen["ok"], f"mermaid rejects what we accept: {seen.get('error')}\n{text}"
     if "vertices" in seen:
-        assert model_view(diagram) == mermaid_view(seen), text
+        expected = mermaid_view(seen)
+        # an edge ending on a subgraph with no node inside is left out, and reported
+        empty = _empty_subgraphs(seen)
+        if empty:
+            kept = [e for e in expected["edges"] if e[0] not in empty and e[1] not in empty]
+            if len(kept) < len(expected["edges"]):
+                assert any(d.code == "EDGE_TO_SUBGRAPH" for d in result.diagnostics)
+            expected["edges"] = kept
+        assert model_view(diagram) == expected, text
         assert diagram.direction == (seen["direction"] if seen["direction"] in ("LR", "RL", "TB", "BT") else "TB")
     elif "actors" in seen:
         assert sequence_model_view(diagram) == mermaid_view(seen), text
     return seen
+
+
+def _empty_subgraphs(seen: dict) -> set[str]:
+    subs = {s["id"]: s["nodes"] for s in seen["subgraphs"]}
+
+    def has_node(sid, seen_ids=()):
+        return any(n not in subs or (n not in seen_ids and has_node(n, (*seen_ids, sid))) for n in subs[sid])
+
+    return {sid for sid in subs if not has_node(sid)}
 
 
 def test_the_oracle_is_the_mermaid_the_tables_came_from(oracle):
@@ -203,7 +221,7 @@ def flowcharts(draw):
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(flowcharts())
 def test_made_up_flowcharts_accepted_and_rejected_as_mermaid_does(oracle, text):
     agree(oracle, text)
@@ -234,7 +252,7 @@ def sequences(draw):
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequences())
 def test_made_up_sequence_diagrams_accepted_and_rejected_as_mermaid_does(oracle, text):
     agree(oracle, text)

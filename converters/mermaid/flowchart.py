@@ -390,6 +390,14 @@ def _text(value, kind="text"):
     return {"text": value, "type": kind}
 
 
+# The productions with an action of their own; the others keep their first symbol's value.
+CUSTOM = frozenset({
+    2, 3, 11, 12, 27, 28, 29, 30, 31, 32, 33, 34, 35, 37, 38, 39, 43, 45, 46, 47, 48, 49, 50, 51, 52, 53, 55,
+    *range(56, 74), 74, 75, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 101, 102, 103, 104, 105, 106,
+    *range(107, 132), 133, 182, 184, *range(185, 190),
+})
+
+
 def make_action(db: FlowDB):
     """The semantic action of each production of flow.jison (mermaid 11.17.2), by number."""
     V = {  # vertex productions: production → (shape, index of the text value)
@@ -586,7 +594,7 @@ def parse(pre: Preprocessed) -> FlowDB:
     db = FlowDB()
     g = jison.grammar("flow")
     code = re.sub(r"}\s*\n", "}\n", pre.code)  # flowParser.ts
-    jison.parse(g, code, make_action(db))
+    jison.parse(g, code, make_action(db), CUSTOM)
     return db
 
 
@@ -622,9 +630,25 @@ def build(db: FlowDB, pre: Preprocessed, out: Diagnostics, swimlane: bool) -> Di
     if db.default_interpolate is not None:
         attrs["mermaid.linkStyle.default.interpolate"] = db.default_interpolate
 
+    # One subgraph per id: mermaid keeps a repeated `subgraph X` block as a second subgraph with
+    # the same id (and draws one); the model merges them into the first.
+    merged: dict[str, SubGraph] = {}
+    for sub in db.subgraphs:
+        first = merged.get(sub.id)
+        if first is None:
+            merged[sub.id] = sub
+            continue
+        line, column = where(sub.loc)
+        out.add("REPEATED_SUBGRAPH", f"subgraph {sub.id!r} is opened again here (first at line "
+                f"{where(first.loc)[0]}); its nodes join the first one", line=line, column=column, element=sub.id)
+        first.nodes.extend(n for n in sub.nodes if n not in first.nodes)
+        if sub.dir and not first.dir:
+            first.dir = sub.dir
+    db.subgraphs = list(merged.values())
+    for sub in db.subgraphs:
+        sub.nodes = [n for n in sub.nodes if n != sub.id]
     # Subgraph nesting, as mermaid's renderer sees it: a subgraph is inside the first subgraph
     # whose member list names it.
-    sub_ids = [s.id for s in db.subgraphs]
     parent_of: dict[str, str] = {}
     container_of: dict[str, str] = {}  # vertex id → the subgraph that holds it directly
     for sub in db.subgraphs:

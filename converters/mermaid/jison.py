@@ -245,8 +245,10 @@ class Accept(Exception):
         self.value = value
 
 
-def parse(g: Grammar, text: str, action: Action):
-    """Parses ``text``; ``action(production, values, locations)`` returns each reduction's value."""
+def parse(g: Grammar, text: str, action: Action, custom: frozenset[int] | None = None):
+    """Parses ``text``; ``action(production, values, locations)`` returns each reduction's value.
+    When ``custom`` is given, only those productions call ``action``; the others take jison's
+    default value (the first symbol's)."""
     lexer = Lexer(g, text)
     table, productions, terminals = g.table, g.productions, g.terminals
     symbols = g.symbols
@@ -282,19 +284,21 @@ def parse(g: Grammar, text: str, action: Action):
             yylineno = lexer.yylineno
             yyloc = lexer.loc
         elif kind == 2:  # reduce
-            lhs, length = productions[act[1]]
+            production = act[1]
+            lhs, length = productions[production]
             if length:
-                values = vstack[-length:]
-                locs = lstack[-length:]
-                first, last = locs[0], locs[-1]
+                first, last = lstack[-length], lstack[-1]
             else:
-                values, locs = [], []
                 first = last = lstack[-1]
             loc = Loc(first.first_line, last.last_line, first.first_column, last.last_column)
-            try:
-                value = action(act[1], values, locs)
-            except Accept as done:
-                return done.value
+            if custom is None or production in custom:
+                try:
+                    value = action(production, vstack[-length:] if length else [],
+                                   lstack[-length:] if length else [])
+                except Accept as done:
+                    return done.value
+            else:
+                value = vstack[-length] if length else None
             if length:
                 del stack[-2 * length:]
                 del vstack[-length:]

@@ -60,6 +60,10 @@ def parse_message(text: str) -> str:
     return text
 
 
+# The productions with an action of their own (the rest keep their first symbol's value).
+CUSTOM = frozenset(set(range(1, 106)) - {1, 2, 7, 13, 15, 18, 25, 26, 27, 28, 29, 43, 45, 47, 64, 65, 67})
+
+
 def _actions():
     def action(p: int, v: list, locs: list):
         if p == 3:
@@ -187,7 +191,7 @@ class _State:
 
 
 def read(pre: Preprocessed, out: Diagnostics) -> Diagram:
-    statements = jison.parse(jison.grammar("sequence"), pre.code, _actions())
+    statements = jison.parse(jison.grammar("sequence"), pre.code, _actions(), CUSTOM)
     diagram = Diagram(direction="LR")
     diagram.attributes["mermaid.diagram"] = "sequence"
     if pre.title:

@@ -106,7 +106,10 @@ def mermaid_view(seen: dict) -> dict:
         subgraph_ids = {s["id"] for s in seen["subgraphs"]}
         nodes = {v["id"]: visible_text(v["text"]) for v in seen["vertices"] if v["id"] not in subgraph_ids}
         edges = sorted((e["start"], e["end"], visible_text(e["text"])) for e in seen["edges"])
-        subgraphs = {s["id"]: (visible_text(s["title"]), sorted(n for n in s["nodes"])) for s in seen["subgraphs"]}
+        subgraphs: dict = {}
+        for s in seen["subgraphs"]:  # a repeated id is one subgraph (as the reader merges them)
+            title, members = subgraphs.get(s["id"], (visible_text(s["title"]), []))
+            subgraphs[s["id"]] = (title, sorted(set(members) | {n for n in s["nodes"] if n != s["id"]}))
         return {"nodes": nodes, "edges": edges, "subgraphs": subgraphs}
     if "actors" in seen:
         participants = [(a["name"], visible_text(a["description"])) for a in seen["actors"]]
