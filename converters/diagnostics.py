@@ -97,7 +97,7 @@ CODES: dict[str, CodeInfo] = {
     "LINK_EVENT_AMBIGUOUS": CodeInfo(E, "several link catch events share a name in one scope"),
     "LINK_EVENT_UNPAIRED": CodeInfo(W, "a link throw event with no catch event of its name"),
     "NODE_WITHOUT_LANE": CodeInfo(W, "a flow node in no lane of a pool that has lanes; placed in one"),
-    "MESSAGE_FLOW_TO_POOL": CodeInfo(W, "a message flow ending on a pool, not a node; kept as an attribute"),
+    "MESSAGE_FLOW_TO_POOL": CodeInfo(I, "a message flow ending on a pool: the pool stands as a node of its lane"),
     "ARTIFACT_DROPPED": CodeInfo(W, "an association or artifact the model cannot hold; not kept"),
     "INCONSISTENT_REFERENCE": CodeInfo(W, "incoming/outgoing lists that disagree with the flows; the flows win"),
     "NO_PROCESS": CodeInfo(W, "BPMN definitions with no process and no pool"),

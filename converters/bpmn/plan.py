@@ -57,6 +57,8 @@ class Plan:
 
 def element_for(node: Node, out: Diagnostics) -> str:
     wanted = node.attributes.get("bpmn.type")
+    if wanted == "participant":
+        return wanted  # a pool standing as a node: its flows are drawn to the pool itself
     if wanted is not None:
         if wanted in KIND_ELEMENTS[node.kind]:
             return wanted
@@ -171,6 +173,8 @@ def scope_of(plan: Plan, item: PlanNode) -> str:
 def connection_kind(plan: Plan, edge: Edge) -> str:
     source, target = plan.by_id[edge.source], plan.by_id[edge.target]
     wanted = edge.attributes.get("bpmn.type")
+    if "participant" in (source.tag, target.tag):
+        return "messageFlow"
     if wanted == "attachment" and target.host == source.id:
         return "attachment"
     artifacts = {NodeKind.DATA, NodeKind.NOTE}
@@ -217,7 +221,7 @@ def _make_explicit(plan: Plan) -> None:
 
     index_connections()
     originals = [item for item in plan.nodes if item.node is not None and item.node.kind not in
-                 (NodeKind.DATA, NodeKind.NOTE)]
+                 (NodeKind.DATA, NodeKind.NOTE) and item.tag != "participant"]
     # An activity or event with several unconditional outgoing flows: a parallel fork after it.
     for item in originals:
         if item.tag in GATEWAYS:

@@ -13,7 +13,6 @@ A file this converter wrote (``exporter="flowzap-converter"``) is read back exac
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic, Diagnostics
@@ -536,14 +535,9 @@ class _Reader:
                                  line=element.sourceline, element=flow_id)
                 return False
         if flow.kind == "messageFlow":
-            pool_ends = [end for end in (flow.source, flow.target) if end in self.participants]
-            if pool_ends:
-                self.out.add("MESSAGE_FLOW_TO_POOL", f"{what} connects a pool, not a node; kept as the "
-                             "diagram attribute bpmn.poolMessageFlows", line=element.sourceline, element=flow_id)
-                kept = json.loads(self.diagram.attributes.get("bpmn.poolMessageFlows", "[]"))
-                kept.append([flow_id, flow.source, flow.target, element.get("name")])
-                self.diagram.attributes["bpmn.poolMessageFlows"] = json.dumps(kept, ensure_ascii=False)
-                return False
+            for end in (flow.source, flow.target):
+                if end in self.participants and end not in self.node_scope:
+                    self.pool_node(end, what, element)
         known = [end in self.node_scope for end in (flow.source, flow.target)]
         if not all(known):
             if flow.kind in ("association",):
@@ -568,6 +562,22 @@ class _Reader:
                              line=element.sourceline, element=flow_id)
                 return False
         return True
+
+    def pool_node(self, participant_id: str, what: str, flow_element) -> None:
+        """A message flow that ends on a pool (often a black box: "Customer"): the pool stands as a
+        node of its lane, so the flow is an edge like any other (``bpmn.type=participant``; the
+        writer draws the flow to the pool again)."""
+        pool = self.participants[participant_id]
+        node = Node(participant_id, pool.lanes[0].id, NodeKind.TASK, pool.name, "participant",
+                    {"bpmn.type": "participant"}, line=pool.participant.sourceline)
+        self.out.add("MESSAGE_FLOW_TO_POOL", f"{what} ends on pool {participant_id!r}: the pool stands as a node "
+                     "of its lane", line=flow_element.sourceline, element=participant_id)
+        self.element_id[participant_id] = participant_id
+        self.nodes[participant_id] = node
+        self.node_scope[participant_id] = pool.id
+        self.node_pool[participant_id] = pool.id
+        self.node_order[participant_id] = len(self.node_order)
+        self.diagram.nodes.append(node)
 
     def make_edge(self, flow: _Flow, meta: Meta | None, source: str, target: str) -> Edge | None:
         element = flow.element

@@ -88,7 +88,7 @@ class _Writer:
         self.drawn_groups = [g for g in diagram.groups if not (g.kind == "subprocess" and g.id in nested)]
         self.assign_ids()
         self.place()
-        self.routes = {id(c): self.route(c) for c in self.plan.connections}
+        self.routes = {id(c): self.route(c) for c in self.plan.connections if id(c) in self.plane_of_connection}
         body = roots + self.semantic()
         di = self.diagram_interchange()
         namespaces = " ".join(f'xmlns:{p}="{u}"' for p, u in PREFIXES.items())
@@ -117,8 +117,12 @@ class _Writer:
         for index, lanes in enumerate(self.plan.pools):
             if index not in self.participant_id:  # a lane that is its pool: the lane's id
                 self.participant_id[index] = self.lane_xml_id[lanes[0]]
+        for item in self.plan.nodes:  # a pool standing as a node is the participant itself
+            if item.tag == "participant":
+                self.node_xml_id[item.id] = self.participant_id[int(self.plan.pool_of_lane[item.lane])]
         for item in self.plan.nodes:
-            self.node_xml_id[item.id] = self.ids.get(item.id, "Node")
+            if item.tag != "participant":
+                self.node_xml_id[item.id] = self.ids.get(item.id, "Node")
         for connection in self.plan.connections:
             fallback = {"sequenceFlow": "Flow", "messageFlow": "MessageFlow"}.get(connection.kind, "Association")
             wanted = connection.edge.id if connection.edge is not None else None
@@ -145,13 +149,18 @@ class _Writer:
             while top.container is not None and seen < 1000:
                 top, seen = plan.by_id[top.container], seen + 1
             self.top[item.id] = top.id
-        members: dict[str | None, list[PlanNode]] = {}
+        members: dict[str | None, list[PlanNode]] = {None: []}
         for item in plan.nodes:
-            members.setdefault(item.container, []).append(item)
+            if item.tag != "participant":
+                members.setdefault(item.container, []).append(item)
         self.plane_of_connection: dict[int, tuple[str | None, int]] = {}
         drawn: dict[str | None, list[Connection]] = {}
+        self.pool_connections = []
         for connection in plan.connections:
             source, target = plan.by_id[connection.source], plan.by_id[connection.target]
+            if "participant" in (source.tag, target.tag):
+                self.pool_connections.append(connection)
+                continue
             plane = source.container if source.container == target.container else None
             drawn.setdefault(plane, []).append(connection)
         self.drawn = drawn
@@ -165,7 +174,7 @@ class _Writer:
         # A pool with nothing in it is a black box: a participant without a process (an empty
         # process would break bpmnlint's start/end rules and engines).
         occupied = {plan.pool_of_lane.get(item.lane) for item in plan.nodes
-                    if item.node is None or item.node.kind is not NodeKind.NOTE}
+                    if item.node is None or (item.node.kind is not NodeKind.NOTE and item.tag != "participant")}
         lane_by_id = self.diagram.lane_by_id()
         self.black_boxes = {i for i in self.single_lane_pools if str(i) not in occupied and (
             self.options.get("pools") == "per-lane" or lane_by_id[plan.pools[i][0]].attributes.get("bpmn.blackBox") == "true")}
@@ -268,9 +277,7 @@ class _Writer:
 
     def collaboration(self) -> str:
         diagram = self.diagram
-        self.pool_flows = self.pool_message_flows()
-        native = (["bpmn.rootElements"] if self.root_native else []) + \
-            (["bpmn.poolMessageFlows"] if self.pool_flows else [])
+        native = ["bpmn.rootElements"] if self.root_native else []
         fields = {"direction": diagram.direction if diagram.direction != "LR" else None,
                   "noTitle": "true" if diagram.title is None else None,
                   "native": " ".join(native) or None}
@@ -301,9 +308,6 @@ class _Writer:
         for connection in self.plan.connections:
             if connection.kind == "messageFlow":
                 lines.append(self.flow_xml(connection, "messageFlow", "    "))
-        for flow_id, source, target, name in self.pool_flows:
-            name_attr = f" name={quoteattr(name)}" if name is not None else ""
-            lines.append(f'    <bpmn:messageFlow id="{flow_id}" sourceRef="{source}" targetRef="{target}"{name_attr}/>\n')
         if len(self.plan.pools) > 1:
             # annotations of black-box pools have no process to live in: the collaboration holds them
             for item in self.plan.nodes:
@@ -313,30 +317,6 @@ class _Writer:
             lines.extend(self.artifacts(None, "    "))
         lines.append("  </bpmn:collaboration>\n")
         return "".join(lines)
-
-    def pool_message_flows(self) -> list[tuple[str, str, str, str | None]]:
-        """Message flows of the BPMN source that end on a pool (kept by the reader as an
-        attribute): written back when every end still exists, else left in fz:meta."""
-        text = self.diagram.attributes.get("bpmn.poolMessageFlows")
-        if not text:
-            return []
-        try:
-            items = json.loads(text)
-            result = []
-            for flow_id, source, target, name in items:
-                ends = [self.flow_end(source), self.flow_end(target)]
-                if None in ends or (name is not None and not isinstance(name, str)):
-                    return []
-                result.append((self.ids.get(flow_id, "MessageFlow"), ends[0], ends[1], name))
-            return result
-        except (ValueError, TypeError):
-            return []
-
-    def flow_end(self, end) -> str | None:
-        if end in self.node_xml_id:
-            return self.node_xml_id[end]
-        index = self.participant_of_source.get(end)
-        return self.participant_id.get(index) if index is not None else None
 
     def lane_meta(self, lane: Lane) -> str:
         fields = {"id": lane.id if self.lane_xml_id[lane.id] != lane.id else None,
@@ -358,7 +338,8 @@ class _Writer:
             lines.append(f'    <bpmn:laneSet id="LaneSet_{index + 1}">\n')
             refs: dict[str, list[str]] = {lane: [] for lane in lanes}
             for item in members:
-                if item.container is None and (item.node is None or item.node.kind not in (NodeKind.DATA, NodeKind.NOTE)):
+                if item.container is None and item.tag != "participant" and (
+                        item.node is None or item.node.kind not in (NodeKind.DATA, NodeKind.NOTE)):
                     refs[item.lane].append(self.node_xml_id[item.id])
             for lane_id in lanes:
                 lane = lane_by_id[lane_id]
@@ -384,7 +365,7 @@ class _Writer:
         self.flow_maps = (incoming, outgoing, data_in, data_out)
         self.inside: dict[str | None, list[PlanNode]] = {}
         for item in members:
-            if item.node is None or item.node.kind is not NodeKind.NOTE:
+            if item.tag != "participant" and (item.node is None or item.node.kind is not NodeKind.NOTE):
                 self.inside.setdefault(item.container, []).append(item)
         self.flows_inside: dict[str | None, list[Connection]] = {}
         member_ids = {item.id for item in members}
@@ -675,12 +656,17 @@ class _Writer:
                                             (left + geometry.HEADER, band.top, width - geometry.HEADER, band.height),
                                             ' isHorizontal="true"'))
         lines.extend(self.plane_di(None))
-        by_xml = {xml: node for node, xml in self.node_xml_id.items()}
-        for flow_id, source, target, _name in self.pool_flows:
-            boxes = [pool_box.get(end) or self.boxes[self.top[by_xml[end]]] for end in (source, target)]
+        for connection in self.pool_connections:  # message flows that end on a pool itself
+            boxes = [pool_box[self.node_xml_id[end]] if self.plan.by_id[end].tag == "participant"
+                     else self.boxes[self.top[end]] for end in (connection.source, connection.target)]
+            flow_id = self.flow_xml_id[id(connection)]
+            label = ""
+            points = geometry.between(*boxes)
+            if connection.edge is not None and connection.edge.label:
+                label = self.label(geometry.label_box(points, connection.edge.label))
             lines.append(f'      <bpmndi:BPMNEdge id="{self.ids.get(None, flow_id + "_di")}" bpmnElement="{flow_id}">'
-                         + "".join(f'<di:waypoint x="{x}" y="{y}"/>' for x, y in geometry.between(*boxes))
-                         + "</bpmndi:BPMNEdge>\n")
+                         + "".join(f'<di:waypoint x="{x}" y="{y}"/>' for x, y in points)
+                         + f"{label}</bpmndi:BPMNEdge>\n")
         for group in self.drawn_groups:
             boxes = [self.boxes[self.top[m]] for m in group.members if m in self.top]
             if boxes:
