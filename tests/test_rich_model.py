@@ -49,7 +49,8 @@ def test_every_writer_writes_the_rich_model(fmt, options, update_goldens):
     assert golden.exists(), f"no golden file {golden}: run pytest --update-goldens and review it"
     assert content == golden.read_text(encoding="utf-8")
     assert loss_text == losses.read_text(encoding="utf-8")
-    if fmt.can_read:
+    # a sequence view reads back as one step per message, not as the flowchart it showed
+    if fmt.can_read and options.get("diagram") != "sequence":
         back = read_with_diagnostics(content, fmt.name)
         assert len(back.diagram.nodes) == len(rich_model().nodes)
         assert len(back.diagram.edges) == len(rich_model().edges)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 
 from ..model import Diagram, Group, NodeKind, Side
+from .shapes import KIND_SHAPE
 
 PREFIX = "flowzap "
 
@@ -66,6 +67,8 @@ def _apply_extras(diagram: Diagram, extras: list[dict]) -> None:
             kind = extra.get("kind")
             if kind in NodeKind._value2member_map_:
                 node.kind = NodeKind(kind)
+                if node.attributes.get("mermaid.shape") == KIND_SHAPE[node.kind]:
+                    del node.attributes["mermaid.shape"]  # the shape the writer draws this kind with
             if "label" in extra:
                 node.label = None if extra["label"] is None else str(extra["label"])
             node.attributes.update(attributes)
@@ -84,6 +87,9 @@ def _apply_extras(diagram: Diagram, extras: list[dict]) -> None:
             if "id" in extra and extra["id"] is not None:
                 edge.id = str(extra["id"])
             edge.attributes.update(attributes)
+        elif "group" in extra and any(g.id == str(extra["group"]) for g in diagram.groups):
+            group = next(g for g in diagram.groups if g.id == str(extra["group"]))
+            group.attributes.update(attributes)
         elif "group" in extra:
             members = [str(m) for m in extra.get("members", []) if str(m) in nodes]
             lane = extra.get("lane")

@@ -703,13 +703,24 @@ def build(db: FlowDB, pre: Preprocessed, out: Diagnostics, swimlane: bool) -> Di
     placed.sort(key=lambda item: item[0])
     diagram.lanes = [lane for _, lane in placed]
 
-    # Nested subgraphs are groups.
-    for sub in db.subgraphs:
+    # Nested subgraphs are groups, outermost first; a group's members are all the nodes inside it.
+    def inside(sub_id: str, seen: tuple = ()) -> list[str]:
+        found: list[str] = []
+        for member in merged[sub_id].nodes:
+            if member in merged:
+                if member not in seen and parent_of.get(member) == sub_id:
+                    found.extend(inside(member, (*seen, sub_id)))
+            elif container_of.get(member) == sub_id:
+                found.append(member)
+        return found
+
+    order = {vid: i for i, vid in enumerate(db.vertices)}
+    for sub in sorted(db.subgraphs, key=lambda s: (s.loc.first_line, s.loc.first_column) if s.loc else (0, 0)):
         if sub.id not in parent_of:
             continue
         line, column = where(sub.loc)
         group = Group(sub.id, "subgraph", _label(sub.title, sub.label_type, out, line, column),
-                      [m for m in sub.nodes if m not in db.subgraph_lookup],
+                      sorted(inside(sub.id), key=lambda n: order.get(n, 0)),
                       lane=top(sub.id), parent=parent_of[sub.id] if parent_of[sub.id] in parent_of else None,
                       line=line, column=column)
         _subgraph_attributes(sub, group.attributes, db)
@@ -775,7 +786,7 @@ def build(db: FlowDB, pre: Preprocessed, out: Diagnostics, swimlane: bool) -> Di
         style = _STROKE_STYLE.get(fe.stroke or "normal", EdgeStyle.SOLID)
         edge = Edge(source, target, _label(fe.text, fe.label_type, out, line, column) if fe.text else None,
                     style=style, id=fe.id if fe.user_id else None, line=line, column=column)
-        if fe.type not in (None, "arrow_point"):
+        if fe.type not in (None, "arrow_point") and style is not EdgeStyle.INVISIBLE:
             edge_attrs["mermaid.arrow"] = fe.type
         if fe.length not in (None, 1):
             edge_attrs["mermaid.length"] = str(fe.length)

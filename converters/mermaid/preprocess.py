@@ -95,13 +95,14 @@ class Preprocessed:
     comments: list[tuple[int, str]] = field(default_factory=list)  # (original line, text after %%)
     line_map: list[int] = field(default_factory=list)  # preprocessed line (0-based) → original line (1-based)
     error: tuple[str, int, int] | None = None  # (message, line, column) for a front matter that is not YAML
+    last_line: int = 1  # the text's last line
 
     def original_line(self, line: int) -> int:
         """The line of the text as written for a 1-based line of the preprocessed code."""
         if not self.line_map:
             return line
         index = min(max(line - 1, 0), len(self.line_map) - 1)
-        return self.line_map[index] + max(0, line - 1 - index)
+        return min(self.line_map[index] + max(0, line - 1 - index), self.last_line)
 
 
 class _Removals:
@@ -160,16 +161,22 @@ class _Removals:
         def line_of(offset: int) -> int:
             return bisect.bisect_right(newline_offsets, offset - 1) + 1
 
-        first = True
-        for a, b in self.kept:
-            if first:
-                result.append(line_of(a))
-                first = False
+        kept = [(a, b) for a, b in self.kept if b > a]
+        if not kept:
+            return [1]
+        result.append(line_of(kept[0][0]))
+        for index, (a, b) in enumerate(kept):
             pos = orig.find("\n", a, b)
             while pos != -1:
-                result.append(line_of(pos + 1))
+                # the line that follows starts with the next character that was kept
+                if pos + 1 < b:
+                    result.append(line_of(pos + 1))
+                elif index + 1 < len(kept):
+                    result.append(line_of(kept[index + 1][0]))
+                else:
+                    result.append(line_of(pos + 1))
                 pos = orig.find("\n", pos + 1, b)
-        return result or [1]
+        return result
 
 
 def detect_type(text: str) -> str | None:
@@ -249,6 +256,7 @@ def preprocess(text: str) -> Preprocessed:
         current = current[stripped:]
 
     result.diagram_type = detect_type(current)
+    result.last_line = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
     result.line_map = removals.line_map()
     result.code = encode_entities(current) + "\n"
     return result

@@ -70,7 +70,8 @@ def read(text: str) -> tuple[Diagram, list[Diagnostic]]:
             db = flowchart.parse(pre)
             diagram = flowchart.build(db, pre, out, swimlane=(kind == "swimlane"))
     except jison.JisonError as exc:
-        _report(exc, pre, out)
+        if not (kind != "sequence" and exc.token in ("EOF", "end of input") and _unclosed(pre, out)):
+            _report(exc, pre, out)
     except (flowchart.FlowError, sequence.SequenceError) as exc:
         line = pre.original_line(exc.loc.first_line) if exc.loc is not None else None
         column = exc.loc.first_column + 1 if exc.loc is not None else None
@@ -97,6 +98,33 @@ def _report(exc: jison.JisonError, pre: Preprocessed, out: Diagnostics) -> None:
         where = f" at line {pre.original_line(exc.token_line)}, column {exc.token_column + 1}"
     out.add("SYNTAX_ERROR", f"mermaid's parser stops after this token: found {got}{where}; "
             f"expected {expected}{more}", line=line, column=column)
+
+
+def _unclosed(pre: Preprocessed, out: Diagnostics) -> bool:
+    """At the end of the text, an error caused by a subgraph that was never closed: say which."""
+    g = jison.grammar("flow")
+    lexer = jison.Lexer(g, pre.code)
+    opened: list[tuple[int, int, str]] = []
+    subgraph, end = g.symbols["subgraph"], g.symbols["end"]
+    try:
+        while True:
+            token = lexer.lex()
+            if token == subgraph:
+                rest = pre.code[lexer.pos:].split("\n", 1)[0].strip()
+                opened.append((lexer.loc.first_line, lexer.loc.first_column, rest))
+            elif token == end and opened:
+                opened.pop()
+            elif token in (jison.EOF, g.symbols.get("EOF")):
+                break
+    except jison.JisonError:
+        return False
+    if not opened:
+        return False
+    line, column, rest = opened[-1]
+    name = f" {rest!r}" if rest else ""
+    out.add("SYNTAX_ERROR", f"subgraph{name} is opened here and never closed with end",
+            line=pre.original_line(line), column=column + 1)
+    return True
 
 
 def _keep_comments(diagram: Diagram, pre: Preprocessed) -> None:

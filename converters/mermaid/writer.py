@@ -283,9 +283,7 @@ class _FlowWriter:
         self.lines.append(pad + "end")
         extra = {k: v for k, v in group.attributes.items() if k not in _LANE_KEYS}
         if extra:
-            self.attr_loss("group", group.id, group, extra, {"group": group.id, "kind": group.kind, "label": group.label,
-                                                                "members": group.members, "lane": group.lane,
-                                                                "parent": group.parent})
+            self.attr_loss("group", group.id, group, extra, {"group": gid})
         self.styles_for(gid, group.attributes)
 
     def subgraph_line(self, sid: str, label: str | None, original: str, attributes: dict[str, str]) -> str:
@@ -301,7 +299,7 @@ class _FlowWriter:
     def lane_extras(self, lane: Lane) -> None:
         extra = {k: v for k, v in lane.attributes.items() if k not in _LANE_KEYS}
         if extra:
-            self.attr_loss("lane", lane.id, lane, extra, {"lane": lane.id})
+            self.attr_loss("lane", lane.id, lane, extra, {"lane": self.ids.map.get(("lane", lane.id), lane.id)})
         if not is_outside_lane(lane):
             self.styles_for(self.ids.map[("lane", lane.id)], lane.attributes)
 
@@ -409,14 +407,14 @@ class _FlowWriter:
         if self.keep:
             payload = {"group": group.id, "kind": group.kind, "label": group.label, "members": members}
             if group.lane is not None:
-                payload["lane"] = group.lane
+                payload["lane"] = self.ids.map.get(("lane", group.lane), group.lane)
             if group.parent is not None:
-                payload["parent"] = group.parent
+                payload["parent"] = self.ids.map.get(("group", group.parent), group.parent)
             if group.attributes:
                 payload["attributes"] = group.attributes
             self.extras.append(comments.line(payload))
         else:
-            what = "loop" if group.kind == "loop" else f"{group.kind} group"
+            what = group.kind if group.kind in ("loop", "group") else f"{group.kind} group"
             self.out.add("DROPPED_GROUP", f"{what} {group.label or group.id!r} has no Mermaid flowchart form; "
                          "its nodes are kept, the region is not", line=group.line, column=group.column,
                          element=group.id)
