@@ -25,7 +25,7 @@ BPMN = SHARED / "corpus" / "bpmn"
 def written(tmp_path_factory) -> dict[str, list[Path]]:
     """The BPMN files the tests write, by origin."""
     out = tmp_path_factory.mktemp("bpmn")
-    files: dict[str, list[Path]] = {"flowzap": [], "per-lane": [], "executable": [], "corpus": []}
+    files: dict[str, list[Path]] = {"flowzap": [], "per-lane": [], "executable": [], "corpus": [], "rich": []}
     sources = sorted(p for p in FLOWZAP.glob("*.fz") if "invalid" not in p.name)
     if not sources:
         pytest.skip("../shared/corpus is not beside the clone")
@@ -36,6 +36,8 @@ def written(tmp_path_factory) -> dict[str, list[Path]]:
             target = out / f"{path.stem}.{kind}.bpmn"
             target.write_text(write(diagram, "bpmn", options), encoding="utf-8")
             files[kind].append(target)
+    # the rich model (tests/test_rich_model.py) written with every option: its golden files
+    files["rich"] = sorted((Path(__file__).parent / "goldens" / "rich").glob("bpmn-*.bpmn"))
     for path in sorted(BPMN.glob("*.bpmn")):
         target = out / f"{path.stem}.roundtrip.bpmn"
         target.write_text(write(read(path.read_text(encoding="utf-8"), "bpmn"), "bpmn"), encoding="utf-8")

@@ -82,7 +82,9 @@ KIND_ELEMENT = {
     NodeKind.USER_TASK: "userTask",
     NodeKind.DECISION: "exclusiveGateway",
     NodeKind.GATEWAY: "parallelGateway",
-    NodeKind.SUBPROCESS: "subProcess",
+    # A sub-process whose contents the model does not hold is a call of another process (an empty
+    # subProcess is an error for bpmnlint: no start, no end inside).
+    NodeKind.SUBPROCESS: "callActivity",
     NodeKind.DATA: "dataObjectReference",
     NodeKind.NOTE: "textAnnotation",
 }
