@@ -38,7 +38,7 @@ class ServerProcess:
         self.env = {**os.environ, **(env or {})}
         self.cwd = str(cwd or SOURCE_ROOT)
         self.process: subprocess.Popen | None = None
-        self.logs: list[dict] = []
+        self._lines: list[str] = []
         self.address: str | None = None
         self._serving = threading.Event()
         self._reader: threading.Thread | None = None
@@ -56,15 +56,23 @@ class ServerProcess:
         return self
 
     def _read(self) -> None:
+        # Kept raw and parsed on demand: a benchmark's hundred thousand log lines must not cost
+        # the client's CPU.
         for line in self.process.stderr:
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                entry = {"raw": line.rstrip("\n")}
-            self.logs.append(entry)
-            if entry.get("event") == "serving":
-                self.address = entry["address"]
+            self._lines.append(line)
+            if not self._serving.is_set() and '"serving"' in line:
+                self.address = json.loads(line)["address"]
                 self._serving.set()
+
+    @property
+    def logs(self) -> list[dict]:
+        entries = []
+        for line in list(self._lines):
+            try:
+                entries.append(json.loads(line))
+            except ValueError:
+                entries.append({"raw": line.rstrip("\n")})
+        return entries
 
     @property
     def pid(self) -> int:

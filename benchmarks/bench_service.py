@@ -1,0 +1,185 @@
+"""gRPC service benchmark: what converting costs on top of serving a call.
+
+    .venv/bin/python benchmarks/bench_service.py            # full run (100,000 calls; a few minutes)
+    .venv/bin/python benchmarks/bench_service.py --quick    # 10,000 calls
+
+One server (``python -m server --enable-echo``, default workers and log level) on a loopback
+port; the same client drives, in the same run:
+- ConverterService.ConvertDiagram on the reference example (FlowZap → Mermaid when the mermaid
+  writer is registered, else FlowZap → YAML), and
+- EchoService.Echo (benchmark-only, served exactly the same way minus the conversion) with the
+  reference example as payload,
+alternating phases, and reports the throughput ratio (target ≥ 0.5), p50/p99 latency with 1 and 32
+concurrent callers, and the server's memory (supervisor + workers, RSS) after warm-up and after
+100,000 calls (target: growth ≤ 10 %).
+
+The client is several processes (asyncio, one connection per caller, requests pre-serialized) so
+that it is not the bottleneck of a Python-versus-Python measurement; client and server share the
+machine's cores.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from converters import all_formats  # noqa: E402
+from server.gen.flowzap.benchmark.v1 import echo_service_pb2  # noqa: E402
+from server.gen.flowzap.converter.v1 import converter_service_pb2 as api  # noqa: E402
+from server.testing import ServerProcess  # noqa: E402
+
+REFERENCE = (ROOT / "examples" / "auth_flow.fz").read_text(encoding="utf-8")
+CONVERT = "/flowzap.converter.v1.ConverterService/ConvertDiagram"
+ECHO = "/flowzap.benchmark.v1.EchoService/Echo"
+
+
+def target_format() -> str:
+    return "mermaid" if any(f.name == "mermaid" and f.can_write for f in all_formats()) else "yaml"
+
+
+def payload(method: str, target: str) -> bytes:
+    if method == ECHO:
+        return echo_service_pb2.EchoRequest(payload=REFERENCE).SerializeToString()
+    return api.ConvertDiagramRequest(source=REFERENCE, target_format=target).SerializeToString()
+
+
+# -- the client: one process drives `callers` concurrent callers ---------------------------------
+
+async def _drive(address: str, method: str, data: bytes, callers: int, seconds: float, calls: int | None):
+    import grpc
+
+    latencies: list[int] = []
+    failures = 0
+    done = 0
+    stop_at = time.perf_counter() + seconds
+
+    async def caller() -> None:
+        nonlocal failures, done
+        async with grpc.aio.insecure_channel(address, options=[("grpc.use_local_subchannel_pool", 1)]) as channel:
+            rpc = channel.unary_unary(method)
+            await channel.channel_ready()
+            while time.perf_counter() < stop_at and (calls is None or done < calls):
+                done += 1
+                started = time.perf_counter_ns()
+                try:
+                    await rpc(data, timeout=30)
+                except grpc.aio.AioRpcError:
+                    failures += 1
+                latencies.append(time.perf_counter_ns() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(caller() for _ in range(callers)))
+    return latencies, failures, time.perf_counter() - started
+
+
+def _client_process(args, queue) -> None:
+    queue.put(asyncio.run(_drive(*args)))
+
+
+def run_phase(address: str, method: str, data: bytes, callers: int, seconds: float,
+              processes: int, calls: int | None = None) -> dict:
+    """``callers`` concurrent callers spread over ``processes`` client processes."""
+    processes = max(1, min(processes, callers))
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    share = [callers // processes + (1 if i < callers % processes else 0) for i in range(processes)]
+    per_process_calls = None if calls is None else -(-calls // processes)
+    workers = [context.Process(target=_client_process, args=((address, method, data, n, seconds, per_process_calls),
+                                                              queue)) for n in share]
+    for worker in workers:
+        worker.start()
+    results = [queue.get(timeout=seconds + 600) for _ in workers]
+    for worker in workers:
+        worker.join()
+    latencies = sorted(l for r in results for l in r[0])
+    elapsed = max(r[2] for r in results)
+    return {
+        "calls": len(latencies),
+        "failures": sum(r[1] for r in results),
+        "rps": len(latencies) / elapsed,
+        "p50_ms": latencies[len(latencies) // 2] / 1e6,
+        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] / 1e6,
+    }
+
+
+def server_rss(pid: int) -> int:
+    import psutil
+
+    parent = psutil.Process(pid)
+    return sum(p.memory_info().rss for p in [parent, *parent.children(recursive=True)])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10,000 calls for the memory check instead of 100,000")
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each throughput phase")
+    parser.add_argument("--client-processes", type=int, default=2)
+    args = parser.parse_args()
+    total_calls = 10_000 if args.quick else 100_000
+    target = target_format()
+    convert_data, echo_data = payload(CONVERT, target), payload(ECHO, target)
+    cpus = len(os.sched_getaffinity(0))
+    with ServerProcess("--enable-echo") as server:
+        serving = server.events("serving")[0]
+        address, clients = server.address, args.client_processes
+        print(f"python {platform.python_version()}, {cpus} CPUs; server: {serving['workers']} workers (default), "
+              f"log level info; client: {clients} processes")
+        print(f"payload: reference example ({len(REFERENCE.encode())} bytes), ConvertDiagram flowzap -> {target}")
+        calls = 0
+        for method, data in ((CONVERT, convert_data), (ECHO, echo_data)):  # warm-up
+            calls += run_phase(address, method, data, 32, 2.0, clients)["calls"]
+        rss_warm = server_rss(server.pid)
+
+        # Throughput: alternate the two methods, twice, so drift on a shared machine hits both.
+        totals = {CONVERT: [0, 0.0], ECHO: [0, 0.0]}
+        for _ in range(2):
+            for method, data in ((ECHO, echo_data), (CONVERT, convert_data)):
+                phase = run_phase(address, method, data, 32, args.seconds, clients)
+                assert phase["failures"] == 0, phase
+                totals[method][0] += phase["calls"]
+                totals[method][1] += phase["calls"] / phase["rps"]
+                calls += phase["calls"]
+        convert_rps = totals[CONVERT][0] / totals[CONVERT][1]
+        echo_rps = totals[ECHO][0] / totals[ECHO][1]
+        print(f"\nthroughput, 32 concurrent callers, {2 * args.seconds:g} s each:")
+        print(f"  ConvertDiagram {convert_rps:8.0f} calls/s")
+        print(f"  Echo           {echo_rps:8.0f} calls/s")
+        print(f"  ratio          {convert_rps / echo_rps:8.2f}   (target >= 0.5)")
+
+        print("\nlatency (ms)          p50      p99")
+        for callers in (1, 32):
+            for name, method, data in (("ConvertDiagram", CONVERT, convert_data), ("Echo", ECHO, echo_data)):
+                phase = run_phase(address, method, data, callers, 3.0, 1 if callers == 1 else clients)
+                calls += phase["calls"]
+                print(f"  {name:14} x{callers:<3} {phase['p50_ms']:7.2f}  {phase['p99_ms']:7.2f}")
+
+        remaining = max(0, total_calls - calls)
+        started = time.perf_counter()
+        while remaining > 0:
+            phase = run_phase(address, CONVERT, convert_data, 32, 600.0, clients, calls=remaining)
+            assert phase["failures"] == 0, phase
+            remaining -= phase["calls"]
+            calls += phase["calls"]
+        rss_after = server_rss(server.pid)
+        growth = (rss_after - rss_warm) / rss_warm * 100
+        print(f"\nserver memory (RSS, supervisor + workers): {rss_warm / 2**20:.1f} MiB after warm-up, "
+              f"{rss_after / 2**20:.1f} MiB after {calls:,} calls: {growth:+.1f} %   (target <= +10 %)")
+        print(f"  (the last ConvertDiagram calls up to {total_calls:,}: {time.perf_counter() - started:.0f} s)")
+        rpc_lines = sum(1 for line in server._lines if '"event": "rpc"' in line)
+        print(f"log lines written: {rpc_lines:,} (one per call)")
+        code = server.stop()
+        print(f"server stopped with exit status {code}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
