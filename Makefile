@@ -5,7 +5,7 @@ setup:
 
 # The main job: set up and start the service.
 run: setup
-	.venv/bin/flowzap-convert convert --to yaml examples/auth_flow.fz
+	exec .venv/bin/flowzap-convert serve
 
 # Set up and run every test, real-tool checks included.
 test:
