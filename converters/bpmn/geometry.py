@@ -54,9 +54,10 @@ class Grid:
 
 
 def build_grid(lane_ids: list[str], lane_rows: list[int], columns: int, lanes_inside_pool: bool,
-               pool_breaks: set[int]) -> Grid:
-    """Bands top to bottom. ``pool_breaks``: band indexes that start a new pool (a gap before)."""
-    left = ORIGIN_X + HEADER + (HEADER if lanes_inside_pool else 0) + MARGIN
+               pool_breaks: set[int], extra_headers: int = 0) -> Grid:
+    """Bands top to bottom. ``pool_breaks``: band indexes that start a new pool (a gap before);
+    ``extra_headers``: label strips of parent lanes (nested lanes) left of the lanes' own."""
+    left = ORIGIN_X + HEADER + (HEADER if lanes_inside_pool else 0) + HEADER * extra_headers + MARGIN
     grid = Grid(left, columns)
     top = ORIGIN_Y
     for index, lane_id in enumerate(lane_ids):

@@ -264,7 +264,7 @@ class _Reader:
                     lane.attributes["bpmn.blackBox"] = "true"
             pool.lanes.append(lane)
         if not self.ours and not several:
-            if pool.participant is not None and pool.name and len(pool.lanes) > 1:
+            if pool.participant is not None and pool.name and leaves:
                 self.diagram.attributes.setdefault("bpmn.poolName", pool.name)
             if pool.process is not None and pool.process.get("isExecutable"):
                 self.diagram.attributes["bpmn.isExecutable"] = pool.process.get("isExecutable")

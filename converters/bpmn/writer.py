@@ -114,6 +114,22 @@ class _Writer:
             self.ids.reserve(f"LaneSet_{index + 1}")
         for lane in self.diagram.lanes:
             self.lane_xml_id[lane.id] = self.ids.get(lane.id, "Lane")
+        self.parent_xml_id: dict[str, str] = {}  # lane id → its parent lane's id (nested laneSets)
+        self.parent_band: dict[str, list[str]] = {}  # parent lane id → its lanes, in order
+        for lanes in self.plan.pools:
+            previous = None
+            for lane_id in lanes:
+                wanted = lane_by_id[lane_id].attributes.get("bpmn.parentLane")
+                if wanted is None or len(lanes) < 2:
+                    previous = None
+                    continue
+                if previous is not None and previous[0] == wanted:
+                    parent = previous[1]
+                else:
+                    parent = self.ids.get(wanted, "Lane")
+                    previous = (wanted, parent)
+                self.parent_xml_id[lane_id] = parent
+                self.parent_band.setdefault(parent, []).append(lane_id)
         for index, lanes in enumerate(self.plan.pools):
             if index not in self.participant_id:  # a lane that is its pool: the lane's id
                 self.participant_id[index] = self.lane_xml_id[lanes[0]]
@@ -171,6 +187,7 @@ class _Writer:
         self.single_lane_pools = {i for i, lanes in enumerate(plan.pools) if len(lanes) == 1
                                   and not self.has_lane_set(lanes)}
         lanes_inside = any(i not in self.single_lane_pools for i in range(len(plan.pools)))
+        self.nested_lanes = bool(self.parent_band)
         # A pool with nothing in it is a black box: a participant without a process (an empty
         # process would break bpmnlint's start/end rules and engines).
         occupied = {plan.pool_of_lane.get(item.lane) for item in plan.nodes
@@ -190,7 +207,8 @@ class _Writer:
                            edges=[Edge(*ends(c)) for c in connections])
             placed = layout(view)
             if plane is None:
-                grid = geometry.build_grid(lane_ids, placed.lane_rows, placed.columns, lanes_inside, breaks)
+                grid = geometry.build_grid(lane_ids, placed.lane_rows, placed.columns, lanes_inside, breaks,
+                                           extra_headers=1 if self.nested_lanes else 0)
             else:
                 grid = geometry.build_grid(["\0plane"], placed.lane_rows, placed.columns, False, set())
             occupancy = geometry.Occupancy()
@@ -217,7 +235,7 @@ class _Writer:
             self.planes[plane] = {"view": view, "layout": placed, "grid": grid, "occupancy": occupancy,
                                   "items": items, "ends": ends}
         self.grid = self.planes[None]["grid"] if None in self.planes else geometry.build_grid(
-            lane_ids, [1] * len(lane_ids), 0, lanes_inside, breaks)
+            lane_ids, [1] * len(lane_ids), 0, lanes_inside, breaks, extra_headers=1 if self.nested_lanes else 0)
 
     def has_lane_set(self, lanes: list[str]) -> bool:
         """A pool gets a laneSet unless it is one lane that stands for the pool itself."""
@@ -225,9 +243,12 @@ class _Writer:
             return True
         if self.options.get("pools") == "per-lane":
             return False
+        # One lane is its pool, unless the BPMN source had a named pool around a lane.
         lane = next(lane for lane in self.diagram.lanes if lane.id == lanes[0])
-        participant = lane.attributes.get("bpmn.participant")
-        return not (participant and participant == lane.id)
+        pool_name = lane.attributes.get("bpmn.poolName")
+        if pool_name is None and len(self.plan.pools) == 1:
+            pool_name = self.diagram.attributes.get("bpmn.poolName")
+        return pool_name is not None and lane.attributes.get("bpmn.participant") != lane.id
 
     def route(self, connection: Connection) -> list[geometry.Point]:
         plane_key, index = self.plane_of_connection[id(connection)]
@@ -294,10 +315,12 @@ class _Writer:
                 lane = lane_by_id[lanes[0]]
                 pid = self.lane_xml_id[lane.id]
                 pool_meta = self.lane_meta(lane)
-                label = lane.label if lane.label is not None else lane.id
+                # bpmnlint wants every pool named; a lane without label names it after the diagram
+                # (fz:meta noLabel keeps the model's missing label)
+                label = f" name={quoteattr(lane.label if lane.label is not None else diagram.title or 'Process')}"
                 ext = f"<bpmn:extensionElements>{pool_meta}</bpmn:extensionElements>" if pool_meta else ""
                 ref = "" if index in self.black_boxes else f' processRef="{self.process_id[index]}"'
-                lines.append(f'    <bpmn:participant id="{pid}" name={quoteattr(label)}{ref}>{ext}</bpmn:participant>\n')
+                lines.append(f'    <bpmn:participant id="{pid}"{label}{ref}>{ext}</bpmn:participant>\n')
             else:
                 first = lane_by_id[lanes[0]]
                 pool_name = first.attributes.get("bpmn.poolName") or diagram.attributes.get("bpmn.poolName") \
@@ -317,6 +340,20 @@ class _Writer:
             lines.extend(self.artifacts(None, "    "))
         lines.append("  </bpmn:collaboration>\n")
         return "".join(lines)
+
+    def lane_runs(self, lanes: list[str]) -> list[tuple[str | None, list[tuple[str, Lane]]]]:
+        """Lanes in runs under their parent lane (a nested laneSet read from BPMN): consecutive
+        lanes naming the same ``bpmn.parentLane`` are written inside it, once."""
+        lane_by_id = self.diagram.lane_by_id()
+        runs: list[tuple[str | None, list[tuple[str, Lane]]]] = []
+        for lane_id in lanes:
+            lane = lane_by_id[lane_id]
+            parent = self.parent_xml_id.get(lane_id)
+            if runs and parent is not None and runs[-1][0] == parent:
+                runs[-1][1].append((lane_id, lane))
+            else:
+                runs.append((parent, [(lane_id, lane)]))
+        return runs
 
     def lane_meta(self, lane: Lane) -> str:
         fields = {"id": lane.id if self.lane_xml_id[lane.id] != lane.id else None,
@@ -341,14 +378,25 @@ class _Writer:
                 if item.container is None and item.tag != "participant" and (
                         item.node is None or item.node.kind not in (NodeKind.DATA, NodeKind.NOTE)):
                     refs[item.lane].append(self.node_xml_id[item.id])
-            for lane_id in lanes:
-                lane = lane_by_id[lane_id]
-                label = lane.label if lane.label is not None else lane.id
-                meta = self.lane_meta(lane)
-                ext = f"<bpmn:extensionElements>{meta}</bpmn:extensionElements>" if meta else ""
-                flow_refs = "".join(f"<bpmn:flowNodeRef>{r}</bpmn:flowNodeRef>" for r in refs[lane_id])
-                lines.append(f'      <bpmn:lane id="{self.lane_xml_id[lane_id]}" name={quoteattr(label)}>'
-                             f"{ext}{flow_refs}</bpmn:lane>\n")
+            for parent, run in self.lane_runs(lanes):
+                indent = "      "
+                if parent is not None:  # a parent lane holds its children's nodes too (BPMN's rule)
+                    name = run[0][1].attributes.get("bpmn.parentLaneName")
+                    name_attr = f" name={quoteattr(name)}" if name is not None else ""
+                    flow_refs = "".join(f"<bpmn:flowNodeRef>{r}</bpmn:flowNodeRef>" for _, l in run
+                                        for r in refs[l.id])
+                    lines.append(f'      <bpmn:lane id="{parent}"{name_attr}>{flow_refs}'
+                                 f'<bpmn:childLaneSet id="{self.ids.get(None, "LaneSet_" + parent)}">\n')
+                    indent = "        "
+                for lane_id, lane in run:
+                    label = "" if lane.label is None else f" name={quoteattr(lane.label)}"
+                    meta = self.lane_meta(lane)
+                    ext = f"<bpmn:extensionElements>{meta}</bpmn:extensionElements>" if meta else ""
+                    flow_refs = "".join(f"<bpmn:flowNodeRef>{r}</bpmn:flowNodeRef>" for r in refs[lane_id])
+                    lines.append(f'{indent}<bpmn:lane id="{self.lane_xml_id[lane_id]}"{label}>'
+                                 f"{ext}{flow_refs}</bpmn:lane>\n")
+                if parent is not None:
+                    lines.append("      </bpmn:childLaneSet></bpmn:lane>\n")
             lines.append("    </bpmn:laneSet>\n")
         incoming: dict[str, list[str]] = {}
         outgoing: dict[str, list[str]] = {}
@@ -651,9 +699,15 @@ class _Writer:
             pool_box[pid] = (left, top, width, bottom - top)
             lines.append(self.shape(pid, (left, top, width, bottom - top), ' isHorizontal="true"'))
             if index not in self.single_lane_pools:
+                for parent, members in self.parent_band.items():
+                    if members[0] in lanes:
+                        first, last = band_of[members[0]], band_of[members[-1]]
+                        lines.append(self.shape(parent, (left + geometry.HEADER, first.top, width - geometry.HEADER,
+                                                         last.top + last.height - first.top), ' isHorizontal="true"'))
                 for band in bands:
+                    inset = geometry.HEADER * (2 if band.key in self.parent_xml_id else 1)
                     lines.append(self.shape(self.lane_xml_id[band.key],
-                                            (left + geometry.HEADER, band.top, width - geometry.HEADER, band.height),
+                                            (left + inset, band.top, width - inset, band.height),
                                             ' isHorizontal="true"'))
         lines.extend(self.plane_di(None))
         for connection in self.pool_connections:  # message flows that end on a pool itself
