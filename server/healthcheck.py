@@ -1,9 +1,11 @@
 """A one-shot gRPC health probe (the Docker HEALTHCHECK): exit 0 when the server answers SERVING.
 
-    python -m server.healthcheck [--address localhost:50051] [--service NAME] [--ca CA.pem]
+    python -m server.healthcheck [--address localhost:50051] [--service NAME]
+                                 [--ca CA.pem [--cert CLIENT.pem --key CLIENT.key] [--server-name NAME]]
 
-The address defaults to FLOWZAP_ADDRESS (a wildcard host is probed on localhost). With a CA
-(or FLOWZAP_TLS_CERT set, which then serves as the CA of a self-signed server) it speaks TLS.
+The address defaults to FLOWZAP_ADDRESS (a wildcard host is probed on localhost). With a CA it
+speaks TLS: FLOWZAP_HEALTHCHECK_CA, else FLOWZAP_TLS_CERT (right for a self-signed server
+certificate). Behind mTLS it needs a client certificate: FLOWZAP_HEALTHCHECK_CERT / _KEY.
 """
 from __future__ import annotations
 
@@ -26,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--address", default=os.environ.get("FLOWZAP_ADDRESS", DEFAULT_ADDRESS))
     parser.add_argument("--service", default="", help="service to ask about (default: the whole server)")
     parser.add_argument("--ca", default=os.environ.get("FLOWZAP_HEALTHCHECK_CA") or os.environ.get("FLOWZAP_TLS_CERT"))
+    parser.add_argument("--cert", default=os.environ.get("FLOWZAP_HEALTHCHECK_CERT"), help="client certificate (mTLS)")
+    parser.add_argument("--key", default=os.environ.get("FLOWZAP_HEALTHCHECK_KEY"), help="client key (mTLS)")
+    parser.add_argument("--server-name", help="the name the server certificate is checked against")
     parser.add_argument("--timeout", type=float, default=3.0)
     args = parser.parse_args(argv)
 
@@ -34,8 +39,15 @@ def main(argv: list[str] | None = None) -> int:
 
     target = probe_address(args.address)
     if args.ca:
-        with open(args.ca, "rb") as ca:
-            channel = grpc.secure_channel(target, grpc.ssl_channel_credentials(ca.read()))
+        def read(path: str | None) -> bytes | None:
+            if not path:
+                return None
+            with open(path, "rb") as file:
+                return file.read()
+
+        credentials = grpc.ssl_channel_credentials(read(args.ca), read(args.key), read(args.cert))
+        options = [("grpc.ssl_target_name_override", args.server_name)] if args.server_name else []
+        channel = grpc.secure_channel(target, credentials, options=options)
     else:
         channel = grpc.insecure_channel(target)
     with channel:

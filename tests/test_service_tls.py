@@ -118,3 +118,8 @@ def test_mutual_tls(pki):
         assert _convert(server.address, _credentials(pki, "client")).startswith("flowzap_model: 1")
         assert _refused(server.address, _credentials(pki)) == grpc.StatusCode.UNAVAILABLE  # no client cert
         assert _refused(server.address, _credentials(pki, "stranger")) == grpc.StatusCode.UNAVAILABLE
+        client_cert, client_key = pki["client"]
+        probe = subprocess.run([sys.executable, "-m", "server.healthcheck", "--address", server.address,
+                                "--ca", str(pki["ca"][0]), "--cert", str(client_cert), "--key", str(client_key)],
+                               cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert probe.returncode == 0, probe.stderr
