@@ -14,6 +14,9 @@ DEFAULT_ADDRESS = "localhost:50051"
 DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024  # gRPC's own default receive limit
 DEFAULT_MAX_NODES = 50_000
 DEFAULT_GRACE_SECONDS = 10.0
+# Calls one worker holds at once (running + queued); beyond, RESOURCE_EXHAUSTED at once. With the
+# default message size this bounds a worker's request memory to about 1 GiB in the worst case.
+DEFAULT_MAX_CONCURRENT_CALLS = 256
 ENV_PREFIX = "FLOWZAP_"
 
 
@@ -28,6 +31,7 @@ class Config:
     # The largest diagram text accepted, in bytes; larger requests are refused before parsing.
     max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE
     max_nodes: int = DEFAULT_MAX_NODES
+    max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT_CALLS
     log_level: str = "info"
     tls_cert: Path | None = None
     tls_key: Path | None = None
@@ -129,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=parse_size, default=str(DEFAULT_MAX_MESSAGE_SIZE))
     add("--max-nodes", "MAX_NODES", f"largest diagram accepted, in nodes (default {DEFAULT_MAX_NODES})",
         type=_positive_int, default=str(DEFAULT_MAX_NODES))
+    add("--max-concurrent-calls", "MAX_CONCURRENT_CALLS",
+        f"calls a worker holds at once, queued ones included; beyond: RESOURCE_EXHAUSTED "
+        f"(default {DEFAULT_MAX_CONCURRENT_CALLS})", type=_positive_int, default=str(DEFAULT_MAX_CONCURRENT_CALLS))
     add("--log-level", "LOG_LEVEL", "debug, info, warning or error (default info: one line per call)",
         default="info", type=str.lower, choices=("debug", "info", "warning", "error"))
     add("--tls-cert", "TLS_CERT", "PEM certificate chain: serve TLS instead of plaintext")
@@ -163,6 +170,7 @@ def parse(argv: list[str] | None) -> Config:
         workers=args.workers or default_workers(),
         max_message_size=args.max_message_size,
         max_nodes=args.max_nodes,
+        max_concurrent_calls=args.max_concurrent_calls,
         log_level=args.log_level,
         tls_cert=tls_cert,
         tls_key=tls_key,

@@ -59,7 +59,7 @@ async def start(config: Config, port: int, *, reuse_port: bool = True) -> Worker
         ("grpc.max_receive_message_length", config.transport_limit),
         ("grpc.max_send_message_length", -1),
     ]
-    server = grpc.aio.server(options=options)
+    server = grpc.aio.server(options=options, maximum_concurrent_rpcs=config.max_concurrent_calls)
     runner = calls.Runner(CONVERSION_THREADS)
     wire.add_servicer(server, ConverterService(config, runner), api.DESCRIPTOR.services_by_name["ConverterService"])
     names = [SERVICE_NAME]

@@ -249,3 +249,21 @@ def test_many_clients_at_once_in_threads():
         with ThreadPoolExecutor(16) as pool:
             contents = list(pool.map(lambda _: stub.ConvertDiagram(convert_request(), timeout=60).content, range(64)))
     assert contents == [expected] * 64
+
+
+def test_calls_over_the_concurrency_limit_are_refused_at_once():
+    with ServerProcess("--workers", "1", "--max-concurrent-calls", "2") as server, \
+            grpc.insecure_channel(server.address) as channel:
+        stub = api_grpc.ConverterServiceStub(channel)
+        calls = [stub.ConvertDiagram.future(convert_request(chain_diagram(8_000)), timeout=120) for _ in range(6)]
+        codes = []
+        for call in calls:
+            try:
+                call.result()
+                codes.append(grpc.StatusCode.OK)
+            except grpc.RpcError as error:
+                codes.append(error.code())
+        assert codes.count(grpc.StatusCode.OK) >= 2
+        assert set(codes) == {grpc.StatusCode.OK, grpc.StatusCode.RESOURCE_EXHAUSTED}
+        # Once the load is gone the worker serves again.
+        assert stub.ConvertDiagram(convert_request(), timeout=30).content
