@@ -24,7 +24,6 @@ import asyncio
 import multiprocessing
 import os
 import platform
-import statistics
 import sys
 import time
 from pathlib import Path
