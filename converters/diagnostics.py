@@ -63,7 +63,7 @@ CODES: dict[str, CodeInfo] = {
     "NODES_OUTSIDE_SUBGRAPHS": CodeInfo(I, "Mermaid nodes outside every subgraph, placed in their own lane"),
     "INVALID_EDGE_HEADS": CodeInfo(W, "a Mermaid edge whose two ends disagree; mermaid draws a plain line"),
     "MERMAID_LIMIT": CodeInfo(W, "the diagram is larger than mermaid draws by default"),
-    "IGNORED_STATEMENT": CodeInfo(W, "a statement the model has no place for; its text is kept as an attribute"),
+    "IGNORED_STATEMENT": CodeInfo(W, "a statement the model has no place for (a Mermaid activation); left out"),
     "REPEATED_SUBGRAPH": CodeInfo(W, "two Mermaid subgraph blocks with one id; read as one subgraph"),
     # -- model checks (any format, and YAML documents) -------------------------------------
     "DANGLING_REFERENCE": CodeInfo(E, "a reference to an element that does not exist"),

@@ -220,3 +220,15 @@ def test_rich_model_round_trips_through_mermaid_with_comments():
         [(e.source, e.target, e.label, e.style, e.source_side, e.target_side, e.id, e.attributes) for e in back.edges]
     assert {(g.id, g.kind, g.label, tuple(map(r, g.members)), g.parent) for g in original.groups} == \
         {(g.id, g.kind, g.label, tuple(g.members), g.parent) for g in back.groups}
+
+
+def test_activation_lines_are_reported_and_message_activations_kept():
+    d, diags = model("sequenceDiagram\n A->>+B: go\n activate A\n deactivate A\n B->>-A: back\n")
+    assert [(x.code, x.line) for x in diags if x.code == "IGNORED_STATEMENT"] == \
+        [("IGNORED_STATEMENT", 3), ("IGNORED_STATEMENT", 4)]
+    assert [e.attributes.get("mermaid.activation") for e in d.edges] == ["+", "-"]
+    assert "A->>+B: go" in write(d, "mermaid", {"diagram": "sequence"})
+
+
+def test_a_flowzap_lane_named_graph_is_not_taken_for_mermaid():
+    assert detect_format('graph { # Graph\nn1: circle label:"x"\n}\n').name == "flowzap"

@@ -220,3 +220,12 @@ def test_random_models_are_written_as_mermaid_sees_them(oracle, diagram, kind):
 @given(models())
 def test_random_models_are_written_as_sequences_mermaid_accepts(oracle, diagram):
     assert_mermaid_sees(oracle, diagram, "sequence")
+
+
+def test_mermaid_trims_labels_so_spaces_around_them_are_reported_or_kept_in_comments():
+    model = Diagram(lanes=[Lane("A")], nodes=[Node("a", "A", label=" x "), Node("b", "A", label="y")],
+                    edges=[Edge("a", "b", " go ")])
+    _, losses = write_with_diagnostics(model, "mermaid")
+    assert [(d.code, d.element) for d in losses] == [("CHANGED_LABEL", "a"), ("CHANGED_LABEL", "a->b")]
+    back = read(write(model, "mermaid", {"extras": "comments"}), "mermaid")
+    assert [n.label for n in back.nodes] == [" x ", "y"] and back.edges[0].label == " go "

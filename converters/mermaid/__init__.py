@@ -13,7 +13,10 @@ from .preprocess import ANY_COMMENT, DIRECTIVE, FRONT_MATTER
 from .reader import read
 from .writer import write
 
-_KEYWORD = re.compile(r"\s*(?:flowchart|graph|swimlane-beta|sequenceDiagram)\b")
+# The keyword alone on its line (a direction may follow), as mermaid texts start; a FlowZap lane
+# named "graph" ("graph { # …") is not one.
+_KEYWORD = re.compile(r"\s*(?:(?:flowchart(?:-elk)?|graph|swimlane-beta)(?:[ \t]+(?:TB|TD|BT|RL|LR|[<>^v]))?"
+                      r"|sequenceDiagram)[ \t]*(?:;|\n|\Z)")
 
 
 def sniff(text: str) -> bool:

@@ -86,6 +86,8 @@ def _apply_extras(diagram: Diagram, extras: list[dict]) -> None:
                 edge.target_side = Side(sides[1]) if sides[1] in Side._value2member_map_ else None
             if "id" in extra and extra["id"] is not None:
                 edge.id = str(extra["id"])
+            if isinstance(extra.get("label"), str):
+                edge.label = extra["label"]
             edge.attributes.update(attributes)
         elif "group" in extra and any(g.id == str(extra["group"]) for g in diagram.groups):
             group = next(g for g in diagram.groups if g.id == str(extra["group"]))

@@ -85,7 +85,8 @@ def _actions():
         if p in (19, 20, 21, 22):
             return {"type": "autonumber", "text": " ".join(str(x).strip() for x in v[1:-1]).strip(), "loc": locs[0]}
         if p in (23, 24):
-            return {"type": "activeStart" if p == 23 else "activeEnd", "actor": v[1]["actor"], "loc": locs[0]}
+            return {"type": "activeStart" if p == 23 else "activeEnd", "actor": v[1]["actor"], "loc": locs[0],
+                    "statement": True}
         if p == 30:
             return {"type": "title", "text": v[0][6:]}
         if p == 31:
@@ -253,10 +254,12 @@ def _apply(state: _State, item) -> None:
         _message(state, item)
     elif kind == "activeStart":
         state.active[item["actor"]] = state.active.get(item["actor"], 0) + 1
+        _ignored(state, item, "activate")
     elif kind == "activeEnd":
         if state.active.get(item["actor"], 0) < 1:
             raise SequenceError(f"Trying to inactivate an inactive participant ({item['actor']})", item.get("loc"))
         state.active[item["actor"]] -= 1
+        _ignored(state, item, "deactivate")
     elif kind == "addNote":
         actors = item["actor"]
         lane = _lane(state, actors[0])
@@ -307,6 +310,13 @@ def _apply(state: _State, item) -> None:
         d.attributes["mermaid.accTitle"] = item["text"]
     elif kind == "accDescr":
         d.attributes["mermaid.accDescr"] = item["text"]
+
+
+def _ignored(state: _State, item: dict, word: str) -> None:
+    if item.get("statement"):  # an activate/deactivate line (a +/- on a message is kept on the edge)
+        line, column = _where(state, item.get("loc"))
+        state.out.add("IGNORED_STATEMENT", f"{word} {item['actor']}: the model has no activation bars; "
+                      "left out", line=line, column=column, element=item["actor"])
 
 
 def _message(state: _State, item: dict) -> None:

@@ -315,6 +315,8 @@ class _FlowWriter:
             shape = KIND_SHAPE[node.kind]
         self.kind_loss(node, shape)
         label = node.label if node.label is not None else node.id
+        if label != label.strip() and label.strip():
+            self.trimmed(node, node.id, label)
         markdown = a.get("mermaid.labelType") == "markdown"
         text = markdown_quoted(label) if markdown else _text(label)
         data = a.get("mermaid.data")
@@ -346,6 +348,11 @@ class _FlowWriter:
             body = f"{nid}[{text}]@{{ {inner} }}"
         self.node_extras(node)
         return body
+
+    def trimmed(self, element, ident: str, label: str) -> None:
+        if not self.keep:
+            self.out.add("CHANGED_LABEL", f"{ident}: mermaid trims the spaces around the label {label!r}",
+                         line=element.line, column=element.column, element=ident)
 
     def kind_loss(self, node: Node, shape: str) -> None:
         if same_meaning(shape, node.kind):
@@ -385,6 +392,8 @@ class _FlowWriter:
             payload["kind"] = kind
         if node.label is None:
             payload["label"] = None  # Mermaid shows the id; the model has no label
+        elif node.label != node.label.strip() and node.label.strip():
+            payload["label"] = node.label  # mermaid trims labels
         if extra:
             payload["attributes"] = extra
             if not self.keep:
@@ -443,6 +452,8 @@ class _FlowWriter:
             auto_count[pair] = count + 1
             arrow = _arrow(edge.style, a.get("mermaid.arrow"), a.get("mermaid.length"))
             label = ""
+            if edge.label is not None and edge.label != edge.label.strip() and edge.label.strip():
+                self.trimmed(edge, edge.id or f"{edge.source}->{edge.target}", edge.label)
             if edge.label is not None:
                 text = markdown_quoted(edge.label) if a.get("mermaid.labelType") == "markdown" else _text(edge.label)
                 label = f"|{text}|"
@@ -486,6 +497,8 @@ class _FlowWriter:
                 payload["attributes"] = extra
             if edge.id is not None and not has_id:
                 payload["id"] = edge.id
+            if edge.label is not None and edge.label != edge.label.strip() and edge.label.strip():
+                payload["label"] = edge.label
             if len(payload) > 1:
                 self.extras.append(comments.line(payload))
             return
