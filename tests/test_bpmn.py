@@ -483,3 +483,32 @@ def test_output_ids_are_unique_ncnames():
     assert len(ids) == len(set(ids))
     assert all(re.fullmatch(r"[A-Za-z_][\w.\-]*", i) for i in ids)
     assert read(text, "bpmn") == diagram
+
+
+def test_mutated_corpus_files_never_crash():
+    """Truncated files, stray markup, ids swapped: an InputError with diagnostics or a model
+    every writer can write, never another exception."""
+    import random
+
+    files = [p.read_text(encoding="utf-8") for p in sorted(BPMN_DATA.glob("*.bpmn"))
+             if not p.name.startswith(("billion", "xxe"))]
+    rng = random.Random(5)
+    for _ in range(300):
+        text = rng.choice(files)
+        operation = rng.randrange(3)
+        if operation == 0:
+            text = text[:rng.randrange(len(text))]
+        elif operation == 1:
+            at = rng.randrange(len(text))
+            text = text[:at] + rng.choice(["<", ">", '"', "&", '</bpmn:task>', ' sourceRef="zz"', "<bpmn:foo/>"]) + text[at:]
+        else:
+            ids = re.findall(r'\bid="([^"]+)"', text)
+            first, second = rng.choice(ids), rng.choice(ids)
+            text = text.replace(f'"{first}"', f'"{second}"', 1)
+        try:
+            diagram = read(text, "bpmn")
+        except InputError as error:
+            assert error.diagnostics and all(d.code for d in error.diagnostics)
+            continue
+        write(diagram, "bpmn")
+        write(diagram, "flowzap")

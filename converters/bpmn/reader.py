@@ -95,7 +95,6 @@ class _Reader:
             return self.diagram, self.out.items
         self.ours = root.get("exporter") == EXPORTER
         self.index(root)
-        self.read_di(root)
         self.read_pools(root)
         for pool in self.pools:
             self.diagram.lanes.extend(pool.lanes)
@@ -114,33 +113,34 @@ class _Reader:
 
     # -- indexes -------------------------------------------------------------------------
     def index(self, root) -> None:
+        """One pass over the document: ids (and their duplicates), DI bounds, category values."""
+        shape_tag, bounds_tag = f"{{{BPMNDI_NS}}}BPMNShape", f"{{{DC_NS}}}Bounds"
+        category_tag = f"{_M}categoryValue"
+        elements, bounds = self.elements, self.bounds
         for element in root.iter():
+            tag = element.tag
             element_id = element.get("id")
             # Only BPMN's own elements share the id space; vendor and fz: elements may say "id".
-            if element_id is None or not element.tag.startswith(_INDEXED):
-                continue
-            first = self.elements.get(element_id)
-            if first is not None:
-                self.out.add("DUPLICATE_ID", f"id {element_id!r} is already used at line {first.sourceline}",
-                             line=element.sourceline, element=element_id)
-                continue
-            self.elements[element_id] = element
-        for value in root.iter(f"{_M}categoryValue"):
-            if value.get("id"):
-                self.categories[value.get("id")] = value.get("value")
-
-    def read_di(self, root) -> None:
-        bounds_tag = f"{{{DC_NS}}}Bounds"
-        for shape in root.iter(f"{{{BPMNDI_NS}}}BPMNShape"):
-            target = strip_prefix(shape.get("bpmnElement"))
-            box = shape.find(bounds_tag)
-            if target is None or box is None or target in self.bounds:
-                continue
-            try:
-                self.bounds[target] = tuple(float(box.get(k, "0")) for k in ("x", "y", "width", "height"))
-            except ValueError:
-                self.out.add("INVALID_VALUE", f"DI bounds of {target!r} are not numbers; ignored",
-                             line=box.sourceline, element=target)
+            if element_id is not None and tag.startswith(_INDEXED):
+                first = elements.get(element_id)
+                if first is not None:
+                    self.out.add("DUPLICATE_ID", f"id {element_id!r} is already used at line {first.sourceline}",
+                                 line=element.sourceline, element=element_id)
+                else:
+                    elements[element_id] = element
+            if tag == shape_tag:
+                target = strip_prefix(element.get("bpmnElement"))
+                box = element.find(bounds_tag)
+                if target is None or box is None or target in bounds:
+                    continue
+                try:
+                    bounds[target] = (float(box.get("x", "0")), float(box.get("y", "0")),
+                                      float(box.get("width", "0")), float(box.get("height", "0")))
+                except ValueError:
+                    self.out.add("INVALID_VALUE", f"DI bounds of {target!r} are not numbers; ignored",
+                                 line=box.sourceline, element=target)
+            elif tag == category_tag and element_id:
+                self.categories[element_id] = element.get("value")
 
     def meta(self, element) -> Meta | None:
         found = extensions.decode(element.find(f"{_M}extensionElements"))
@@ -358,8 +358,7 @@ class _Reader:
         if local != KIND_ELEMENT[kind]:
             derived["bpmn.type"] = local
         self.native_attributes(element, derived)
-        self.raw_content(element, derived)
-        definitions = [model_local(c.tag) for c in element if model_local(c.tag) in EVENT_DEFINITIONS]
+        definitions = self.raw_content(element, derived)
         if definitions:
             derived["bpmn.eventDefinition"] = ",".join(d[: -len("EventDefinition")] for d in definitions)
         if local == "boundaryEvent":
@@ -419,12 +418,16 @@ class _Reader:
             if vendor:
                 into["bpmn.extensionElements"] = serialize(vendor)
 
-    def raw_content(self, element, into: dict[str, str]) -> None:
-        before, after = [], []
+    def raw_content(self, element, into: dict[str, str]) -> list[str]:
+        """Children the model has no place for, kept as XML text; returns the event definitions
+        among them (their local names)."""
+        before, after, definitions = [], [], []
         for child in element:
             local = model_local(child.tag)
             if local is None or local in _CONSUMED_CHILDREN or local in _FLOW_CONTENT or local == "text":
                 continue
+            if local in EVENT_DEFINITIONS:
+                definitions.append(local)
             if local == "property" and child.get("name") == "__targetRef_placeholder":
                 continue  # bpmn-js' target of a data input association: rewritten with it
             (before if local in _BEFORE_DATA else after).append(child)
@@ -432,6 +435,7 @@ class _Reader:
             into["bpmn.content"] = serialize(before)
         if after:
             into["bpmn.contentTail"] = serialize(after)
+        return definitions
 
     def lane_for(self, bpmn_id: str, pool: _Pool, lane_hint: str | None, local: str, element) -> str:
         lane = pool.lane_of_node.get(bpmn_id)
