@@ -214,8 +214,10 @@ def label_box(points: list[Point], text: str) -> Box:
 def text_size(text: str) -> tuple[int, int]:
     lines = text.split("\n") if text else [""]
     longest = max(len(line) for line in lines)
-    width = max(20, min(140, round(longest * 6.2)))
-    wrapped = sum(max(1, -(-round(len(line) * 6.2) // 140)) for line in lines)
+    # bpmn-js draws labels in 11 px Arial (about 6.5 px a character) and wraps at the box width:
+    # a few pixels of slack keep a short word from wrapping.
+    width = max(30, min(150, round(longest * 7) + 10))
+    wrapped = sum(max(1, -(-(round(len(line) * 7) + 10) // 150)) for line in lines)
     return width, 14 * wrapped
 
 
