@@ -362,3 +362,33 @@ def test_error_details_stay_small_enough_for_trailers(stub):
     kept = details["BadRequest"].field_violations
     assert 1 <= len(kept) < 399
     assert [v.description.split(",")[0] for v in kept] == [f"line {i + 2}" for i in range(len(kept))]
+
+
+def test_a_format_added_to_the_registry_is_served_without_any_change(monkeypatch):
+    """The server reads the registry on every call: a format registered later (here a tiny one
+    made by the test, in an in-process server) is listed and converted to at once."""
+    from converters import registry
+    from converters.formats import Format, WriterOption
+    from server.config import Config
+    from server.testing import InProcessServer
+
+    def write_outline(diagram, options):
+        separator = options["separator"]
+        return "\n".join(f"{node.lane}{separator}{node.label or node.id}" for node in diagram.nodes) + "\n", []
+
+    outline = Format(name="outline", title="Outline (test)", extensions=(".outline",), writer=write_outline,
+                     options=(WriterOption("separator", ": ", "between lane and label", None),))
+    monkeypatch.setattr(registry, "FORMATS", [*registry.FORMATS, outline])
+    with InProcessServer(Config(workers=1, address="127.0.0.1:0")) as running, \
+            grpc.insecure_channel(running.address) as channel:
+        stub = api_grpc.ConverterServiceStub(channel)
+        listed = {f.name: f for f in stub.ListFormats(api.ListFormatsRequest(), timeout=30).formats}
+        assert (listed["outline"].can_read, listed["outline"].can_write) == (False, True)
+        assert listed["outline"].writer_options[0].name == "separator"
+        response = stub.ConvertDiagram(api.ConvertDiagramRequest(
+            source=REFERENCE, target_format="outline", options={"separator": " | "}), timeout=30)
+        assert response.content.splitlines()[:2] == ["User | Start", "User | Enter credentials"]
+        error = failure(stub.ConvertDiagram, api.ConvertDiagramRequest(source="x", source_format="outline",
+                                                                       target_format="yaml"))
+        assert error.code() == grpc.StatusCode.INVALID_ARGUMENT  # write-only: not a source format
+        assert "can be written but not read" in error.details()
