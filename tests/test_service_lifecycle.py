@@ -267,3 +267,26 @@ def test_calls_over_the_concurrency_limit_are_refused_at_once():
         assert set(codes) == {grpc.StatusCode.OK, grpc.StatusCode.RESOURCE_EXHAUSTED}
         # Once the load is gone the worker serves again.
         assert stub.ConvertDiagram(convert_request(), timeout=30).content
+
+
+def test_a_batch_stream_does_not_read_ahead_of_its_conversions():
+    """The server takes the next item only after answering the previous one, so a caller that
+    sends faster than the server converts is held back by flow control instead of the server
+    buffering the whole batch."""
+    item = api.BatchConvertDiagramsRequest(name="big", request=convert_request(chain_diagram(20_000)))
+    total = 30  # about 45 MB in all
+    pulled = 0
+
+    def requests():
+        nonlocal pulled
+        for _ in range(total):
+            pulled += 1
+            yield item
+
+    with ServerProcess("--workers", "1") as server, grpc.insecure_channel(server.address) as channel:
+        results = api_grpc.ConverterServiceStub(channel).BatchConvertDiagrams(requests(), timeout=120)
+        assert next(results).WhichOneof("result") == "response"
+        time.sleep(2.0)  # loopback could carry all 45 MB many times over meanwhile
+        held_back = pulled
+        results.cancel()
+    assert held_back < total // 2, f"the client could push {held_back} of {total} items"
