@@ -137,6 +137,8 @@ def test_task_kinds_and_source_types_pick_the_element():
     assert tag == {"a": "startEvent", "b": "userTask", "c": "serviceTask", "d": "inclusiveGateway",
                    "e": "intermediateThrowEvent", "f": "endEvent", "g": "task"}
     assert root.find(".//bpmn:intermediateThrowEvent/bpmn:timerEventDefinition", NS) is not None
+    owner = root.find(".//bpmn:userTask/bpmn:potentialOwner/bpmn:resourceAssignmentExpression/bpmn:formalExpression", NS)
+    assert owner is not None and owner.text == "Bo"  # the taskbox's owner, as BPMN says it
     assert [d.element for d in found if d.code == "CHANGED_KIND"] == ["g"]  # a task cannot be an endEvent
 
 

@@ -428,6 +428,11 @@ class _Reader:
                 continue
             if local in EVENT_DEFINITIONS:
                 definitions.append(local)
+            if local == "potentialOwner" and "owner" not in into:
+                owner = _owner(child)
+                if owner is not None:  # a FlowZap taskbox's owner, as BPMN says it
+                    into["owner"] = owner
+                    continue
             if local == "property" and child.get("name") == "__targetRef_placeholder":
                 continue  # bpmn-js' target of a data input association: rewritten with it
             (before if local in _BEFORE_DATA else after).append(child)
@@ -694,6 +699,18 @@ class _Reader:
             return (lane_index.get(node.lane, 0), 0, box[0], box[1], self.node_order[node.id])
 
         self.diagram.nodes.sort(key=key)
+
+
+def _owner(potential_owner) -> str | None:
+    """The text of ``potentialOwner/resourceAssignmentExpression/formalExpression`` when that is
+    all the element says (anything richer stays raw XML)."""
+    children = list(potential_owner)
+    if len(children) != 1 or children[0].tag != f"{_M}resourceAssignmentExpression":
+        return None
+    expressions = list(children[0])
+    if len(expressions) != 1 or expressions[0].tag != f"{_M}formalExpression" or len(expressions[0]):
+        return None
+    return expressions[0].text or ""
 
 
 def read(text: str) -> tuple[Diagram, list[Diagnostic]]:

@@ -508,6 +508,15 @@ class _Writer:
                 extra_attrs += f' default="{flow}"'
                 native.append("bpmn.default")
                 rest.pop("bpmn.default")
+        owner_xml = ""
+        if tag == "userTask" and "owner" in rest and "potentialOwner" not in children_after:
+            # the taskbox's owner as BPMN's potential owner (engines and modellers read it)
+            owner_id = self.ids.get(None, f"PotentialOwner_{xml_id}")
+            owner_xml = (f'<bpmn:potentialOwner id="{owner_id}"><bpmn:resourceAssignmentExpression '
+                         f'id="{self.ids.get(None, owner_id + "_expression")}"><bpmn:formalExpression>'
+                         f'{escape(rest.pop("owner"))}</bpmn:formalExpression></bpmn:resourceAssignmentExpression>'
+                         "</bpmn:potentialOwner>")
+            native.append("owner")
         if tag != KIND_ELEMENT[node.kind] and node.attributes.get("bpmn.type") == tag:
             native.append("bpmn.type")
             rest.pop("bpmn.type", None)
@@ -540,6 +549,7 @@ class _Writer:
                              f"{self.flow_extension(connection)}"
                              f"<bpmn:targetRef>{self.node_xml_id[connection.target]}</bpmn:targetRef>"
                              "</bpmn:dataOutputAssociation>")
+        children += owner_xml
         children += children_after
         if item.id in self.inside:  # an expanded sub-process: its own flow elements
             children += "\n" + self.scope_xml(item.id, indent + "  ") + indent
@@ -780,7 +790,7 @@ def _order(attributes: dict[str, str], native: list[str]) -> str | None:
     """The model's attribute order, when the reader would not restore it by itself (it puts the
     natively written keys first); None when it would, or when a key holds whitespace."""
     keys = list(attributes)
-    natural = [k for k in keys if k in native] + [k for k in keys if k not in native]
+    natural = [k for k in native if k in attributes] + [k for k in keys if k not in native]
     if keys == natural or any(" " in k or "\t" in k or "\n" in k for k in keys):
         return None
     return " ".join(keys)
