@@ -101,7 +101,7 @@ def test_lexer_matches_mermaid_token_for_token(oracle, path):
             break
         loc = lexer.loc
         ours.append([g.terminal_name(token) if isinstance(token, int) else str(token), lexer.yytext,
-                     [loc.first_line, loc.first_column, loc.last_line, loc.last_column]])
+                     [loc[0], loc[2], loc[1], loc[3]]])
         if token == jison.EOF:
             break
     if theirs and theirs[-1][0] == "ERROR":
@@ -266,3 +266,16 @@ def test_tables_are_what_generate_mjs_makes(oracle, tmp_path):
         data = json.loads((GRAMMAR / f"{name}.json").read_text(encoding="utf-8"))
         assert data["generated_from"] == f"mermaid {oracle.version}"
         assert data["lexer"]["actions"], name
+
+
+def test_more_than_500_edges_read_with_a_warning_where_mermaid_refuses_by_default(oracle):
+    """A deliberate difference: mermaid's default maxEdges (500) is a setting of the page that renders,
+    not of the text, so the reader reads such a diagram and warns; the writer warns too."""
+    text = "flowchart LR\n" + "".join(f" a{i} --> a{i + 1}\n" for i in range(600))
+    assert "Edge limit exceeded" in oracle.parse(text)["error"]
+    result = read_with_diagnostics(text, "mermaid")
+    assert len(result.diagram.edges) == 600
+    assert [d.code for d in result.diagnostics] == ["MERMAID_LIMIT"]
+    from converters import write_with_diagnostics
+    _, diagnostics = write_with_diagnostics(result.diagram, "mermaid")
+    assert [d.code for d in diagnostics] == ["MERMAID_LIMIT"]

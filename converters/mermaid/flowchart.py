@@ -116,6 +116,8 @@ class FlowDB:
             return
         doc = None
         if metadata is not None:
+            doc = _simple_mapping(metadata)
+        if metadata is not None and doc is None:
             body = ("{\n" + metadata + "\n}") if "\n" not in metadata else metadata + "\n"
             try:
                 doc = yaml.load(body, Loader=_JsonSchemaLoader)
@@ -367,6 +369,24 @@ class FlowDB:
         return sub_id
 
 
+_SIMPLE_PAIR = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_-]*)\s*:\s*([A-Za-z][A-Za-z0-9_-]*)\s*\Z")
+
+
+def _simple_mapping(metadata: str) -> dict | None:
+    """``shape: notch-rect, form: circle`` without YAML (the common case, and YAML is slow): plain
+    words only; anything else (quotes, numbers, true/false/null, nesting) goes to the YAML loader."""
+    if any(c in metadata for c in "\"'{}[]#&*!|>%@`\n"):
+        return None
+    result = {}
+    for part in metadata.split(","):
+        match = _SIMPLE_PAIR.match(part)
+        if match is None or match.group(2) in ("true", "false", "null", "True", "False", "Null", "TRUE",
+                                               "FALSE", "NULL"):
+            return None
+        result[match.group(1)] = match.group(2)
+    return result
+
+
 def _flat(items: list):
     for item in items:
         if isinstance(item, list):
@@ -603,7 +623,7 @@ def build(db: FlowDB, pre: Preprocessed, out: Diagnostics, swimlane: bool) -> Di
     def where(loc):
         if loc is None:
             return None, None
-        return pre.original_line(loc.first_line), loc.first_column + 1
+        return pre.original_line(loc[0]), loc[2] + 1
 
     diagram = Diagram()
     if pre.title:
@@ -715,7 +735,7 @@ def build(db: FlowDB, pre: Preprocessed, out: Diagnostics, swimlane: bool) -> Di
         return found
 
     order = {vid: i for i, vid in enumerate(db.vertices)}
-    for sub in sorted(db.subgraphs, key=lambda s: (s.loc.first_line, s.loc.first_column) if s.loc else (0, 0)):
+    for sub in sorted(db.subgraphs, key=lambda s: (s.loc[0], s.loc[2]) if s.loc else (0, 0)):
         if sub.id not in parent_of:
             continue
         line, column = where(sub.loc)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
@@ -79,12 +78,9 @@ def translate_js_regex(source: str) -> str:
     return "".join(out)
 
 
-@dataclass(slots=True)
-class Loc:
-    first_line: int
-    last_line: int
-    first_column: int
-    last_column: int
+# A token's or a reduction's place, as jison's yylloc: (first_line, last_line, first_column,
+# last_column); lines 1-based, columns 0-based. Plain tuples: one is made per token.
+Loc = tuple
 
 
 class JisonError(Exception):
@@ -136,6 +132,9 @@ class Grammar:
                 else:
                     resolved.append(tuple(op))
             self.actions.append(tuple(resolved))
+        # rules whose only action is to return a token: that token (else None)
+        self.simple = [ops[0][1] if len(ops) == 1 and ops[0][0] == "return" and ops[0][1] else None
+                       for ops in self.actions]
         self.conditions: dict[str, tuple[re.Pattern, list[int]]] = {}
         for state, spec in lexer["conditions"].items():
             rules = spec["rules"]
@@ -167,7 +166,7 @@ class Lexer:
         self.pos = 0
         self.end = len(text)
         self.yylineno = 0
-        self.loc = Loc(1, 1, 0, 0)
+        self.loc = (1, 1, 0, 0)
         self.stack = ["INITIAL"]
         self.done = False
         self.yytext = ""
@@ -189,23 +188,27 @@ class Lexer:
         if match is None:
             if self.pos >= self.end:
                 return EOF
-            line, column = self.loc.last_line, self.loc.last_column
+            line, column = self.loc[1], self.loc[3]
             raise JisonError(
                 f"Lexical error on line {self.yylineno + 1}. Unrecognized text.", line, column,
                 text=self.text[self.pos:self.pos + 20], token_line=line, token_column=column,
             )
         rule = rules[match.lastindex - 1]
         matched = match.group()
-        newlines = matched.count("\n")
         old = self.loc
-        if newlines:
-            self.yylineno += newlines
+        if "\n" in matched:
+            self.yylineno += matched.count("\n")
             last_column = len(matched) - matched.rfind("\n") - 1
         else:
-            last_column = old.last_column + len(matched)
-        self.loc = Loc(old.last_line, self.yylineno + 1, old.last_column, last_column)
+            last_column = old[3] + len(matched)
+        self.loc = (old[1], self.yylineno + 1, old[3], last_column)
         self.yytext = matched
         self.pos += len(matched)
+        simple = self.g.simple[rule]
+        if simple is not None:  # the common case: the rule only returns its token
+            if self.done and self.pos < self.end:
+                self.done = False
+            return simple
         token = False
         for op in self.g.actions[rule]:
             kind = op[0]
@@ -252,6 +255,8 @@ def parse(g: Grammar, text: str, action: Action, custom: frozenset[int] | None =
     lexer = Lexer(g, text)
     table, productions, terminals = g.table, g.productions, g.terminals
     symbols = g.symbols
+    default_actions = g.default_actions
+    lex = lexer.lex
     stack = [0]
     vstack: list = [None]
     lstack: list = [lexer.loc]
@@ -260,49 +265,55 @@ def parse(g: Grammar, text: str, action: Action, custom: frozenset[int] | None =
     symbol = None
     while True:
         state = stack[-1]
-        act = g.default_actions.get(state)
+        act = default_actions.get(state) if default_actions else None
         if act is None:
             if symbol is None:
-                token = lexer.lex()
-                symbol = token if isinstance(token, int) else symbols.get(token, token)
-            act = table[state].get(symbol) if isinstance(symbol, int) else None
+                token = lex()
+                symbol = token if token.__class__ is int else symbols.get(token, token)
+            act = table[state].get(symbol) if symbol.__class__ is int else None
         if not act:
             expected = [f"'{terminals[s]}'" for s in table[state] if s in terminals and s > TERROR]
             got = "end of input" if symbol == EOF else g.terminal_name(symbol)
             raise JisonError(
                 f"Parse error on line {yylineno + 1}: expecting {', '.join(expected)}, got '{got}'",
-                yyloc.first_line, yyloc.first_column, token=got, text=lexer.yytext, expected=expected,
-                token_line=lexer.loc.first_line, token_column=lexer.loc.first_column,
+                yyloc[0], yyloc[2], token=got, text=lexer.yytext, expected=expected,
+                token_line=lexer.loc[0], token_column=lexer.loc[2],
             )
         kind = act[0]
         if kind == 1:  # shift
             stack.append(symbol)
             vstack.append(lexer.yytext)
-            lstack.append(lexer.loc)
+            loc = lexer.loc
+            lstack.append(loc)
             stack.append(act[1])
             symbol = None
             yylineno = lexer.yylineno
-            yyloc = lexer.loc
+            yyloc = loc
         elif kind == 2:  # reduce
             production = act[1]
             lhs, length = productions[production]
             if length:
                 first, last = lstack[-length], lstack[-1]
-            else:
-                first = last = lstack[-1]
-            loc = Loc(first.first_line, last.last_line, first.first_column, last.last_column)
-            if custom is None or production in custom:
-                try:
-                    value = action(production, vstack[-length:] if length else [],
-                                   lstack[-length:] if length else [])
-                except Accept as done:
-                    return done.value
-            else:
-                value = vstack[-length] if length else None
-            if length:
+                loc = (first[0], last[1], first[2], last[3])
+                if custom is None or production in custom:
+                    try:
+                        value = action(production, vstack[-length:], lstack[-length:])
+                    except Accept as done:
+                        return done.value
+                else:
+                    value = vstack[-length]
                 del stack[-2 * length:]
                 del vstack[-length:]
                 del lstack[-length:]
+            else:
+                loc = lstack[-1]
+                if custom is None or production in custom:
+                    try:
+                        value = action(production, [], [])
+                    except Accept as done:
+                        return done.value
+                else:
+                    value = None
             stack.append(lhs)
             vstack.append(value)
             lstack.append(loc)

@@ -73,8 +73,8 @@ def read(text: str) -> tuple[Diagram, list[Diagnostic]]:
         if not (kind != "sequence" and exc.token in ("EOF", "end of input") and _unclosed(pre, out)):
             _report(exc, pre, out)
     except (flowchart.FlowError, sequence.SequenceError) as exc:
-        line = pre.original_line(exc.loc.first_line) if exc.loc is not None else None
-        column = exc.loc.first_column + 1 if exc.loc is not None else None
+        line = pre.original_line(exc.loc[0]) if exc.loc is not None else None
+        column = exc.loc[2] + 1 if exc.loc is not None else None
         code = "UNKNOWN_SHAPE" if exc.message.startswith("No such shape") else "SYNTAX_ERROR"
         out.add(code, exc.message, line=line, column=column)
     out.raise_if_errors("mermaid")
@@ -111,7 +111,7 @@ def _unclosed(pre: Preprocessed, out: Diagnostics) -> bool:
             token = lexer.lex()
             if token == subgraph:
                 rest = pre.code[lexer.pos:].split("\n", 1)[0].strip()
-                opened.append((lexer.loc.first_line, lexer.loc.first_column, rest))
+                opened.append((lexer.loc[0], lexer.loc[2], rest))
             elif token == end and opened:
                 opened.pop()
             elif token in (jison.EOF, g.symbols.get("EOF")):

@@ -210,7 +210,7 @@ def read(pre: Preprocessed, out: Diagnostics) -> Diagram:
 def _where(state: _State, loc):
     if loc is None:
         return None, None
-    return state.pre.original_line(loc.first_line), loc.first_column + 1
+    return state.pre.original_line(loc[0]), loc[2] + 1
 
 
 def _lane(state: _State, name: str, item: dict | None = None) -> Lane:

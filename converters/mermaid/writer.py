@@ -192,6 +192,9 @@ class _FlowWriter:
             self.group_loss(group)
         self.write_edges()
         self.write_styles()
+        if self.edge_index > 500:
+            self.out.add("MERMAID_LIMIT", f"{self.edge_index} edges: mermaid refuses more than 500 unless the page "
+                         "that renders it raises maxEdges")
         text = "\n".join(self.lines + self.tail + self.extras) + "\n"
         return text, self.out.items
 
