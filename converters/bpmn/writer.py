@@ -203,8 +203,14 @@ class _Writer:
                 lanes = [Lane("\0plane")]
                 ends = lambda c: (c.source, c.target)  # noqa: E731
             connections = drawn.get(plane, [])
-            view = Diagram(lanes=lanes, nodes=[Node(i.id, i.lane if plane is None else "\0plane") for i in items],
-                           edges=[Edge(*ends(c)) for c in connections])
+            # Boundary events take no cell: they sit on their host's border, and their flows
+            # leave from the host's place in the layout (so their targets follow the host).
+            present = {i.id for i in items}
+            on_host = {i.id: i.host for i in items if i.host is not None and i.host in present}
+            placed_items = [i for i in items if i.id not in on_host]
+            view = Diagram(lanes=lanes,
+                           nodes=[Node(i.id, i.lane if plane is None else "\0plane") for i in placed_items],
+                           edges=[Edge(*(on_host.get(end, end) for end in ends(c))) for c in connections])
             placed = layout(view)
             if plane is None:
                 grid = geometry.build_grid(lane_ids, placed.lane_rows, placed.columns, lanes_inside, breaks,
@@ -212,23 +218,22 @@ class _Writer:
             else:
                 grid = geometry.build_grid(["\0plane"], placed.lane_rows, placed.columns, False, set())
             occupancy = geometry.Occupancy()
-            for item in items:
+            for item in placed_items:
                 cell = grid.cell(placed.lane_index[item.id], placed.row[item.id], placed.column[item.id])
                 self.cells[item.id] = cell
                 size = size_of(item.tag)
                 if item.tag == "textAnnotation" and item.node is not None and item.node.label:
                     size = geometry.annotation_size(item.node.label)
                 self.boxes[item.id] = geometry.centred(cell, size)
+                occupancy.add(self.boxes[item.id])
             hosted: dict[str, int] = {}
-            for item in items:  # boundary events sit on their host's lower border
-                if item.host is not None and item.host in self.boxes and plan.by_id[item.host].container == plane:
+            for item in items:  # boundary events sit on their host's lower border, right to left
+                if item.id in on_host:
                     hx, hy, hw, hh = self.boxes[item.host]
                     k = hosted.get(item.host, 0)
                     hosted[item.host] = k + 1
-                    self.boxes[item.id] = (hx + hw - 28 - 30 * k, hy + hh - 18, 36, 36)
+                    self.boxes[item.id] = (hx + hw - 28 - 40 * k, hy + hh - 18, 36, 36)
                     self.cells[item.id] = self.cells[item.host]
-                else:
-                    occupancy.add(self.boxes[item.id])
             occupancy.finish()
             for index, connection in enumerate(connections):
                 self.plane_of_connection[id(connection)] = (plane, index)
