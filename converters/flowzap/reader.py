@@ -1,8 +1,9 @@
 """FlowZap Code → model. Lenient: every repair is a diagnostic (policy: docs/flowzap.md §2).
 
-lark's lexer, driven by ``flowzap.lark``, turns the text into one token per statement with its
-line and column; this module decodes each token and assembles lanes, then resolves references
-once every node is known (a node may be used before it is declared).
+The scanner (``scanner.py``, built from the lark grammar ``flowzap.lark``) turns the text into one
+token per statement with its line and column; this module decodes each token with one regular
+expression and assembles lanes, then resolves references once every node is known (a node may be
+used before it is declared).
 """
 from __future__ import annotations
 
@@ -10,26 +11,23 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from lark import Lark
-
 from ..diagnostics import Diagnostic, Diagnostics
 from ..model import Diagram, Edge, Group, Lane, Node, Side
 from ..model.diagram import infer_event_kinds
-from .syntax import CANONICAL_ID, EDGE_KEYS, NODE_KEYS, SHAPE_KIND, SHAPES, SIDES, unquote
-
-_LEXER = Lark.open("flowzap.lark", rel_to=__file__, parser="lalr", lexer="basic")
+from .scanner import scan
+from .syntax import CANONICAL_ID, NODE_KEYS, SHAPE_KIND, SHAPES, SIDES, unquote
 
 # Decoders for the statement tokens the grammar has already recognised.
 _LANE_OPEN = re.compile(r"(?P<id>[^\W\d]\w*)[ \t]*\{[ \t]*(?:#[ \t]*(?P<label>[^\n]*?))?[ \t]*$")
 _NODE = re.compile(r"(?P<id>[^\W\d]\w*)[ \t]*:[ \t]*(?P<shape>[^\W\d]\w*)(?P<attrs>.*?)[ \t]*$")
 _NODE_ATTR = re.compile(r'[ \t]+(?P<key>[^\W\d]\w*):(?P<value>"(?:[^"\\\n]|\\.)*")')
-_REF = re.compile(
-    r"(?:(?P<lane>[^\W\d]\w*)\.(?!handle[ \t]*\())?(?P<id>[^\W\d]\w*)(?:\.handle[ \t]*\([ \t]*(?P<side>[^\W\d]\w*)[ \t]*\))?"
-)
-_ARROW = re.compile(r"[ \t]*->[ \t]*")
+_REF = r"(?:(?P<{0}lane>[^\W\d]\w*)\.(?!handle[ \t]*\())?(?P<{0}id>[^\W\d]\w*)(?:\.handle[ \t]*\([ \t]*(?P<{0}side>[^\W\d]\w*)[ \t]*\))?"
+_EDGE = re.compile(_REF.format("s") + r"[ \t]*->[ \t]*" + _REF.format("t") + r"(?P<attrs>.*)")
 _EDGE_ATTR = re.compile(r'(?P<key>[^\W\d]\w*)[ \t]*(?P<sep>[=:])[ \t]*(?P<value>"(?:[^"\\\n]|\\.)*")')
 _LOOP = re.compile(r"loop[ \t]*\[(?P<condition>[^\]\n]*)\](?P<members>.*)$")
 _LOOP_MEMBER = re.compile(r"(?:(?P<lane>[^\W\d]\w*)\.(?!handle[ \t]*\())?(?P<id>[^\W\d]\w*)")
+
+_SIDE = {side.value: side for side in Side}
 
 _EXPECTED = (
     'expected a node (n1: rectangle label:"Step"), an edge (n1.handle(right) -> n2.handle(left)), '
@@ -83,10 +81,10 @@ class _Reader:
             "SLASH_COMMENT": self.slash_comment,
             "BAD_LINE": self.bad_line,
         }
-        for token in _LEXER.lex(self.text):
-            if token.type != "HASH_LINE":
+        for kind, text, line, column in scan(self.text):
+            if self.lane_wants_label and kind != "HASH_LINE":
                 self.close_label_window()
-            handlers[token.type](token.value.rstrip(), token.line, token.column)
+            handlers[kind](text, line, column)
         if self.lane is not None:
             self.out.add("UNCLOSED_LANE", f"lane {self.lane.id!r} is opened here but never closed with }}",
                          line=self.lane.line, column=self.lane.column, element=self.lane.id)
@@ -188,13 +186,12 @@ class _Reader:
         self.diagram.nodes.append(node)
 
     def edge(self, text: str, line: int, column: int) -> None:
-        arrow = _ARROW.search(text)
-        source = self.ref(text, 0, column, line)
-        target = self.ref(text, arrow.end(), column, line)
+        match = _EDGE.match(text)
+        source = self.ref(match, "s", column, line)
+        target = self.ref(match, "t", column, line)
         edge = Edge(source.id, target.id, line=line, column=column)
-        bracket = text.find("[", arrow.end())
-        if bracket >= 0:
-            for attr in _EDGE_ATTR.finditer(text, bracket):
+        if match.group("attrs"):
+            for attr in _EDGE_ATTR.finditer(text, match.start("attrs")):
                 key, value = attr.group("key"), unquote(attr.group("value"))
                 key_column = column + attr.start("key")
                 if attr.group("sep") == ":":
@@ -211,11 +208,11 @@ class _Reader:
                          "source node's lane", line=line, column=column)
         self.edges.append(_PendingEdge(source, target, self.lane.id if self.lane else None, edge))
 
-    def ref(self, text: str, start: int, column: int, line: int) -> _Ref:
-        match = _REF.match(text, start)
-        side = match.group("side")
-        side_column = column + (match.start("side") if side else match.start())
+    def ref(self, match: re.Match, end: str, column: int, line: int) -> _Ref:
+        """The source (``end`` = "s") or target ("t") of an edge match."""
+        side = match.group(end + "side")
         if side is not None and side not in SIDES:
+            side_column = column + match.start(end + "side")
             lower = side.lower()
             if lower in SIDES:
                 self.out.add("UPPERCASE_KEYWORD", f"side {side!r} is written {lower!r}", line=line, column=side_column)
@@ -225,7 +222,8 @@ class _Reader:
                 self.out.add("SYNTAX_ERROR", f"unknown side {side!r}{hint} (sides: {', '.join(SIDES)})",
                              line=line, column=side_column)
             side = lower if lower in SIDES else None
-        return _Ref(match.group("lane"), match.group("id"), side, column + match.start())
+        lane = match.group(end + "lane")
+        return _Ref(lane, match.group(end + "id"), side, column + match.start(end + ("lane" if lane else "id")))
 
     def loop(self, text: str, line: int, column: int) -> None:
         match = _LOOP.match(text)
@@ -273,8 +271,8 @@ class _Reader:
                 self.out.add("STATEMENT_OUTSIDE_LANE", f"edge from {source.id} is written in lane "
                              f"{pending.written_in!r}; it belongs in {source.lane!r}",
                              line=edge.line, column=edge.column)
-            edge.source_side = Side(pending.source.side) if pending.source.side else None
-            edge.target_side = Side(pending.target.side) if pending.target.side else None
+            edge.source_side = _SIDE.get(pending.source.side)
+            edge.target_side = _SIDE.get(pending.target.side)
             if edge.source_side is None or edge.target_side is None:
                 self.out.add("MISSING_HANDLE", f"edge {source.id} -> {target.id} has no .handle(side) on "
                              "an end; the side is chosen by layout", line=edge.line, column=edge.column)
