@@ -12,7 +12,6 @@ reader restores exactly the model it was given.
 """
 from __future__ import annotations
 
-import json
 from xml.sax.saxutils import escape, quoteattr
 
 from ..diagnostics import Diagnostic, Diagnostics
@@ -20,7 +19,7 @@ from ..model import Diagram, EdgeStyle, Node, NodeKind, Side, layout
 from ..model.diagram import Edge, Lane
 from . import geometry
 from .extensions import encode
-from .plan import ACTIVITIES, Connection, Plan, PlanNode, build
+from .plan import ACTIVITIES, Connection, PlanNode, build
 from .reader import EXPORTER
 from .vocabulary import (
     EVENT_DEFINITIONS, EVENTS, GATEWAYS, KIND_ELEMENT, MODEL_NS, NATIVE_ATTRIBUTES, NCNAME, PREFIXES, kind_of,
@@ -271,7 +270,7 @@ class _Writer:
 
     # -- semantic XML --------------------------------------------------------------------
     def semantic(self) -> str:
-        diagram, plan = self.diagram, self.plan
+        plan = self.plan
         parts: list[str] = []
         categories = [g for g in self.drawn_groups if g.label is not None]
         for group in categories:
@@ -375,7 +374,6 @@ class _Writer:
             executable = executable if executable in ("true", "false") else "false"
         lines = [f'  <bpmn:process id="{self.process_id[index]}" isExecutable="{executable}">\n']
         members = [item for item in plan.nodes if plan.pool_of_lane.get(item.lane) == str(index)]
-        lane_by_id = self.diagram.lane_by_id()
         if index not in self.single_lane_pools:
             lines.append(f'    <bpmn:laneSet id="LaneSet_{index + 1}">\n')
             refs: dict[str, list[str]] = {lane: [] for lane in lanes}

@@ -33,12 +33,7 @@ def _validator():
 
 
 def python_tools_available() -> bool:
-    try:
-        import SpiffWorkflow  # noqa: F401
-        import xmlschema  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return all(importlib.util.find_spec(name) is not None for name in ("SpiffWorkflow", "xmlschema"))
 
 
 def node_tools_available() -> bool:
