@@ -13,7 +13,7 @@ test:
 
 # Regenerate golden files for review (git diff shows what changed).
 goldens:
-	.venv/bin/python -m pytest tests/test_goldens.py --update-goldens
+	.venv/bin/python -m pytest $$(grep -l update_goldens tests/test_*.py) --update-goldens
 
 bench:
 	.venv/bin/python benchmarks/bench_core.py

@@ -171,7 +171,8 @@ def formats_command(as_json) -> None:
     Console(soft_wrap=False).print(table)
 
 
-@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+# --help goes through to the server, which lists its own flags.
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []})
 @click.argument("server_args", nargs=-1, type=click.UNPROCESSED)
 def serve(server_args) -> None:
     """Start the gRPC service (options: flowzap-convert serve --help)."""
