@@ -268,6 +268,7 @@ class _Reader:
                 self.diagram.attributes.setdefault("bpmn.poolName", pool.name)
             if pool.process is not None and pool.process.get("isExecutable"):
                 self.diagram.attributes["bpmn.isExecutable"] = pool.process.get("isExecutable")
+            self.diagram.attributes.update(self.process_attributes(pool))
 
     def pool_attributes(self, pool: _Pool, attributes: dict[str, str]) -> None:
         if pool.participant is not None:
@@ -278,6 +279,17 @@ class _Reader:
             attributes["bpmn.process"] = pool.process.get("id")
             if pool.process.get("isExecutable"):
                 attributes["bpmn.isExecutable"] = pool.process.get("isExecutable")
+            if not pool.lanes:  # the pool's first lane carries what its process says
+                attributes.update(self.process_attributes(pool))
+
+    def process_attributes(self, pool: _Pool) -> dict[str, str]:
+        """A process's vendor attributes, documentation and extension elements (Camunda's
+        history time to live, Zeebe's version tag, …), as ``bpmn.process:<key>``."""
+        found: dict[str, str] = {}
+        if pool.process is not None:
+            self.native_attributes(pool.process, found)
+        found.pop("bpmn.isExecutable", None)
+        return {f"bpmn.process:{key}": value for key, value in found.items()}
 
     def collect_leaves(self, lane_set, parent, leaves: list) -> None:
         for lane in lane_set.findall(f"{_M}lane"):

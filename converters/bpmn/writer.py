@@ -372,7 +372,12 @@ class _Writer:
             executable = (first.attributes.get("bpmn.isExecutable") if first is not None else None) \
                 or self.diagram.attributes.get("bpmn.isExecutable") or "false"
             executable = executable if executable in ("true", "false") else "false"
-        lines = [f'  <bpmn:process id="{self.process_id[index]}" isExecutable="{executable}">\n']
+        # the source process's own attributes, documentation and vendor extensions
+        source = self.diagram.lane_by_id()[lanes[0]].attributes if len(plan.pools) > 1 else self.diagram.attributes
+        own = {k[len("bpmn.process:"):]: v for k, v in source.items() if k.startswith("bpmn.process:")}
+        extra, _, _, documentation, vendor = self.native_parts(own, [], "process", self.process_id[index])
+        lines = [f'  <bpmn:process id="{self.process_id[index]}" isExecutable="{executable}"{extra}>'
+                 f'{documentation}{f"<bpmn:extensionElements>{vendor}</bpmn:extensionElements>" if vendor else ""}\n']
         members = [item for item in plan.nodes if plan.pool_of_lane.get(item.lane) == str(index)]
         if index not in self.single_lane_pools:
             lines.append(f'    <bpmn:laneSet id="LaneSet_{index + 1}">\n')
