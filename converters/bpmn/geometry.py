@@ -29,41 +29,76 @@ Point = tuple[float, float]
 class Band:
     key: str  # lane id
     top: float
-    rows: int
+    heights: list[float]  # of its rows
+    tops: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        y = self.top + BAND_PAD
+        for height in self.heights:
+            self.tops.append(y)
+            y += height
 
     @property
     def height(self) -> float:
-        return 2 * BAND_PAD + self.rows * CELL_H
+        return 2 * BAND_PAD + sum(self.heights)
 
     def row_top(self, row: int) -> float:
-        return self.top + BAND_PAD + row * CELL_H
+        return self.tops[row]
 
 
 @dataclass(slots=True)
 class Grid:
     content_left: float
-    columns: int
+    widths: list[float]  # of its columns
     bands: list[Band] = field(default_factory=list)
+    lefts: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        x = self.content_left
+        for width in self.widths:
+            self.lefts.append(x)
+            x += width
+
+    @property
+    def columns(self) -> int:
+        return len(self.widths)
 
     @property
     def right(self) -> float:
-        return self.content_left + max(self.columns, 1) * CELL_W + MARGIN
+        return self.content_left + (sum(self.widths) if self.widths else CELL_W) + MARGIN
+
+    @property
+    def bottom(self) -> float:
+        return self.bands[-1].top + self.bands[-1].height if self.bands else 0
 
     def cell(self, band: int, row: int, column: int) -> Box:
-        return (self.content_left + column * CELL_W, self.bands[band].row_top(row), CELL_W, CELL_H)
+        b = self.bands[band]
+        return (self.lefts[column], b.tops[row], self.widths[column], b.heights[row])
 
 
 def build_grid(lane_ids: list[str], lane_rows: list[int], columns: int, lanes_inside_pool: bool,
-               pool_breaks: set[int], extra_headers: int = 0) -> Grid:
+               pool_breaks: set[int], extra_headers: int = 0, sizes: dict | None = None,
+               origin: tuple[float, float] | None = None) -> Grid:
     """Bands top to bottom. ``pool_breaks``: band indexes that start a new pool (a gap before);
-    ``extra_headers``: label strips of parent lanes (nested lanes) left of the lanes' own."""
-    left = ORIGIN_X + HEADER + (HEADER if lanes_inside_pool else 0) + HEADER * extra_headers + MARGIN
-    grid = Grid(left, columns)
-    top = ORIGIN_Y
+    ``extra_headers``: label strips of parent lanes (nested lanes) left of the lanes' own;
+    ``sizes``: (band, row, column) → the largest (width, height) placed there, when a node is
+    larger than a standard cell (an expanded sub-process drawn in place): its column and row grow.
+    ``origin``: where the grid starts, without any label strip (a sub-process's contents)."""
+    widths = [float(CELL_W)] * max(columns, 0)
+    heights = [[float(CELL_H)] * max(1, lane_rows[i] if i < len(lane_rows) else 1) for i in range(len(lane_ids))]
+    for (band, row, column), (width, height) in (sizes or {}).items():
+        widths[column] = max(widths[column], width + 2 * 30)
+        heights[band][row] = max(heights[band][row], height + 2 * 20)
+    if origin is None:
+        left = ORIGIN_X + HEADER + (HEADER if lanes_inside_pool else 0) + HEADER * extra_headers + MARGIN
+        top = ORIGIN_Y
+    else:
+        left, top = origin[0] + MARGIN, origin[1]
+    grid = Grid(left, widths)
     for index, lane_id in enumerate(lane_ids):
         if index and index in pool_breaks:
             top += POOL_GAP
-        band = Band(lane_id, top, max(1, lane_rows[index] if index < len(lane_rows) else 1))
+        band = Band(lane_id, top, heights[index])
         grid.bands.append(band)
         top += band.height
     return grid
