@@ -321,8 +321,19 @@ def test_expanded_sub_processes_keep_their_contents():
     inner = root.find(".//bpmn:subProcess[@id='Activity_0str1n8']/bpmn:subProcess[@id='Activity_1a8tth6']"
                       "/bpmn:task[@id='Activity_1x6sbz2']", NS)
     assert inner is not None  # written nested, as it was
+    # drawn expanded in place, as the source drew it: the contents inside the sub-process's box
+    shape = root.find(".//bpmndi:BPMNShape[@bpmnElement='Activity_0str1n8']", NS)
+    assert shape.get("isExpanded") == "true"
+    geometry = di_geometry(etree.tostring(root, encoding="unicode"))
+    for member in ("Activity_1a8tth6", "Activity_1x6sbz2", "Event_0dkr1uz"):
+        assert inside(geometry.shapes[member], geometry.shapes["Activity_0str1n8"]), member
+    assert inside(geometry.shapes["Activity_1x6sbz2"], geometry.shapes["Activity_1a8tth6"])
+    # without the source's DI it is collapsed, with a drill-down plane of its own
+    for node in diagram.nodes:
+        node.attributes.pop("bpmn.isExpanded", None)
+    root = etree.fromstring(write(diagram, "bpmn").encode())
     planes = [p.get("bpmnElement") for p in root.iter(f"{{{BPMNDI_NS}}}BPMNPlane")]
-    assert "Activity_0str1n8" in planes and "Activity_1a8tth6" in planes  # drill-down planes
+    assert "Activity_0str1n8" in planes and "Activity_1a8tth6" in planes
 
 
 def test_data_objects_annotations_and_groups_are_kept():

@@ -81,6 +81,7 @@ class _Reader:
         self.participants: dict[str, _Pool] = {}
         self.element_id: dict[str, str] = {}  # BPMN id → model id (they differ only when renamed)
         self.diagram_meta: Meta | None = None
+        self.expanded: set[str] = set()  # sub-processes the DI draws expanded
         self.note_index: dict[str, int] = {}  # annotations of our own output: their model position
 
     # -- entry ---------------------------------------------------------------------------
@@ -130,6 +131,8 @@ class _Reader:
                     elements[element_id] = element
             if tag == shape_tag:
                 target = strip_prefix(element.get("bpmnElement"))
+                if element.get("isExpanded") == "true" and target is not None:
+                    self.expanded.add(target)
                 box = element.find(bounds_tag)
                 if target is None or box is None or target in bounds:
                     continue
@@ -378,6 +381,8 @@ class _Reader:
             index = meta.get("attachmentIndex") if meta is not None else None
             self.flows.append(_Flow(element, "attachment", derived["bpmn.attachedTo"], bpmn_id, scope,
                                     int(index) if index and index.isdigit() else len(self.flows) + 10**9))
+        if local in CONTAINERS and bpmn_id in self.expanded:
+            derived["bpmn.isExpanded"] = "true"
         if local == "dataObjectReference" and element.get("dataObjectRef"):
             derived["bpmn.dataObjectRef"] = element.get("dataObjectRef")
         if local == "dataStoreReference" and element.get("dataStoreRef"):

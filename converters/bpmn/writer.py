@@ -28,6 +28,7 @@ from .vocabulary import (
 from .xmlparts import fragment_children, model_local, serialize
 
 VERSION = "0.1.0"
+INLINE_TITLE = 20  # room for an expanded sub-process's name above its contents
 _KNOWN_PREFIXES = {
     "http://camunda.org/schema/1.0/bpmn": "camunda",
     "http://camunda.org/schema/zeebe/1.0": "zeebe",
@@ -154,21 +155,21 @@ class _Writer:
 
     # -- geometry ------------------------------------------------------------------------
     def place(self) -> None:
-        """Coordinates for every node, plane by plane: the collaboration's plane (pools, lanes and
-        the top-level nodes), then one plane per expanded sub-process (its contents, shown by
-        bpmn-js when one drills down into the sub-process)."""
+        """Coordinates for every node. The collaboration's plane holds pools, lanes and the
+        top-level nodes; an expanded sub-process's contents are drawn inside it in place (when
+        the BPMN source drew it expanded, or when a message flow or association reaches into it)
+        or in a drill-down plane of their own (bpmn-js shows the sub-process collapsed)."""
         plan = self.plan
-        self.top = {}  # node id → the top-level node that stands for it in the main plane
-        for item in plan.nodes:
-            top, seen = item, 0
-            while top.container is not None and seen < 1000:
-                top, seen = plan.by_id[top.container], seen + 1
-            self.top[item.id] = top.id
         members: dict[str | None, list[PlanNode]] = {None: []}
         for item in plan.nodes:
             if item.tag != "participant":
                 members.setdefault(item.container, []).append(item)
-        self.plane_of_connection: dict[int, tuple[str | None, int]] = {}
+        self.layout_top = {}  # node id → the node of the main plane's layout that stands for it
+        for item in plan.nodes:
+            top, seen = item, 0
+            while top.container is not None and seen < 1000:
+                top, seen = plan.by_id[top.container], seen + 1
+            self.layout_top[item.id] = top.id
         drawn: dict[str | None, list[Connection]] = {}
         self.pool_connections = []
         for connection in plan.connections:
@@ -179,6 +180,20 @@ class _Writer:
             plane = source.container if source.container == target.container else None
             drawn.setdefault(plane, []).append(connection)
         self.drawn = drawn
+        self.inline = self.inline_containers(members, drawn)
+        self.display = {}  # plane → the BPMNPlane it is drawn in (None: the collaboration's)
+        for plane in members:
+            shown = plane
+            while shown is not None and shown in self.inline:
+                shown = plan.by_id[shown].container
+            self.display[plane] = shown
+        self.top = {}  # node id → the node drawn for it in its display plane's connections
+        for item in plan.nodes:
+            top = item
+            while top.container is not None and self.display[top.container] is not None:
+                top = plan.by_id[top.container]
+            self.top[item.id] = top.id
+        self.plane_of_connection: dict[int, tuple[str | None, int]] = {}
         self.planes: dict[str | None, dict] = {}
         lane_ids = [lane.id for lane in self.diagram.lanes]
         pool_of = plan.pool_of_lane
@@ -194,52 +209,114 @@ class _Writer:
         lane_by_id = self.diagram.lane_by_id()
         self.black_boxes = {i for i in self.single_lane_pools if str(i) not in occupied and (
             self.options.get("pools") == "per-lane" or lane_by_id[plan.pools[i][0]].attributes.get("bpmn.blackBox") == "true")}
+        extents: dict[str, tuple[float, float]] = {}
+        # Inner planes first: an inline sub-process is as large as its contents.
+        for plane in sorted(members, key=lambda p: -self.depth(p)):
+            self.place_plane(plane, members[plane], drawn.get(plane, []), extents, lane_ids, lanes_inside, breaks)
+        for plane in sorted(members, key=self.depth):  # then contents move into their sub-process
+            if plane is not None and plane in self.inline:
+                x, y, _, _ = self.boxes[plane]
+                self.translate(plane, x, y + INLINE_TITLE)
         for plane, items in members.items():
-            if plane is None:
-                lanes = self.diagram.lanes
-                ends = lambda c: (self.top[c.source], self.top[c.target])  # noqa: E731
+            self.finish_plane(plane, items)
+        self.grid = self.planes[None]["grid"]
+
+    def depth(self, plane: str | None) -> int:
+        depth, node = 0, plane
+        while node is not None:
+            depth, node = depth + 1, self.plan.by_id[node].container
+        return depth
+
+    def inline_containers(self, members, drawn) -> set[str]:
+        """Sub-processes drawn expanded in place: as the source drew them, and every one a
+        connection drawn in the main plane reaches into (bpmn-js draws no edge to a node that is
+        only in a drill-down plane)."""
+        plan = self.plan
+        inline = {plane for plane in members if plane is not None and
+                  plan.by_id[plane].node is not None and
+                  plan.by_id[plane].node.attributes.get("bpmn.isExpanded") == "true"}
+        for connection in drawn.get(None, []):
+            for end in (connection.source, connection.target):
+                node = plan.by_id[end].container
+                while node is not None:
+                    inline.add(node)
+                    node = plan.by_id[node].container
+        for plane in list(inline):  # an inline sub-process inside a drill-down one stays there
+            if plane not in members:
+                inline.discard(plane)
+        return inline
+
+    def place_plane(self, plane, items, connections, extents, lane_ids, lanes_inside, breaks) -> None:
+        plan = self.plan
+        if plane is None:
+            lanes = self.diagram.lanes
+            ends = lambda c: (self.layout_top[c.source], self.layout_top[c.target])  # noqa: E731
+        else:
+            lanes = [Lane("\0plane")]
+            ends = lambda c: (c.source, c.target)  # noqa: E731
+        # Boundary events take no cell: they sit on their host's border, and their flows leave
+        # from the host's place in the layout (so their targets follow the host).
+        present = {i.id for i in items}
+        on_host = {i.id: i.host for i in items if i.host is not None and i.host in present}
+        placed_items = [i for i in items if i.id not in on_host]
+        view = Diagram(lanes=lanes, nodes=[Node(i.id, i.lane if plane is None else "\0plane") for i in placed_items],
+                       edges=[Edge(*(on_host.get(end, end) for end in ends(c))) for c in connections])
+        placed = layout(view)
+        sizes: dict[tuple[int, int, int], tuple[float, float]] = {}
+        item_size: dict[str, tuple[float, float]] = {}
+        for item in placed_items:
+            size = extents.get(item.id) or size_of(item.tag)
+            if item.tag == "textAnnotation" and item.node is not None and item.node.label:
+                size = geometry.annotation_size(item.node.label)
+            item_size[item.id] = size
+            key = (placed.lane_index[item.id], placed.row[item.id], placed.column[item.id])
+            old = sizes.get(key, (0, 0))
+            sizes[key] = (max(old[0], size[0]), max(old[1], size[1]))
+        if plane is None:
+            grid = geometry.build_grid(lane_ids, placed.lane_rows, placed.columns, lanes_inside, breaks,
+                                       extra_headers=1 if self.nested_lanes else 0, sizes=sizes)
+        elif plane in self.inline:
+            grid = geometry.build_grid(["\0plane"], placed.lane_rows, placed.columns, False, set(), sizes=sizes,
+                                       origin=(0, 0))
+            extents[plane] = (grid.right, grid.bottom + INLINE_TITLE)
+        else:
+            grid = geometry.build_grid(["\0plane"], placed.lane_rows, placed.columns, False, set(), sizes=sizes)
+        for item in placed_items:
+            cell = grid.cell(placed.lane_index[item.id], placed.row[item.id], placed.column[item.id])
+            self.cells[item.id] = cell
+            self.boxes[item.id] = geometry.centred(cell, item_size[item.id])
+        for index, connection in enumerate(connections):
+            self.plane_of_connection[id(connection)] = (plane, index)
+        self.planes[plane] = {"view": view, "layout": placed, "grid": grid, "items": items, "ends": ends,
+                              "on_host": on_host}
+
+    def translate(self, plane: str, dx: float, dy: float) -> None:
+        """Moves a plane laid out at (0, 0) into its sub-process's box (outer planes move first,
+        so a nested sub-process's box is already where it belongs when its turn comes)."""
+        for item in self.planes[plane]["items"]:
+            if item.id in self.planes[plane]["on_host"]:
+                continue
+            x, y, w, h = self.boxes[item.id]
+            self.boxes[item.id] = (x + dx, y + dy, w, h)
+            x, y, w, h = self.cells[item.id]
+            self.cells[item.id] = (x + dx, y + dy, w, h)
+
+    def finish_plane(self, plane: str | None, items: list[PlanNode]) -> None:
+        """Boundary events onto their hosts, and what stands where, for straight edges."""
+        on_host = self.planes[plane]["on_host"]
+        hosted: dict[str, int] = {}
+        occupancy = geometry.Occupancy()
+        for item in items:
+            if item.id in on_host:  # on the host's lower border, right to left
+                hx, hy, hw, hh = self.boxes[item.host]
+                k = hosted.get(item.host, 0)
+                hosted[item.host] = k + 1
+                self.boxes[item.id] = (hx + hw - 28 - 40 * k, hy + hh - 18, 36, 36)
+                self.cells[item.id] = self.cells[item.host]
             else:
-                lanes = [Lane("\0plane")]
-                ends = lambda c: (c.source, c.target)  # noqa: E731
-            connections = drawn.get(plane, [])
-            # Boundary events take no cell: they sit on their host's border, and their flows
-            # leave from the host's place in the layout (so their targets follow the host).
-            present = {i.id for i in items}
-            on_host = {i.id: i.host for i in items if i.host is not None and i.host in present}
-            placed_items = [i for i in items if i.id not in on_host]
-            view = Diagram(lanes=lanes,
-                           nodes=[Node(i.id, i.lane if plane is None else "\0plane") for i in placed_items],
-                           edges=[Edge(*(on_host.get(end, end) for end in ends(c))) for c in connections])
-            placed = layout(view)
-            if plane is None:
-                grid = geometry.build_grid(lane_ids, placed.lane_rows, placed.columns, lanes_inside, breaks,
-                                           extra_headers=1 if self.nested_lanes else 0)
-            else:
-                grid = geometry.build_grid(["\0plane"], placed.lane_rows, placed.columns, False, set())
-            occupancy = geometry.Occupancy()
-            for item in placed_items:
-                cell = grid.cell(placed.lane_index[item.id], placed.row[item.id], placed.column[item.id])
-                self.cells[item.id] = cell
-                size = size_of(item.tag)
-                if item.tag == "textAnnotation" and item.node is not None and item.node.label:
-                    size = geometry.annotation_size(item.node.label)
-                self.boxes[item.id] = geometry.centred(cell, size)
                 occupancy.add(self.boxes[item.id])
-            hosted: dict[str, int] = {}
-            for item in items:  # boundary events sit on their host's lower border, right to left
-                if item.id in on_host:
-                    hx, hy, hw, hh = self.boxes[item.host]
-                    k = hosted.get(item.host, 0)
-                    hosted[item.host] = k + 1
-                    self.boxes[item.id] = (hx + hw - 28 - 40 * k, hy + hh - 18, 36, 36)
-                    self.cells[item.id] = self.cells[item.host]
-            occupancy.finish()
-            for index, connection in enumerate(connections):
-                self.plane_of_connection[id(connection)] = (plane, index)
-            self.planes[plane] = {"view": view, "layout": placed, "grid": grid, "occupancy": occupancy,
-                                  "items": items, "ends": ends}
-        self.grid = self.planes[None]["grid"] if None in self.planes else geometry.build_grid(
-            lane_ids, [1] * len(lane_ids), 0, lanes_inside, breaks, extra_headers=1 if self.nested_lanes else 0)
+        occupancy.finish()
+        self.planes[plane]["occupancy"] = occupancy
 
     def has_lane_set(self, lanes: list[str]) -> bool:
         """A pool gets a laneSet unless it is one lane that stands for the pool itself."""
@@ -257,7 +334,10 @@ class _Writer:
     def route(self, connection: Connection) -> list[geometry.Point]:
         plane_key, index = self.plane_of_connection[id(connection)]
         plane = self.planes[plane_key]
-        source_id, target_id = plane["ends"](connection)
+        if plane_key is None:  # the nodes drawn for its ends (inner nodes of inline sub-processes)
+            source_id, target_id = self.top[connection.source], self.top[connection.target]
+        else:
+            source_id, target_id = connection.source, connection.target
         source_side, target_side = connection.source_side, connection.target_side
         if source_side is None or target_side is None:
             chosen = plane["layout"].sides(plane["view"], index)
@@ -525,6 +605,9 @@ class _Writer:
                          f'{escape(rest.pop("owner"))}</bpmn:formalExpression></bpmn:resourceAssignmentExpression>'
                          "</bpmn:potentialOwner>")
             native.append("owner")
+        if item.id in self.inline and rest.get("bpmn.isExpanded") == "true":
+            native.append("bpmn.isExpanded")  # said by the DI
+            rest.pop("bpmn.isExpanded")
         if tag != KIND_ELEMENT[node.kind] and node.attributes.get("bpmn.type") == tag:
             native.append("bpmn.type")
             rest.pop("bpmn.type", None)
@@ -752,7 +835,7 @@ class _Writer:
             lines.append(self.shape(self.group_xml_id[group.id], (x1, y1, x2 - x1, y2 - y1)))
         lines.append("    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>\n")
         for plane in self.planes:
-            if plane is None:
+            if plane is None or self.display[plane] != plane:
                 continue
             xml_id = self.node_xml_id[plane]
             lines.append(f'  <bpmndi:BPMNDiagram id="{self.ids.get(None, "BPMNDiagram_" + xml_id)}">\n'
@@ -762,17 +845,22 @@ class _Writer:
             lines.append("    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>\n")
         return "".join(lines)
 
-    def plane_di(self, plane: str | None) -> list[str]:
+    def plane_di(self, display: str | None) -> list[str]:
+        """Shapes and edges of one BPMNPlane: its own nodes and those of the sub-processes drawn
+        in place inside it."""
         lines = []
-        for item in self.planes.get(plane, {}).get("items", []):
+        shown = [plane for plane in self.planes if self.display[plane] == display]
+        for item in (item for plane in shown for item in self.planes[plane]["items"]):
             box = self.boxes[item.id]
-            extra = ' isExpanded="false"' if item.tag in ("subProcess", "adHocSubProcess", "transaction") else ""
+            extra = ""
+            if item.tag in ("subProcess", "adHocSubProcess", "transaction"):
+                extra = f' isExpanded="{"true" if item.id in self.inline else "false"}"'
             label = ""
             if item.name and (item.tag in EVENTS or item.tag in GATEWAYS or item.tag.startswith("data")):
                 w, h = geometry.text_size(item.name)
                 label = self.label((box[0] + box[2] / 2 - w / 2, box[1] + box[3] + 5, w, h))
             lines.append(self.shape(self.node_xml_id[item.id], box, extra, label))
-        for connection in self.drawn.get(plane, []):
+        for connection in (c for plane in shown for c in self.drawn.get(plane, [])):
             points = self.routes[id(connection)]
             label = ""
             if connection.edge is not None and connection.edge.label and connection.kind != "association":
