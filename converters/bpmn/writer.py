@@ -247,7 +247,6 @@ class _Writer:
         return inline
 
     def place_plane(self, plane, items, connections, extents, lane_ids, lanes_inside, breaks) -> None:
-        plan = self.plan
         if plane is None:
             lanes = self.diagram.lanes
             ends = lambda c: (self.layout_top[c.source], self.layout_top[c.target])  # noqa: E731
