@@ -93,8 +93,8 @@ def moddle(paths) -> dict[str, list[str]]:
 
 
 def bpmnlint(paths) -> dict[str, Counter]:
-    """bpmnlint errors per file, counted by rule (warnings are not counted)."""
-    paths = [str(p) for p in paths]
+    """bpmnlint errors per file (by absolute path), counted by rule (warnings are not counted)."""
+    paths = [str(Path(p).resolve()) for p in paths]  # bpmnlint prints absolute paths
     done = subprocess.run([str(JS / "node_modules" / ".bin" / "bpmnlint"), *paths], capture_output=True,
                           text=True, cwd=JS, timeout=300)
     result: dict[str, Counter] = defaultdict(Counter)
