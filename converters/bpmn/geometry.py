@@ -280,3 +280,16 @@ def between(source: Box, target: Box) -> list[Point]:
         start, end = (sx, source[1]), (tx, target[1] + target[3])
     middle = (start[1] + end[1]) / 2
     return simplify([start, (sx, middle), (tx, middle), end])
+
+
+def to_pool(node: Box, cell: Box, pool: Box) -> list[Point]:
+    """From a node to a pool above or below it, along gutters: out of the node's top or bottom to
+    its row's gutter, across to the column gutter on its right, then straight to the pool's
+    edge (column gutters hold no node in any lane, so the line crosses none)."""
+    x, y, w, h = node
+    below = pool[1] >= y + h
+    start = (x + w / 2, y + h) if below else (x + w / 2, y)
+    row_gutter = cell[1] + cell[3] if below else cell[1]
+    column_gutter = cell[0] + cell[2]
+    end = (column_gutter, pool[1] if below else pool[1] + pool[3])
+    return simplify([start, (start[0], row_gutter), (column_gutter, row_gutter), end])

@@ -811,11 +811,17 @@ class _Writer:
                                             ' isHorizontal="true"'))
         lines.extend(self.plane_di(None))
         for connection in self.pool_connections:  # message flows that end on a pool itself
-            boxes = [pool_box[self.node_xml_id[end]] if self.plan.by_id[end].tag == "participant"
-                     else self.boxes[self.top[end]] for end in (connection.source, connection.target)]
+            ends = [(pool_box[self.node_xml_id[end]], None) if self.plan.by_id[end].tag == "participant"
+                    else (self.boxes[self.top[end]], self.cells[self.top[end]])
+                    for end in (connection.source, connection.target)]
             flow_id = self.flow_xml_id[id(connection)]
             label = ""
-            points = geometry.between(*boxes)
+            if ends[0][1] is not None and ends[1][1] is None:
+                points = geometry.to_pool(ends[0][0], ends[0][1], ends[1][0])
+            elif ends[1][1] is not None and ends[0][1] is None:
+                points = geometry.to_pool(ends[1][0], ends[1][1], ends[0][0])[::-1]
+            else:
+                points = geometry.between(ends[0][0], ends[1][0])
             if connection.edge is not None and connection.edge.label:
                 label = self.label(geometry.label_box(points, connection.edge.label))
             lines.append(f'      <bpmndi:BPMNEdge id="{self.ids.get(None, flow_id + "_di")}" bpmnElement="{flow_id}">'
