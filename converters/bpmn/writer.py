@@ -831,7 +831,7 @@ class _Writer:
             boxes = [self.boxes[self.top[m]] for m in group.members if m in self.top]
             if boxes:
                 x1 = min(b[0] for b in boxes) - 15
-                y1 = min(b[1] for b in boxes) - 15
+                y1 = min(b[1] for b in boxes) - (30 if group.label else 15)  # room for its label
                 x2 = max(b[0] + b[2] for b in boxes) + 15
                 y2 = max(b[1] + b[3] for b in boxes) + 15
             else:  # a group without members: a small frame under the pools
