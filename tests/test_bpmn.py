@@ -525,3 +525,14 @@ def test_mutated_corpus_files_never_crash():
             continue
         write(diagram, "bpmn")
         write(diagram, "flowzap")
+
+
+def test_a_file_re_saved_by_a_modeller_keeps_what_fz_meta_carries():
+    """bpmn-js / Camunda Modeler keep unknown extension elements when they save: our fz:meta
+    still restores sides, shapes and loops, and the added gateways and events are still removed,
+    though the file no longer says this converter wrote it (so DI gives the node order)."""
+    diagram = read(seed_text(), "flowzap")
+    text = write(diagram, "bpmn").replace('exporter="flowzap-converter"', 'exporter="Camunda Modeler"')
+    back = read(text, "bpmn")
+    assert sorted(back.nodes, key=lambda n: n.id) == sorted(diagram.nodes, key=lambda n: n.id)
+    assert back.edges == diagram.edges and back.lanes == diagram.lanes and back.groups == diagram.groups
