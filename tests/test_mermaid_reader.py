@@ -63,6 +63,24 @@ def test_nested_subgraphs_are_groups_with_all_their_nodes():
                       "in": ("subgraph", "In", ["x"], "outer", "mid")}
 
 
+def test_a_subgraph_named_inside_itself_or_its_nested_subgraph_is_left_out_and_reported():
+    # mermaid's parser makes c1 hold A and A hold c1; its layout fails on "Setting A as parent of c1
+    # would create a cycle" (and draws nothing): the reader leaves that nesting out, as mermaid's
+    # own order of setting parents would, and says so
+    d, diags = model("flowchart LR\n subgraph A\n  subgraph c1\n   A\n   B\n  end\n end\n")
+    assert [lane.id for lane in d.lanes] == ["c1"]
+    assert [(n.id, n.lane) for n in d.nodes] == [("B", "c1")]
+    assert [(g.id, g.members, g.lane, g.parent) for g in d.groups] == [("A", [], "c1", None)]
+    [ignored] = [x for x in diags if x.code == "IGNORED_STATEMENT"]
+    assert "Setting A as parent of c1 would create a cycle" in ignored.message
+    assert (ignored.line, ignored.element) == (3, "c1")
+    # a subgraph naming itself: mermaid fails on "Setting A as parent of A …"
+    d, diags = model("flowchart LR\n subgraph A\n  A --> B\n end\n")
+    assert [lane.id for lane in d.lanes] == ["A"] and [(n.id, n.lane) for n in d.nodes] == [("B", "A")]
+    assert codes(diags) == ["IGNORED_STATEMENT", "EDGE_TO_SUBGRAPH"]
+    assert "Setting A as parent of A would create a cycle" in diags[0].message
+
+
 def test_an_edge_to_a_subgraph_is_attached_to_its_first_node_and_reported():
     d, diags = model("flowchart LR\n a --> S\n subgraph S\n  b --> c\n end\n S --> d\n")
     assert [(e.source, e.target, e.attributes) for e in d.edges] == [

@@ -653,6 +653,7 @@ def build(db: FlowDB, pre: Preprocessed, out: Diagnostics, swimlane: bool) -> Di
     # One subgraph per id: mermaid keeps a repeated `subgraph X` block as a second subgraph with
     # the same id (and draws one); the model merges them into the first.
     merged: dict[str, SubGraph] = {}
+    last_index = {sub.id: index for index, sub in enumerate(db.subgraphs)}  # for the layout order below
     for sub in db.subgraphs:
         first = merged.get(sub.id)
         if first is None:
@@ -665,18 +666,42 @@ def build(db: FlowDB, pre: Preprocessed, out: Diagnostics, swimlane: bool) -> Di
         if sub.dir and not first.dir:
             first.dir = sub.dir
     db.subgraphs = list(merged.values())
+    # Subgraph nesting, as mermaid's renderer sees it: a subgraph is inside the subgraph whose
+    # member list names it (flowDb lists an id in one subgraph at most: makeUniq). Its dagre layout
+    # sets those parents subgraph by subgraph, the last one first, and fails on a parent that would
+    # close a cycle — a subgraph named inside itself, or inside a subgraph nested in it: mermaid
+    # parses `subgraph A / subgraph c1 / A / end / end` and draws nothing ("Setting A as parent of
+    # c1 would create a cycle"). The reader leaves out each such nesting and reads on.
+    listed_in: dict[str, str] = {}
     for sub in db.subgraphs:
-        sub.nodes = [n for n in sub.nodes if n != sub.id]
-    # Subgraph nesting, as mermaid's renderer sees it: a subgraph is inside the first subgraph
-    # whose member list names it.
+        for member in sub.nodes:
+            if member in merged:
+                listed_in.setdefault(member, sub.id)
     parent_of: dict[str, str] = {}
+    for sub_id in sorted(merged, key=lambda s: -last_index[s]):
+        holder = listed_in.get(sub_id)
+        if holder is None:
+            continue
+        ancestor = holder
+        while ancestor is not None and ancestor != sub_id:
+            ancestor = parent_of.get(ancestor)
+        if ancestor is None:
+            parent_of[sub_id] = holder
+            continue
+        merged[holder].nodes = [n for n in merged[holder].nodes if n != sub_id]
+        line, column = where(merged[sub_id].loc)
+        if holder == sub_id:
+            message = (f"subgraph {sub_id!r} names itself inside its block; mermaid cannot draw that (its layout "
+                       f"fails: \"Setting {sub_id} as parent of {sub_id} would create a cycle\"); left out")
+        else:
+            message = (f"subgraph {sub_id!r} would be inside {holder!r}, which is itself inside {sub_id!r}; mermaid "
+                       f"cannot draw that (its layout fails: \"Setting {holder} as parent of {sub_id} would create a "
+                       f"cycle\"); read with {sub_id!r} not inside {holder!r}")
+        out.add("IGNORED_STATEMENT", message, line=line, column=column, element=sub_id)
     container_of: dict[str, str] = {}  # vertex id → the subgraph that holds it directly
     for sub in db.subgraphs:
         for member in sub.nodes:
-            if member in db.subgraph_lookup:
-                if member != sub.id and member not in parent_of:
-                    parent_of[member] = sub.id
-            elif member not in container_of:
+            if member not in db.subgraph_lookup and member not in container_of:
                 container_of[member] = sub.id
 
     def top(sub_id: str) -> str:

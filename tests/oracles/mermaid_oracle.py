@@ -100,16 +100,51 @@ def model_text(text: str | None) -> str:
     return visible_text(text)
 
 
+def refused_nesting(seen: dict) -> set[tuple[str, str]]:
+    """The (subgraph, holder) nestings that mermaid's parser keeps but its renderer cannot draw.
+
+    flowDb lists every id in at most one subgraph (``makeUniq``), so a subgraph id written inside a
+    block nests that subgraph there — also when the block is the subgraph itself or one nested in
+    it (``subgraph A`` / ``subgraph c1`` / ``A`` / ``end`` / ``end``: c1 holds A and A holds c1).
+    ``getData`` gives each subgraph the parent whose list names it, and the dagre layout sets the
+    parents subgraph by subgraph, last subgraph first (graphlib ``setParent``), failing on the first
+    one that closes a cycle: "Setting A as parent of c1 would create a cycle" — mermaid parses such
+    a text and renders nothing. What is compared here (and what the reader does, with a warning) is
+    that rendering with each refused ``setParent`` left out. Worked out literally from mermaid's
+    data, the same steps as mermaid, so that it checks the reader's shorter way of doing it."""
+    subgraphs = seen.get("subgraphs", [])
+    parent_db: dict[str, str] = {}
+    for sub in reversed(subgraphs):  # getData: the first subgraph listing an id wins
+        for member in sub["nodes"]:
+            parent_db[member] = sub["id"]
+    parent: dict[str, str] = {}
+    refused = set()
+    for sub in reversed(subgraphs):  # the layout adds the subgraph nodes last first
+        child, holder = sub["id"], parent_db.get(sub["id"])
+        if holder is None:
+            continue
+        ancestor = holder
+        while ancestor is not None and ancestor != child:
+            ancestor = parent.get(ancestor)
+        if ancestor is None:
+            parent[child] = holder
+        else:
+            refused.add((child, holder))
+    return refused
+
+
 def mermaid_view(seen: dict) -> dict:
     """Nodes (id → label), edges [(source, target, label)], lanes / subgraphs (id → (title, nodes))."""
     if "vertices" in seen:
         subgraph_ids = {s["id"] for s in seen["subgraphs"]}
         nodes = {v["id"]: visible_text(v["text"]) for v in seen["vertices"] if v["id"] not in subgraph_ids}
         edges = sorted((e["start"], e["end"], visible_text(e["text"])) for e in seen["edges"])
+        refused = refused_nesting(seen)
         subgraphs: dict = {}
         for s in seen["subgraphs"]:  # a repeated id is one subgraph (as the reader merges them)
             title, members = subgraphs.get(s["id"], (visible_text(s["title"]), []))
-            subgraphs[s["id"]] = (title, sorted(set(members) | {n for n in s["nodes"] if n != s["id"]}))
+            kept = {n for n in s["nodes"] if (n, s["id"]) not in refused}
+            subgraphs[s["id"]] = (title, sorted(set(members) | kept))
         return {"nodes": nodes, "edges": edges, "subgraphs": subgraphs}
     if "actors" in seen:
         participants = [(a["name"], visible_text(a["description"])) for a in seen["actors"]]
@@ -153,21 +188,29 @@ def model_view(diagram, node_ids: dict[str, str] | None = None, subgraph_ids: di
 
 def lanes_view(seen: dict) -> list[tuple[str, list[str]]]:
     """Top-level subgraphs (lanes) in mermaid's order, each with every vertex inside it."""
-    subs = {s["id"]: s for s in seen.get("subgraphs", [])}
+    subs: dict[str, list[str]] = {}  # a repeated id is one subgraph
+    for s in seen.get("subgraphs", []):
+        subs.setdefault(s["id"], []).extend(s["nodes"])
+    refused = refused_nesting(seen)
     parent = {}
     for s in seen.get("subgraphs", []):
         for n in s["nodes"]:
-            if n in subs and n not in parent and n != s["id"]:
+            if n in subs and n not in parent and (n, s["id"]) not in refused:
                 parent[n] = s["id"]
 
     def all_nodes(sid):
         out = []
-        for n in subs[sid]["nodes"]:
-            out.extend(all_nodes(n) if n in subs and n != sid else [n])
+        for n in subs[sid]:
+            if n in subs:
+                out.extend(all_nodes(n) if parent.get(n) == sid else [])
+            else:
+                out.append(n)
         return out
 
-    return [(visible_text(s["title"]), sorted(all_nodes(s["id"]))) for s in seen.get("subgraphs", [])
-            if s["id"] not in parent]
+    firsts: dict[str, dict] = {}
+    for s in seen.get("subgraphs", []):
+        firsts.setdefault(s["id"], s)
+    return [(visible_text(s["title"]), sorted(all_nodes(s["id"]))) for s in firsts.values() if s["id"] not in parent]
 
 
 def sequence_model_view(diagram, lane_ids: dict[str, str] | None = None) -> dict:
