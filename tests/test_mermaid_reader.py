@@ -81,6 +81,14 @@ def test_a_subgraph_named_inside_itself_or_its_nested_subgraph_is_left_out_and_r
     assert "Setting A as parent of A would create a cycle" in diags[0].message
 
 
+def test_an_edge_from_an_edge_id_is_left_out_and_reported():
+    # mermaid makes no vertex for an edge id written as a node, keeps the edge and cannot draw it
+    d, diags = model("flowchart LR\n A e1@--> B\n e1 --> C\n")
+    assert [n.id for n in d.nodes] == ["A", "B", "C"]
+    assert [(e.source, e.target, e.id) for e in d.edges] == [("A", "B", "e1")]
+    assert codes(diags) == ["IGNORED_STATEMENT"] and diags[0].element == "e1"
+
+
 def test_an_edge_to_a_subgraph_is_attached_to_its_first_node_and_reported():
     d, diags = model("flowchart LR\n a --> S\n subgraph S\n  b --> c\n end\n S --> d\n")
     assert [(e.source, e.target, e.attributes) for e in d.edges] == [

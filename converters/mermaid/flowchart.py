@@ -701,7 +701,8 @@ def build(db: FlowDB, pre: Preprocessed, out: Diagnostics, swimlane: bool) -> Di
     container_of: dict[str, str] = {}  # vertex id → the subgraph that holds it directly
     for sub in db.subgraphs:
         for member in sub.nodes:
-            if member not in db.subgraph_lookup and member not in container_of:
+            # (an edge id written as a node is listed too, but makes no vertex)
+            if member in db.vertices and member not in db.subgraph_lookup and member not in container_of:
                 container_of[member] = sub.id
 
     def top(sub_id: str) -> str:
@@ -823,7 +824,15 @@ def build(db: FlowDB, pre: Preprocessed, out: Diagnostics, swimlane: bool) -> Di
                     source = stand_in
                 else:
                     target = stand_in
-        if not ok or source not in node_ids or target not in node_ids:
+        if not ok:
+            continue
+        missing = [end for end in (source, target) if end not in node_ids]
+        if missing:
+            # an edge id written as a node (`e1 --> C` after `A e1@--> B`): mermaid's addVertex makes
+            # no vertex for it, keeps the edge, and fails to draw it (reading the shape of nothing)
+            out.add("IGNORED_STATEMENT", f"edge {fe.start} -> {fe.end}: {missing[0]!r} is the id of an edge, not a "
+                    "node; mermaid makes no node for it and cannot draw this edge; left out",
+                    line=line, column=column, element=missing[0])
             continue
         if fe.type == "INVALID":
             out.add("INVALID_EDGE_HEADS", f"edge {fe.start} -> {fe.end} mixes two line kinds or two different "

@@ -140,10 +140,13 @@ def mermaid_view(seen: dict) -> dict:
         nodes = {v["id"]: visible_text(v["text"]) for v in seen["vertices"] if v["id"] not in subgraph_ids}
         edges = sorted((e["start"], e["end"], visible_text(e["text"])) for e in seen["edges"])
         refused = refused_nesting(seen)
+        # an edge id written as a node (`e1@{ animate: true }`, or a bare `L_A_B_0`) makes no vertex
+        # but stays in its subgraph's list: nothing is drawn for it
+        drawn = subgraph_ids | {v["id"] for v in seen["vertices"]}
         subgraphs: dict = {}
         for s in seen["subgraphs"]:  # a repeated id is one subgraph (as the reader merges them)
             title, members = subgraphs.get(s["id"], (visible_text(s["title"]), []))
-            kept = {n for n in s["nodes"] if (n, s["id"]) not in refused}
+            kept = {n for n in s["nodes"] if n in drawn and (n, s["id"]) not in refused}
             subgraphs[s["id"]] = (title, sorted(set(members) | kept))
         return {"nodes": nodes, "edges": edges, "subgraphs": subgraphs}
     if "actors" in seen:
