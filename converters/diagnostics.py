@@ -39,9 +39,7 @@ CODES: dict[str, CodeInfo] = {
     "DUPLICATE_LANE_ID": CodeInfo(E, "a lane id used by two lanes"),
     "UNCLOSED_LANE": CodeInfo(E, "a lane opened with { is never closed"),
     "UNMATCHED_BRACE": CodeInfo(E, "a } with no open lane"),
-    "NESTED_LANE": CodeInfo(E, "a lane opened inside another lane"),
     "WRONG_LANE_PREFIX": CodeInfo(E, "a lane prefix names a lane the node is not in"),
-    "UNKNOWN_LANE": CodeInfo(E, "a lane prefix or reference names no lane"),
     "CHAINED_EDGE": CodeInfo(E, "several arrows on one line (a -> b -> c)"),
     "LOOP_TOO_SHORT": CodeInfo(E, "a loop needs at least two nodes"),
     "NODE_OUTSIDE_LANE": CodeInfo(E, "a node declared outside every lane"),
@@ -73,7 +71,6 @@ CODES: dict[str, CodeInfo] = {
     "MISSING_FIELD": CodeInfo(E, "a required field is missing"),
     "DUPLICATE_KEY": CodeInfo(E, "a mapping key given twice"),
     "UNSUPPORTED_VERSION": CodeInfo(E, "a document version this library cannot read"),
-    "EMPTY_LANE": CodeInfo(I, "a lane without nodes"),
     # -- losses: a writer could not carry something ----------------------------------------
     "DROPPED_ATTRIBUTE": CodeInfo(W, "attributes the target format cannot carry", loss=True),
     "DROPPED_GROUP": CodeInfo(W, "a group the target format cannot draw", loss=True),
@@ -99,7 +96,6 @@ CODES: dict[str, CodeInfo] = {
     "NODE_WITHOUT_LANE": CodeInfo(W, "a flow node in no lane of a pool that has lanes; placed in one"),
     "MESSAGE_FLOW_TO_POOL": CodeInfo(I, "a message flow ending on a pool: the pool stands as a node of its lane"),
     "ARTIFACT_DROPPED": CodeInfo(W, "an association or artifact the model cannot hold; not kept"),
-    "INCONSISTENT_REFERENCE": CodeInfo(W, "incoming/outgoing lists that disagree with the flows; the flows win"),
     "NO_PROCESS": CodeInfo(W, "BPMN definitions with no process and no pool"),
 }
 
