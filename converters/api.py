@@ -90,8 +90,7 @@ def write_with_diagnostics(
     fmt = target_format if isinstance(target_format, Format) else registry.get_format(target_format)
     if not fmt.can_write:
         raise registry.UnknownFormatError(f"the {fmt.name} format can be read but not written")
-    if loss_policy not in LOSS_POLICIES:
-        raise registry.OptionError(f"loss policy {loss_policy!r}: allowed values are {', '.join(LOSS_POLICIES)}")
+    _check_loss_policy(loss_policy)
     resolved = registry.resolve_options(fmt, options)
     problems = [d for d in check_diagram(diagram) if d.severity is Severity.ERROR]
     if problems:
@@ -104,6 +103,11 @@ def write_with_diagnostics(
     except Exception as exc:
         raise InternalError(f"the {fmt.name} writer failed: {type(exc).__name__}: {exc}") from exc
     return content, apply_loss_policy(found, loss_policy, fmt.name)
+
+
+def _check_loss_policy(loss_policy: str) -> None:
+    if loss_policy not in LOSS_POLICIES:
+        raise registry.OptionError(f"loss policy {loss_policy!r}: allowed values are {', '.join(LOSS_POLICIES)}")
 
 
 def apply_loss_policy(diagnostics: list[Diagnostic], loss_policy: str, target_format: str) -> list[Diagnostic]:
@@ -148,8 +152,7 @@ def convert(
     """
     target = registry.get_format(target_format)  # a bad request fails before any reading
     registry.resolve_options(target, options)
-    if loss_policy not in LOSS_POLICIES:
-        raise registry.OptionError(f"loss policy {loss_policy!r}: allowed values are {', '.join(LOSS_POLICIES)}")
+    _check_loss_policy(loss_policy)
     result = read_with_diagnostics(source, source_format, filename=filename, max_nodes=max_nodes)
     content, written = write_with_diagnostics(result.diagram, target, options, loss_policy)
     return ConversionResult(

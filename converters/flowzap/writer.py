@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from ..diagnostics import Diagnostic, Diagnostics
-from ..model import Diagram, EdgeStyle, NodeKind, layout
-from ..model.diagram import EVENT_KINDS
+from ..model import Diagram, EdgeStyle, layout
+from ..model.diagram import EVENT_KINDS, implied_event_kind
 from .syntax import APPROXIMATED_KINDS, IDENTIFIER, KIND_SHAPE, quote
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -156,8 +156,7 @@ def _node_line(node, new_id: str, has_in: bool, has_out: bool, out: Diagnostics)
                 line=node.line, column=node.column, element=node.id)
     elif node.kind in EVENT_KINDS:
         # A circle's meaning comes back from its edges; say so when that gives another one.
-        implied = (NodeKind.EVENT if has_in and has_out else NodeKind.END if has_in
-                   else NodeKind.START if has_out else NodeKind.EVENT)
+        implied = implied_event_kind(has_in, has_out)
         if implied is not node.kind:
             out.add("CHANGED_KIND", f"node {node.id} is a {node.kind.value} event but its edges make the "
                     f"circle read as {implied.value}", line=node.line, column=node.column, element=node.id)

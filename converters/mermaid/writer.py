@@ -21,7 +21,7 @@ import re
 
 from ..diagnostics import Diagnostic, Diagnostics
 from ..model import Diagram, EdgeStyle, Group, Lane, Node, NodeKind
-from ..model.diagram import EVENT_KINDS
+from ..model.diagram import EVENT_KINDS, implied_event_kind
 from . import comments
 from .flowchart import OUTSIDE_LANE
 from .labels import markdown_quoted, quoted
@@ -378,14 +378,7 @@ class _FlowWriter:
         if not hasattr(self, "_in"):
             self._in = {e.target for e in self.d.edges}
             self._out = {e.source for e in self.d.edges}
-        has_in, has_out = node_id in self._in, node_id in self._out
-        if has_in and has_out:
-            return NodeKind.EVENT
-        if has_in:
-            return NodeKind.END
-        if has_out:
-            return NodeKind.START
-        return NodeKind.EVENT
+        return implied_event_kind(node_id in self._in, node_id in self._out)
 
     def node_extras(self, node: Node) -> None:
         extra = {k: v for k, v in node.attributes.items() if k not in _NODE_KEYS}

@@ -144,9 +144,19 @@ class Diagram:
 DIRECTIONS = ("LR", "RL", "TB", "BT")
 
 
+def implied_event_kind(incoming: bool, outgoing: bool) -> NodeKind:
+    """The meaning an event shape gets from its edges alone (a FlowZap circle, a Mermaid circle):
+    no incoming → start, no outgoing → end, both → intermediate; an isolated one is a milestone."""
+    if incoming and not outgoing:
+        return NodeKind.END
+    if outgoing and not incoming:
+        return NodeKind.START
+    return NodeKind.EVENT
+
+
 def infer_event_kinds(diagram: Diagram, event_nodes: list[Node] | None = None) -> None:
-    """Give events their meaning from their edges: no incoming → start, no outgoing → end,
-    both → intermediate. Used by formats whose event shape does not say which (FlowZap circles)."""
+    """Give events their meaning from their edges (``implied_event_kind``). Used by formats whose
+    event shape does not say which (FlowZap circles)."""
     nodes = event_nodes if event_nodes is not None else [n for n in diagram.nodes if n.kind in EVENT_KINDS]
     if not nodes:
         return
@@ -156,12 +166,4 @@ def infer_event_kinds(diagram: Diagram, event_nodes: list[Node] | None = None) -
         has_out.add(edge.source)
         has_in.add(edge.target)
     for node in nodes:
-        incoming, outgoing = node.id in has_in, node.id in has_out
-        if incoming and not outgoing:
-            node.kind = NodeKind.END
-        elif outgoing and not incoming:
-            node.kind = NodeKind.START
-        elif incoming and outgoing:
-            node.kind = NodeKind.EVENT
-        else:
-            node.kind = NodeKind.EVENT  # an isolated circle: a milestone
+        node.kind = implied_event_kind(node.id in has_in, node.id in has_out)

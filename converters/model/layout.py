@@ -45,25 +45,25 @@ class Layout:
         return Side.TOP, Side.BOTTOM
 
 
-def _adjacency(diagram: Diagram) -> tuple[list[str], list[list[int]]]:
-    """Node ids in model order and, per node position, the indexes of its outgoing edges.
-    Positions in lists rather than dicts keyed by id: the layout is memory-bound at 50,000 nodes."""
+def _adjacency(diagram: Diagram) -> tuple[list[str], list[list[int]], list[int]]:
+    """Node ids in model order; per node position, the indexes of its outgoing edges; per edge,
+    its target's position (-1 when it names no node). Positions in lists rather than dicts keyed
+    by id: the layout is memory-bound at 50,000 nodes."""
     ids = [node.id for node in diagram.nodes]
     position = {node_id: i for i, node_id in enumerate(ids)}
     outgoing: list[list[int]] = [[] for _ in ids]
+    target_of = [position.get(edge.target, -1) for edge in diagram.edges]
     for index, edge in enumerate(diagram.edges):
         source = position.get(edge.source)
-        if source is not None and edge.target in position:
+        if source is not None and target_of[index] >= 0:
             outgoing[source].append(index)
-    return ids, outgoing
+    return ids, outgoing, target_of
 
 
 def find_back_edges(diagram: Diagram, adjacency=None) -> set[int]:
     """Indexes of the edges that close a cycle, by an iterative depth-first search that visits
     nodes and their edges in model order (deterministic; no recursion limit at 50,000 nodes)."""
-    ids, outgoing = adjacency or _adjacency(diagram)
-    position = {node_id: i for i, node_id in enumerate(ids)}
-    target_of = [position.get(edge.target, -1) for edge in diagram.edges]
+    ids, outgoing, target_of = adjacency or _adjacency(diagram)
     WHITE, GREY, BLACK = 0, 1, 2
     state = [WHITE] * len(ids)
     back: set[int] = set()
@@ -92,10 +92,9 @@ def find_back_edges(diagram: Diagram, adjacency=None) -> set[int]:
 def layout(diagram: Diagram) -> Layout:
     result = Layout()
     lane_position = {lane.id: i for i, lane in enumerate(diagram.lanes)}
-    ids, outgoing = _adjacency(diagram)
-    result.back_edges = back = find_back_edges(diagram, (ids, outgoing))
-    position = {node_id: i for i, node_id in enumerate(ids)}
-    target_of = [position.get(edge.target, -1) for edge in diagram.edges]
+    adjacency = _adjacency(diagram)
+    ids, outgoing, target_of = adjacency
+    result.back_edges = back = find_back_edges(diagram, adjacency)
 
     # Longest path over forward edges (Kahn's algorithm: each edge relaxed once).
     count = len(ids)

@@ -3,6 +3,8 @@ arbitrary objects); duplicate keys, unknown fields, wrong types, bad values and 
 are errors at their line and column, all of them reported in one pass."""
 from __future__ import annotations
 
+import difflib
+
 import yaml
 
 from ..diagnostics import Diagnostic, Diagnostics
@@ -37,8 +39,6 @@ class _Reader:
                 self.out.add("DUPLICATE_KEY", f"{what}: key {key!r} is given twice", **self.at(key_node))
                 continue
             if key not in fields:
-                import difflib
-
                 close = difflib.get_close_matches(key, list(fields), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 self.out.add("UNKNOWN_FIELD", f"{what}: unknown field {key!r}{hint}", **self.at(key_node))
