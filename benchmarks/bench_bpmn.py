@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_bpmn.py [--quick]
 
 1. Reading: our BPMN reader (text → model, every check included) against bpmn-moddle's
-   ``fromXML`` (node, warmed) on every file of ../shared/corpus/bpmn/, in one run: median time
+   ``fromXML`` (node, warmed) on every file of tests/corpus/bpmn/, in one run: median time
    per file and the ratio moddle / ours (> 1: ours is faster).
 2. Writing: FlowZap → BPMN with full DI for the reference example, and model → BPMN for generated
    diagrams of 1,000 to 20,000 nodes (5,000 among them), with the growth per doubling (a linear
@@ -33,8 +33,8 @@ from converters.bpmn.reader import read as read_bpmn  # noqa: E402
 from converters.bpmn.writer import write as write_bpmn  # noqa: E402
 from generate import generate  # noqa: E402
 
-CORPUS = ROOT.parent / "shared" / "corpus" / "bpmn"
-REFERENCE = ROOT.parent / "shared" / "corpus" / "flowzap" / "00_seed_auth_flow.fz"
+CORPUS = ROOT / "tests" / "corpus" / "bpmn"
+REFERENCE = ROOT / "tests" / "corpus" / "flowzap" / "00_seed_auth_flow.fz"
 if not REFERENCE.exists():
     REFERENCE = ROOT / "examples" / "auth_flow.fz"
 WRITER_OPTIONS = {"pools": "auto", "structure": "bpmnlint", "executable": "auto"}

@@ -2,12 +2,12 @@
 
     .venv/bin/python benchmarks/bench_mermaid.py [--repeat N] [--table]
 
-1. Our Mermaid reader against mermaid's own parser on the same corpus (../shared/corpus/mermaid):
+1. Our Mermaid reader against mermaid's own parser on the same corpus (tests/corpus/mermaid):
    for each diagram, the median time of ``mermaid.parse`` in one warmed node process (npm mermaid
    11.17 + jsdom, tests/oracles/mermaid) and the median time of our reader in this process
    (``converters.mermaid.read``: preprocessing, mermaid's grammar, the model), as a ratio
    ours / mermaid's (below 1: we are faster). ``--table`` prints every diagram.
-2. FlowZap → Mermaid of the reference example (../shared/corpus/flowzap/00_seed_auth_flow.fz), in
+2. FlowZap → Mermaid of the reference example (tests/corpus/flowzap/00_seed_auth_flow.fz), in
    process: the whole conversion through the public API (read FlowZap, write Mermaid), and the
    Mermaid writer alone, for each diagram kind.
 3. Generated diagrams of 500 and 5,000 nodes: Mermaid write and read (the growth should be linear).
@@ -29,7 +29,7 @@ from converters import convert, read, write_with_diagnostics  # noqa: E402
 from converters.mermaid import read as read_mermaid, write as write_mermaid  # noqa: E402
 from tests.oracles.mermaid_oracle import mermaid_oracle  # noqa: E402
 
-SHARED = ROOT.parent / "shared"
+SHARED = ROOT / "tests"
 CORPUS = sorted((SHARED / "corpus" / "mermaid").glob("*.mmd"))
 REFERENCE = SHARED / "corpus" / "flowzap" / "00_seed_auth_flow.fz"
 

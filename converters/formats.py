@@ -1,13 +1,16 @@
 """What a format is, as the registry sees it. Each format package exports one ``FORMAT``."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from .diagnostics import Diagnostic
 from .model import Diagram
 
-# read(text) -> (diagram, diagnostics); raises errors.InputError when the text is rejected.
+# read(text) -> (diagram, diagnostics). The one reader contract: a reader never raises for bad
+# input; every problem it finds is a Diagnostic (errors with severity ERROR, with line and column),
+# all of them in one pass where the format allows. The API raises once (InputError) when any error
+# is among them. An exception escaping a reader is a bug and surfaces as InternalError.
 Reader = Callable[[str], tuple[Diagram, list[Diagnostic]]]
 # write(diagram, options) -> (text, diagnostics); options are already validated and defaulted.
 Writer = Callable[[Diagram, dict[str, str]], tuple[str, list[Diagnostic]]]
@@ -34,7 +37,11 @@ class Format:
     aliases: tuple[str, ...] = ()
     media_type: str = "text/plain"
     description: str = ""
-    extra: dict = field(default_factory=dict)
+    # Sniffers run in ascending order: formats with a strict signature (a keyword on the first
+    # line) go first, so that a looser sniffer cannot claim their text.
+    sniff_priority: int = 100
+    # Where the format came from: "builtin" or the distribution that registered it as a plugin.
+    origin: str = "builtin"
 
     @property
     def can_read(self) -> bool:

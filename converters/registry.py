@@ -74,7 +74,7 @@ def format_for_filename(filename: str) -> Format | None:
 def sniff_format(text: str) -> Format | None:
     # Formats with a strict signature (a keyword on the first line) are tried first, so that a
     # looser sniffer cannot claim their text (a Mermaid ``A{Decision}`` looks like a FlowZap lane).
-    for fmt in sorted(FORMATS, key=lambda f: f.extra.get("sniff_order", 100)):
+    for fmt in sorted(FORMATS, key=lambda f: f.sniff_priority):
         if fmt.sniff is not None and fmt.reader is not None and fmt.sniff(text):
             return fmt
     return None

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+# Real diagrams by others (tests/corpus/SOURCES.md). Tests read only inside the repository.
+CORPUS = Path(__file__).resolve().parent / "corpus"
 DATA = Path(__file__).resolve().parent / "data"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

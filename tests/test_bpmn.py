@@ -18,10 +18,10 @@ from converters.bpmn.reader import read as bpmn_read
 from converters.bpmn.vocabulary import BPMNDI_NS, DC_NS, DI_NS, MODEL_NS
 from converters.model import Diagram, Edge, EdgeStyle, Group, Lane, Node, NodeKind, Side
 
-from .conftest import DATA, SHARED
+from .conftest import DATA, CORPUS
 
 BPMN_DATA = DATA / "bpmn"
-FLOWZAP_CORPUS = SHARED / "corpus" / "flowzap"
+FLOWZAP_CORPUS = CORPUS / "flowzap"
 SEED = FLOWZAP_CORPUS / "00_seed_auth_flow.fz"
 NS = {"bpmn": MODEL_NS, "bpmndi": BPMNDI_NS, "dc": DC_NS, "di": DI_NS}
 
@@ -32,7 +32,7 @@ def data(name: str) -> str:
 
 def seed_text() -> str:
     if not SEED.exists():
-        pytest.skip("../shared/corpus is not beside the clone")
+        pytest.fail("tests/corpus is missing from this checkout")
     return SEED.read_text(encoding="utf-8")
 
 
@@ -51,7 +51,7 @@ def flowzap_corpus() -> list[Path]:
 def test_flowzap_corpus_round_trips_exactly(options):
     files = flowzap_corpus()
     if not files:
-        pytest.skip("../shared/corpus is not beside the clone")
+        pytest.fail("tests/corpus is missing from this checkout")
     for path in files:
         diagram = read(path.read_text(encoding="utf-8"), "flowzap")
         back = read(write(diagram, "bpmn", options), "bpmn")
@@ -434,7 +434,7 @@ def test_broken_references_are_errors_with_their_lines():
 
 
 INVALID_EXPECTED = {
-    # file in ../shared/corpus/bpmn/invalid/ → the error codes our reader gives (None: accepted, why)
+    # file in tests/corpus/bpmn/invalid/ → the error codes our reader gives (None: accepted, why)
     "camunda-8-tutorials-rpa-orchestration-uipath.bpmn": {"CROSS_SCOPE_FLOW"},
     "cross-scope-sequence-flow.bpmn": {"CROSS_SCOPE_FLOW"},
     "duplicate-link-catch.bpmn": {"LINK_EVENT_AMBIGUOUS"},
@@ -454,9 +454,9 @@ INVALID_EXPECTED = {
 
 @pytest.mark.parametrize("name", sorted(INVALID_EXPECTED))
 def test_invalid_corpus_is_rejected_with_the_right_errors(name):
-    path = SHARED / "corpus" / "bpmn" / "invalid" / name
+    path = CORPUS / "bpmn" / "invalid" / name
     if not path.exists():
-        pytest.skip("../shared/corpus is not beside the clone")
+        pytest.fail("tests/corpus is missing from this checkout")
     expected = INVALID_EXPECTED[name]
     if expected is None:
         read(path.read_text(encoding="utf-8"), "bpmn")
@@ -468,10 +468,10 @@ def test_invalid_corpus_is_rejected_with_the_right_errors(name):
 
 
 def test_every_corpus_file_is_read_or_rejected_as_expected():
-    corpus = SHARED / "corpus" / "bpmn"
+    corpus = CORPUS / "bpmn"
     files = sorted(corpus.glob("*.bpmn"))
     if not files:
-        pytest.skip("../shared/corpus is not beside the clone")
+        pytest.fail("tests/corpus is missing from this checkout")
     assert sorted(p.name for p in (corpus / "invalid").glob("*.bpmn")) == sorted(INVALID_EXPECTED)
     for path in files:
         diagram = read(path.read_text(encoding="utf-8"), "bpmn")

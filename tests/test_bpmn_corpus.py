@@ -21,9 +21,9 @@ from converters import read, write
 from converters.bpmn.extensions import META
 from converters.bpmn.vocabulary import FLOW_NODES, MODEL_NS
 
-from .conftest import SHARED
+from .conftest import CORPUS
 
-CORPUS = SHARED / "corpus" / "bpmn"
+CORPUS = CORPUS / "bpmn"
 _M = f"{{{MODEL_NS}}}"
 
 

@@ -12,13 +12,13 @@ import pytest
 
 from converters import read, write
 
-from .conftest import SHARED, require_tool
+from .conftest import CORPUS, require_tool
 from .oracles import bpmn_oracle as oracle
 
 pytestmark = pytest.mark.oracle
 
-FLOWZAP = SHARED / "corpus" / "flowzap"
-BPMN = SHARED / "corpus" / "bpmn"
+FLOWZAP = CORPUS / "flowzap"
+BPMN = CORPUS / "bpmn"
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def written(tmp_path_factory) -> dict[str, list[Path]]:
     files: dict[str, list[Path]] = {"flowzap": [], "per-lane": [], "executable": [], "corpus": [], "rich": []}
     sources = sorted(p for p in FLOWZAP.glob("*.fz") if "invalid" not in p.name)
     if not sources:
-        pytest.skip("../shared/corpus is not beside the clone")
+        pytest.fail("tests/corpus is missing from this checkout")
     for path in sources:
         diagram = read(path.read_text(encoding="utf-8"), "flowzap")
         for kind, options in (("flowzap", {}), ("per-lane", {"pools": "per-lane"}),

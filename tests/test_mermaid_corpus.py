@@ -1,4 +1,4 @@
-"""The corpus sweep: every Mermaid file of ../shared/corpus/mermaid/ against mermaid's own parser.
+"""The corpus sweep: every Mermaid file of tests/corpus/mermaid/ against mermaid's own parser.
 
 - every file mermaid accepts is read without error, and the model is what mermaid sees;
 - the file mermaid rejects (``*.expect-error.mmd``) is rejected, at mermaid's line and column;
@@ -20,12 +20,12 @@ import pytest
 from converters import InputError, read_with_diagnostics, write_with_diagnostics
 from converters.flowzap.writer import lane_identifiers
 from converters.mermaid.preprocess import preprocess
-from tests.conftest import SHARED, require_tool
+from tests.conftest import CORPUS, require_tool
 from tests.oracles.mermaid_oracle import (
     available, mermaid_oracle, mermaid_view, model_text, model_view, sequence_model_view,
 )
 
-CORPUS = sorted((SHARED / "corpus" / "mermaid").glob("*.mmd"))
+CORPUS = sorted((CORPUS / "mermaid").glob("*.mmd"))
 pytestmark = pytest.mark.oracle
 
 

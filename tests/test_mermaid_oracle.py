@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 from converters import InputError, read_with_diagnostics
 from converters.mermaid import jison
 from converters.mermaid.preprocess import preprocess
-from tests.conftest import SHARED, require_tool
+from tests.conftest import CORPUS, require_tool
 from tests.oracles.mermaid_oracle import (
     available, mermaid_oracle, mermaid_view, model_view, sequence_model_view,
 )
 
-CORPUS = sorted((SHARED / "corpus" / "mermaid").glob("*.mmd"))
+CORPUS = sorted((CORPUS / "mermaid").glob("*.mmd"))
 GRAMMAR = Path(__file__).resolve().parent.parent / "converters" / "mermaid" / "grammar"
 
 pytestmark = pytest.mark.oracle

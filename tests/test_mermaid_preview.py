@@ -12,9 +12,9 @@ import pytest
 
 from converters import OptionError, read
 from converters.mermaid.preview import PreviewError, preview
-from tests.conftest import SHARED
+from tests.conftest import CORPUS
 
-REFERENCE = SHARED / "corpus" / "flowzap" / "00_seed_auth_flow.fz"
+REFERENCE = CORPUS / "flowzap" / "00_seed_auth_flow.fz"
 PNG = b"\x89PNG\r\n\x1a\nfake"
 
 

@@ -18,15 +18,15 @@ from converters import (
 )
 from converters.model import Diagram, Edge, EdgeStyle, Group, Lane, Node, NodeKind
 from converters.mermaid.writer import _FlowWriter, _SequenceWriter
-from tests.conftest import SHARED, require_tool
+from tests.conftest import CORPUS, require_tool
 from tests.oracles.mermaid_oracle import (
     available, mermaid_oracle, mermaid_view, model_text, model_view, sequence_model_view,
 )
 
 DATA = Path(__file__).resolve().parent / "data" / "mermaid"
-FLOWZAP = sorted(p for p in (SHARED / "corpus" / "flowzap").glob("*.fz") if not p.name.startswith("90_"))
-MERMAID = sorted((SHARED / "corpus" / "mermaid").glob("*.mmd"))
-REFERENCE = SHARED / "corpus" / "flowzap" / "00_seed_auth_flow.fz"
+FLOWZAP = sorted(p for p in (CORPUS / "flowzap").glob("*.fz") if not p.name.startswith("90_"))
+MERMAID = sorted((CORPUS / "mermaid").glob("*.mmd"))
+REFERENCE = CORPUS / "flowzap" / "00_seed_auth_flow.fz"
 
 
 @pytest.fixture(scope="module")

@@ -45,7 +45,7 @@ FORMAT = Format(
     aliases=("mmd", "mermaid-js"),
     media_type="text/vnd.mermaid",
     description="Mermaid flowcharts (subgraphs as lanes), swimlane-beta and sequence diagrams",
-    extra={"sniff_order": 10},
+    sniff_priority=10,
 )
 
 __all__ = ["FORMAT", "read", "write"]

@@ -11,12 +11,14 @@ from .diagram import (
     Edge,
     EdgeStyle,
     Group,
+    GroupKind,
     Lane,
     Node,
     NodeKind,
     Side,
 )
 from .layout import Layout, layout
+from .naming import IdAllocator, edge_name
 from .validate import check_diagram
 
 __all__ = [
@@ -24,11 +26,14 @@ __all__ = [
     "Edge",
     "EdgeStyle",
     "Group",
+    "GroupKind",
     "Lane",
     "Layout",
     "Node",
     "NodeKind",
+    "IdAllocator",
     "Side",
+    "edge_name",
     "check_diagram",
     "layout",
 ]

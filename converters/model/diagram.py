@@ -28,6 +28,48 @@ class NodeKind(str, Enum):
 EVENT_KINDS = frozenset({NodeKind.START, NodeKind.END, NodeKind.EVENT})
 
 
+class GroupKind(str, Enum):
+    """What a group (a region drawn around nodes) is. A ``str`` enum: its values are the stable
+    names that YAML and the ``fz:meta`` extension carry."""
+
+    LOOP = "loop"  # FlowZap loop, sequence ``loop``: ``label`` is the condition
+    SUBGRAPH = "subgraph"  # a nested Mermaid subgraph / PlantUML partition
+    GROUP = "group"  # a BPMN group, a PlantUML group/package/rectangle/card
+    SUBPROCESS = "subprocess"  # an expanded BPMN sub-process
+    # Sequence-diagram fragments (Mermaid and PlantUML).
+    ALT = "alt"
+    OPT = "opt"
+    PAR = "par"
+    CRITICAL = "critical"
+    BREAK = "break"
+    PAR_OVER = "par_over"
+    RECT = "rect"
+    BOX = "box"  # participants boxed together
+    # A section of the enclosing fragment: ``else`` of an ``alt``, ``and`` of a ``par``,
+    # ``option`` of a ``critical``; its ``parent`` is the fragment.
+    ELSE = "else"
+    AND = "and"
+    OPTION = "option"
+
+    # Written in messages and files as its value ("loop"), as the bare strings it replaced were.
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+    @property
+    def is_section(self) -> bool:
+        return self in (GroupKind.ELSE, GroupKind.AND, GroupKind.OPTION)
+
+    @classmethod
+    def parse(cls, value: "str | GroupKind") -> "GroupKind | None":
+        try:
+            return cls(value)
+        except ValueError:
+            return None
+
+
 class Side(str, Enum):
     """Where an edge leaves or enters a node's box."""
 
@@ -90,13 +132,11 @@ class Edge:
 class Group:
     """An ordered set of nodes drawn as one region.
 
-    ``kind`` says what the region is: ``loop`` (FlowZap loop, sequence ``loop``; ``label`` is the
-    condition), ``subgraph`` (a nested Mermaid subgraph), ``group`` (BPMN group), ``alt``/``opt``/
-    ``par``/... (sequence fragments), ``subprocess`` (an expanded BPMN sub-process).
+    ``kind`` says what the region is (``GroupKind``); compare with the enum, never a bare string.
     """
 
     id: str
-    kind: str = "loop"
+    kind: GroupKind = GroupKind.LOOP
     label: str | None = None
     members: list[str] = field(default_factory=list)
     # The lane the group was written in, when the source format places it in one (FlowZap loops).

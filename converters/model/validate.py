@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic, Diagnostics
-from .diagram import DIRECTIONS, Diagram
+from .diagram import DIRECTIONS, Diagram, GroupKind
+from .naming import edge_name
 
 
 def check_diagram(diagram: Diagram) -> list[Diagnostic]:
@@ -34,8 +35,11 @@ def check_diagram(diagram: Diagram) -> list[Diagnostic]:
         for end in (edge.source, edge.target):
             if end not in nodes:
                 out.add("DANGLING_REFERENCE", f"edge {edge.source} -> {edge.target} names node {end!r}, which does not exist",
-                        line=edge.line, column=edge.column, element=edge.id or f"{edge.source}->{edge.target}")
+                        line=edge.line, column=edge.column, element=edge_name(edge))
     for group in diagram.groups:
+        if GroupKind.parse(group.kind) is None:
+            out.add("INVALID_VALUE", f"group {group.id!r} has kind {group.kind!r}, which is not one of "
+                    f"{', '.join(k.value for k in GroupKind)}", line=group.line, column=group.column, element=group.id)
         for member in group.members:
             if member not in nodes:
                 out.add("DANGLING_REFERENCE", f"group {group.id!r} lists node {member!r}, which does not exist",

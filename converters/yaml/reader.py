@@ -8,7 +8,7 @@ import difflib
 import yaml
 
 from ..diagnostics import Diagnostic, Diagnostics
-from ..model import Diagram, Edge, EdgeStyle, Group, Lane, Node, NodeKind, Side, check_diagram
+from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind, Side, check_diagram
 from . import schema
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -168,7 +168,7 @@ class _Reader:
             if f is not None and "id" in f:
                 w = f"groups[{i}]"
                 diagram.groups.append(Group(
-                    self.value(schema.GROUP, f, "id", w) or "", self.value(schema.GROUP, f, "kind", w, "loop"),
+                    self.value(schema.GROUP, f, "id", w) or "", GroupKind.parse(self.value(schema.GROUP, f, "kind", w, "loop")) or GroupKind.LOOP,
                     self.value(schema.GROUP, f, "label", w), self.value(schema.GROUP, f, "members", w, []),
                     self.value(schema.GROUP, f, "lane", w), self.value(schema.GROUP, f, "parent", w),
                     self.value(schema.GROUP, f, "attributes", w, {}), **self.at(item)))
@@ -180,5 +180,4 @@ class _Reader:
 def read(text: str) -> tuple[Diagram, list[Diagnostic]]:
     reader = _Reader()
     diagram = reader.read(text)
-    reader.out.raise_if_errors("yaml")
     return diagram, reader.out.items

@@ -2,7 +2,7 @@
 and ``schema.json`` (the published JSON Schema) is tested to agree with it."""
 from __future__ import annotations
 
-from ..model import EdgeStyle, NodeKind, Side
+from ..model import EdgeStyle, GroupKind, NodeKind, Side
 from ..model.diagram import DIRECTIONS
 
 VERSION_KEY = "flowzap_model"
@@ -43,7 +43,7 @@ EDGE = {
 }
 GROUP = {
     "id": (STR, True, None),
-    "kind": (STR, False, None),
+    "kind": (STR, False, tuple(k.value for k in GroupKind)),
     "label": (STR, False, None),
     "members": ("string-list", False, None),
     "lane": (STR, False, None),

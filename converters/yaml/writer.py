@@ -4,7 +4,7 @@ from __future__ import annotations
 import yaml
 
 from ..diagnostics import Diagnostic
-from ..model import Diagram, EdgeStyle, NodeKind
+from ..model import Diagram, EdgeStyle, GroupKind, NodeKind
 from .schema import VERSION, VERSION_KEY
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -67,7 +67,7 @@ def _edge(edge) -> dict:
 
 
 def _group(group) -> dict:
-    item = {"id": group.id, "kind": group.kind}
+    item = {"id": group.id, "kind": GroupKind(group.kind).value}
     if group.label is not None:
         item["label"] = group.label
     item["members"] = list(group.members)
