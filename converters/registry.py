@@ -1,27 +1,126 @@
-"""The formats this library reads and writes: an explicit list, in the order they are shown.
+"""The formats this library reads and writes, found the way Pygments and pytest find plugins.
 
-A new format is one package with a ``FORMAT`` and one line here; the API, the CLI and the gRPC
-service all read this list, so nothing else changes.
+Every format — built-in or from another package — is a ``Format`` object named by an entry point
+in the group ``flowzap_converter.formats`` (``name = "package.module:FORMAT"``). The built-in ones
+are listed in ``BUILTIN`` below (and, for installed copies, in pyproject.toml's entry points) and
+loaded by the same loader as plugins, so both pass the same checks. A plugin that fails to load or
+to pass the checks is reported (``load_problems()``, the CLI's ``formats``) and skipped, never
+fatal. The API, the CLI and the gRPC service read ``FORMATS`` and nothing else, so a new format
+reaches all three with no change to them. Adding a format: docs/architecture.md, "Adding a format".
 """
 from __future__ import annotations
 
 import difflib
+import importlib
+import logging
 import os
+import re
+from dataclasses import dataclass, replace
+from importlib import metadata
 
 from .errors import OptionError, UnknownFormatError
 from .formats import Format
 
-from . import bpmn as _bpmn
-from . import flowzap as _flowzap
-from . import mermaid as _mermaid
-from . import yaml as _yaml
+ENTRY_POINT_GROUP = "flowzap_converter.formats"
+# The built-in formats, in the order they are shown: (name, "module:attribute").
+BUILTIN: tuple[tuple[str, str], ...] = (
+    ("flowzap", "converters.flowzap:FORMAT"),
+    ("yaml", "converters.yaml:FORMAT"),
+    ("bpmn", "converters.bpmn:FORMAT"),
+    ("mermaid", "converters.mermaid:FORMAT"),
+)
+_DISTRIBUTION = "flowzap-converter"
+_NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}\Z")
+_log = logging.getLogger(__name__)
 
-FORMATS: list[Format] = [
-    _flowzap.FORMAT,
-    _yaml.FORMAT,
-    _bpmn.FORMAT,
-    _mermaid.FORMAT,
-]
+
+@dataclass(frozen=True, slots=True)
+class LoadProblem:
+    """A format entry point that could not be used, and why."""
+
+    entry_point: str  # "name = module:attribute"
+    origin: str  # the distribution that declared it
+    reason: str
+
+
+def _check(fmt: object, taken: dict[str, str]) -> str | None:
+    """Why ``fmt`` cannot be registered beside the formats already taken (names, aliases and
+    extensions → format name), or None when it can."""
+    if not isinstance(fmt, Format):
+        return f"is a {type(fmt).__name__}, not a converters.formats.Format"
+    if not _NAME.match(fmt.name):
+        return f"format name {fmt.name!r} is not lower-case letters, digits, '-' or '_'"
+    if fmt.reader is None and fmt.writer is None:
+        return "has neither a reader nor a writer"
+    for role, function in (("reader", fmt.reader), ("writer", fmt.writer), ("sniff", fmt.sniff)):
+        if function is not None and not callable(function):
+            return f"its {role} is not callable"
+    for key in (fmt.name, *fmt.aliases, *fmt.extensions):
+        if key.lower() in taken:
+            return f"{key!r} is already used by the {taken[key.lower()]} format"
+    if any(not ext.startswith(".") for ext in fmt.extensions):
+        return "extensions must start with '.'"
+    for option in fmt.options:
+        if option.choices is not None and option.default not in option.choices:
+            return f"option {option.name!r}: default {option.default!r} is not one of its choices"
+    return None
+
+
+def _load(name: str, target: str, origin: str, taken: dict[str, str], formats: list[Format],
+          problems: list[LoadProblem]) -> None:
+    label = f"{name} = {target}"
+    try:
+        module_name, _, attribute = target.partition(":")
+        fmt = getattr(importlib.import_module(module_name), attribute or "FORMAT")
+    except Exception as exc:  # a broken plugin must not take the converter down
+        problems.append(LoadProblem(label, origin, f"cannot be imported: {type(exc).__name__}: {exc}"))
+        return
+    reason = _check(fmt, taken)
+    if reason is None and fmt.name != name:
+        reason = f"the entry point is named {name!r} but the format calls itself {fmt.name!r}"
+    if reason is not None:
+        problems.append(LoadProblem(label, origin, reason))
+        return
+    if fmt.origin != origin:
+        fmt = replace(fmt, origin=origin)
+    for key in (fmt.name, *fmt.aliases, *fmt.extensions):
+        taken[key.lower()] = fmt.name
+    formats.append(fmt)
+
+
+def load_formats() -> tuple[list[Format], list[LoadProblem]]:
+    """The built-in formats, then every plugin's, each checked; what failed, with the reason."""
+    formats: list[Format] = []
+    problems: list[LoadProblem] = []
+    taken: dict[str, str] = {}
+    builtin_names = {name for name, _ in BUILTIN}
+    for name, target in BUILTIN:
+        _load(name, target, "builtin", taken, formats, problems)
+    if os.environ.get("FLOWZAP_NO_PLUGINS"):
+        return formats, problems
+    try:
+        entry_points = sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name, e.value))
+    except Exception as exc:  # a broken installation's metadata: keep the built-ins
+        problems.append(LoadProblem(ENTRY_POINT_GROUP, "?", f"entry points cannot be listed: {exc}"))
+        return formats, problems
+    for entry_point in entry_points:
+        dist = entry_point.dist.name if entry_point.dist is not None else "?"
+        if dist == _DISTRIBUTION and entry_point.name in builtin_names:
+            continue  # this package's own entry points name the built-ins, already loaded
+        _load(entry_point.name, entry_point.value, dist, taken, formats, problems)
+    for problem in problems:
+        _log.warning("format plugin %s from %s skipped: %s", problem.entry_point, problem.origin, problem.reason)
+    return formats, problems
+
+
+FORMATS: list[Format]
+_PROBLEMS: list[LoadProblem]
+FORMATS, _PROBLEMS = load_formats()
+
+
+def load_problems() -> list[LoadProblem]:
+    """Format entry points that were skipped, and why (shown by ``flowzap-convert formats``)."""
+    return list(_PROBLEMS)
 
 
 def all_formats() -> list[Format]:
