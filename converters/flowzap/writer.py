@@ -135,7 +135,7 @@ class _Writer:
 
     def report_diagram_losses(self) -> None:
         diagram, out = self.diagram, self.out
-        if diagram.title:
+        if diagram.title is not None:
             out.add("DROPPED_TITLE", f"FlowZap has no diagram title ({diagram.title!r})")
         if diagram.direction != "LR":
             out.add("DROPPED_DIRECTION", f"FlowZap lanes always run left to right (the diagram is {diagram.direction})")
