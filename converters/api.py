@@ -9,13 +9,15 @@ from . import registry
 from .diagnostics import Diagnostic, Diagnostics, Severity, grouped, sorted_diagnostics
 from .errors import FlowzapError, InputError, InternalError, LossError
 from .formats import Format
-from .gcpause import gc_paused
+from .gcpause import LARGE_INPUT, gc_paused
 from .limits import MAX_BYTES, MAX_DEPTH, MAX_DIAGNOSTICS_PER_CODE, MAX_NODES, Limits
 from .model import Diagram, check_diagram
 from .model.validate import nesting_depth
 from .text import decode
 
 LOSS_POLICIES = ("ignore", "warn", "fail")
+DEFAULT_LIMITS = Limits()
+_DEFAULTS = (MAX_BYTES, MAX_NODES, MAX_DEPTH, MAX_DIAGNOSTICS_PER_CODE)
 
 
 @dataclass(slots=True)
@@ -55,9 +57,13 @@ def read_with_diagnostics(
     ``max_depth`` of nesting (groups in groups, and what a reader nests), and
     ``max_diagnostics_per_code`` (the rest of a code is summed up in one diagnostic). Exceeding
     one is an ``INPUT_TOO_LARGE`` error."""
-    limits = Limits(max_bytes, max_nodes, max_depth, max_diagnostics_per_code)
-    with _limits.applied(limits):
+    limits = DEFAULT_LIMITS if (max_bytes, max_nodes, max_depth, max_diagnostics_per_code) == _DEFAULTS else \
+        Limits(max_bytes, max_nodes, max_depth, max_diagnostics_per_code)
+    token = _limits.enter(limits)
+    try:
         return _read(source, source_format, filename, limits)
+    finally:
+        _limits.leave(token)
 
 
 def _too_large(message: str, format_name: str | None) -> InputError:
@@ -97,8 +103,11 @@ def _read(source: str | bytes, source_format: str | None, filename: str | None, 
     if not fmt.can_read:
         raise registry.UnknownFormatError(f"the {fmt.name} format can be written but not read")
     try:
-        with gc_paused(len(text)):
+        if len(text) < LARGE_INPUT:  # no collector pause to arrange
             diagram, found = fmt.reader(text)
+        else:
+            with gc_paused(len(text)):
+                diagram, found = fmt.reader(text)
     except FlowzapError:
         raise
     except RecursionError as exc:
@@ -141,8 +150,11 @@ def write_with_diagnostics(
     """Writes the model; returns the text and what the format could not carry, one diagnostic
     per element (``convert`` groups repeated ones). Limits as for ``read_with_diagnostics``."""
     limits = Limits(None, max_nodes, max_depth, max_diagnostics_per_code)
-    with _limits.applied(limits):
+    token = _limits.enter(limits)
+    try:
         return _write(diagram, target_format, options, loss_policy, limits)
+    finally:
+        _limits.leave(token)
 
 
 def _write(diagram: Diagram, target_format: str | Format, options: dict[str, str] | None, loss_policy: str,
@@ -157,8 +169,11 @@ def _write(diagram: Diagram, target_format: str | Format, options: dict[str, str
         raise InputError(problems, "model")
     _check_model(diagram, limits, "model")
     try:
-        with gc_paused(len(diagram.nodes) * 100):
+        if len(diagram.nodes) * 100 < LARGE_INPUT:
             content, found = fmt.writer(diagram, resolved)
+        else:
+            with gc_paused(len(diagram.nodes) * 100):
+                content, found = fmt.writer(diagram, resolved)
     except FlowzapError:
         raise
     except Exception as exc:

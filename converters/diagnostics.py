@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from .limits import current as _current_limits
+
 
 class Severity(str, Enum):
     ERROR = "error"
@@ -173,9 +175,7 @@ class Diagnostics:
 
     def __init__(self, limit_per_code: int | None = -1) -> None:
         if limit_per_code == -1:
-            from .limits import current
-
-            limit_per_code = current().max_diagnostics_per_code
+            limit_per_code = _current_limits().max_diagnostics_per_code
         self._items: list[Diagnostic] = []
         self._limit = limit_per_code
         self._counts: dict[str, int] = {}

@@ -44,6 +44,12 @@ def applied(limits: Limits):
         _current.reset(token)
 
 
+# For the API's hot path (a context manager costs more than the conversion of a small diagram
+# would like): set the limits, and reset them with the token returned.
+enter = _current.set
+leave = _current.reset
+
+
 def utf8_size_over(text: str, limit: int) -> int | None:
     """The UTF-8 size of ``text`` when it is over ``limit`` bytes (a lower bound when the
     character count alone shows it), else None; encodes only when the count cannot decide."""

@@ -106,7 +106,7 @@ def differences(before: Diagram, after: Diagram, target_format: str) -> list[Dif
         _text("node", node.id, "label", node.label, other.label, out)
         _attributes("node", node.id, node.attributes, other.attributes, out)
 
-    ends = lambda edge: (node_map.get(edge.source), node_map.get(edge.target))  # noqa: E731
+    ends = lambda edge: (node_map.get(edge.source), node_map.get(edge.target))
     edge_pairs: dict[int, int] = {}  # by their ends, in order
     free: dict = {}
     for j, edge in enumerate(after.edges):
@@ -132,7 +132,7 @@ def differences(before: Diagram, after: Diagram, target_format: str) -> list[Dif
     if len(after.edges) > len(edge_pairs):
         out.append(Difference("diagram", None, f"{len(after.edges) - len(edge_pairs)} edge(s) added"))
 
-    members = lambda group: tuple(node_map.get(m) for m in group.members)  # noqa: E731
+    members = lambda group: tuple(node_map.get(m) for m in group.members)
     group_key = None if renumbered else (lambda group: group.id)
     group_pairs = _pair(before.groups, after.groups, group_key) if not renumbered else {}
     if renumbered:  # loops renamed loop1…: pair by kind and members

@@ -23,7 +23,7 @@ from tests.conftest import IN_CI
 from tests.model_diff import differences, unexplained
 from tests.strategies import any_models
 
-EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", 2000 if IN_CI else 40))
+EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "2000" if IN_CI else "40"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=not IN_CI,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 

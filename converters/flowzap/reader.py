@@ -193,10 +193,15 @@ class _Reader:
 
     def edge(self, text: str, line: int, column: int) -> None:
         match = _EDGE.match(text)
-        source = self.ref(match, "s", column, line)
-        target = self.ref(match, "t", column, line)
-        edge = Edge(source.id, target.id, line=line, column=column)
-        if match.group("attrs"):
+        source_lane, source_id, source_side, target_lane, target_id, target_side, attrs = match.groups()
+        if source_side in _SIDE and target_side in _SIDE:  # the common case: nothing to check
+            source = _Ref(source_lane, source_id, source_side, column + match.start(2 if source_lane is None else 1))
+            target = _Ref(target_lane, target_id, target_side, column + match.start(5 if target_lane is None else 4))
+        else:
+            source = self.ref(match, "s", column, line)
+            target = self.ref(match, "t", column, line)
+        edge = Edge(source_id, target_id, line=line, column=column)
+        if attrs:
             for attr in _EDGE_ATTR.finditer(text, match.start("attrs")):
                 key, value = attr.group("key"), unquote(attr.group("value"))
                 key_column = column + attr.start("key")

@@ -19,7 +19,7 @@ import re
 
 from ..diagnostics import Diagnostic, Diagnostics
 from ..errors import InputError
-from ..model import Diagram, EdgeStyle, GroupKind, IdAllocator, Node, edge_name, layout
+from ..model import Diagram, EdgeStyle, GroupKind, IdAllocator, Node, Side, edge_name, layout
 from ..model.diagram import EVENT_KINDS, implied_event_kind
 from .syntax import APPROXIMATED_KINDS, IDENTIFIER, KIND_SHAPE
 
@@ -29,6 +29,7 @@ _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _UNWRITABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 _NEEDS_WORK = re.compile("[\"\\\\\n\t\r\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 _WORDS = re.compile(r"[A-Za-z0-9]+")
+_SIDE_NAME = {side: side.value for side in Side}  # a dict look-up is cheaper than the enum's .value
 
 
 def _camel(text: str) -> str:
@@ -66,14 +67,14 @@ class _Writer:
         self.lane_of: dict[str, str] = {}
 
     # -- text --------------------------------------------------------------------------------
-    def quoted(self, value: str, what: str, element: str, line: int | None, column: int | None) -> str:
+    def quoted(self, value: str, kind: str, element: str, field: str, line: int | None, column: int | None) -> str:
         """``value`` as a ``"…"`` literal; what FlowZap cannot hold is dropped and reported."""
         if _NEEDS_WORK.search(value) is None:
             return f'"{value}"'
         text = _line_breaks(value)
         cleaned = _UNWRITABLE.sub("", text)
         if cleaned != value:
-            self.out.add("CHANGED_LABEL", f"{what}: FlowZap text cannot hold control characters or carriage "
+            self.out.add("CHANGED_LABEL", f"{kind} {element!r}: {field}: FlowZap text cannot hold control characters or carriage "
                          "returns; line breaks are written as \\n, the other characters are left out",
                          line=line, column=column, element=element)
         escaped = (cleaned.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t"))
@@ -153,11 +154,11 @@ class _Writer:
         shape = KIND_SHAPE[node.kind]
         parts = [f"{self.new_id[node.id]}: {shape}"]
         if node.label is not None:
-            parts.append(f"label:{self.quoted(node.label, f'node {node.id!r}: label', node.id, node.line, node.column)}")
+            parts.append(f"label:{self.quoted(node.label, 'node', node.id, 'label', node.line, node.column)}")
         dropped = []
         for key, value in node.attributes.items():
             if _PLAIN_KEY.match(key) and key != "label":
-                value = self.quoted(value, f"node {node.id!r}: {key}", node.id, node.line, node.column)
+                value = self.quoted(value, "node", node.id, key, node.line, node.column)
                 parts.append(f"{key}:{value}")
             else:
                 dropped.append(key)
@@ -180,8 +181,8 @@ class _Writer:
         edges_by_lane: dict[str, list[str]] = {lane.id: [] for lane in diagram.lanes}
         placement = None
         for index, edge in enumerate(diagram.edges):
-            element = edge_name(edge)
             if edge.source not in new_id or edge.target not in new_id:
+                element = edge_name(edge)
                 out.add("DROPPED_EDGE", f"edge {element} names a node that is not written; FlowZap edges join "
                         "declared nodes", line=edge.line, column=edge.column, element=element)
                 continue
@@ -194,21 +195,26 @@ class _Writer:
                 target_side = target_side or chosen[1]
             source_lane, target_lane = lane_of[edge.source], lane_of[edge.target]
             prefix = f"{self.lane_ids[target_lane]}." if target_lane != source_lane else ""
-            text = (f"{new_id[edge.source]}.handle({source_side.value}) -> "
-                    f"{prefix}{new_id[edge.target]}.handle({target_side.value})")
+            text = (f"{new_id[edge.source]}.handle({_SIDE_NAME[source_side]}) -> "
+                    f"{prefix}{new_id[edge.target]}.handle({_SIDE_NAME[target_side]})")
             if edge.label is not None:
-                text += f" [label={self.quoted(edge.label, f'edge {element}: label', element, edge.line, edge.column)}]"
-            if edge.attributes:
-                out.add("DROPPED_ATTRIBUTE", f"edge {element}: FlowZap edges carry only a label, not "
-                        f"{', '.join(edge.attributes)}", line=edge.line, column=edge.column, element=element)
-            if edge.style is not EdgeStyle.SOLID:
-                out.add("DROPPED_EDGE_STYLE", f"edge {element} is {edge.style.value}; FlowZap draws every edge solid",
-                        line=edge.line, column=edge.column, element=element)
-            if edge.id is not None:
-                out.add("DROPPED_EDGE_ID", f"edge id {edge.id!r} has no place in FlowZap",
-                        line=edge.line, column=edge.column, element=element)
+                text += f" [label={self.quoted(edge.label, 'edge', edge_name(edge), 'label', edge.line, edge.column)}]"
+            if edge.attributes or edge.style is not EdgeStyle.SOLID or edge.id is not None:
+                self.edge_losses(edge)
             edges_by_lane[source_lane].append(text)
         return edges_by_lane
+
+    def edge_losses(self, edge) -> None:
+        out, element = self.out, edge_name(edge)
+        if edge.attributes:
+            out.add("DROPPED_ATTRIBUTE", f"edge {element}: FlowZap edges carry only a label, not "
+                    f"{', '.join(edge.attributes)}", line=edge.line, column=edge.column, element=element)
+        if edge.style is not EdgeStyle.SOLID:
+            out.add("DROPPED_EDGE_STYLE", f"edge {element} is {edge.style.value}; FlowZap draws every edge solid",
+                    line=edge.line, column=edge.column, element=element)
+        if edge.id is not None:
+            out.add("DROPPED_EDGE_ID", f"edge id {edge.id!r} has no place in FlowZap",
+                    line=edge.line, column=edge.column, element=element)
 
     def loops(self) -> dict[str, list[str]]:
         diagram, out, new_id = self.diagram, self.out, self.new_id

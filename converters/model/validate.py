@@ -60,20 +60,36 @@ def check_diagram(diagram: Diagram) -> list[Diagnostic]:
 
 def _texts(element) -> list[str]:
     texts = [value for value in (getattr(element, "id", None), getattr(element, "label", None)) if value]
-    for key, value in element.attributes.items():
-        texts.append(key)
-        texts.append(value)
+    if element.attributes:
+        texts.extend(element.attributes)
+        texts.extend(element.attributes.values())
     return texts
+
+
+def _all_texts(diagram: Diagram) -> str:
+    parts = [diagram.title or ""]
+    parts.extend(diagram.attributes)
+    parts.extend(diagram.attributes.values())
+    for elements in (diagram.lanes, diagram.nodes, diagram.groups):
+        parts.extend(element.id for element in elements)
+        parts.extend(element.label or "" for element in elements)
+        for element in elements:
+            if element.attributes:
+                parts.extend(element.attributes)
+                parts.extend(element.attributes.values())
+    for edge in diagram.edges:
+        parts.append(edge.label or "")
+        parts.append(edge.id or "")
+        if edge.attributes:
+            parts.extend(edge.attributes)
+            parts.extend(edge.attributes.values())
+    return "\n".join(parts)
 
 
 def _check_encodable(diagram: Diagram, out: Diagnostics) -> None:
     """Lone surrogates (a ``str`` can hold them, no encoding can carry them) in any text of the
     model: no writer could emit them. One joined search keeps the common case cheap."""
-    strings = [diagram.title or ""] + _texts(diagram)
-    for elements in (diagram.lanes, diagram.nodes, diagram.edges, diagram.groups):
-        for element in elements:
-            strings.extend(_texts(element))
-    if first_surrogate("\n".join(strings)) is None:
+    if first_surrogate(_all_texts(diagram)) is None:
         return
     for elements in (diagram.lanes, diagram.nodes, diagram.edges, diagram.groups):
         for element in elements:
