@@ -1,5 +1,6 @@
-"""Core benchmarks (issue 2): FlowZap → model → FlowZap of the reference example, and reading and
-writing generated diagrams of 500, 5,000 and 50,000 nodes.
+"""Core benchmarks (issues 2 and 13): FlowZap → model → FlowZap of the reference example, against
+a bare lark LALR parse of the same text (``flowzap_tokens.lark``, a token-level grammar), and
+reading and writing generated diagrams of 500, 5,000 and 50,000 nodes.
 
     .venv/bin/python benchmarks/bench_core.py [--quick]
 
@@ -30,7 +31,49 @@ def read_yaml_api(text): return read_with_diagnostics(text, "yaml")  # noqa: E70
 def write_yaml_api(model): return write_with_diagnostics(model, "yaml")  # noqa: E704
 from generate import generate  # noqa: E402
 
-REFERENCE = ROOT / "examples" / "auth_flow.fz"
+REFERENCE = ROOT / "tests" / "corpus" / "flowzap" / "00_seed_auth_flow.fz"
+TOKEN_GRAMMAR = ROOT / "benchmarks" / "flowzap_tokens.lark"
+
+
+def against_lark(repeat: int) -> tuple[float, float]:
+    """Median seconds of FlowZap → FlowZap of the reference through the public API (``convert``,
+    as the CLI and the service call it) and of a bare lark LALR parse of the same text, measured
+    alternately in the same run so that both see the same machine."""
+    from lark import Lark
+
+    from converters import convert
+
+    text = REFERENCE.read_text(encoding="utf-8")
+    parser = Lark(TOKEN_GRAMMAR.read_text(encoding="utf-8"), parser="lalr")
+    ours = lambda: convert(text, source_format="flowzap", target_format="flowzap")  # noqa: E731
+    bare = lambda: parser.parse(text)  # noqa: E731
+    ours_times, lark_times = [], []
+    for _ in range(5):  # alternate rounds: a noisy neighbour hurts both the same
+        ours_times.append(median_time(ours, max(1, repeat // 5), warmup=50))
+        lark_times.append(median_time(bare, max(1, repeat // 5), warmup=20))
+    return statistics.median(ours_times), statistics.median(lark_times)
+
+
+def growth_rows(small: int, factor: int = 10) -> list[tuple[str, float, float]]:
+    """For every registered format that reads and writes: write and read times of a generated
+    diagram of ``small`` and ``factor`` × ``small`` nodes, through the public API."""
+    from converters.registry import all_formats
+
+    rows = []
+    models = {count: generate(count) for count in (small, small * factor)}
+    for fmt in all_formats():
+        if not (fmt.can_read and fmt.can_write):
+            continue
+        times = {}
+        for count, model in models.items():
+            repeat = 3 if count <= 5000 else 1
+            text = write_with_diagnostics(model, fmt.name)[0]
+            write_time = median_time(lambda: write_with_diagnostics(model, fmt.name), repeat, 1)  # noqa: B023
+            read_time = median_time(lambda: read_with_diagnostics(text, fmt.name), repeat, 1)  # noqa: B023
+            times[count] = (write_time, read_time)
+        for index, what in enumerate(("write", "read")):
+            rows.append((f"{fmt.name} {what}", times[small][index], times[small * factor][index]))
+    return rows
 
 
 def median_time(function, repeat: int, warmup: int = 3) -> float:
@@ -47,6 +90,9 @@ def median_time(function, repeat: int, warmup: int = 3) -> float:
 
 def reference(repeat: int) -> None:
     text = REFERENCE.read_text(encoding="utf-8")
+    ours, bare = against_lark(repeat)
+    print(f"FlowZap -> FlowZap (convert) {ours * 1e3:.3f} ms against a bare lark LALR parse {bare * 1e3:.3f} ms: "
+          f"{ours / bare:.2f}x   (issue 13 target <= 0.19x)")
 
     def round_trip():
         diagram, _ = read_flowzap(text)

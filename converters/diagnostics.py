@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from .limits import current as _current_limits
+
 
 class Severity(str, Enum):
     ERROR = "error"
@@ -32,6 +34,8 @@ CODES: dict[str, CodeInfo] = {
     "SYNTAX_ERROR": CodeInfo(E, "a line or token the format does not allow"),
     "EMPTY_DIAGRAM": CodeInfo(E, "the text holds no diagram"),
     "INPUT_TOO_LARGE": CodeInfo(E, "the diagram is larger than the configured limit"),
+    # -- text no format may carry (converters/text.py) -------------------------------------
+    "NONCHARACTER": CodeInfo(E, "the text holds U+FFFE or U+FFFF, which XML and many tools refuse"),
     # -- FlowZap Code ----------------------------------------------------------------------
     "UNKNOWN_SHAPE": CodeInfo(E, "a node shape that is not circle, rectangle, diamond or taskbox"),
     "UNKNOWN_NODE": CodeInfo(E, "an edge or loop names a node that is not declared"),
@@ -108,11 +112,18 @@ class Diagnostic:
     line: int | None = None
     column: int | None = None
     element: str | None = None
+    # Every element a summary or a group of diagnostics stands for (``element`` is then None);
+    # the message names them too.
+    elements: tuple[str, ...] = ()
 
     @property
     def is_loss(self) -> bool:
         info = CODES.get(self.code)
         return bool(info and info.loss)
+
+    def names(self, element: str) -> bool:
+        """True when this diagnostic is about ``element`` (alone or among the ones it groups)."""
+        return self.element == element or element in self.elements
 
     def format(self, filename: str = "<input>") -> str:
         """``FILE:LINE:COL: severity: CODE: message`` (compiler style, for terminals and editors)."""
@@ -125,7 +136,7 @@ class Diagnostic:
         return f"{where}: {self.severity.value}: {self.code}: {self.message}{element}"
 
     def to_dict(self) -> dict:
-        return {
+        result = {
             "code": self.code,
             "severity": self.severity.value,
             "message": self.message,
@@ -133,15 +144,48 @@ class Diagnostic:
             "column": self.column,
             "element": self.element,
         }
+        if self.elements:
+            result["elements"] = list(self.elements)
+        return result
+
+
+class _Overflow:
+    """The diagnostics of one code beyond the per-code limit: counted, not built."""
+
+    __slots__ = ("count", "elements", "first_line", "index", "last_line")
+
+    def __init__(self, index: int) -> None:
+        self.index = index  # where the summary stands in the list
+        self.count = 0
+        self.first_line: int | None = None
+        self.last_line: int | None = None
+        self.elements: list[str] = []
 
 
 class Diagnostics:
-    """Collects diagnostics while a reader, check or writer runs."""
+    """Collects diagnostics while a reader, check or writer runs.
 
-    __slots__ = ("items",)
+    At most ``limit_per_code`` diagnostics of one code are kept (default: the limit of the call
+    in progress, ``converters.limits``); the rest are counted into one summary diagnostic of the
+    same code and severity that gives their number, their lines and the elements they name
+    (800,000 comment lines make 101 diagnostics, not 800,000).
+    """
 
-    def __init__(self) -> None:
-        self.items: list[Diagnostic] = []
+    __slots__ = ("_counts", "_items", "_limit", "_overflow")
+
+    def __init__(self, limit_per_code: int | None = -1) -> None:
+        if limit_per_code == -1:
+            limit_per_code = _current_limits().max_diagnostics_per_code
+        self._items: list[Diagnostic] = []
+        self._limit = limit_per_code
+        self._counts: dict[str, int] = {}
+        self._overflow: dict[str, _Overflow] = {}
+
+    @property
+    def items(self) -> list[Diagnostic]:
+        if self._overflow:
+            self._write_summaries()
+        return self._items
 
     def add(
         self,
@@ -151,21 +195,66 @@ class Diagnostics:
         line: int | None = None,
         column: int | None = None,
         element: str | None = None,
-    ) -> Diagnostic:
+    ) -> Diagnostic | None:
+        """Records a diagnostic; returns it, or None when its code is over the limit (counted)."""
         info = CODES[code]  # an unknown code is a bug in this library: fail loudly in tests
+        if self._limit is not None:
+            count = self._counts.get(code, 0) + 1
+            self._counts[code] = count
+            if count > self._limit:
+                self._count_over(code, line, element)
+                return None
         diagnostic = Diagnostic(code, info.severity, message, line, column, element)
-        self.items.append(diagnostic)
+        self._items.append(diagnostic)
         return diagnostic
 
+    def over_limit(self, code: str) -> bool:
+        """True when a further diagnostic of ``code`` would only be counted: a caller may then
+        skip composing its message (a "did you mean" search, for instance)."""
+        return self._limit is not None and self._counts.get(code, 0) >= self._limit
+
+    def _count_over(self, code: str, line: int | None, element: str | None) -> None:
+        overflow = self._overflow.get(code)
+        if overflow is None:
+            overflow = self._overflow[code] = _Overflow(len(self._items))
+            self._items.append(Diagnostic(code, CODES[code].severity, ""))  # its place; filled in later
+        overflow.count += 1
+        if line is not None:
+            if overflow.first_line is None:
+                overflow.first_line = line
+            overflow.last_line = line
+        if element is not None:
+            overflow.elements.append(element)
+
+    def _write_summaries(self) -> None:
+        for code, overflow in self._overflow.items():
+            lines = ""
+            if overflow.first_line is not None:
+                lines = (f" (line {overflow.first_line})" if overflow.first_line == overflow.last_line
+                         else f" (lines {overflow.first_line}–{overflow.last_line})")
+            named = f": {', '.join(overflow.elements)}" if overflow.elements else ""
+            message = f"{overflow.count} more {code} diagnostics{lines}, not listed one by one{named}"
+            self._items[overflow.index] = Diagnostic(code, CODES[code].severity, message, overflow.first_line,
+                                                     None, None, tuple(overflow.elements))
+
     def extend(self, diagnostics) -> None:
-        self.items.extend(diagnostics)
+        for diagnostic in diagnostics:
+            if self._limit is None:
+                self._items.append(diagnostic)
+                continue
+            count = self._counts.get(diagnostic.code, 0) + 1
+            self._counts[diagnostic.code] = count
+            if count > self._limit:
+                self._count_over(diagnostic.code, diagnostic.line, diagnostic.element)
+            else:
+                self._items.append(diagnostic)
 
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.items if d.severity is Severity.ERROR]
 
     def has_errors(self) -> bool:
-        return any(d.severity is Severity.ERROR for d in self.items)
+        return any(d.severity is Severity.ERROR for d in self._items)
 
     def raise_if_errors(self, format_name: str | None = None) -> None:
         if self.has_errors():
@@ -179,3 +268,34 @@ def sorted_diagnostics(items: list[Diagnostic]) -> list[Diagnostic]:
     at the end, in the order they were found."""
     big = 1 << 62
     return sorted(items, key=lambda d: (d.line if d.line is not None else big, d.column or 0))
+
+
+def grouped(items: list[Diagnostic]) -> list[Diagnostic]:
+    """Losses of one code that say the same thing about different elements, as one diagnostic
+    naming every element ("edges a->b, b->c: Mermaid chooses where lines attach") at the place of
+    the first: what a person reads and what crosses the wire. Errors and reader warnings keep
+    one diagnostic per place, since each has its own line to fix."""
+    groups: dict[tuple[str, str], list[Diagnostic]] = {}
+    for diagnostic in items:
+        if diagnostic.is_loss and diagnostic.element and not diagnostic.elements:
+            template = diagnostic.message.replace(diagnostic.element, "\0", 1)
+            groups.setdefault((diagnostic.code, template), []).append(diagnostic)
+    if all(len(members) == 1 for members in groups.values()):
+        return items
+    replaced: dict[int, Diagnostic | None] = {}
+    for (code, template), members in groups.items():
+        if len(members) == 1:
+            continue
+        names = tuple(d.element for d in members)
+        first = members[0]
+        message = template.replace("\0", ", ".join(names), 1) if "\0" in template else first.message
+        replaced[id(first)] = Diagnostic(code, first.severity, f"{len(members)}×: {message}", first.line,
+                                         first.column, None, names)
+        for other in members[1:]:
+            replaced[id(other)] = None
+    result = []
+    for diagnostic in items:
+        substitute = replaced.get(id(diagnostic), diagnostic)
+        if substitute is not None:
+            result.append(substitute)
+    return result

@@ -5,8 +5,12 @@ import re
 
 from .diagnostics import Diagnostics
 
-# C0 controls other than tab, newline and carriage return, DEL, and the C1 controls.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 controls other than tab, newline and carriage return, DEL, the C1 controls; lone surrogates
+# (a ``str`` may hold them, no encoding can carry them: a reply could not even be sent); and the
+# noncharacters U+FFFE and U+FFFF (not allowed in XML). Rejected here, before any reader, so that
+# no reader lets them into the model and no writer emits them.
+_UNACCEPTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_AT_MOST = 50  # diagnostics for a text full of them (a binary file): fifty are enough to say so
 
 
 def position(text: str, offset: int) -> tuple[int, int]:
@@ -30,14 +34,38 @@ def decode(source: str | bytes, diagnostics: Diagnostics) -> str:
             return ""
     else:
         text = source
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    for match in _CONTROL.finditer(text):
+    for count, match in enumerate(_UNACCEPTABLE.finditer(text), 1):
         line, column = position(text, match.start())
-        diagnostics.add("CONTROL_CHARACTER", f"control character U+{ord(match.group()):04X} is not allowed",
-                        line=line, column=column)
-        if len(diagnostics.items) >= 50:  # a binary file: fifty are enough to say so
+        code = ord(match.group())
+        if 0xD800 <= code <= 0xDFFF:
+            diagnostics.add("INVALID_ENCODING", f"lone surrogate U+{code:04X}: no encoding can carry it",
+                            line=line, column=column)
+        elif code >= 0xFFFE:
+            diagnostics.add("NONCHARACTER", f"noncharacter U+{code:04X} is not allowed", line=line, column=column)
+        else:
+            diagnostics.add("CONTROL_CHARACTER", f"control character U+{code:04X} is not allowed",
+                            line=line, column=column)
+        if count >= _AT_MOST:
             break
     return text
+
+
+def unacceptable(text: str) -> str | None:
+    """The first character of ``text`` that ``decode`` would refuse, or None (for checks on
+    text that reached the model some other way than ``decode``: escapes, a caller's model)."""
+    match = _UNACCEPTABLE.search(text)
+    return match.group() if match else None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def first_surrogate(text: str) -> int | None:
+    """Offset of the first lone surrogate in ``text`` (None when there is none)."""
+    if text.isascii():
+        return None
+    match = _SURROGATE.search(text)
+    return match.start() if match else None

@@ -101,3 +101,64 @@ def test_input_error_message_names_the_first_error():
         convert("A { # A\nn1: rect\n}\n", target_format="yaml", source_format="flowzap")
     assert str(caught.value).startswith("invalid flowzap input at line 2, column 5: unknown shape 'rect'")
     assert caught.value.code == "UNKNOWN_SHAPE"
+
+
+# -- limits by default, and text no encoding can carry (issue 11) ---------------------------------
+
+def test_every_limit_is_a_keyword_with_a_default_and_a_clear_refusal():
+    big = REFERENCE + "// padding\n" * 3000
+    for call in (lambda **k: convert(big, target_format="yaml", **k), lambda **k: validate(big, "flowzap", **k),
+                 lambda **k: read(big, "flowzap", **k)):
+        with pytest.raises(InputError) as caught:
+            call(max_bytes=10_000)
+        assert caught.value.code == "INPUT_TOO_LARGE" and "max_bytes" in str(caught.value)
+        call()  # the defaults let it through
+    with pytest.raises(InputError) as caught:
+        convert(REFERENCE, target_format="yaml", max_nodes=18)
+    assert caught.value.code == "INPUT_TOO_LARGE" and "max_nodes" in str(caught.value)
+    assert convert(REFERENCE, target_format="yaml", max_nodes=None).summary["nodes"] == 19
+
+
+def test_nesting_depth_limit_counts_groups_in_groups():
+    from converters.model import Group, GroupKind
+    deep = Diagram(lanes=[Lane("L")], nodes=[Node("a", "L")], groups=[
+        Group(f"g{i}", GroupKind.SUBGRAPH, None, ["a"], parent=f"g{i - 1}" if i else None) for i in range(12)])
+    text = write(deep, "yaml", max_depth=None)
+    with pytest.raises(InputError) as caught:
+        convert(text, target_format="yaml", max_depth=10)
+    assert caught.value.code == "INPUT_TOO_LARGE" and "max_depth" in str(caught.value)
+    assert convert(text, target_format="yaml", max_depth=12).summary["groups"] == 12
+
+
+def test_diagnostics_per_code_are_capped_with_one_summary():
+    text = "// c\n" * 250 + REFERENCE
+    result = convert(text, target_format="flowzap", max_diagnostics_per_code=20)
+    comments = [d for d in result.diagnostics if d.code == "LINE_COMMENT"]
+    assert len(comments) == 21 and comments[-1].message.startswith("230 more LINE_COMMENT diagnostics (lines 21–250)")
+    assert len(convert(text, target_format="flowzap", max_diagnostics_per_code=None).diagnostics) == 250
+
+
+def test_unencodable_text_is_refused_before_any_reader():
+    for source, code in (("L { # a\ud800\n}\n", "INVALID_ENCODING"), ("L { # a\uffff\n}\n", "NONCHARACTER"),
+                         ("L { # a\ufffe\n}\n", "NONCHARACTER"), ("L { # a\x85\n}\n", "CONTROL_CHARACTER")):
+        with pytest.raises(InputError) as caught:
+            convert(source, target_format="yaml", source_format="flowzap")
+        assert caught.value.code == code and caught.value.errors[0].column == 8
+
+
+def test_a_model_with_a_lone_surrogate_is_refused_by_every_writer():
+    model = Diagram(lanes=[Lane("L")], nodes=[Node("a", "L", label="x\udc00y")])
+    for fmt in ("flowzap", "yaml", "mermaid", "bpmn"):
+        with pytest.raises(InputError) as caught:
+            write(model, fmt)
+        assert caught.value.errors[0].element == "a"
+
+
+def test_repeated_losses_of_one_code_are_grouped_into_one_naming_every_element():
+    result = convert(REFERENCE, target_format="mermaid")
+    sides = [d for d in result.diagnostics if d.code == "DROPPED_EDGE_SIDES"]
+    # One diagnostic per distinct message (here: per pair of sides), naming all its edges.
+    assert len(sides) < 22 and sum(len(d.elements) or 1 for d in sides) == 22
+    assert all(name in d.message for d in sides for name in d.elements)
+    ungrouped = convert(REFERENCE, target_format="mermaid", group_diagnostics=False)
+    assert len([d for d in ungrouped.diagnostics if d.code == "DROPPED_EDGE_SIDES"]) == 22

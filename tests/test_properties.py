@@ -1,6 +1,6 @@
 """Round-trip properties and robustness, with hypothesis.
 
-- Random valid models survive YAML exactly.
+- Random valid models (``tests/strategies.py``, hostile text in every field) survive YAML exactly.
 - Random FlowZap-expressible models survive FlowZap up to the renumbering of ids.
 - Random text, and corpus files with random mutations, never raise anything but the library's
   own error type, whatever reader they are given to.
@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 
 from converters import FlowzapError, read, read_with_diagnostics, write
 from converters.flowzap.syntax import SHAPE_KIND
-from converters.model import Diagram, Edge, EdgeStyle, Group, Lane, Node, NodeKind, Side
-from converters.model.diagram import DIRECTIONS, infer_event_kinds
+from converters.model import Diagram, Edge, Group, GroupKind, Lane, Node, Side
+from converters.model.diagram import infer_event_kinds
 from converters.registry import all_formats
+from tests.strategies import any_models
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -26,33 +27,6 @@ identifiers = st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,7}", fullmatch=True)
 texts = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from('\n\t"\\'), max_size=16)
 one_line = texts.map(lambda s: s.replace("\n", " ").strip()).filter(bool)
 sides = st.sampled_from(list(Side))
-
-
-@st.composite
-def any_models(draw) -> Diagram:
-    """Any valid model: every field, every kind and style, namespaced attributes, nested groups."""
-    lane_ids = draw(st.lists(texts.filter(bool), min_size=1, max_size=4, unique=True))
-    attributes = st.dictionaries(st.sampled_from(["owner", "mermaid.shape", "bpmn.type", "x"]), texts, max_size=2)
-    lanes = [Lane(i, draw(st.none() | texts), draw(attributes)) for i in lane_ids]
-    nodes = [
-        Node(f"n{k}", draw(st.sampled_from(lane_ids)), draw(st.sampled_from(list(NodeKind))),
-             draw(st.none() | texts), draw(st.none() | identifiers), draw(attributes))
-        for k in range(draw(st.integers(0, 10)))
-    ]
-    ids = [n.id for n in nodes]
-    edges = []
-    if ids:
-        for k in range(draw(st.integers(0, 12))):
-            edges.append(Edge(draw(st.sampled_from(ids)), draw(st.sampled_from(ids)), draw(st.none() | texts),
-                              draw(st.none() | sides), draw(st.none() | sides), draw(st.sampled_from(list(EdgeStyle))),
-                              draw(st.none() | st.just(f"e{k}")), draw(attributes)))
-    groups = []
-    for k in range(draw(st.integers(0, 3)) if ids else 0):
-        parent = draw(st.none() | st.sampled_from([g.id for g in groups])) if groups else None
-        groups.append(Group(f"g{k}", draw(st.sampled_from(["loop", "subgraph", "group", "alt"])), draw(st.none() | texts),
-                            draw(st.lists(st.sampled_from(ids), max_size=4, unique=True)),
-                            draw(st.none() | st.sampled_from(lane_ids)), parent, draw(attributes)))
-    return Diagram(draw(st.none() | texts), draw(st.sampled_from(DIRECTIONS)), lanes, nodes, edges, groups, draw(attributes))
 
 
 @SETTINGS
@@ -74,15 +48,14 @@ def flowzap_models(draw) -> Diagram:
                           shape, draw(st.dictionaries(keys, texts, max_size=3))))
     ids = [n.id for n in nodes]
     edges = [
-        Edge(draw(st.sampled_from(ids)), draw(st.sampled_from(ids)), draw(st.none() | texts), draw(sides), draw(sides),
-             attributes=draw(st.dictionaries(st.just("weight"), texts, max_size=1)))
+        Edge(draw(st.sampled_from(ids)), draw(st.sampled_from(ids)), draw(st.none() | texts), draw(sides), draw(sides))
         for _ in range(draw(st.integers(0, 12)))
     ]
-    conditions = texts.map(lambda s: s.replace("]", "").replace("\n", " ").strip())
+    conditions = texts.map(lambda s: s.replace("]", "").replace("\n", " ").strip() or None)
     groups = []
     if len(ids) >= 2:
         for k in range(draw(st.integers(0, 2))):
-            groups.append(Group(f"g{k}", "loop", draw(conditions),
+            groups.append(Group(f"g{k}", GroupKind.LOOP, draw(conditions),
                                 draw(st.lists(st.sampled_from(ids), min_size=2, max_size=4, unique=True)),
                                 draw(st.sampled_from(lane_ids))))
     diagram = Diagram(lanes=lanes, nodes=nodes, edges=edges, groups=groups)
@@ -91,10 +64,10 @@ def flowzap_models(draw) -> Diagram:
 
 
 def renumbered(diagram: Diagram) -> Diagram:
-    """The same diagram in FlowZap's canonical order: nodes lane by lane as n1…nN, edges grouped by
+    """The same diagram in FlowZap's canonical order: nodes n1…nN in model order, edges grouped by
     their source's lane, loops by their lane."""
     lane_index = {lane.id: i for i, lane in enumerate(diagram.lanes)}
-    nodes = sorted(diagram.nodes, key=lambda n: lane_index[n.lane])
+    nodes = diagram.nodes
     new = {n.id: f"n{i + 1}" for i, n in enumerate(nodes)}
     lane_of = {n.id: n.lane for n in nodes}
     edges = sorted(diagram.edges, key=lambda e: lane_index[lane_of[e.source]])

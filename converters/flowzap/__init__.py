@@ -5,8 +5,8 @@ from ..formats import Format
 from .reader import read
 from .writer import write
 
-_LANE_LINE = re.compile(r"^[ \t]*[^\W\d]\w*[ \t]*\{", re.M)
-_STATEMENT = re.compile(r"(?:^[ \t]*[^\W\d]\w*:[ \t]*(?:circle|rectangle|diamond|taskbox|rect)\b|->)", re.M | re.I)
+_LANE_LINE = re.compile(r"^[ \t]*[^\W\d]\w*[ \t]*\{", re.MULTILINE)
+_STATEMENT = re.compile(r"(?:^[ \t]*[^\W\d]\w*:[ \t]*(?:circle|rectangle|diamond|taskbox|rect)\b|->)", re.MULTILINE | re.IGNORECASE)
 
 
 def sniff(text: str) -> bool:

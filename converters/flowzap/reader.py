@@ -8,26 +8,31 @@ used before it is declared).
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic, Diagnostics
-from ..model import Diagram, Edge, Group, Lane, Node, Side
+from ..model import Diagram, Edge, Group, GroupKind, Lane, Node, Side
 from ..model.diagram import infer_event_kinds
+from ..suggest import ClosestNames
 from .scanner import scan
 from .syntax import CANONICAL_ID, NODE_KEYS, SHAPE_KIND, SHAPES, SIDES, unquote
 
 # Decoders for the statement tokens the grammar has already recognised.
-_LANE_OPEN = re.compile(r"(?P<id>[^\W\d]\w*)[ \t]*\{[ \t]*(?:#[ \t]*(?P<label>[^\n]*?))?[ \t]*$")
-_NODE = re.compile(r"(?P<id>[^\W\d]\w*)[ \t]*:[ \t]*(?P<shape>[^\W\d]\w*)(?P<attrs>.*?)[ \t]*$")
-_NODE_ATTR = re.compile(r'[ \t]+(?P<key>[^\W\d]\w*):(?P<value>"(?:[^"\\\n]|\\.)*")')
+# The scanner has stripped each statement's trailing spaces, so no decoder needs a trailing
+# ``[ \t]*$``: after a lazy ``.*?`` that made every run of spaces inside a label quadratic.
+_LANE_OPEN = re.compile(r"(?P<id>[^\W\d]\w*)[ \t]*\{[ \t]*(?:#[ \t]*(?P<label>.*))?")
+_NODE = re.compile(r"(?P<id>[^\W\d]\w*)[ \t]*:[ \t]*(?P<shape>[^\W\d]\w*)(?P<attrs>.*)")
+_NODE_ATTR = re.compile(r'[ \t]+(?P<key>[^\W\d]\w*):(?P<value>"[^"\\\n]*(?:\\.[^"\\\n]*)*")')
 _REF = r"(?:(?P<{0}lane>[^\W\d]\w*)\.(?!handle[ \t]*\())?(?P<{0}id>[^\W\d]\w*)(?:\.handle[ \t]*\([ \t]*(?P<{0}side>[^\W\d]\w*)[ \t]*\))?"
 _EDGE = re.compile(_REF.format("s") + r"[ \t]*->[ \t]*" + _REF.format("t") + r"(?P<attrs>.*)")
-_EDGE_ATTR = re.compile(r'(?P<key>[^\W\d]\w*)[ \t]*(?P<sep>[=:])[ \t]*(?P<value>"(?:[^"\\\n]|\\.)*")')
+_EDGE_ATTR = re.compile(r'(?P<key>[^\W\d]\w*)[ \t]*(?P<sep>[=:])[ \t]*(?P<value>"[^"\\\n]*(?:\\.[^"\\\n]*)*")')
 _LOOP = re.compile(r"loop[ \t]*\[(?P<condition>[^\]\n]*)\](?P<members>.*)$")
 _LOOP_MEMBER = re.compile(r"(?:(?P<lane>[^\W\d]\w*)\.(?!handle[ \t]*\())?(?P<id>[^\W\d]\w*)")
 
 _SIDE = {side.value: side for side in Side}
+_MAX_SUGGESTED = 40  # longer words get no "did you mean" (no shape or side is near them anyway)
 
 _EXPECTED = (
     'expected a node (n1: rectangle label:"Step"), an edge (n1.handle(right) -> n2.handle(left)), '
@@ -68,6 +73,7 @@ class _Reader:
         self.loops: list[_PendingLoop] = []
         self.lane: Lane | None = None  # the lane whose braces are open
         self.lane_wants_label = False  # a lane opened without # label, no statement seen yet
+        self.suggestions: ClosestNames | None = None  # built at the first unknown reference
 
     # -- statements ------------------------------------------------------------------------
     def run(self) -> tuple[Diagram, list[Diagnostic]]:
@@ -147,9 +153,9 @@ class _Reader:
         shape_column = column + match.start("shape")
         canonical = shape.lower()
         if canonical not in SHAPES:
-            close = difflib.get_close_matches(canonical, SHAPES, n=1, cutoff=0.4) or [
+            close = (difflib.get_close_matches(canonical, SHAPES, n=1, cutoff=0.4) or [
                 s for s in SHAPES if s.startswith(canonical[:3])
-            ]
+            ]) if len(canonical) <= _MAX_SUGGESTED else []
             hint = f"; did you mean {close[0]!r}?" if close else ""
             self.out.add("UNKNOWN_SHAPE", f"unknown shape {shape!r}{hint} (shapes: {', '.join(SHAPES)})",
                          line=line, column=shape_column, element=node_id)
@@ -187,10 +193,15 @@ class _Reader:
 
     def edge(self, text: str, line: int, column: int) -> None:
         match = _EDGE.match(text)
-        source = self.ref(match, "s", column, line)
-        target = self.ref(match, "t", column, line)
-        edge = Edge(source.id, target.id, line=line, column=column)
-        if match.group("attrs"):
+        source_lane, source_id, source_side, target_lane, target_id, target_side, attrs = match.groups()
+        if source_side in _SIDE and target_side in _SIDE:  # the common case: nothing to check
+            source = _Ref(source_lane, source_id, source_side, column + match.start(2 if source_lane is None else 1))
+            target = _Ref(target_lane, target_id, target_side, column + match.start(5 if target_lane is None else 4))
+        else:
+            source = self.ref(match, "s", column, line)
+            target = self.ref(match, "t", column, line)
+        edge = Edge(source_id, target_id, line=line, column=column)
+        if attrs:
             for attr in _EDGE_ATTR.finditer(text, match.start("attrs")):
                 key, value = attr.group("key"), unquote(attr.group("value"))
                 key_column = column + attr.start("key")
@@ -217,7 +228,7 @@ class _Reader:
             if lower in SIDES:
                 self.out.add("UPPERCASE_KEYWORD", f"side {side!r} is written {lower!r}", line=line, column=side_column)
             else:
-                close = difflib.get_close_matches(lower, SIDES, n=1)
+                close = difflib.get_close_matches(lower, SIDES, n=1) if len(lower) <= _MAX_SUGGESTED else []
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 self.out.add("SYNTAX_ERROR", f"unknown side {side!r}{hint} (sides: {', '.join(SIDES)})",
                              line=line, column=side_column)
@@ -231,7 +242,8 @@ class _Reader:
             _Ref(m.group("lane"), m.group("id"), None, column + match.start("members") + m.start())
             for m in _LOOP_MEMBER.finditer(match.group("members"))
         ]
-        group = Group(f"loop{len(self.loops) + 1}", "loop", match.group("condition").strip(),
+        condition = match.group("condition").strip()
+        group = Group(f"loop{len(self.loops) + 1}", GroupKind.LOOP, condition or None,
                       lane=self.lane.id if self.lane else None, line=line, column=column)
         if self.lane is None:
             self.out.add("STATEMENT_OUTSIDE_LANE", "loop written outside the lanes; it belongs inside one",
@@ -293,8 +305,12 @@ class _Reader:
         node = self.nodes.get(ref.id)
         line = edge.line if edge else loop.line
         if node is None:
-            close = difflib.get_close_matches(ref.id, list(self.nodes), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            close = None
+            if not self.out.over_limit("UNKNOWN_NODE"):  # past the limit only a count is kept
+                if self.suggestions is None:
+                    self.suggestions = ClosestNames(self.nodes)
+                close = self.suggestions.closest(ref.id)
+            hint = f"; did you mean {close!r}?" if close else ""
             what = "edge" if edge else "loop"
             self.out.add("UNKNOWN_NODE", f"{what} names node {ref.id!r}, which is not declared{hint}",
                          line=line, column=ref.column, element=ref.id)
@@ -312,6 +328,8 @@ class _Reader:
         return node
 
     def check_ids(self) -> None:
+        """Canonical ids (every one ``n<k>``) give the model's node order: the writer numbers nodes
+        in model order, so a sequence diagram's steps come back in time order (docs/sequence.md)."""
         numbers = []
         for node in self.diagram.nodes:
             match = CANONICAL_ID.match(node.id)
@@ -321,17 +339,23 @@ class _Reader:
                              "the writer renumbers ids n1…nN", line=node.line, column=node.column, element=node.id)
                 break
             numbers.append(int(match.group(1)))
-        if numbers is not None and sorted(numbers) != list(range(1, len(numbers) + 1)):
+        if numbers is None:
+            return
+        if any(a > b for a, b in itertools.pairwise(numbers)):
+            order = sorted(range(len(numbers)), key=numbers.__getitem__)
+            self.diagram.nodes = [self.diagram.nodes[i] for i in order]
+            numbers = [numbers[i] for i in order]
+        if numbers and numbers != list(range(1, len(numbers) + 1)):
             self.out.add("NONCANONICAL_ID", "node ids have gaps; the writer renumbers them n1…nN",
-                         line=self.diagram.nodes[0].line if self.diagram.nodes else None)
+                         line=self.diagram.nodes[0].line)
 
 
 def read(text: str) -> tuple[Diagram, list[Diagnostic]]:
-    """Reads FlowZap Code; raises ``InputError`` listing every error when the text is rejected."""
-    diagram, diagnostics = _Reader(text).run()
-    out = Diagnostics()
-    out.extend(diagnostics)
-    if not diagram.lanes and not out.has_errors():
-        out.add("EMPTY_DIAGRAM", "no lane found; a FlowZap diagram is one or more Lane { … } blocks", line=1, column=1)
-    out.raise_if_errors("flowzap")
-    return diagram, out.items
+    """Reads FlowZap Code: the model and every diagnostic, errors included (the API raises)."""
+    reader = _Reader(text)
+    diagram, diagnostics = reader.run()
+    if not diagram.lanes and not reader.out.has_errors():
+        reader.out.add("EMPTY_DIAGRAM", "no lane found; a FlowZap diagram is one or more Lane { … } blocks",
+                       line=1, column=1)
+        diagnostics = reader.out.items
+    return diagram, diagnostics

@@ -10,7 +10,8 @@ counter fed every token, ignore-type bookkeeping), which halves the reader's tim
 from __future__ import annotations
 
 import re
-from typing import Iterator, NamedTuple
+from collections.abc import Iterator
+from typing import NamedTuple
 
 from lark import Lark
 

@@ -1,179 +1,250 @@
 """Model → FlowZap Code, in the one canonical form (docs/flowzap.md §3).
 
 Lanes in order, each ``laneId { # Label``; inside a lane its nodes, then the edges leaving them,
-then its loops; ids renumbered n1…nN in that order; both handles on every edge (chosen by the
-layout when the model has no side); cross-lane targets prefixed with their lane.
+then its loops. Ids are renumbered n1…nN in MODEL order, so that the reader, which orders nodes
+by their numbers, gives back the model's node order (a sequence diagram's time order,
+docs/sequence.md); a lane's ids may therefore interleave with another's, as the language allows.
+Both handles on every edge (chosen by the layout when the model has no side); cross-lane targets
+prefixed with their lane.
+
+Everything written reads back: text is escaped (``\\"``, ``\\\\``, ``\\n``, ``\\t``) or, where
+FlowZap cannot hold it (control characters, carriage returns, ``]`` in a loop condition, a line
+break in a lane label), changed and reported per element; what FlowZap has no place for (edge
+attributes other than ``label``, edge styles and ids, groups other than loops, namespaced keys)
+is reported per element and left out.
 """
 from __future__ import annotations
 
 import re
 
 from ..diagnostics import Diagnostic, Diagnostics
-from ..model import Diagram, EdgeStyle, layout
+from ..errors import InputError
+from ..model import Diagram, EdgeStyle, GroupKind, IdAllocator, Node, Side, edge_name, layout
 from ..model.diagram import EVENT_KINDS, implied_event_kind
-from .syntax import APPROXIMATED_KINDS, IDENTIFIER, KIND_SHAPE, quote
+from .syntax import APPROXIMATED_KINDS, IDENTIFIER, KIND_SHAPE
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
-
-def lane_identifiers(diagram: Diagram) -> dict[str, str]:
-    """FlowZap lane ids for the model's lanes: kept when already plain identifiers, else made
-    readable from the label ("Auth Server" → AuthServer), always unique."""
-    result: dict[str, str] = {}
-    taken: set[str] = set()
-    for lane in diagram.lanes:
-        if IDENTIFIER.match(lane.id) and lane.id not in taken:
-            result[lane.id] = lane.id
-            taken.add(lane.id)
-    for lane in diagram.lanes:
-        if lane.id in result:
-            continue
-        base = _camel(lane.label or "") or _camel(lane.id) or "Lane"
-        candidate, counter = base, 2
-        while candidate in taken:
-            candidate, counter = f"{base}{counter}", counter + 1
-        result[lane.id] = candidate
-        taken.add(candidate)
-    return result
+# What no FlowZap text may hold, even quoted: the reader refuses control characters (C0 but tab
+# and newline, DEL, C1) and U+FFFE/U+FFFF. Carriage returns are line breaks, turned into \n first.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+_NEEDS_WORK = re.compile("[\"\\\\\n\t\r\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+_WORDS = re.compile(r"[A-Za-z0-9]+")
+_SIDE_NAME = {side: side.value for side in Side}  # a dict look-up is cheaper than the enum's .value
 
 
 def _camel(text: str) -> str:
-    words = re.findall(r"[A-Za-z0-9]+", text)
-    name = "".join(w[:1].upper() + w[1:] for w in words)
+    name = "".join(w[:1].upper() + w[1:] for w in _WORDS.findall(text))
     if name and not name[0].isalpha():
         name = "Lane" + name
     return name
 
 
-def write(diagram: Diagram, options: dict[str, str]) -> tuple[str, list[Diagnostic]]:
-    out = Diagnostics()
-    lane_ids = lane_identifiers(diagram)
-    nodes_by_lane = diagram.nodes_by_lane()
-
-    # New ids, n1…nN, lane by lane in model order.
-    new_id: dict[str, str] = {}
-    lane_of: dict[str, str] = {}
+def lane_identifiers(diagram: Diagram) -> dict[str, str]:
+    """FlowZap lane ids for the model's lanes: kept when already plain identifiers, else made
+    readable from the label ("Auth Server" → AuthServer), always unique."""
+    ids = IdAllocator(lambda candidate: IDENTIFIER.match(candidate) is not None, _camel, separator="")
+    result: dict[str, str] = {}
     for lane in diagram.lanes:
-        for node in nodes_by_lane.get(lane.id, ()):
-            new_id[node.id] = f"n{len(new_id) + 1}"
-            lane_of[node.id] = lane.id
+        if lane.id not in result and ids.reserve(lane.id):
+            result[lane.id] = lane.id
+    for lane in diagram.lanes:
+        if lane.id not in result:
+            wanted = _camel(lane.label or "") or _camel(lane.id) or "Lane"
+            result[lane.id] = ids.allocate(wanted, "Lane")
+    return result
 
-    _report_diagram_losses(diagram, lane_ids, out)
-    has_in = {edge.target for edge in diagram.edges}
-    has_out = {edge.source for edge in diagram.edges}
 
-    placement = None
-    if any(edge.source_side is None or edge.target_side is None for edge in diagram.edges):
-        placement = layout(diagram)
+def _line_breaks(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
-    edges_by_lane: dict[str, list[str]] = {lane.id: [] for lane in diagram.lanes}
-    for index, edge in enumerate(diagram.edges):
-        source_side, target_side = edge.source_side, edge.target_side
-        if source_side is None or target_side is None:
-            chosen = placement.sides(diagram, index)
-            source_side = source_side or chosen[0]
-            target_side = target_side or chosen[1]
-        source_lane, target_lane = lane_of[edge.source], lane_of[edge.target]
-        prefix = f"{lane_ids[target_lane]}." if target_lane != source_lane else ""
-        attrs = []
-        if edge.label is not None:
-            attrs.append(f"label={quote(edge.label)}")
-        element = edge.id or f"{edge.source}->{edge.target}"
+
+class _Writer:
+    def __init__(self, diagram: Diagram) -> None:
+        self.diagram = diagram
+        self.out = Diagnostics()
+        self.lane_ids = lane_identifiers(diagram)
+        self.new_id: dict[str, str] = {}
+        self.lane_of: dict[str, str] = {}
+
+    # -- text --------------------------------------------------------------------------------
+    def quoted(self, value: str, kind: str, element: str, field: str, line: int | None, column: int | None) -> str:
+        """``value`` as a ``"…"`` literal; what FlowZap cannot hold is dropped and reported."""
+        if _NEEDS_WORK.search(value) is None:
+            return f'"{value}"'
+        text = _line_breaks(value)
+        cleaned = _UNWRITABLE.sub("", text)
+        if cleaned != value:
+            self.out.add("CHANGED_LABEL", f"{kind} {element!r}: {field}: FlowZap text cannot hold control characters or carriage "
+                         "returns; line breaks are written as \\n, the other characters are left out",
+                         line=line, column=column, element=element)
+        escaped = (cleaned.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t"))
+        return f'"{escaped}"'
+
+    def one_line(self, value: str, what: str, element: str, line: int | None, column: int | None,
+                 forbidden: str = "") -> str:
+        """``value`` as the rest of a line (a lane label, a loop condition), as the reader will see
+        it: no line breaks, no control characters, no surrounding white space."""
+        text = _UNWRITABLE.sub("", _line_breaks(value).replace("\n", " "))
+        for character in forbidden:
+            text = text.replace(character, ")")
+        text = text.strip()
+        if text != value:
+            self.out.add("CHANGED_LABEL", f"{what} {value!r} is written {text!r}: a FlowZap line cannot hold line "
+                         f"breaks, control characters{', ' + repr(forbidden) if forbidden else ''} or white space "
+                         "at its ends", line=line, column=column, element=element)
+        return text
+
+    # -- the diagram -------------------------------------------------------------------------
+    def run(self) -> tuple[str, list[Diagnostic]]:
+        diagram = self.diagram
+        if not diagram.lanes:
+            diagnostics = Diagnostics(None)
+            diagnostics.add("EMPTY_DIAGRAM", "the diagram has no lane, and FlowZap Code is made of lanes: "
+                            "there is nothing FlowZap can write")
+            raise InputError(diagnostics.items, "model")
+        self.report_diagram_losses()
+        nodes_by_lane: dict[str, list[Node]] = {lane.id: [] for lane in diagram.lanes}
+        for node in diagram.nodes:  # numbered in model order, written in their lanes
+            lane_nodes = nodes_by_lane.get(node.lane)
+            if lane_nodes is None or node.id in self.new_id:
+                self.out.add("DROPPED_NODE", f"node {node.id!r} is in no lane of the diagram", line=node.line,
+                             column=node.column, element=node.id)
+                continue
+            self.new_id[node.id] = f"n{len(self.new_id) + 1}"
+            self.lane_of[node.id] = node.lane
+            lane_nodes.append(node)
+        edges_by_lane = self.edges()
+        loops_by_lane = self.loops()
+        has_in = {edge.target for edge in diagram.edges}
+        has_out = {edge.source for edge in diagram.edges}
+
+        lines: list[str] = []
+        for lane in diagram.lanes:
+            label = lane.label if lane.label is not None else lane.id
+            label = self.one_line(label, f"lane {lane.id!r}: label", lane.id, lane.line, lane.column)
+            lines.append(f"{self.lane_ids[lane.id]} {{ # {label}" if label else f"{self.lane_ids[lane.id]} {{")
+            if not label and not lane.label:
+                self.out.add("CHANGED_LABEL", f"lane {lane.id!r} has an empty label; FlowZap shows its id",
+                             line=lane.line, column=lane.column, element=lane.id)
+            for node in nodes_by_lane[lane.id]:
+                lines.append(self.node_line(node, node.id in has_in, node.id in has_out))
+            lines.extend(edges_by_lane[lane.id])
+            lines.extend(loops_by_lane[lane.id])
+            lines.append("}")
+        lines.append("")
+        return "\n".join(lines), self.out.items
+
+    def report_diagram_losses(self) -> None:
+        diagram, out = self.diagram, self.out
+        if diagram.title is not None:
+            out.add("DROPPED_TITLE", f"FlowZap has no diagram title ({diagram.title!r})")
+        if diagram.direction != "LR":
+            out.add("DROPPED_DIRECTION", f"FlowZap lanes always run left to right (the diagram is {diagram.direction})")
+        if diagram.attributes:
+            out.add("DROPPED_ATTRIBUTE", f"diagram: FlowZap cannot carry {', '.join(diagram.attributes)}")
+        for lane in diagram.lanes:
+            if self.lane_ids[lane.id] != lane.id:
+                out.add("RENAMED_ID", f"lane id {lane.id!r} is not a FlowZap identifier; written as "
+                        f"{self.lane_ids[lane.id]!r}", line=lane.line, column=lane.column, element=lane.id)
+            if lane.attributes:
+                out.add("DROPPED_ATTRIBUTE", f"lane {lane.id}: FlowZap cannot carry {', '.join(lane.attributes)}",
+                        line=lane.line, column=lane.column, element=lane.id)
+
+    def node_line(self, node: Node, has_in: bool, has_out: bool) -> str:
+        shape = KIND_SHAPE[node.kind]
+        parts = [f"{self.new_id[node.id]}: {shape}"]
+        if node.label is not None:
+            parts.append(f"label:{self.quoted(node.label, 'node', node.id, 'label', node.line, node.column)}")
         dropped = []
-        for key, value in edge.attributes.items():
+        for key, value in node.attributes.items():
             if _PLAIN_KEY.match(key) and key != "label":
-                attrs.append(f"{key}={quote(value)}")
+                value = self.quoted(value, "node", node.id, key, node.line, node.column)
+                parts.append(f"{key}:{value}")
             else:
                 dropped.append(key)
         if dropped:
-            out.add("DROPPED_ATTRIBUTE", f"edge {element}: FlowZap cannot carry {', '.join(dropped)}",
-                    line=edge.line, column=edge.column, element=element)
+            self.out.add("DROPPED_ATTRIBUTE", f"node {node.id}: FlowZap cannot carry {', '.join(dropped)}",
+                         line=node.line, column=node.column, element=node.id)
+        if node.kind in APPROXIMATED_KINDS:
+            self.out.add("CHANGED_KIND", f"node {node.id} is a {node.kind.value}; FlowZap draws it as a {shape}",
+                         line=node.line, column=node.column, element=node.id)
+        elif node.kind in EVENT_KINDS:
+            # A circle's meaning comes back from its edges; say so when that gives another one.
+            implied = implied_event_kind(has_in, has_out)
+            if implied is not node.kind:
+                self.out.add("CHANGED_KIND", f"node {node.id} is a {node.kind.value} event but its edges make the "
+                             f"circle read as {implied.value}", line=node.line, column=node.column, element=node.id)
+        return " ".join(parts)
+
+    def edges(self) -> dict[str, list[str]]:
+        diagram, out, new_id, lane_of = self.diagram, self.out, self.new_id, self.lane_of
+        edges_by_lane: dict[str, list[str]] = {lane.id: [] for lane in diagram.lanes}
+        placement = None
+        for index, edge in enumerate(diagram.edges):
+            if edge.source not in new_id or edge.target not in new_id:
+                element = edge_name(edge)
+                out.add("DROPPED_EDGE", f"edge {element} names a node that is not written; FlowZap edges join "
+                        "declared nodes", line=edge.line, column=edge.column, element=element)
+                continue
+            source_side, target_side = edge.source_side, edge.target_side
+            if source_side is None or target_side is None:
+                if placement is None:
+                    placement = layout(diagram)
+                chosen = placement.sides(diagram, index)
+                source_side = source_side or chosen[0]
+                target_side = target_side or chosen[1]
+            source_lane, target_lane = lane_of[edge.source], lane_of[edge.target]
+            prefix = f"{self.lane_ids[target_lane]}." if target_lane != source_lane else ""
+            text = (f"{new_id[edge.source]}.handle({_SIDE_NAME[source_side]}) -> "
+                    f"{prefix}{new_id[edge.target]}.handle({_SIDE_NAME[target_side]})")
+            if edge.label is not None:
+                text += f" [label={self.quoted(edge.label, 'edge', edge_name(edge), 'label', edge.line, edge.column)}]"
+            if edge.attributes or edge.style is not EdgeStyle.SOLID or edge.id is not None:
+                self.edge_losses(edge)
+            edges_by_lane[source_lane].append(text)
+        return edges_by_lane
+
+    def edge_losses(self, edge) -> None:
+        out, element = self.out, edge_name(edge)
+        if edge.attributes:
+            out.add("DROPPED_ATTRIBUTE", f"edge {element}: FlowZap edges carry only a label, not "
+                    f"{', '.join(edge.attributes)}", line=edge.line, column=edge.column, element=element)
         if edge.style is not EdgeStyle.SOLID:
             out.add("DROPPED_EDGE_STYLE", f"edge {element} is {edge.style.value}; FlowZap draws every edge solid",
                     line=edge.line, column=edge.column, element=element)
         if edge.id is not None:
             out.add("DROPPED_EDGE_ID", f"edge id {edge.id!r} has no place in FlowZap",
                     line=edge.line, column=edge.column, element=element)
-        text = (f"{new_id[edge.source]}.handle({source_side.value}) -> "
-                f"{prefix}{new_id[edge.target]}.handle({target_side.value})")
-        if attrs:
-            text += f" [{', '.join(attrs)}]"
-        edges_by_lane[source_lane].append(text)
 
-    loops_by_lane: dict[str, list[str]] = {lane.id: [] for lane in diagram.lanes}
-    for group in diagram.groups:
-        if group.kind != "loop":
-            out.add("DROPPED_GROUP", f"{group.kind} {group.label or group.id!r} has no FlowZap form; "
-                    "its nodes are kept, the region is not", line=group.line, column=group.column, element=group.id)
-            continue
-        members = [m for m in group.members if m in new_id]
-        if len(members) < 2:
-            out.add("DROPPED_GROUP", f"loop {group.id!r} has fewer than two nodes; FlowZap needs two",
-                    line=group.line, column=group.column, element=group.id)
-            continue
-        lane = group.lane if group.lane in loops_by_lane else lane_of[members[0]]
-        condition = (group.label or "").replace("]", ")").replace("\n", " ")
-        if condition != (group.label or ""):
-            out.add("CHANGED_LABEL", f"loop condition {group.label!r} cannot hold ']' or line breaks",
-                    line=group.line, column=group.column, element=group.id)
-        loops_by_lane[lane].append(f"loop [{condition}] {' '.join(new_id[m] for m in members)}")
-        extra = [k for k in group.attributes]
-        if extra or group.parent:
-            out.add("DROPPED_ATTRIBUTE", f"loop {group.id!r}: FlowZap cannot carry "
-                    f"{', '.join(extra + (['parent'] if group.parent else []))}", element=group.id)
-
-    lines: list[str] = []
-    for lane in diagram.lanes:
-        label = lane.label if lane.label is not None else lane.id
-        if "\n" in label:
-            out.add("CHANGED_LABEL", f"lane {lane.id!r}: line breaks in its label become spaces", element=lane.id)
-            label = label.replace("\n", " ")
-        lines.append(f"{lane_ids[lane.id]} {{ # {label}")
-        for node in nodes_by_lane.get(lane.id, ()):
-            lines.append(_node_line(node, new_id[node.id], node.id in has_in, node.id in has_out, out))
-        lines.extend(edges_by_lane[lane.id])
-        lines.extend(loops_by_lane[lane.id])
-        lines.append("}")
-    return "\n".join(lines) + "\n", out.items
+    def loops(self) -> dict[str, list[str]]:
+        diagram, out, new_id = self.diagram, self.out, self.new_id
+        loops_by_lane: dict[str, list[str]] = {lane.id: [] for lane in diagram.lanes}
+        for group in diagram.groups:
+            if group.kind is not GroupKind.LOOP and GroupKind.parse(group.kind) is not GroupKind.LOOP:
+                out.add("DROPPED_GROUP", f"{group.kind} {group.label or group.id!r} has no FlowZap form; "
+                        "its nodes are kept, the region is not", line=group.line, column=group.column,
+                        element=group.id)
+                continue
+            members = [m for m in group.members if m in new_id]
+            if len(members) < 2:
+                out.add("DROPPED_GROUP", f"loop {group.id!r} has fewer than two nodes; FlowZap needs two",
+                        line=group.line, column=group.column, element=group.id)
+                continue
+            lane = group.lane if group.lane in loops_by_lane else self.lane_of[members[0]]
+            condition = ""
+            if group.label is not None:
+                condition = self.one_line(group.label, f"loop {group.id!r}: condition", group.id, group.line,
+                                          group.column, forbidden="]")
+                if group.label == "":
+                    out.add("CHANGED_LABEL", f"loop {group.id!r}: an empty condition reads back as none",
+                            line=group.line, column=group.column, element=group.id)
+            loops_by_lane[lane].append(f"loop [{condition}] {' '.join(new_id[m] for m in members)}")
+            extra = list(group.attributes) + (["parent"] if group.parent else [])
+            if extra:
+                out.add("DROPPED_ATTRIBUTE", f"loop {group.id!r}: FlowZap cannot carry {', '.join(extra)}",
+                        line=group.line, column=group.column, element=group.id)
+        return loops_by_lane
 
 
-def _node_line(node, new_id: str, has_in: bool, has_out: bool, out: Diagnostics) -> str:
-    shape = KIND_SHAPE[node.kind]
-    parts = [f"{new_id}: {shape}"]
-    if node.label is not None:
-        parts.append(f"label:{quote(node.label)}")
-    dropped = []
-    for key, value in node.attributes.items():
-        if _PLAIN_KEY.match(key) and key != "label":
-            parts.append(f"{key}:{quote(value)}")
-        else:
-            dropped.append(key)
-    if dropped:
-        out.add("DROPPED_ATTRIBUTE", f"node {node.id}: FlowZap cannot carry {', '.join(dropped)}",
-                line=node.line, column=node.column, element=node.id)
-    if node.kind in APPROXIMATED_KINDS:
-        out.add("CHANGED_KIND", f"node {node.id} is a {node.kind.value}; FlowZap draws it as a {shape}",
-                line=node.line, column=node.column, element=node.id)
-    elif node.kind in EVENT_KINDS:
-        # A circle's meaning comes back from its edges; say so when that gives another one.
-        implied = implied_event_kind(has_in, has_out)
-        if implied is not node.kind:
-            out.add("CHANGED_KIND", f"node {node.id} is a {node.kind.value} event but its edges make the "
-                    f"circle read as {implied.value}", line=node.line, column=node.column, element=node.id)
-    return " ".join(parts)
-
-
-def _report_diagram_losses(diagram: Diagram, lane_ids: dict[str, str], out: Diagnostics) -> None:
-    if diagram.title:
-        out.add("DROPPED_TITLE", f"FlowZap has no diagram title ({diagram.title!r})")
-    if diagram.direction != "LR":
-        out.add("DROPPED_DIRECTION", f"FlowZap lanes always run left to right (the diagram is {diagram.direction})")
-    if diagram.attributes:
-        out.add("DROPPED_ATTRIBUTE", f"diagram: FlowZap cannot carry {', '.join(diagram.attributes)}")
-    for lane in diagram.lanes:
-        if lane_ids[lane.id] != lane.id:
-            out.add("RENAMED_ID", f"lane id {lane.id!r} is not a FlowZap identifier; written as "
-                    f"{lane_ids[lane.id]!r}", line=lane.line, column=lane.column, element=lane.id)
-        if lane.attributes:
-            out.add("DROPPED_ATTRIBUTE", f"lane {lane.id}: FlowZap cannot carry {', '.join(lane.attributes)}",
-                    line=lane.line, column=lane.column, element=lane.id)
+def write(diagram: Diagram, options: dict[str, str]) -> tuple[str, list[Diagnostic]]:
+    return _Writer(diagram).run()

@@ -7,7 +7,7 @@ from ..formats import Format
 from .reader import read
 from .writer import write
 
-_VERSION_LINE = re.compile(r"^flowzap_model[ \t]*:", re.M)
+_VERSION_LINE = re.compile(r"^flowzap_model[ \t]*:", re.MULTILINE)
 
 
 def sniff(text: str) -> bool:

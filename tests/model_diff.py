@@ -1,0 +1,184 @@
+"""What differs between a model and the model read back after a writer, element by element, and
+whether the writer's diagnostics name each difference (issue 8: writer closure, no silent loss).
+
+Elements are paired across the trip before they are compared, since formats rename: by id first,
+then what is left in order (FlowZap renumbers nodes n1…nN in model order by design, so its nodes
+pair by position). A difference is named after the element of the model *before* the trip, which
+is how writers name what they lose. Information a trip adds (a side chosen by layout, a label
+where there was none, a lane for a group that had none, an attribute a reader records) is not a
+loss and not reported here; what it changes or removes is.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from converters.diagnostics import Diagnostic
+from converters.model import Diagram, edge_name
+
+# Formats whose node ids are renumbered by design (docs/flowzap.md §3): nodes pair by position,
+# and node and loop ids are not compared.
+RENUMBERING = frozenset({"flowzap"})
+
+
+@dataclass(frozen=True)
+class Difference:
+    kind: str  # "diagram", "lane", "node", "edge", "group"
+    element: str | None  # the element's name before the trip (None: the diagram itself)
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.element!r}: {self.what}" if self.element is not None else f"diagram: {self.what}"
+
+
+def _pair(before: list, after: list, key) -> dict[int, int]:
+    """Pairs positions of ``before`` with positions of ``after``: equal keys first, then the rest
+    in order."""
+    pairs: dict[int, int] = {}
+    if key is not None:
+        where: dict = {}
+        for j, element in enumerate(after):
+            where.setdefault(key(element), []).append(j)
+        for i, element in enumerate(before):
+            candidates = where.get(key(element))
+            if candidates:
+                pairs[i] = candidates.pop(0)
+    taken = set(pairs.values())
+    rest = iter(j for j in range(len(after)) if j not in taken)
+    for i in range(len(before)):
+        if i not in pairs:
+            j = next(rest, None)
+            if j is None:
+                break
+            pairs[i] = j
+    return pairs
+
+
+def _attributes(kind: str, name: str | None, before: dict, after: dict, out: list[Difference]) -> None:
+    for key, value in before.items():
+        if key not in after:
+            out.append(Difference(kind, name, f"attribute {key!r} lost"))
+        elif after[key] != value:
+            out.append(Difference(kind, name, f"attribute {key!r}: {value!r} became {after[key]!r}"))
+
+
+def _text(kind: str, name: str | None, field: str, before: str | None, after: str | None,
+          out: list[Difference]) -> None:
+    if before is not None and before != after:
+        out.append(Difference(kind, name, f"{field}: {before!r} became {after!r}"))
+
+
+def differences(before: Diagram, after: Diagram, target_format: str) -> list[Difference]:
+    out: list[Difference] = []
+    renumbered = target_format in RENUMBERING
+    _text("diagram", None, "title", before.title, after.title, out)
+    if before.direction != after.direction:
+        out.append(Difference("diagram", None, f"direction {before.direction} became {after.direction}"))
+    _attributes("diagram", None, before.attributes, after.attributes, out)
+
+    lane_pairs = _pair(before.lanes, after.lanes, lambda lane: lane.id)
+    lane_map: dict[str, str] = {}
+    for i, lane in enumerate(before.lanes):
+        if i not in lane_pairs:
+            out.append(Difference("lane", lane.id, "missing"))
+            continue
+        other = after.lanes[lane_pairs[i]]
+        lane_map[lane.id] = other.id
+        if other.id != lane.id:
+            out.append(Difference("lane", lane.id, f"id became {other.id!r}"))
+        if lane.display_label != other.display_label:
+            out.append(Difference("lane", lane.id, f"label {lane.display_label!r} became {other.display_label!r}"))
+        _attributes("lane", lane.id, lane.attributes, other.attributes, out)
+
+    node_pairs = _pair(before.nodes, after.nodes, None if renumbered else (lambda node: node.id))
+    node_map: dict[str, str] = {}
+    for i, node in enumerate(before.nodes):
+        if i not in node_pairs:
+            out.append(Difference("node", node.id, "missing"))
+            continue
+        other = after.nodes[node_pairs[i]]
+        node_map[node.id] = other.id
+        if not renumbered and other.id != node.id:
+            out.append(Difference("node", node.id, f"id became {other.id!r}"))
+        if lane_map.get(node.lane) != other.lane:
+            out.append(Difference("node", node.id, f"lane {node.lane!r} became {other.lane!r}"))
+        if node.kind != other.kind:
+            out.append(Difference("node", node.id, f"kind {node.kind.value} became {other.kind.value}"))
+        _text("node", node.id, "label", node.label, other.label, out)
+        _attributes("node", node.id, node.attributes, other.attributes, out)
+
+    ends = lambda edge: (node_map.get(edge.source), node_map.get(edge.target))
+    edge_pairs: dict[int, int] = {}  # by their ends, in order
+    free: dict = {}
+    for j, edge in enumerate(after.edges):
+        free.setdefault((edge.source, edge.target), []).append(j)
+    for i, edge in enumerate(before.edges):
+        candidates = free.get(ends(edge))
+        if candidates:
+            edge_pairs[i] = candidates.pop(0)
+    for i, edge in enumerate(before.edges):
+        name = edge_name(edge)
+        if i not in edge_pairs:
+            out.append(Difference("edge", name, "missing"))
+            continue
+        other = after.edges[edge_pairs[i]]
+        _text("edge", name, "label", edge.label, other.label, out)
+        if edge.style != other.style:
+            out.append(Difference("edge", name, f"style {edge.style.value} became {other.style.value}"))
+        _text("edge", name, "id", edge.id, other.id, out)
+        for field in ("source_side", "target_side"):
+            if getattr(edge, field) is not None and getattr(edge, field) != getattr(other, field):
+                out.append(Difference("edge", name, f"{field} lost"))
+        _attributes("edge", name, edge.attributes, other.attributes, out)
+    if len(after.edges) > len(edge_pairs):
+        out.append(Difference("diagram", None, f"{len(after.edges) - len(edge_pairs)} edge(s) added"))
+
+    members = lambda group: tuple(node_map.get(m) for m in group.members)
+    group_key = None if renumbered else (lambda group: group.id)
+    group_pairs = _pair(before.groups, after.groups, group_key) if not renumbered else {}
+    if renumbered:  # loops renamed loop1…: pair by kind and members
+        free = {}
+        for j, group in enumerate(after.groups):
+            free.setdefault((group.kind, tuple(group.members)), []).append(j)
+        for i, group in enumerate(before.groups):
+            candidates = free.get((group.kind, members(group)))
+            if candidates:
+                group_pairs[i] = candidates.pop(0)
+    group_map: dict[str, str] = {}
+    for i, group in enumerate(before.groups):
+        if i in group_pairs:
+            group_map[group.id] = after.groups[group_pairs[i]].id
+    for i, group in enumerate(before.groups):
+        if i not in group_pairs:
+            out.append(Difference("group", group.id, "missing"))
+            continue
+        other = after.groups[group_pairs[i]]
+        if not renumbered and other.id != group.id:
+            out.append(Difference("group", group.id, f"id became {other.id!r}"))
+        if group.kind != other.kind:
+            out.append(Difference("group", group.id, f"kind {group.kind} became {other.kind}"))
+        _text("group", group.id, "label", group.label, other.label, out)
+        # A loop's members are in execution order; other regions are sets of nodes.
+        same_members = (members(group) == tuple(other.members) if group.kind == "loop"
+                        else sorted(map(str, members(group))) == sorted(other.members))
+        if not same_members:
+            out.append(Difference("group", group.id, f"members {group.members} became {other.members}"))
+        if group.parent is not None and group_map.get(group.parent) != other.parent:
+            out.append(Difference("group", group.id, f"parent {group.parent!r} became {other.parent!r}"))
+        if group.lane is not None and lane_map.get(group.lane) != other.lane:
+            out.append(Difference("group", group.id, f"lane {group.lane!r} became {other.lane!r}"))
+        _attributes("group", group.id, group.attributes, other.attributes, out)
+    return out
+
+
+def unexplained(found: list[Difference], diagnostics: list[Diagnostic]) -> list[Difference]:
+    """The differences no diagnostic names: an element's by its name (alone or in a group of
+    names), the diagram's by a loss diagnostic about no element in particular."""
+    named = set()
+    diagram_level = False
+    for diagnostic in diagnostics:
+        if diagnostic.element is not None:
+            named.add(diagnostic.element)
+        named.update(diagnostic.elements)
+        if diagnostic.element is None and not diagnostic.elements and diagnostic.is_loss:
+            diagram_level = True
+    return [d for d in found if not (d.element in named if d.element is not None else diagram_level)]
