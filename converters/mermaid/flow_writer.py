@@ -486,7 +486,7 @@ class FlowchartWriter:
 
     def class_lines(self, mid: str, classes: str, ident: str, element) -> None:
         for cls in classes.split():
-            if _CLASS_NAME.match(cls):
+            if _CLASS_NAME.match(cls) and cls not in FLOW_KEYWORDS:
                 self.tail.append(f"  class {mid} {cls}")
             else:
                 self.unsafe_value("mermaid.class", cls, ident, element)
@@ -528,7 +528,7 @@ class FlowchartWriter:
         for key, value in d.attributes.items():
             if key.startswith("mermaid.classDef."):
                 name = key[len("mermaid.classDef."):]
-                if _CLASS_NAME.match(name) and statement_value(value) is not None:
+                if _CLASS_NAME.match(name) and name not in FLOW_KEYWORDS and statement_value(value) is not None:
                     head.append(f"  classDef {name} {value}")
                 else:
                     self.unsafe_value(key, value, "diagram")

@@ -292,17 +292,28 @@ class SequenceWriter:
             members = [m for m in group.members if m in first]
             if members:
                 spans[group.id] = (min(first[m] for m in members), max(last[m] for m in members))
-        by_id = {g.id: g for g in self.d.groups}
-        for group in self.d.groups:
-            seen = {group.id}
-            parent = by_id.get(group.parent) if group.parent else None
+        # a parent covers its children: deepest first, each group widens its direct parent's span
+        depth = self.depths()
+        for group in sorted(self.d.groups, key=lambda g: -depth[g.id]):
             span = spans.get(group.id)
-            while parent is not None and span is not None and parent.id not in seen:
-                seen.add(parent.id)
-                old = spans.get(parent.id, span)
-                spans[parent.id] = (min(old[0], span[0]), max(old[1], span[1]))
-                parent = by_id.get(parent.parent) if parent.parent else None
+            if span is not None and group.parent in depth and group.parent != group.id:
+                old = spans.get(group.parent, span)
+                spans[group.parent] = (min(old[0], span[0]), max(old[1], span[1]))
         return spans
+
+    def depths(self) -> dict[str, int]:
+        """Each group's nesting depth (parents' depths computed once; a parent cycle counts as a root)."""
+        by_id = {g.id: g for g in self.d.groups}
+        depth: dict[str, int] = {}
+        for group in self.d.groups:
+            chain, current = [], group
+            while current is not None and current.id not in depth and current.id not in chain:
+                chain.append(current.id)
+                current = by_id.get(current.parent) if current.parent else None
+            base = depth[current.id] + 1 if current is not None and current.id in depth else 0
+            for k, gid in enumerate(reversed(chain)):
+                depth[gid] = base + k
+        return depth
 
     def write_events(self, events: list[_Event]) -> None:
         spans = self.spans(events)
@@ -382,13 +393,7 @@ class SequenceWriter:
             else:
                 self.drop(group, "has no sequence form")
         # outer before inner: earlier start, then later end, then the parent first
-        depth = {}
-        for group in candidates:
-            n, parent, seen = 0, group.parent, {group.id}
-            while parent in by_id and parent not in seen:
-                seen.add(parent)
-                n, parent = n + 1, by_id[parent].parent
-            depth[group.id] = n
+        depth = self.depths()
         candidates.sort(key=lambda g: (spans[g.id][0], -spans[g.id][1], depth[g.id]))
         fragments: list[Group] = []
         sections: list[Group] = []
