@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 _GRAMMAR_DIR = Path(__file__).resolve().parent / "grammar"
 EOF = 1  # jison's end-of-input symbol
@@ -33,7 +32,8 @@ _BOUNDARY = f"(?:(?<=[{_WORD}])(?![{_WORD}])|(?<![{_WORD}])(?=[{_WORD}]))"
 def translate_js_regex(source: str) -> str:
     """A JavaScript regex source (jison's ``^(?:…)`` rules) as an equivalent Python pattern,
     anchored by ``match`` at a position instead of ``^``."""
-    source = source.removeprefix("^")
+    if source.startswith("^"):
+        source = source[1:]
     out: list[str] = []
     in_class = False
     i, n = 0, len(source)
@@ -150,7 +150,7 @@ class Grammar:
         return str(symbol)
 
 
-@cache
+@lru_cache(maxsize=None)
 def grammar(name: str) -> Grammar:
     return Grammar(name)
 
@@ -158,7 +158,7 @@ def grammar(name: str) -> Grammar:
 class Lexer:
     """jison-lex's ``next``/``lex`` over the tables' rules (non-flex: the first rule that matches)."""
 
-    __slots__ = ("done", "end", "first_graph", "g", "loc", "pos", "stack", "text", "yylineno", "yytext")
+    __slots__ = ("g", "text", "pos", "end", "yylineno", "loc", "stack", "done", "yytext", "first_graph")
 
     def __init__(self, g: Grammar, text: str) -> None:
         self.g = g

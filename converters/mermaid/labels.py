@@ -11,7 +11,7 @@ import re
 
 from .preprocess import decode_entities, is_encoded
 
-_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_BR = re.compile(r"<br\s*/?>", re.I)
 
 
 def label_from_mermaid(text: str) -> str:

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 import yaml
 
 # regexes.ts
-FRONT_MATTER = re.compile(r"^([^\S\n\r]*)-{3}\s*[\n\r](.*?)[\n\r]\1-{3}\s*[\n\r]+", re.DOTALL)
+FRONT_MATTER = re.compile(r"^([^\S\n\r]*)-{3}\s*[\n\r](.*?)[\n\r]\1-{3}\s*[\n\r]+", re.S)
 DIRECTIVE = re.compile(
-    r"%{2}{\s*(?:(\w+)\s*:|(\w+))\s*(?:(\w+)|((?:(?!}%{2}).|\r?\n)*))?\s*(?:}%{2})?", re.IGNORECASE | re.ASCII
+    r"%{2}{\s*(?:(\w+)\s*:|(\w+))\s*(?:(\w+)|((?:(?!}%{2}).|\r?\n)*))?\s*(?:}%{2})?", re.I | re.A
 )
-ANY_COMMENT = re.compile(r"\s*%%.*\n", re.MULTILINE)
-COMMENT_LINE = re.compile(r"^\s*%%(?!{)[^\n]+\n?", re.MULTILINE)
-HTML_TAG = re.compile(r"<(\w+)([^>]*)>", re.ASCII)
+ANY_COMMENT = re.compile(r"\s*%%.*\n", re.M)
+COMMENT_LINE = re.compile(r"^\s*%%(?!{)[^\n]+\n?", re.M)
+HTML_TAG = re.compile(r"<(\w+)([^>]*)>", re.A)
 HTML_ATTR = re.compile(r'="([^"]*)"')
 
 # Diagram keywords, in mermaid's detector order for the ones that matter here.
@@ -203,7 +203,7 @@ def preprocess(text: str) -> Preprocessed:
     if match:
         indent, body = match.group(1), match.group(2)
         if indent:
-            body = "\n".join(line.removeprefix(indent) for line in body.split("\n"))
+            body = "\n".join(line[len(indent):] if line.startswith(indent) else line for line in body.split("\n"))
         result.front_matter = body
         try:
             parsed = yaml.safe_load(body) if body.strip() else None
