@@ -13,7 +13,9 @@ from .sequence_writer import SequenceWriter
 
 
 def write(diagram: Diagram, options: dict[str, str]) -> tuple[str, list[Diagnostic]]:
-    kind = options.get("diagram", "flowchart")
+    kind = options.get("diagram", "auto")
+    if kind == "auto":
+        kind = "sequence" if diagram.attributes.get("diagram") == "sequence" else "flowchart"
     keep = options.get("extras", "report") == "comments"
     if kind == "sequence":
         return SequenceWriter(diagram, keep).write()
