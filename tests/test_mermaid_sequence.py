@@ -165,3 +165,70 @@ if __name__ == "__main__":
     if oracle is None:
         sys.exit("the mermaid oracle is not installed: bash tests/oracles/mermaid/install.sh")
     print(table(sweep(oracle)))
+
+
+# -- the shape, element by element ---------------------------------------------------------------
+def _model(text: str):
+    return read_with_diagnostics(text, "mermaid").diagram
+
+
+def test_participant_kind_alias_create_and_destroy_are_kept():
+    source = ("sequenceDiagram\n participant API@{ \"type\": \"boundary\", \"alias\": \"Public API\" }\n"
+              " actor U as User\n participant DB@{ \"type\" : \"database\" } as Store\n U->>API: call\n"
+              " create participant W as Worker\n API->>W: spawn\n destroy W\n W-->>API: done\n")
+    model = _model(source)
+    assert [(lane.id, lane.label, lane.attributes) for lane in model.lanes] == [
+        ("API", "Public API", {"participant": "boundary"}), ("U", "User", {"participant": "actor"}),
+        ("DB", "Store", {"participant": "database"}), ("W", "Worker", {"created": "true", "destroyed": "true"})]
+    text, losses = write_with_diagnostics(model, "mermaid")  # diagram=auto: a sequence stays one
+    assert losses == []
+    assert "create participant W as Worker\n  API->>W: spawn\n  destroy W\n  W-->>API: done" in text
+    again = _model(text)
+    assert [(lane.id, lane.label, lane.attributes) for lane in again.lanes] == \
+        [(lane.id, lane.label, lane.attributes) for lane in model.lanes]
+
+
+def test_heads_activations_notes_and_boxes_are_kept():
+    source = ("sequenceDiagram\n box Aqua Front\n participant A\n end\n A-)B: async\n B--xA: lost\n"
+              " A<<->>B: both\n A->>+B: work\n activate A\n B-->>-A: back\n deactivate A\n"
+              " Note left of A: left\n Note over A,B: both\n")
+    model = _model(source)
+    assert [(e.style.value, e.attributes) for e in model.edges] == [
+        ("solid", {"head": "async"}), ("dotted", {"head": "cross"}), ("solid", {"head": "both"}),
+        ("solid", {"activation": "activate", "activations": "activate A"}),
+        ("dotted", {"activation": "deactivate", "activations": "deactivate A"})]
+    assert [(n.label, n.attributes) for n in model.nodes if n.kind.value == "note"] == [
+        ("left", {"placement": "left"}), ("both", {"placement": "over", "over": "A,B"})]
+    assert [(g.kind, g.label, g.attributes) for g in model.groups] == [("box", "Aqua Front", {"lanes": "A"})]
+    again = _model(write_with_diagnostics(model, "mermaid")[0])
+    assert [(e.style, e.label, e.attributes) for e in again.edges] == [(e.style, e.label, e.attributes)
+                                                                        for e in model.edges]
+    assert [(n.label, n.attributes) for n in again.nodes] == [(n.label, n.attributes) for n in model.nodes]
+
+
+_FLOWZAP = ("User {{ # User\nn1: circle label:\"Start\"\nn2: rectangle label:\"Fill form\"\n"
+            "n3: rectangle label:\"Check\"\nn6: rectangle label:\"Wait\"\nn1.handle(right) -> n2.handle(left)\n"
+            "n2.handle(right) -> n3.handle(left)\nn3.handle(bottom) -> App.n4.handle(top) [label=\"Submit\"]\n{back}}}\n"
+            "App {{ # App\nn4: rectangle label:\"Store\"\nn5: circle label:\"Done\"\n"
+            "n4.handle(right) -> n5.handle(left)\n}}\n")
+
+
+def test_flowzap_flow_inside_a_lane_is_reported_edge_by_edge_and_node_by_node():
+    # n3 -> n2 makes n2 reached twice: not a timeline, so edges inside a lane are flow, not messages
+    model = read_with_diagnostics(_FLOWZAP.replace("{back}", "n3.handle(top) -> n2.handle(top)\n")
+                                  .replace("{{", "{").replace("}}", "}"), "flowzap").diagram
+    text, losses = write_with_diagnostics(model, "mermaid", {"diagram": "sequence"})
+    assert [line.strip() for line in text.splitlines() if "->>" in line] == ["User->>App: Submit"]
+    assert {d.element for d in losses if d.code == "DROPPED_EDGE"} == {"n1->n2", "n2->n3", "n3->n2", "n4->n5"}
+    # every node but the message's target is named: the steps inside User, the note-less Wait, the end
+    assert {d.element for d in losses if d.code == "DROPPED_NODE"} == {"n1", "n2", "n3", "n6", "n5"}
+
+
+def test_flowzap_timeline_inside_a_lane_is_self_messages_and_the_rest_reported():
+    model = read_with_diagnostics(_FLOWZAP.replace("{back}", "").replace("{{", "{").replace("}}", "}"),
+                                  "flowzap").diagram
+    text, losses = write_with_diagnostics(model, "mermaid", {"diagram": "sequence"})
+    assert [line.strip() for line in text.splitlines() if "->>" in line] == [
+        "User->>User: Fill form", "User->>User: Check", "User->>App: Submit", "App->>App: Done"]
+    # the start leaves the first message (a start is not drawn); no message reaches Wait
+    assert {d.element for d in losses if d.code == "DROPPED_NODE"} == {"n1", "n6"}
