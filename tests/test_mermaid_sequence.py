@@ -125,14 +125,14 @@ def table(rows: list[Row]) -> str:
     accepted = [r for r in rows if r.mermaid_ok]
     read = [r for r in accepted if r.read_ok]
     lines = [
-        "| files | mermaid accepts | read | Mermaid → Mermaid: " + ", ".join(KEPT) + " all kept "
-        "| through FlowZap: participants kept | through FlowZap: messages in order |",
+        ("| files | mermaid accepts | read | Mermaid → Mermaid: " + ", ".join(KEPT) + " all kept "
+         "| through FlowZap: participants kept | through FlowZap: messages in order |"),
         "|---|---|---|---|---|---|",
-        f"| {len(rows)} | {len(accepted)} | {len(read)} | {sum(not r.lost for r in read)} "
-        f"| {sum(r.via_flowzap_participants for r in read)} | {sum(r.via_flowzap_messages for r in read)} |",
+        (f"| {len(rows)} | {len(accepted)} | {len(read)} | {sum(not r.lost for r in read)} "
+         f"| {sum(r.via_flowzap_participants for r in read)} | {sum(r.via_flowzap_messages for r in read)} |"),
         "",
-        "| file | Mermaid → Mermaid changes | reported by the writer | through FlowZap: participants "
-        "| messages in order |",
+        ("| file | Mermaid → Mermaid changes | reported by the writer | through FlowZap: participants "
+         "| messages in order |"),
         "|---|---|---|---|---|",
     ]
     for r in rows:
@@ -151,7 +151,7 @@ _BEGIN, _END = "<!-- sequence table: begin -->", "<!-- sequence table: end -->"
 def test_the_table_in_docs_is_this_branchs(rows, update_goldens):
     current = table(list(rows.values()))
     doc = DOC.read_text(encoding="utf-8")
-    block = re.compile(re.escape(_BEGIN) + r".*?" + re.escape(_END), re.S)
+    block = re.compile(re.escape(_BEGIN) + r".*?" + re.escape(_END), re.DOTALL)
     if update_goldens:
         DOC.write_text(block.sub(lambda _: f"{_BEGIN}\n{current}\n{_END}", doc), encoding="utf-8")
         doc = DOC.read_text(encoding="utf-8")
