@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+import yaml
+
 from ..diagnostics import Diagnostics
 from ..model import Diagram, IdAllocator
 
@@ -243,6 +245,12 @@ def _whole_directives(init: str) -> bool:
 
 
 def _closed_yaml(config: str) -> bool:
-    """Config rows that stay inside the front matter: no ``---`` line, no control character."""
-    return not any(row.strip() == "---" or row.startswith("---") for row in config.split("\n")) \
-        and not _UNCARRIED.search(config) and "\r" not in config
+    """Config rows that stay inside the front matter (no ``---`` line, no control character) and
+    read as YAML there (the reader refuses front matter that does not)."""
+    if any(row.startswith("---") for row in config.split("\n")) or _UNCARRIED.search(config) or "\r" in config:
+        return False
+    try:
+        yaml.safe_load("config:\n" + "\n".join("  " + row for row in config.split("\n")))
+    except yaml.YAMLError:
+        return False
+    return True
