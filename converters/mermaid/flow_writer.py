@@ -310,7 +310,7 @@ class FlowchartWriter:
         data = a.get("mermaid.data")
         if data is None:
             return None
-        if statement_value(data) is None or "}" in data.replace("}}", "") and data.count("{") != data.count("}"):
+        if statement_value(data) is None or data.count("{") != data.count("}"):
             self.out.add("DROPPED_ATTRIBUTE", f"{ident}: mermaid.data {data[:40]!r} would not stay one statement; "
                          "left out", line=element.line, column=element.column, element=ident)
             return None
@@ -481,7 +481,7 @@ class FlowchartWriter:
     # -- styles ----------------------------------------------------------------------------------
     def unsafe_value(self, key: str, value: str, ident: str, element=None) -> None:
         self.out.add("DROPPED_ATTRIBUTE", f"{ident}: {key} {value[:40]!r} would not stay one Mermaid statement; "
-                     "left out", line=getattr(element, "line", None), column=getattr(element, "column", None),
+                     "left out", line=element.line if element else None, column=element.column if element else None,
                      element=ident)
 
     def class_lines(self, mid: str, classes: str, ident: str, element) -> None:
@@ -532,7 +532,8 @@ class FlowchartWriter:
                     head.append(f"  classDef {name} {value}")
                 else:
                     self.unsafe_value(key, value, "diagram")
-        for key, prefix in (("mermaid.linkStyle.default", ""), ("mermaid.linkStyle.default.interpolate", "interpolate ")):
+        defaults = (("mermaid.linkStyle.default", ""), ("mermaid.linkStyle.default.interpolate", "interpolate "))
+        for key, prefix in defaults:
             value = d.attributes.get(key)
             if value:
                 if statement_value(value) is None:

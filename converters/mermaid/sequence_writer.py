@@ -33,7 +33,7 @@ _FRAGMENTS = {GroupKind.LOOP: "loop", GroupKind.ALT: "alt", GroupKind.OPT: "opt"
 # The section keyword each fragment takes (mermaid's grammar accepts no other).
 _SECTION_OF = {GroupKind.ALT: GroupKind.ELSE, GroupKind.PAR: GroupKind.AND, GroupKind.PAR_OVER: GroupKind.AND,
                GroupKind.CRITICAL: GroupKind.OPTION}
-# head × dotted → the arrow (docs/sequence.md ``head``).
+# (head, dotted) → the arrow (docs/sequence.md ``head``).
 _ARROWS = {("arrow", False): "->>", ("arrow", True): "-->>", ("open", False): "->", ("open", True): "-->",
            ("cross", False): "-x", ("cross", True): "--x", ("async", False): "-)", ("async", True): "--)",
            ("both", False): "<<->>", ("both", True): "<<-->>"}
@@ -80,7 +80,7 @@ class SequenceWriter:
             words = autonumber.split()
             if autonumber == "on":
                 lines.append("  autonumber")
-            elif autonumber == "off" or all(w.isdigit() for w in words) and len(words) <= 2:
+            elif autonumber == "off" or (all(w.isdigit() for w in words) and len(words) <= 2):
                 lines.append(f"  autonumber {' '.join(words)}")
             else:
                 self.out.add("DROPPED_ATTRIBUTE", f"diagram: autonumber {autonumber!r} has no Mermaid form",
@@ -339,7 +339,8 @@ class SequenceWriter:
                 stack.append(group)
             pad = _pad(len(stack) + 1)
             self.statements(pad, event.before, event)
-            self.body.append(pad + (self.message_line(event.edge) if event.kind == "msg" else self.note_line(event.node)))
+            line = self.message_line(event.edge) if event.kind == "msg" else self.note_line(event.node)
+            self.body.append(pad + line)
             self.statements(pad, event.after, event)
         while stack:
             stack.pop()
@@ -406,9 +407,8 @@ class SequenceWriter:
                 open_.pop()
             if self.group_kind(group).is_section:
                 parent = by_id[group.parent]
-                ok = bool(open_) and open_[-1].id == parent.id or (
-                    parent.id in {g.id for g in open_} and all(spans[g.id][1] < start for g in
-                                                               open_[[g.id for g in open_].index(parent.id) + 1:]))
+                # (fragments that ended before the section were popped above: its fragment must be on top)
+                ok = bool(open_) and open_[-1].id == parent.id
                 if ok and start > spans[parent.id][0] and start > last_section_end.get(parent.id, -1) \
                         and end <= spans[parent.id][1] and start not in taken_starts:
                     sections.append(group)
@@ -523,7 +523,7 @@ def is_timeline(diagram: Diagram) -> bool:
     index = {n.id: i for i, n in enumerate(diagram.nodes)}
     reached: set[str] = set()
     for edge in diagram.edges:
-        if edge.target in reached or index[edge.source] >= index[edge.target] and edge.source != edge.target:
+        if edge.target in reached or (index[edge.source] >= index[edge.target] and edge.source != edge.target):
             return False
         reached.add(edge.target)
     return True
