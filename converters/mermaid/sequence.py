@@ -129,7 +129,8 @@ def _actions():
             v[1]["type"] = "destroyParticipant"
             return v[1]
         if p == 58:
-            return [v[2], {"type": "addNote", "placement": v[1], "actor": [v[2]["actor"]], "text": v[3], "loc": locs[0]}]
+            return [v[2], {"type": "addNote", "placement": v[1], "actor": [v[2]["actor"]], "text": v[3],
+                           "loc": locs[0]}]
         if p == 59:
             pair = v[2] if isinstance(v[2], list) else [v[2]]
             return [v[2], {"type": "addNote", "placement": "over", "actor": [a["actor"] for a in pair],
