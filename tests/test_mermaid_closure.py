@@ -28,7 +28,8 @@ def _text(label: str | None) -> str | None:
 
 
 def _reported(diagnostics) -> set[str]:
-    return {d.element for d in diagnostics if d.element}
+    """The elements a diagnostic says changed (a rename is no change: the ids are mapped)."""
+    return {d.element for d in diagnostics if d.element and d.code != "RENAMED_ID"}
 
 
 def _read_back(text: str) -> Diagram:

@@ -301,7 +301,7 @@ def _participant(state: _State, item: dict, kind: str) -> None:
     else:
         lane.attributes.pop("participant", None)
     lane.attributes.pop("mermaid.markup", None)
-    lane.label = _text(description if description else name, lane.attributes)
+    lane.label = _text(description if description is not None else name, lane.attributes)
     other = {k: v for k, v in doc.items() if k not in ("type", "alias")}
     if other:
         lane.attributes["mermaid.data"] = item["config"]
