@@ -58,7 +58,7 @@ def flattened(diagram, node_ids: dict[str, str], lane_ids: dict[str, str]) -> di
     to); one subgraph per lane holding all of the lane's nodes (FlowZap lanes do not nest)."""
     from converters.mermaid.writer import is_outside_lane
 
-    view = model_view(diagram, node_ids)
+    view = model_view(_as_text(diagram), node_ids)
     view["edges"] = sorted((node_ids[e.source], node_ids[e.target], model_text(e.label)) for e in diagram.edges)
     subgraphs = {}
     for lane in diagram.lanes:
@@ -71,6 +71,16 @@ def flattened(diagram, node_ids: dict[str, str], lane_ids: dict[str, str]) -> di
     return view
 
 
+def _as_text(diagram):
+    """The diagram with its markup labels as text (how they come back through FlowZap)."""
+    import copy
+
+    plain = copy.deepcopy(diagram)
+    for element in (*plain.nodes, *plain.edges, *plain.lanes, *plain.groups):
+        element.attributes.pop("mermaid.markup", None)
+    return plain
+
+
 def explain(diagram) -> list[str]:
     reasons = []
     nested = [g for g in diagram.groups if g.kind == "subgraph"]
@@ -79,6 +89,9 @@ def explain(diagram) -> list[str]:
         reasons.append(f"{len(to_subgraph)} edge(s) to a subgraph now end on its first node")
     if nested:
         reasons.append(f"{len(nested)} nested subgraph(s) flattened into their lane")
+    markup = [e for e in (*diagram.nodes, *diagram.edges, *diagram.lanes) if "mermaid.markup" in e.attributes]
+    if markup:  # FlowZap labels are text: the writer reports mermaid.markup as dropped
+        reasons.append(f"{len(markup)} label(s) with HTML markup come back as text")
     return reasons
 
 

@@ -248,12 +248,14 @@ def test_rich_model_round_trips_through_mermaid_with_comments():
         {(g.id, g.kind, g.label, tuple(g.members), g.parent) for g in back.groups}
 
 
-def test_activation_lines_are_reported_and_message_activations_kept():
-    d, diags = model("sequenceDiagram\n A->>+B: go\n activate A\n deactivate A\n B->>-A: back\n")
-    assert [(x.code, x.line) for x in diags if x.code == "IGNORED_STATEMENT"] == \
-        [("IGNORED_STATEMENT", 3), ("IGNORED_STATEMENT", 4)]
-    assert [e.attributes.get("mermaid.activation") for e in d.edges] == ["+", "-"]
-    assert "A->>+B: go" in write(d, "mermaid", {"diagram": "sequence"})
+def test_activation_lines_are_kept_on_the_message_before_them_and_message_activations_kept():
+    d, diags = model("sequenceDiagram\n activate B\n A->>+B: go\n activate A\n deactivate A\n B->>-A: back\n")
+    assert [x.code for x in diags if x.code == "IGNORED_STATEMENT"] == []
+    assert [e.attributes.get("activation") for e in d.edges] == ["activate", "deactivate"]
+    assert d.edges[0].attributes["activations_before"] == "activate B"
+    assert d.edges[0].attributes["activations"] == "activate A\ndeactivate A"
+    text = write(d, "mermaid", {"diagram": "sequence"})
+    assert "activate B\n  A->>+B: go\n  activate A\n  deactivate A\n  B->>-A: back" in text
 
 
 def test_a_flowzap_lane_named_graph_is_not_taken_for_mermaid():

@@ -34,9 +34,10 @@ FORMAT = Format(
     reader=read,
     writer=write,
     options=(
-        WriterOption("diagram", "flowchart", "flowchart (subgraph per lane), swimlane (swimlane-beta lanes) "
-                     "or sequence (lanes as participants, cross-lane edges as messages)",
-                     ("flowchart", "swimlane", "sequence")),
+        WriterOption("diagram", "auto", "flowchart (subgraph per lane), swimlane (swimlane-beta lanes), "
+                     "sequence (lanes as participants, edges as messages), or auto: sequence for a model read "
+                     "from a sequence diagram, else flowchart",
+                     ("auto", "flowchart", "swimlane", "sequence")),
         WriterOption("extras", "report", "what Mermaid cannot carry (edge sides, loops, owners, …): report "
                      "each loss, or keep it in %% flowzap comments that the reader applies back",
                      ("report", "comments")),

@@ -12,6 +12,8 @@ attributes — and the reader applies them back, so FlowZap → Mermaid → Flow
     %% flowzap {"diagram":{"attributes":{"bpmn.id":"Definitions_1"}}}
 
 An edge is named by its ends and its rank among the edges with the same ends (0 for the first).
+``"text": true`` says that an element's label, which looks like HTML, is plain text (the reader
+would otherwise take its tags as Mermaid markup, ``escape.mark_markup``).
 Other comments are kept, in order, in the diagram attribute ``mermaid.comments``.
 """
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import json
 
 from ..model import Diagram, Group, NodeKind, Side
+from .escape import mark_markup
 from .shapes import KIND_SHAPE
 
 PREFIX = "flowzap "
@@ -31,6 +34,15 @@ def line(payload: dict) -> str:
 
 
 def apply(diagram: Diagram, comments: list[tuple[int, str]]) -> None:
+    """The reader's last step: the comments, then which labels hold Mermaid markup (``escape.mark_markup``;
+    the reader calls this for every diagram it reads)."""
+    plain = _apply_comments(diagram, comments)
+    if diagram.attributes.get("diagram") != "sequence":  # the sequence reader marks from the raw text
+        mark_markup(diagram, plain)
+
+
+def _apply_comments(diagram: Diagram, comments: list[tuple[int, str]]) -> set[int]:
+    """Applies the comments; returns ``id()`` of the elements a comment says hold plain text."""
     plain: list[str] = []
     extras: list[dict] = []
     for _line, text in comments:
@@ -47,17 +59,21 @@ def apply(diagram: Diagram, comments: list[tuple[int, str]]) -> None:
         plain.append(text)
     if plain:
         diagram.attributes["mermaid.comments"] = "\n".join(plain)
-    if extras:
-        _apply_extras(diagram, extras)
+    return _apply_extras(diagram, extras) if extras else set()
 
 
-def _apply_extras(diagram: Diagram, extras: list[dict]) -> None:
+def _apply_extras(diagram: Diagram, extras: list[dict]) -> set[int]:
     nodes = diagram.node_by_id()
     lanes = diagram.lane_by_id()
     ranked: dict[tuple[str, str], list] = {}
     for edge in diagram.edges:
         ranked.setdefault((edge.source, edge.target), []).append(edge)
+    plain: set[int] = set()
+    groups = {g.id: g for g in diagram.groups}
     for extra in extras:
+        element = _element(extra, nodes, lanes, groups, ranked)
+        if element is not None and extra.get("text") is True:
+            plain.add(id(element))
         attributes = extra.get("attributes")
         attributes = {str(k): str(v) for k, v in attributes.items()} if isinstance(attributes, dict) else {}
         if "node" in extra:
@@ -114,3 +130,21 @@ def _apply_extras(diagram: Diagram, extras: list[dict]) -> None:
     for group in diagram.groups:
         if group.parent is not None and group.parent not in known_groups:
             group.parent = None
+    return plain
+
+
+def _element(extra: dict, nodes: dict, lanes: dict, groups: dict, ranked: dict):
+    """The element an extras comment names, if it exists."""
+    if "node" in extra:
+        return nodes.get(str(extra["node"]))
+    if "edge" in extra:
+        ref = extra["edge"]
+        if isinstance(ref, list) and len(ref) == 3 and isinstance(ref[2], int):
+            candidates = ranked.get((str(ref[0]), str(ref[1])), [])
+            return candidates[ref[2]] if 0 <= ref[2] < len(candidates) else None
+        return None
+    if "group" in extra:
+        return groups.get(str(extra["group"]))
+    if "lane" in extra:
+        return lanes.get(str(extra["lane"]))
+    return None

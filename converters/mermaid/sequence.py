@@ -4,23 +4,36 @@ Mermaid's own grammar (``jison.py`` with ``grammar/sequence.json``) parses the t
 below build mermaid's statement list and ``apply`` walks it as ``sequenceDb.apply`` does (same
 participant order, same errors for activations and created/destroyed participants). Then:
 
-- each participant is a lane, in the order mermaid meets them; an alias is the lane's label;
+The model is the neutral sequence shape of docs/sequence.md:
+
+- each participant is a lane, in the order mermaid meets them; an alias (``as`` or ``@{ alias }``)
+  is the lane's label; ``actor`` or ``@{ type }`` its ``participant`` kind; ``create``/``destroy``
+  mark it ``created``/``destroyed``;
 - each message is a step (a task) in the receiving lane, labelled with the message, reached by an
   edge labelled with the message from the sender's latest step; a sender that has no step yet gets
   a start event (a circle named after it) to leave from;
 - ``loop`` is a loop group of the steps made inside it; ``alt``/``opt``/``par``/``critical``/
   ``break``/``rect`` are groups of their kind, their ``else``/``and``/``option`` sections child groups;
-- notes are note nodes in their participant's lane; ``autonumber``, boxes, participant links and
-  properties are attributes; activations are kept on the messages that make them (``+``/``-``);
-  ``activate``/``deactivate`` lines are reported (the model has no activations).
+- the arrow is the edge's ``style`` (dashed: DOTTED) and ``head``; ``+``/``-`` its ``activation``;
+  an ``activate``/``deactivate`` line is kept on the message before it (``activations``), one
+  before the first message on that message (``activations_before``);
+- notes are note nodes in their participant's lane (``placement``, ``over``); boxes are BOX
+  groups of their lanes; ``autonumber`` is an attribute, participant links and properties
+  ``mermaid.*`` attributes;
+- a text whose raw form holds HTML (``<b>``, ``&amp;``) is marked ``mermaid.markup``, so that the
+  writer writes it as markup again.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+import yaml
+
 from ..diagnostics import Diagnostics
-from ..model import Diagram, Edge, EdgeStyle, Group, Lane, Node, NodeKind
+from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from . import jison
+from .escape import has_markup
 from .labels import label_from_mermaid
 from .preprocess import Preprocessed
 
@@ -81,7 +94,7 @@ def _actions():
             v[1]["type"] = "createParticipant"
             return v[1]
         if p == 17:
-            return [{"type": "boxStart", "text": v[1].strip(), "loc": locs[0]}, *v[2], {"type": "boxEnd"}]
+            return [{"type": "boxStart", "text": v[1].strip(), "loc": locs[0]}, v[2], {"type": "boxEnd"}]
         if p in (19, 20, 21, 22):
             return {"type": "autonumber", "text": " ".join(str(x).strip() for x in v[1:-1]).strip(), "loc": locs[0]}
         if p in (23, 24):
@@ -97,11 +110,10 @@ def _actions():
             return {"type": "accDescr", "text": v[-1].strip()}
         if p in _FRAGMENTS:
             return [{"type": "start", "kind": _FRAGMENTS[p], "text": parse_message(v[1]), "loc": locs[0]},
-                    *_flatten(v[2]), {"type": "end"}]
+                    v[2], {"type": "end"}]
         if p in _SECTIONS:
             kind = _SECTIONS[p][0]
-            return [*_flatten(v[0]), {"type": "section", "kind": kind, "text": parse_message(v[2]), "loc": locs[1]},
-                    *_flatten(v[3])]
+            return [v[0], {"type": "section", "kind": kind, "text": parse_message(v[2]), "loc": locs[1]}, v[3]]
         if p in (49, 51, 54, 56):
             actor = v[1]
             actor["draw"] = "participant" if p in (49, 54) else "actor"
@@ -117,7 +129,8 @@ def _actions():
             v[1]["type"] = "destroyParticipant"
             return v[1]
         if p == 58:
-            return [v[2], {"type": "addNote", "placement": v[1], "actor": [v[2]["actor"]], "text": v[3], "loc": locs[0]}]
+            return [v[2], {"type": "addNote", "placement": v[1], "actor": [v[2]["actor"]], "text": v[3],
+                           "loc": locs[0]}]
         if p == 59:
             pair = v[2] if isinstance(v[2], list) else [v[2]]
             return [v[2], {"type": "addNote", "placement": "over", "actor": [a["actor"] for a in pair],
@@ -168,11 +181,24 @@ def _actions():
 
 
 def _flatten(items):
-    for item in items:
-        if isinstance(item, list):
-            yield from _flatten(item)
-        else:
+    """The statements in order, however deeply the actions nested their lists: one explicit stack,
+    so that each statement is visited once (nested fragments cost linear time, issue 11)."""
+    stack = [iter(items)]
+    while stack:
+        for item in stack[-1]:
+            if isinstance(item, list):
+                stack.append(iter(item))
+                break
             yield item
+        else:
+            stack.pop()
+
+
+# LINETYPE → the model's ``head`` (docs/sequence.md); "arrow" goes without saying.
+_HEADS = {5: "open", 6: "open", 3: "cross", 4: "cross", 24: "async", 25: "async", 33: "both", 34: "both"}
+_PLACEMENTS = {"left of": "left", "right of": "right", "over": "over"}
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_SECTION_KINDS = (GroupKind.ELSE, GroupKind.AND, GroupKind.OPTION)
 
 
 @dataclass(slots=True)
@@ -181,12 +207,15 @@ class _State:
     out: Diagnostics
     pre: Preprocessed
     lanes: dict[str, Lane] = field(default_factory=dict)
+    node_ids: set[str] = field(default_factory=set)
     last: dict[str, str] = field(default_factory=dict)  # participant → its latest step
     active: dict[str, int] = field(default_factory=dict)
     open_groups: list[Group] = field(default_factory=list)
+    last_message: Edge | None = None
+    leading: list[str] = field(default_factory=list)  # activations before the first message
     counter: int = 0
     group_counter: int = 0
-    box: str | None = None
+    box: Group | None = None
     created: str | None = None
     destroyed: str | None = None
 
@@ -194,7 +223,7 @@ class _State:
 def read(pre: Preprocessed, out: Diagnostics) -> Diagram:
     statements = jison.parse(jison.grammar("sequence"), pre.code, _actions(), CUSTOM)
     diagram = Diagram(direction="LR")
-    diagram.attributes["mermaid.diagram"] = "sequence"
+    diagram.attributes["diagram"] = "sequence"
     if pre.title:
         diagram.title = pre.title
     if pre.init:
@@ -202,8 +231,9 @@ def read(pre: Preprocessed, out: Diagnostics) -> Diagram:
     state = _State(diagram, out, pre)
     for item in _flatten(statements if isinstance(statements, list) else [statements]):
         _apply(state, item)
-    if state.created is not None:
-        pass  # mermaid only checks a created participant when a later message comes
+    if state.leading and state.last_message is None:
+        out.add("IGNORED_STATEMENT", f"{', '.join(state.leading)} in a diagram without messages: the model keeps "
+                "activations on messages; left out", line=1, column=1)
     return diagram
 
 
@@ -213,16 +243,68 @@ def _where(state: _State, loc):
     return state.pre.original_line(loc[0]), loc[2] + 1
 
 
+def _text(raw: str, attributes: dict[str, str]) -> str:
+    """A text as mermaid shows it, marked ``mermaid.markup`` when its raw form holds HTML."""
+    text = label_from_mermaid(raw)
+    if has_markup(_BR.sub("", raw)):
+        attributes["mermaid.markup"] = "true"
+    return text
+
+
 def _lane(state: _State, name: str, item: dict | None = None) -> Lane:
     lane = state.lanes.get(name)
     if lane is None:
         line, column = _where(state, item.get("loc") if item else None)
-        lane = Lane(name, label_from_mermaid(name), line=line, column=column)
+        lane = Lane(name, None, line=line, column=column)
+        lane.label = _text(name, lane.attributes)
         state.lanes[name] = lane
         state.diagram.lanes.append(lane)
         if state.box is not None:
-            lane.attributes["mermaid.box"] = state.box
+            state.box.attributes["lanes"] = ",".join(filter(None, [state.box.attributes.get("lanes"), name]))
     return lane
+
+
+def _config(item: dict) -> dict:
+    """``@{ … }`` after a participant, read as mermaid does (YAML, JSON schema)."""
+    metadata = item["config"]
+    text = metadata if "\n" in metadata else "{\n" + metadata + "\n}"
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SequenceError(f"participant {item['actor']}: its @{{ }} is not YAML: {str(exc).splitlines()[0]}",
+                            item.get("loc")) from None
+    return doc if isinstance(doc, dict) else {}
+
+
+def _participant(state: _State, item: dict, kind: str) -> None:
+    """sequenceDb.addActor: the kind from the keyword or ``type``, the alias from ``as`` or ``alias``."""
+    name = item["actor"]
+    if kind == "createParticipant":
+        if name in state.lanes:
+            raise SequenceError("It is not possible to have actors with the same id, even if one is destroyed "
+                                "before the next is created. Use 'AS' aliases to simulate the behavior",
+                                item.get("loc"))
+        state.created = name
+    doc = _config(item) if item.get("config") else {}
+    description = item.get("description")
+    if doc.get("alias") is not None and (description is None or description == name):
+        description = str(doc["alias"])
+    existed = name in state.lanes
+    lane = _lane(state, name, item)
+    if kind == "createParticipant":
+        lane.attributes["created"] = "true"
+    if existed and description is None:
+        return  # mermaid keeps the first declaration
+    participant = str(doc.get("type") or item.get("draw") or "participant")
+    if participant != "participant":
+        lane.attributes["participant"] = participant
+    else:
+        lane.attributes.pop("participant", None)
+    lane.attributes.pop("mermaid.markup", None)
+    lane.label = _text(description if description is not None else name, lane.attributes)
+    other = {k: v for k, v in doc.items() if k not in ("type", "alias")}
+    if other:
+        lane.attributes["mermaid.data"] = item["config"]
 
 
 def _apply(state: _State, item) -> None:
@@ -231,79 +313,43 @@ def _apply(state: _State, item) -> None:
     kind = item.get("type")
     d = state.diagram
     if kind in ("addParticipant", "createParticipant"):
-        name = item["actor"]
-        if kind == "createParticipant":
-            if name in state.lanes:
-                raise SequenceError("It is not possible to have actors with the same id, even if one is destroyed "
-                                    "before the next is created. Use 'AS' aliases to simulate the behavior",
-                                    item.get("loc"))
-            state.created = name
-        lane = _lane(state, name, item)
-        if item.get("description") is not None:
-            lane.label = label_from_mermaid(item["description"]) or name
-        if item.get("draw") == "actor":
-            lane.attributes["mermaid.participant"] = "actor"
-        if item.get("config"):
-            lane.attributes["mermaid.data"] = item["config"]
-        if kind == "createParticipant":
-            lane.attributes["mermaid.created"] = "true"
+        _participant(state, item, kind)
     elif kind == "destroyParticipant":
         state.destroyed = item["actor"]
-        _lane(state, item["actor"], item).attributes["mermaid.destroyed"] = "true"
+        _lane(state, item["actor"], item).attributes["destroyed"] = "true"
     elif kind == "addMessage":
         _message(state, item)
-    elif kind == "activeStart":
-        state.active[item["actor"]] = state.active.get(item["actor"], 0) + 1
-        _ignored(state, item, "activate")
-    elif kind == "activeEnd":
-        if state.active.get(item["actor"], 0) < 1:
-            raise SequenceError(f"Trying to inactivate an inactive participant ({item['actor']})", item.get("loc"))
-        state.active[item["actor"]] -= 1
-        _ignored(state, item, "deactivate")
+    elif kind in ("activeStart", "activeEnd"):
+        _activation(state, item, kind == "activeStart")
     elif kind == "addNote":
-        actors = item["actor"]
-        lane = _lane(state, actors[0])
-        state.counter += 1
-        line, column = _where(state, item.get("loc"))
-        node = Node(f"note{state.counter}", lane.id, NodeKind.NOTE, label_from_mermaid(item["text"]),
-                    shape="note", line=line, column=column)
-        node.attributes["mermaid.note"] = item["placement"]
-        if len(actors) > 1 and actors[1] != actors[0]:
-            node.attributes["mermaid.noteOver"] = ",".join(actors)
-        d.nodes.append(node)
-        _join_groups(state, node.id)
+        _note(state, item)
     elif kind == "actorData":
         lane = _lane(state, item["actor"])
         lane.attributes[f"mermaid.{item['kind']}"] = item["text"]
     elif kind == "start":
-        state.group_counter += 1
-        line, column = _where(state, item.get("loc"))
-        group = Group(f"{item['kind']}{state.group_counter}", item["kind"], label_from_mermaid(item["text"]) or None,
-                      [], parent=state.open_groups[-1].id if state.open_groups else None, line=line, column=column)
-        d.groups.append(group)
-        state.open_groups.append(group)
+        _open_group(state, item, GroupKind(item["kind"]), state.open_groups[-1] if state.open_groups else None)
     elif kind == "section":
         # an else/and/option section: a child group of the fragment, until the next section or end
-        if state.open_groups and state.open_groups[-1].kind in ("else", "and", "option"):
+        if state.open_groups and state.open_groups[-1].kind in _SECTION_KINDS:
             state.open_groups.pop()
-        parent = state.open_groups[-1] if state.open_groups else None
-        state.group_counter += 1
-        line, column = _where(state, item.get("loc"))
-        group = Group(f"{item['kind']}{state.group_counter}", item["kind"], label_from_mermaid(item["text"]) or None,
-                      [], parent=parent.id if parent else None, line=line, column=column)
-        d.groups.append(group)
-        state.open_groups.append(group)
+        _open_group(state, item, GroupKind(item["kind"]), state.open_groups[-1] if state.open_groups else None)
     elif kind == "end":
-        if state.open_groups and state.open_groups[-1].kind in ("else", "and", "option"):
+        if state.open_groups and state.open_groups[-1].kind in _SECTION_KINDS:
             state.open_groups.pop()
         if state.open_groups:
             state.open_groups.pop()
     elif kind == "boxStart":
-        state.box = item["text"] or " "
+        state.group_counter += 1
+        line, column = _where(state, item.get("loc"))
+        box = Group(f"box{state.group_counter}", GroupKind.BOX, None, [], line=line, column=column)
+        if item["text"]:
+            box.label = _text(item["text"], box.attributes)
+        d.groups.append(box)
+        state.box = box
     elif kind == "boxEnd":
         state.box = None
     elif kind == "autonumber":
-        d.attributes["mermaid.autonumber"] = item["text"] or "on"
+        d.attributes["autonumber"] = item["text"] or "on"
     elif kind == "title":
         d.title = item["text"].strip()
     elif kind == "accTitle":
@@ -312,11 +358,56 @@ def _apply(state: _State, item) -> None:
         d.attributes["mermaid.accDescr"] = item["text"]
 
 
-def _ignored(state: _State, item: dict, word: str) -> None:
-    if item.get("statement"):  # an activate/deactivate line (a +/- on a message is kept on the edge)
-        line, column = _where(state, item.get("loc"))
-        state.out.add("IGNORED_STATEMENT", f"{word} {item['actor']}: the model has no activation bars; "
-                      "left out", line=line, column=column, element=item["actor"])
+def _open_group(state: _State, item: dict, kind: GroupKind, parent: Group | None) -> None:
+    state.group_counter += 1
+    line, column = _where(state, item.get("loc"))
+    group = Group(f"{kind.value}{state.group_counter}", kind, None, [], parent=parent.id if parent else None,
+                  line=line, column=column)
+    group.label = _text(item["text"], group.attributes) or None
+    state.diagram.groups.append(group)
+    state.open_groups.append(group)
+
+
+def _note(state: _State, item: dict) -> None:
+    actors = item["actor"]
+    lane = _lane(state, actors[0])
+    state.counter += 1
+    line, column = _where(state, item.get("loc"))
+    node = Node(_fresh(state, f"note{state.counter}"), lane.id, NodeKind.NOTE, None, shape="note",
+                line=line, column=column)
+    node.label = _text(item["text"], node.attributes)
+    node.attributes["placement"] = _PLACEMENTS.get(item["placement"], "over")
+    if len(actors) > 1 and actors[1] != actors[0]:
+        node.attributes["over"] = ",".join(actors)
+    state.diagram.nodes.append(node)
+    _join_groups(state, node.id)
+
+
+def _activation(state: _State, item: dict, start: bool) -> None:
+    actor = item["actor"]
+    if not start:
+        if state.active.get(actor, 0) < 1:
+            raise SequenceError(f"Trying to inactivate an inactive participant ({actor})", item.get("loc"))
+        state.active[actor] -= 1
+    else:
+        state.active[actor] = state.active.get(actor, 0) + 1
+    if not item.get("statement"):
+        return  # a +/- on a message: kept on the edge as its ``activation``
+    word = "activate" if start else "deactivate"
+    if state.last_message is None:  # kept for the first message, before it
+        state.leading.append(f"{word} {actor}")
+        return
+    edge = state.last_message
+    statements = edge.attributes.get("activations")
+    edge.attributes["activations"] = f"{statements}\n{word} {actor}" if statements else f"{word} {actor}"
+
+
+def _fresh(state: _State, wanted: str) -> str:
+    while wanted in state.node_ids:
+        state.counter += 1
+        wanted = f"{wanted.rstrip('0123456789')}{state.counter}"
+    state.node_ids.add(wanted)
+    return wanted
 
 
 def _message(state: _State, item: dict) -> None:
@@ -335,35 +426,40 @@ def _message(state: _State, item: dict) -> None:
     _lane(state, source, item)
     _lane(state, target, item)
     line, column = _where(state, item.get("loc"))
-    text = label_from_mermaid(item["msg"])
+    attributes: dict[str, str] = {}
+    text = _text(item["msg"], attributes)
     start = state.last.get(source)
     if start is None:
         state.counter += 1
-        start = f"{source}_start" if not any(n.id == f"{source}_start" for n in d.nodes) else f"s{state.counter}"
-        d.nodes.append(Node(start, source, NodeKind.START, state.lanes[source].label or source, shape="circle",
+        start = _fresh(state, f"{source}_start" if f"{source}_start" not in state.node_ids else f"s{state.counter}")
+        lane = state.lanes[source]
+        d.nodes.append(Node(start, source, NodeKind.START, lane.label or source, shape="circle",
+                            attributes={"mermaid.markup": "true"} if "mermaid.markup" in lane.attributes else {},
                             line=line, column=column))
         state.last[source] = start
     state.counter += 1
-    step = f"m{state.counter}"
-    d.nodes.append(Node(step, target, NodeKind.TASK, text, line=line, column=column))
+    step = _fresh(state, f"m{state.counter}")
+    d.nodes.append(Node(step, target, NodeKind.TASK, text, attributes=dict(attributes), line=line, column=column))
     signal = item["signal"]
     edge = Edge(start, step, text, style=EdgeStyle.DOTTED if signal in DOTTED_TYPES else EdgeStyle.SOLID,
-                line=line, column=column)
-    arrow = ARROWS.get(signal, "->>")
-    if arrow != "->>":
-        edge.attributes["mermaid.message"] = arrow
-    if item.get("marker"):
-        edge.attributes["mermaid.activation"] = item["marker"]
+                attributes=attributes, line=line, column=column)
+    if signal in _HEADS:
+        edge.attributes["head"] = _HEADS[signal]
+    elif signal not in (SOLID, DOTTED):
+        edge.attributes["mermaid.message"] = ARROWS[signal]  # a half arrow: Mermaid's alone
+    marker = item.get("marker")
+    if marker in ("+", "-"):
+        edge.attributes["activation"] = "activate" if marker == "+" else "deactivate"
+    elif marker:
+        edge.attributes["mermaid.activation"] = marker
+    if state.leading and state.last_message is None:
+        edge.attributes["activations_before"] = "\n".join(state.leading)
     d.edges.append(edge)
     state.last[target] = step
+    state.last_message = edge
     _join_groups(state, step)
 
 
 def _join_groups(state: _State, node_id: str) -> None:
     for group in state.open_groups:
         group.members.append(node_id)
-
-
-def fix_event_kinds(diagram: Diagram) -> None:
-    """Start events made for first senders stay starts; nothing else is an event."""
-    return None

@@ -91,13 +91,21 @@ def visible_text(text: str | None) -> str:
     return html.unescape(text).strip()
 
 
-def model_text(text: str | None) -> str:
-    """A model label as mermaid should show it: line breaks are <br/>; a "<" that opens no tag is
-    text; markup is markup (what the writer does)."""
+def model_text(text: str | None, markup: bool = False) -> str:
+    """A model label as mermaid should show it: line breaks are <br/>; with ``markup`` (a label read
+    from Mermaid with tags, ``mermaid.markup``) tags are markup and a "<" that opens no tag is text;
+    else the whole label is text (what the writer does)."""
     if text is None:
         return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not markup:
+        return text.strip()  # the writer encodes every "<", ">" and "&" of a text label
     text = _NOT_A_TAG.sub("&lt;", text.replace("\n", "<br/>"))
     return visible_text(text)
+
+
+def _markup(element) -> bool:
+    return element.attributes.get("mermaid.markup") == "true"
 
 
 def refused_nesting(seen: dict) -> set[tuple[str, str]]:
@@ -168,10 +176,10 @@ def model_view(diagram, node_ids: dict[str, str] | None = None, subgraph_ids: di
     sid = lambda s: subs.get(s, s)  # noqa: E731
     from converters.mermaid.writer import is_outside_lane
 
-    nodes = {nid(n.id): model_text(n.label if n.label is not None else n.id) for n in diagram.nodes}
+    nodes = {nid(n.id): model_text(n.label if n.label is not None else n.id, _markup(n)) for n in diagram.nodes}
     edges = sorted((sid(edge.attributes["mermaid.source"]) if "mermaid.source" in edge.attributes else nid(edge.source),
                     sid(edge.attributes["mermaid.target"]) if "mermaid.target" in edge.attributes else nid(edge.target),
-                    model_text(edge.label)) for edge in diagram.edges)
+                    model_text(edge.label, _markup(edge))) for edge in diagram.edges)
     subgraphs = {}
     nested = {g.id: g for g in diagram.groups if g.kind == "subgraph"}
     for lane in diagram.lanes:
@@ -180,12 +188,13 @@ def model_view(diagram, node_ids: dict[str, str] | None = None, subgraph_ids: di
         direct = [nid(n.id) for n in diagram.nodes if n.lane == lane.id
                   and not any(n.id in g.members for g in nested.values())]
         direct += [sid(g.id) for g in nested.values() if g.lane == lane.id and g.parent is None]
-        subgraphs[sid(lane.id)] = (model_text(lane.label if lane.label is not None else lane.id), sorted(direct))
+        subgraphs[sid(lane.id)] = (model_text(lane.label if lane.label is not None else lane.id, _markup(lane)),
+                                   sorted(direct))
     for group in nested.values():
         inner = {m for g in nested.values() if g.parent == group.id for m in g.members}
         direct = [nid(m) for m in group.members if m not in inner]
         direct += [sid(g.id) for g in nested.values() if g.parent == group.id]
-        subgraphs[sid(group.id)] = (model_text(group.label or ""), sorted(direct))
+        subgraphs[sid(group.id)] = (model_text(group.label or "", _markup(group)), sorted(direct))
     return {"nodes": nodes, "edges": edges, "subgraphs": subgraphs}
 
 
@@ -224,11 +233,19 @@ def sequence_model_view(diagram, lane_ids: dict[str, str] | None = None) -> dict
     labels = {n.id: n.label for n in diagram.nodes}
     participants = [(ids.get(lane.id, lane.id), model_text(lane.label if lane.label is not None else lane.id))
                     for lane in diagram.lanes]
+    from converters.mermaid.sequence_writer import is_timeline
+
+    edges = list(diagram.edges)
+    timeline = is_timeline(diagram)
+    if timeline:  # docs/sequence.md: messages in the order of their target steps
+        index = {n.id: i for i, n in enumerate(diagram.nodes)}
+        edges.sort(key=lambda e: index[e.target])
+    # an edge inside one lane is a self-message in a sequence model, flow inside the lane otherwise
+    self_messages = timeline or diagram.attributes.get("diagram") == "sequence"
     messages = []
-    for edge in diagram.edges:
+    for edge in edges:
         source, target = lane_of[edge.source], lane_of[edge.target]
-        if source == target and not ("mermaid.message" in edge.attributes or "mermaid.activation" in edge.attributes
-                                     or diagram.attributes.get("mermaid.diagram") == "sequence"):
+        if source == target and not self_messages:
             continue
         text = edge.label if edge.label is not None else labels.get(edge.target)
         messages.append((ids.get(source, source), ids.get(target, target), model_text(text)))

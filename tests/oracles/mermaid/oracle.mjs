@@ -57,8 +57,10 @@ async function parse(text) {
       res.actorKeys = db.getActorKeys ? db.getActorKeys() : [...db.getActors().keys()];
       res.messages = db.getMessages().map((m) => ({
         from: m.from ?? null, to: m.to ?? null, message: decode(typeof m.message === 'string' ? m.message : JSON.stringify(m.message)),
-        type: m.type,
+        type: m.type, placement: m.placement ?? null,
       }));
+      res.created = [...(db.getCreatedActors?.() ?? new Map()).keys()];
+      res.destroyed = [...(db.getDestroyedActors?.() ?? new Map()).keys()];
       res.boxes = (db.getBoxes?.() ?? []).map((b) => ({ name: b.name, actorKeys: b.actorKeys }));
     }
   } catch (e) {
