@@ -228,6 +228,8 @@ class _Reader:
                 lane.attributes.update(meta.attributes)
                 if meta.get("noLabel") == "true":
                     lane.label = None
+                elif meta.get("label") is not None:
+                    lane.label = meta.get("label")
             else:
                 self.native_attributes(element, lane.attributes)
                 if parent is not None:
@@ -261,6 +263,8 @@ class _Reader:
                 lane.attributes.update(meta.attributes)
                 if meta.get("noLabel") == "true":
                     lane.label = None
+                elif meta.get("label") is not None:
+                    lane.label = meta.get("label")
             elif several:
                 self.pool_attributes(pool, lane.attributes)
                 if pool.process is None:
@@ -367,6 +371,8 @@ class _Reader:
             shape = None if meta.get("noShape") == "true" else meta.get("shape", local)
         if meta is not None and meta.get("noLabel") == "true":
             label = None
+        elif meta is not None and meta.get("label") is not None:
+            label = meta.get("label")  # what XML could not hold as it is
         node = Node((meta.get("id") if meta else None) or bpmn_id, "", kind, label, shape, line=element.sourceline)
         self.element_id[bpmn_id] = node.id
         derived: dict[str, str] = {}
@@ -630,7 +636,7 @@ class _Reader:
             elif meta.get("id"):
                 edge.id = meta.get("id")
         edge.attributes = self.choose_attributes(derived, meta)
-        if meta is not None and meta.get("label") is not None and flow.kind != "sequenceFlow":
+        if meta is not None and meta.get("label") is not None:
             edge.label = meta.get("label")
         return edge
 
@@ -643,11 +649,15 @@ class _Reader:
                           "group", label, line=element.sourceline)
             if meta is not None:
                 group.kind = meta.get("groupKind", "group")
-                group.members = [m for m in (meta.get("members") or "").split() if m in self.nodes]
+                # written as BPMN ids (model ids may hold spaces); older files wrote model ids
+                members = (self.element_id.get(m, m) for m in (meta.get("members") or "").split())
+                group.members = [m for m in members if m in self.nodes]
                 group.lane = meta.get("lane")
                 group.parent = meta.get("parent")
                 if meta.get("noLabel") == "true":
                     group.label = None
+                elif meta.get("label") is not None:
+                    group.label = meta.get("label")
                 group.attributes = dict(meta.attributes)
             else:
                 group.parent = parent

@@ -12,7 +12,7 @@ reader restores exactly the model it was given.
 """
 from __future__ import annotations
 
-from xml.sax.saxutils import escape, quoteattr
+import re
 
 from ..diagnostics import Diagnostic, Diagnostics
 from ..model import Diagram, EdgeStyle, Node, NodeKind, Side, layout
@@ -26,9 +26,14 @@ from .vocabulary import (
     size_of,
 )
 from .xmlparts import fragment_children, model_local, serialize
+from .xmltext import attribute, content, holds_all
 
 VERSION = "0.1.0"
 INLINE_TITLE = 20  # room for an expanded sub-process's name above its contents
+XML_NS = "http://www.w3.org/XML/1998/namespace"  # bound to xml: by XML itself, never declared
+XMLNS_NS = "http://www.w3.org/2000/xmlns/"
+# A namespace name this writer declares as it is: no space, quote or markup character.
+_FOREIGN_URI = re.compile(r"[^\s\"'<>&\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+\Z")
 _KNOWN_PREFIXES = {
     "http://camunda.org/schema/1.0/bpmn": "camunda",
     "http://camunda.org/schema/zeebe/1.0": "zeebe",
@@ -92,7 +97,7 @@ class _Writer:
         body = roots + self.semantic()
         di = self.diagram_interchange()
         namespaces = " ".join(f'xmlns:{p}="{u}"' for p, u in PREFIXES.items())
-        namespaces += "".join(f' xmlns:{p}="{u}"' for u, p in self.foreign.items())
+        namespaces += "".join(f' xmlns:{p}={attribute(u)}' for u, p in self.foreign.items())
         head = ('<?xml version="1.0" encoding="UTF-8"?>\n'
                 f'<bpmn:definitions {namespaces} id="Definitions_1" '
                 f'targetNamespace="https://flowzap.xyz/bpmn" exporter="{EXPORTER}" exporterVersion="{VERSION}">\n')
@@ -355,7 +360,7 @@ class _Writer:
         for group in categories:
             gid = self.group_xml_id[group.id]
             parts.append(f'  <bpmn:category id="Category_{gid}"><bpmn:categoryValue id="CategoryValue_{gid}" '
-                         f'value={quoteattr(group.label)}/></bpmn:category>\n')
+                         f'value={attribute(group.label)}/></bpmn:category>\n')
         parts.append(self.collaboration())
         for index, lanes in enumerate(plan.pools):
             if index not in self.black_boxes:
@@ -383,11 +388,11 @@ class _Writer:
         diagram = self.diagram
         native = ["bpmn.rootElements"] if self.root_native else []
         fields = {"direction": diagram.direction if diagram.direction != "LR" else None,
-                  "noTitle": "true" if diagram.title is None else None,
+                  "noTitle": "true" if diagram.title is None else None, "title": _inexact(diagram.title, empty=True),
                   "native": " ".join(native) or None}
         rest = {k: v for k, v in diagram.attributes.items() if k not in native}
         meta = encode(fields, rest)
-        name = f" name={quoteattr(diagram.title)}" if diagram.title else ""
+        name = f" name={attribute(diagram.title)}" if diagram.title else ""
         lines = [f'  <bpmn:collaboration id="Collaboration_1"{name}>\n']
         if meta:
             lines.append(f"    <bpmn:extensionElements>{meta}</bpmn:extensionElements>\n")
@@ -400,7 +405,7 @@ class _Writer:
                 pool_meta = self.lane_meta(lane)
                 # bpmnlint wants every pool named; a lane without label names it after the diagram
                 # (fz:meta noLabel keeps the model's missing label)
-                label = f" name={quoteattr(lane.label if lane.label is not None else diagram.title or 'Process')}"
+                label = f" name={attribute(lane.label if lane.label is not None else diagram.title or 'Process')}"
                 ext = f"<bpmn:extensionElements>{pool_meta}</bpmn:extensionElements>" if pool_meta else ""
                 ref = "" if index in self.black_boxes else f' processRef="{self.process_id[index]}"'
                 lines.append(f'    <bpmn:participant id="{pid}"{label}{ref}>{ext}</bpmn:participant>\n')
@@ -408,7 +413,7 @@ class _Writer:
                 first = lane_by_id[lanes[0]]
                 pool_name = first.attributes.get("bpmn.poolName") or diagram.attributes.get("bpmn.poolName") \
                     or diagram.title or "Process"
-                lines.append(f'    <bpmn:participant id="{pid}" name={quoteattr(pool_name)} '
+                lines.append(f'    <bpmn:participant id="{pid}" name={attribute(pool_name)} '
                              f'processRef="{self.process_id[index]}"/>\n')
             self.participant_id[index] = pid
         for connection in self.plan.connections:
@@ -440,7 +445,7 @@ class _Writer:
 
     def lane_meta(self, lane: Lane) -> str:
         fields = {"id": lane.id if self.lane_xml_id[lane.id] != lane.id else None,
-                  "noLabel": "true" if lane.label is None else None}
+                  "noLabel": "true" if lane.label is None else None, "label": _inexact(lane.label, empty=True)}
         return encode(fields, dict(lane.attributes))
 
     def process(self, index: int, lanes: list[str]) -> str:
@@ -469,14 +474,14 @@ class _Writer:
                 indent = "      "
                 if parent is not None:  # a parent lane holds its children's nodes too (BPMN's rule)
                     name = run[0][1].attributes.get("bpmn.parentLaneName")
-                    name_attr = f" name={quoteattr(name)}" if name is not None else ""
+                    name_attr = f" name={attribute(name)}" if name is not None else ""
                     flow_refs = "".join(f"<bpmn:flowNodeRef>{r}</bpmn:flowNodeRef>" for _, l in run
                                         for r in refs[l.id])
                     lines.append(f'      <bpmn:lane id="{parent}"{name_attr}>{flow_refs}'
                                  f'<bpmn:childLaneSet id="{self.ids.get(None, "LaneSet_" + parent)}">\n')
                     indent = "        "
                 for lane_id, lane in run:
-                    label = "" if lane.label is None else f" name={quoteattr(lane.label)}"
+                    label = "" if lane.label is None else f" name={attribute(lane.label)}"
                     meta = self.lane_meta(lane)
                     ext = f"<bpmn:extensionElements>{meta}</bpmn:extensionElements>" if meta else ""
                     flow_refs = "".join(f"<bpmn:flowNodeRef>{r}</bpmn:flowNodeRef>" for r in refs[lane_id])
@@ -555,11 +560,11 @@ class _Writer:
         attrs = f' id="{xml_id}"'
         unnamed = False
         if item.name is not None and tag != "textAnnotation":
-            attrs += f" name={quoteattr(item.name)}"
+            attrs += f" name={attribute(item.name)}"
         elif node is not None and tag in ACTIVITIES and node.attributes.get("description"):
             # bpmnlint (label-required) wants every activity named: a FlowZap taskbox often has
             # only a description. fz:meta noLabel gives the model back its missing label.
-            attrs += f" name={quoteattr(node.attributes['description'])}"
+            attrs += f" name={attribute(node.attributes['description'])}"
             unnamed = True
         if node is None:
             meta = encode({"synthetic": "true"}, {})
@@ -596,12 +601,12 @@ class _Writer:
                 native.append("bpmn.default")
                 rest.pop("bpmn.default")
         owner_xml = ""
-        if tag == "userTask" and "owner" in rest and "potentialOwner" not in children_after:
+        if tag == "userTask" and "owner" in rest and "potentialOwner" not in children_after and holds_all(rest["owner"]):
             # the taskbox's owner as BPMN's potential owner (engines and modellers read it)
             owner_id = self.ids.get(None, f"PotentialOwner_{xml_id}")
             owner_xml = (f'<bpmn:potentialOwner id="{owner_id}"><bpmn:resourceAssignmentExpression '
                          f'id="{self.ids.get(None, owner_id + "_expression")}"><bpmn:formalExpression>'
-                         f'{escape(rest.pop("owner"))}</bpmn:formalExpression></bpmn:resourceAssignmentExpression>'
+                         f'{content(rest.pop("owner"))}</bpmn:formalExpression></bpmn:resourceAssignmentExpression>'
                          "</bpmn:potentialOwner>")
             native.append("owner")
         if item.id in self.inline and rest.get("bpmn.isExpanded") == "true":
@@ -612,7 +617,7 @@ class _Writer:
             rest.pop("bpmn.type", None)
         fields = {"kind": None, "id": node.id if xml_id != node.id else None,
                   "noShape": "true" if node.shape is None else None,
-                  "noLabel": "true" if unnamed else None,
+                  "noLabel": "true" if unnamed else None, "label": _inexact(node.label),
                   "shape": node.shape if node.shape not in (None, tag) else None,
                   "attachmentIndex": str(self.plan.attachments[node.id]) if node.id in self.plan.attachments else None,
                   "native": " ".join(native) or None, "order": _order(node.attributes, native)}
@@ -654,23 +659,25 @@ class _Writer:
         for key in list(rest):
             if key.startswith("bpmn.{"):
                 uri, _, local = key[len("bpmn.{"):].partition("}")
-                if not uri or not NCNAME.match(local) or uri == MODEL_NS:
-                    continue
-                prefix = self.foreign.get(uri)
+                if not NCNAME.match(local) or not _FOREIGN_URI.match(uri) or uri in (MODEL_NS, XMLNS_NS) \
+                        or not holds_all(rest[key]):
+                    continue  # kept in fz:meta: no BPMN tool could read it as written
+                prefix = "xml" if uri == XML_NS else self.foreign.get(uri)
                 if prefix is None:
                     prefix = _KNOWN_PREFIXES.get(uri)
                     if prefix is None or prefix in self.foreign.values() or prefix in PREFIXES:
                         prefix = f"ns{len(self.foreign) + 1}"
                     self.foreign[uri] = prefix
-                extra += f" {prefix}:{local}={quoteattr(rest.pop(key))}"
+                extra += f" {prefix}:{local}={attribute(rest.pop(key))}"
                 native.append(key)
-            elif key.startswith("bpmn.") and key[5:] in NATIVE_ATTRIBUTES and key[5:] != "isExecutable":
-                extra += f" {key[5:]}={quoteattr(rest.pop(key))}"
+            elif key.startswith("bpmn.") and key[5:] in NATIVE_ATTRIBUTES and key[5:] != "isExecutable" and \
+                    holds_all(rest[key]):
+                extra += f" {key[5:]}={attribute(rest.pop(key))}"
                 native.append(key)
         documentation = ""
         description = rest.get("description")
-        if description and description == description.strip():
-            documentation = f"<bpmn:documentation>{escape(rest.pop('description'))}</bpmn:documentation>"
+        if description and description == description.strip() and holds_all(description):
+            documentation = f"<bpmn:documentation>{content(rest.pop('description'))}</bpmn:documentation>"
             native.append("description")
         vendor = self.fragment(rest, "bpmn.extensionElements", native, element)
         before = self.fragment(rest, "bpmn.content", native, element)
@@ -728,7 +735,7 @@ class _Writer:
             meta = encode({"synthetic": "true"}, {})
             return f"{indent}<bpmn:{tag}{attrs}><bpmn:extensionElements>{meta}</bpmn:extensionElements></bpmn:{tag}>\n"
         if edge.label is not None and tag != "association":
-            attrs += f" name={quoteattr(edge.label)}"
+            attrs += f" name={attribute(edge.label)}"
         native: list[str] = []
         rest = dict(edge.attributes)
         extra, before, after, documentation, vendor = self.native_parts(rest, native, tag, xml_id)
@@ -745,7 +752,7 @@ class _Writer:
             "index": str(connection.index),
             "native": " ".join(native) or None,
             "order": _order(edge.attributes, native),
-            "label": edge.label if tag == "association" and edge.label is not None else None,
+            "label": edge.label if tag == "association" and edge.label is not None else _inexact(edge.label),
         }
         if edge.style is not default_style and edge.style is not EdgeStyle.SOLID and tag == "sequenceFlow":
             self.out.add("DROPPED_EDGE_STYLE", f"edge {edge.source} -> {edge.target} is {edge.style.value}; BPMN "
@@ -762,20 +769,22 @@ class _Writer:
         _, _, _, documentation, vendor = self.native_parts(rest, native, "textAnnotation", xml_id)
         fields = {"id": node.id if xml_id != node.id else None, "noShape": "true" if node.shape is None else None,
                   "shape": node.shape if node.shape not in (None, "textAnnotation") else None,
-                  "noLabel": "true" if node.label is None else None, "native": " ".join(native) or None,
+                  "noLabel": "true" if node.label is None else None, "label": _inexact(node.label, empty=True),
+                  "native": " ".join(native) or None,
                   "order": _order(node.attributes, native),
                   # annotations are written after the flow elements (XSD order): remember the place
                   "index": str(self.node_index[node.id])}
         meta = encode(fields, rest)
         ext = f"<bpmn:extensionElements>{vendor}{meta}</bpmn:extensionElements>" if meta or vendor else ""
-        text = f"<bpmn:text>{escape(node.label)}</bpmn:text>" if node.label is not None else ""
+        text = f"<bpmn:text>{content(node.label)}</bpmn:text>" if node.label is not None else ""
         return f'    <bpmn:textAnnotation id="{xml_id}">{documentation}{ext}{text}</bpmn:textAnnotation>\n'
 
     def group_xml(self, group, indent: str) -> str:
         gid = self.group_xml_id[group.id]
-        members = [m for m in group.members if m in self.node_xml_id]
+        members = [self.node_xml_id[m] for m in group.members if m in self.node_xml_id]  # NCNames: no spaces
         fields = {"id": group.id if gid != group.id else None, "groupKind": group.kind,
-                  "members": " ".join(members) or None, "lane": group.lane, "parent": group.parent}
+                  "members": " ".join(members) or None, "lane": group.lane, "parent": group.parent,
+                  "label": _inexact(group.label)}
         meta = encode(fields, dict(group.attributes))
         category = f' categoryValueRef="CategoryValue_{gid}"' if group.label is not None else ""
         return (f'{indent}<bpmn:group id="{gid}"{category}><bpmn:extensionElements>{meta}'
@@ -828,7 +837,8 @@ class _Writer:
                          + "".join(f'<di:waypoint x="{x}" y="{y}"/>' for x, y in points)
                          + f"{label}</bpmndi:BPMNEdge>\n")
         for group in self.drawn_groups:
-            boxes = [self.boxes[self.top[m]] for m in group.members if m in self.top]
+            # (a pool standing as a node has no box of its own: the frame goes round the rest)
+            boxes = [self.boxes[self.top[m]] for m in group.members if self.top.get(m) in self.boxes]
             if boxes:
                 x1 = min(b[0] for b in boxes) - 15
                 y1 = min(b[1] for b in boxes) - (30 if group.label else 15)  # room for its label
@@ -885,6 +895,13 @@ class _Writer:
     def label(box: geometry.Box) -> str:
         x, y, w, h = (round(v) for v in box)
         return f'<bpmndi:BPMNLabel><dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}"/></bpmndi:BPMNLabel>'
+
+
+def _inexact(text: str | None, empty: bool = False) -> str | None:
+    """``text`` when BPMN cannot give it back as it is (fz:meta then carries it exactly): it holds
+    characters XML cannot, or it is empty where ``empty`` says the place reads as no text at all
+    (a title, a pool's name, an annotation's text)."""
+    return text if text is not None and (not holds_all(text) or (empty and not text)) else None
 
 
 def _order(attributes: dict[str, str], native: list[str]) -> str | None:

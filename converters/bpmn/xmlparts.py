@@ -6,6 +6,7 @@ import copy
 from lxml import etree
 
 from .vocabulary import MODEL_NS
+from .xmltext import raw_controls_referenced
 
 _MODEL_PREFIX = f"{{{MODEL_NS}}}"
 
@@ -53,7 +54,7 @@ def serialize(elements) -> str:
         alone.tail = None
         etree.cleanup_namespaces(alone)
         parts.append(etree.tostring(alone, encoding="unicode"))
-    return "".join(parts)
+    return raw_controls_referenced("".join(parts))
 
 
 def fragment_children(text: str) -> list | None:
