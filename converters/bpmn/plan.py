@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostics
-from ..model import Diagram, Edge, Node, NodeKind, Side
+from ..model import Diagram, Edge, GroupKind, Node, NodeKind, Side
 from .vocabulary import (
     CONTAINERS, EVENTS, GATEWAYS, KIND_ELEMENT, KIND_ELEMENTS, SUBPROCESSES, TASKS,
 )
@@ -123,7 +123,7 @@ def _nest(plan: Plan, diagram: Diagram) -> None:
     candidates = {}
     for group in diagram.groups:
         host = plan.by_id.get(group.id)
-        if group.kind == "subprocess" and host is not None and host.tag in CONTAINERS:
+        if group.kind == GroupKind.SUBPROCESS and host is not None and host.tag in CONTAINERS:
             candidates[group.id] = group
     for group in candidates.values():
         pool = plan.pool_of_lane.get(plan.by_id[group.id].lane)

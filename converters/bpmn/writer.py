@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from ..diagnostics import Diagnostic, Diagnostics
-from ..model import Diagram, EdgeStyle, Node, NodeKind, Side, layout
+from ..model import Diagram, EdgeStyle, GroupKind, Node, NodeKind, Side, layout
 from ..model.diagram import Edge, Lane
 from . import geometry
 from .extensions import encode
@@ -90,7 +90,7 @@ class _Writer:
         self.node_index = {node.id: i for i, node in enumerate(diagram.nodes)}
         # Sub-process groups written as nesting need no BPMN group of their own.
         nested = {item.container for item in self.plan.nodes if item.container is not None}
-        self.drawn_groups = [g for g in diagram.groups if not (g.kind == "subprocess" and g.id in nested)]
+        self.drawn_groups = [g for g in diagram.groups if not (g.kind == GroupKind.SUBPROCESS and g.id in nested)]
         self.assign_ids()
         self.place()
         self.routes = {id(c): self.route(c) for c in self.plan.connections if id(c) in self.plane_of_connection}
@@ -125,7 +125,7 @@ class _Writer:
             previous = None
             for lane_id in lanes:
                 wanted = lane_by_id[lane_id].attributes.get("bpmn.parentLane")
-                if wanted is None or len(lanes) < 2:
+                if wanted is None or not self.has_lane_set(lanes):
                     previous = None
                     continue
                 if previous is not None and previous[0] == wanted:
@@ -328,8 +328,11 @@ class _Writer:
             return True
         if self.options.get("pools") == "per-lane":
             return False
-        # One lane is its pool, unless the BPMN source had a named pool around a lane.
-        lane = next(lane for lane in self.diagram.lanes if lane.id == lanes[0])
+        # One lane is its pool, unless the BPMN source had a pool around a lane.
+        lane = self.diagram.lane_by_id()[lanes[0]]
+        owner = lane.attributes.get("bpmn.participant") or lane.attributes.get("bpmn.process")
+        if owner is not None and owner != lane.id:
+            return True
         pool_name = lane.attributes.get("bpmn.poolName")
         if pool_name is None and len(self.plan.pools) == 1:
             pool_name = self.diagram.attributes.get("bpmn.poolName")
@@ -459,9 +462,10 @@ class _Writer:
         # the source process's own attributes, documentation and vendor extensions
         source = self.diagram.lane_by_id()[lanes[0]].attributes if len(plan.pools) > 1 else self.diagram.attributes
         own = {k[len("bpmn.process:"):]: v for k, v in source.items() if k.startswith("bpmn.process:")}
-        extra, _, _, documentation, vendor = self.native_parts(own, [], "process", self.process_id[index])
+        extra, head, tail, documentation, vendor = self.native_parts(own, [], "process", self.process_id[index])
         lines = [f'  <bpmn:process id="{self.process_id[index]}" isExecutable="{executable}"{extra}>'
-                 f'{documentation}{f"<bpmn:extensionElements>{vendor}</bpmn:extensionElements>" if vendor else ""}\n']
+                 f'{documentation}{f"<bpmn:extensionElements>{vendor}</bpmn:extensionElements>" if vendor else ""}'
+                 f'{head}\n']
         members = [item for item in plan.nodes if plan.pool_of_lane.get(item.lane) == str(index)]
         if index not in self.single_lane_pools:
             lines.append(f'    <bpmn:laneSet id="LaneSet_{index + 1}">\n')
@@ -522,6 +526,8 @@ class _Writer:
             lines.extend(self.artifacts(pool, "    "))
         else:
             lines.extend(self.artifacts(pool, "    ", associations_only=True))
+        if tail:
+            lines.append(f"    {tail}\n")
         lines.append("  </bpmn:process>\n")
         return "".join(lines)
 
@@ -629,16 +635,22 @@ class _Writer:
             children += f"<bpmn:extensionElements>{vendor}{meta}</bpmn:extensionElements>"
         children += "".join(f"<bpmn:incoming>{f}</bpmn:incoming>" for f in incoming)
         children += "".join(f"<bpmn:outgoing>{f}</bpmn:outgoing>" for f in outgoing)
-        children += children_before
+        if tag not in ACTIVITIES:
+            children += children_before
         if tag in ACTIVITIES:
+            # XSD order: properties, then data input associations, then output ones (the source's
+            # own, kept raw, before those the model holds as edges)
+            children, raw_in, raw_out = _split_data_associations(children, children_before)
             pid = self.ids.get(None, f"Property_{xml_id}") if data_in else None
             if pid:  # the target of data inputs, as bpmn-js writes it (XSD: properties first)
                 children += f'<bpmn:property id="{pid}" name="__targetRef_placeholder"/>'
+            children += raw_in
             for connection in data_in:
                 children += (f'<bpmn:dataInputAssociation id="{self.flow_xml_id[id(connection)]}">'
                              f"{self.flow_extension(connection)}"
                              f"<bpmn:sourceRef>{self.node_xml_id[connection.source]}</bpmn:sourceRef>"
                              f"<bpmn:targetRef>{pid}</bpmn:targetRef></bpmn:dataInputAssociation>")
+            children += raw_out
             for connection in data_out:
                 children += (f'<bpmn:dataOutputAssociation id="{self.flow_xml_id[id(connection)]}">'
                              f"{self.flow_extension(connection)}"
@@ -895,6 +907,20 @@ class _Writer:
     def label(box: geometry.Box) -> str:
         x, y, w, h = (round(v) for v in box)
         return f'<bpmndi:BPMNLabel><dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}"/></bpmndi:BPMNLabel>'
+
+
+def _split_data_associations(children: str, before: str) -> tuple[str, str, str]:
+    """``children`` followed by the raw content that goes before an activity's data
+    associations, and the source's own input and output associations (those that connect an
+    ioSpecification's data or a property, which the model holds as no edge)."""
+    if "DataInputAssociation" not in before and "DataOutputAssociation" not in before:
+        return children + before, "", ""
+    parts: dict[str | None, list] = {None: [], "dataInputAssociation": [], "dataOutputAssociation": []}
+    for child in fragment_children(before) or []:
+        local = model_local(child.tag)
+        parts[local if local in parts else None].append(child)
+    return (children + serialize(parts[None]), serialize(parts["dataInputAssociation"]),
+            serialize(parts["dataOutputAssociation"]))
 
 
 def _inexact(text: str | None, empty: bool = False) -> str | None:
