@@ -20,6 +20,7 @@ import binascii
 from dataclasses import dataclass, field
 
 from .vocabulary import FZ_NS
+from .xmlparts import attribute_items
 from .xmltext import attribute, holds_all
 
 META = f"{{{FZ_NS}}}meta"
@@ -62,9 +63,9 @@ def encode(fields: dict[str, str | None], attributes: dict[str, str]) -> str:
     return f"{head}>{body}</fz:meta>"
 
 
-def _unpacked(attrib) -> dict[str, str]:
+def _unpacked(element) -> dict[str, str]:
     values: dict[str, str] = {}
-    for name, value in attrib.items():
+    for name, value in attribute_items(element):
         if name.endswith(_B64):
             try:
                 values[name[: -len(_B64)]] = base64.b64decode(value, validate=True).decode("utf-8", "surrogatepass")
@@ -81,10 +82,10 @@ def decode(extension_elements) -> Meta | None:
         return None
     for child in extension_elements:
         if child.tag == META:
-            meta = Meta(_unpacked(child.attrib))
+            meta = Meta(_unpacked(child))
             for item in child:
                 if item.tag == ATTRIBUTE:
-                    pair = _unpacked(item.attrib)
+                    pair = _unpacked(item)
                     if pair.get("key") is not None:
                         meta.attributes[pair["key"]] = pair.get("value", "")
             return meta

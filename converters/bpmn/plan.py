@@ -142,16 +142,29 @@ def _nest(plan: Plan, diagram: Diagram) -> None:
             result.append(node_id)
         return result
 
-    for host in list(candidates):  # a container inside itself (a cycle of groups) is no container
-        if host in chain(host):
-            for member in [m for m, c in container.items() if c == host]:
-                del container[member]
+    # A container inside itself (a cycle of groups) is no container: found in one walk (each
+    # node is visited once), its members let go.
+    state: dict[str, int] = {}  # 1: on the current walk, 2: done
+    in_cycle: set[str] = set()
+    for start in list(container):
+        path, node = [], start
+        while node in container and node not in state:
+            state[node] = 1
+            path.append(node)
+            node = container[node]
+        if state.get(node) == 1:  # the walk met itself: the nodes from there on form a cycle
+            in_cycle.update(path[path.index(node):])
+        for step in path:
+            state[step] = 2
+    if in_cycle:
+        for member in [m for m, c in container.items() if c in in_cycle and c in candidates]:
+            del container[member]
     changed = True
     while changed:
         changed = False
         for connection in plan.connections:
-            if connection.kind != "sequenceFlow":
-                continue
+            if connection.kind != "sequenceFlow" or container.get(connection.source) == container.get(connection.target):
+                continue  # (the same scope: the common case, decided without walking up)
             a, b = chain(connection.source), chain(connection.target)
             if (a[0] if a else None) != (b[0] if b else None):
                 for host in set(a) ^ set(b):

@@ -13,6 +13,7 @@ A file this converter wrote (``exporter="flowzap-converter"``) is read back exac
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic, Diagnostics
@@ -23,7 +24,7 @@ from .vocabulary import (
     BPMNDI_NS, CONTAINERS, DATA, DC_NS, DI_NS, EVENT_DEFINITIONS, FLOW_NODES, KIND_ELEMENT,
     KNOWN_PROCESS_CHILDREN, MODEL_NS, NATIVE_ATTRIBUTES, kind_of,
 )
-from .xmlparts import model_local, serialize, split, strip_prefix
+from .xmlparts import attribute_items, model_local, serialize, split, strip_prefix
 
 EXPORTER = "flowzap-converter"
 _INDEXED = (f"{{{MODEL_NS}}}", f"{{{BPMNDI_NS}}}", f"{{{DC_NS}}}", f"{{{DI_NS}}}")
@@ -45,6 +46,25 @@ _FLOW_CONTENT = FLOW_NODES | DATA | frozenset({
 })
 
 
+class _Bands:
+    """Horizontal bands (top, bottom, value) of a drawing, found by a y coordinate in O(log n):
+    which lane or pool a node drawn at y is in. Bands of a drawing do not overlap; when they do,
+    the nearest few above y are tried."""
+
+    NEAREST = 8
+
+    def __init__(self, bands) -> None:
+        self.bands = sorted(bands, key=lambda band: band[0])
+        self.tops = [band[0] for band in self.bands]
+
+    def at(self, y: float):
+        end = bisect_right(self.tops, y)
+        for top, bottom, value in reversed(self.bands[max(0, end - self.NEAREST):end]):
+            if top <= y <= bottom:
+                return value
+        return None
+
+
 @dataclass(slots=True)
 class _Pool:
     participant: object | None  # lxml element
@@ -54,6 +74,7 @@ class _Pool:
     lanes: list[Lane] = field(default_factory=list)
     lane_of_node: dict[str, str] = field(default_factory=dict)
     bands: list[tuple[float, float, str]] = field(default_factory=list)  # DI (top, bottom, lane id)
+    band_index: _Bands | None = None  # made from bands once they are all known
 
 
 @dataclass(slots=True)
@@ -90,7 +111,9 @@ class _Reader:
         self.expanded: set[str] = set()  # sub-processes the DI draws expanded
         self.note_index: dict[str, int] = {}  # annotations of our own output: their model position
         self.id_numbers: dict[str, int] = {}  # fresh_id's next number per base
-        self.subprocess_groups: dict[str, Group] = {}  # expanded sub-process id → the group of its contents
+        self.subprocess_groups: dict[str, Group] = {}
+        self.pool_bands: _Bands | None = None  # pools by their drawn top and bottom
+        self.centres: tuple[list[float], list[tuple[float, float, int, str]]] | None = None  # nodes by DI x  # expanded sub-process id → the group of its contents
 
     # -- entry ---------------------------------------------------------------------------
     def run(self) -> tuple[Diagram, list[Diagnostic]]:
@@ -482,7 +505,7 @@ class _Reader:
         return result
 
     def native_attributes(self, element, into: dict[str, str]) -> None:
-        for key, value in element.attrib.items():
+        for key, value in attribute_items(element):
             if key[0] == "{":
                 ns, _, local = key[1:].partition("}")
                 if ns != MODEL_NS:
@@ -541,10 +564,11 @@ class _Reader:
             return pool.lanes[0].id
         box = self.bounds.get(bpmn_id)
         if box is not None:
-            middle = box[1] + box[3] / 2
-            for top, bottom, lane_id in pool.bands:
-                if top <= middle <= bottom:
-                    return lane_id
+            if pool.band_index is None:
+                pool.band_index = _Bands(pool.bands)
+            lane_id = pool.band_index.at(box[1] + box[3] / 2)
+            if lane_id is not None:
+                return lane_id
         if local in FLOW_NODES:
             self.out.add("NODE_WITHOUT_LANE", f"{local} {bpmn_id!r} is in no lane of its pool; placed in "
                          f"lane {pool.lanes[0].id!r}", line=element.sourceline, element=bpmn_id)
@@ -572,12 +596,10 @@ class _Reader:
         box = self.bounds.get(element_id or "")
         if box is None:
             return None
-        middle = box[1] + box[3] / 2
-        for pool in self.pools:
-            pool_box = self.bounds.get(pool.id)
-            if pool_box and pool_box[1] <= middle <= pool_box[1] + pool_box[3]:
-                return pool
-        return None
+        if self.pool_bands is None:
+            drawn = ((self.bounds[p.id], p) for p in self.pools if p.id in self.bounds)
+            self.pool_bands = _Bands([(b[1], b[1] + b[3], pool) for b, pool in drawn])
+        return self.pool_bands.at(box[1] + box[3] / 2)
 
     def resolve_flows(self) -> None:
         """Flows become edges once every node is known; ends are checked here, with the line of
@@ -738,18 +760,24 @@ class _Reader:
             self.diagram.groups.append(group)
 
     def nodes_inside(self, element_id: str | None) -> list[str]:
+        """The nodes whose drawn centre is inside the drawn box of ``element_id`` (a BPMN group
+        holds what it is drawn around), in document order; by x first, so that n groups over n
+        nodes do not cost n² when each frames a few."""
         box = self.bounds.get(element_id or "")
         if box is None:
             return []
+        if self.centres is None:
+            found = []
+            for order, (bpmn_id, model_id) in enumerate(self.element_id.items()):
+                node_box = self.bounds.get(bpmn_id)
+                if model_id in self.nodes and node_box is not None:
+                    found.append((node_box[0] + node_box[2] / 2, node_box[1] + node_box[3] / 2, order, model_id))
+            found.sort(key=lambda centre: centre[0])
+            self.centres = ([centre[0] for centre in found], found)
+        xs, centres = self.centres
         x, y, w, h = box
-        members = []
-        for bpmn_id, model_id in self.element_id.items():
-            node_box = self.bounds.get(bpmn_id)
-            if model_id in self.nodes and node_box is not None:
-                cx, cy = node_box[0] + node_box[2] / 2, node_box[1] + node_box[3] / 2
-                if x <= cx <= x + w and y <= cy <= y + h:
-                    members.append(model_id)
-        return members
+        inside = [c for c in centres[bisect_left(xs, x):bisect_right(xs, x + w)] if y <= c[1] <= y + h]
+        return [c[3] for c in sorted(inside, key=lambda c: c[2])]
 
     def check_links(self) -> None:
         catches: dict[tuple[str, str], list[Node]] = {}
@@ -782,11 +810,18 @@ class _Reader:
     def order_nodes(self) -> None:
         if self.ours:  # written in model order, but annotations after the flow elements (XSD order)
             placed = sorted(((i, n) for n, i in self.note_index.items() if n in self.nodes), key=lambda p: p[0])
-            if placed:
+            if placed:  # each at its index, in one merge (inserting one by one costs n per note)
                 moved = {n for _, n in placed}
-                nodes = [node for node in self.diagram.nodes if node.id not in moved]
+                others = iter([node for node in self.diagram.nodes if node.id not in moved])
+                nodes: list[Node] = []
                 for index, node_id in placed:
-                    nodes.insert(index, self.nodes[node_id])
+                    while len(nodes) < index:
+                        node = next(others, None)
+                        if node is None:
+                            break
+                        nodes.append(node)
+                    nodes.append(self.nodes[node_id])
+                nodes.extend(others)
                 self.diagram.nodes = nodes
             return
         lane_index = {lane.id: i for i, lane in enumerate(self.diagram.lanes)}

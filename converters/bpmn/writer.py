@@ -76,6 +76,8 @@ class _Writer:
         self.edge_xml_id: dict[str, str] = {}  # model edge id → written flow id (for gateway defaults)
         self.boxes: dict[str, geometry.Box] = {}
         self.cells: dict[str, geometry.Box] = {}
+        self.lane_by_id: dict[str, Lane] = diagram.lane_by_id()
+        self.depths: dict[str, int] = {}  # expanded sub-process → how deep it is nested
 
     # -- driver --------------------------------------------------------------------------
     def run(self) -> tuple[str, list[Diagnostic]]:
@@ -94,6 +96,7 @@ class _Writer:
         self.assign_ids()
         self.place()
         self.routes = {id(c): self.route(c) for c in self.plan.connections if id(c) in self.plane_of_connection}
+        self.index_flows()
         body = roots + self.semantic()
         di = self.diagram_interchange()
         namespaces = " ".join(f'xmlns:{p}="{u}"' for p, u in PREFIXES.items())
@@ -105,7 +108,7 @@ class _Writer:
 
     def assign_ids(self) -> None:
         # Pools keep the participant and process ids their BPMN source gave them.
-        lane_by_id = self.diagram.lane_by_id()
+        lane_by_id = self.lane_by_id
         self.process_id: dict[int, str] = {}
         self.participant_id: dict[int, str] = {}
         self.participant_of_source: dict[str, int] = {}  # source participant id → pool index
@@ -171,10 +174,7 @@ class _Writer:
                 members.setdefault(item.container, []).append(item)
         self.layout_top = {}  # node id → the node of the main plane's layout that stands for it
         for item in plan.nodes:
-            top, seen = item, 0
-            while top.container is not None and seen < 1000:
-                top, seen = plan.by_id[top.container], seen + 1
-            self.layout_top[item.id] = top.id
+            _topmost(item.id, self.container_of, self.layout_top)
         drawn: dict[str | None, list[Connection]] = {}
         self.pool_connections = []
         for connection in plan.connections:
@@ -186,18 +186,20 @@ class _Writer:
             drawn.setdefault(plane, []).append(connection)
         self.drawn = drawn
         self.inline = self.inline_containers(members, drawn)
-        self.display = {}  # plane → the BPMNPlane it is drawn in (None: the collaboration's)
+        self.display = {None: None}  # plane → the BPMNPlane it is drawn in (None: the collaboration's)
         for plane in members:
-            shown = plane
-            while shown is not None and shown in self.inline:
-                shown = plan.by_id[shown].container
-            self.display[plane] = shown
+            path = []
+            while plane not in self.display:
+                path.append(plane)
+                plane = plan.by_id[plane].container if plane in self.inline else plane
+                if plane == path[-1]:
+                    self.display[plane] = plane
+            for step in path:
+                self.display[step] = self.display[plane]
         self.top = {}  # node id → the node drawn for it in its display plane's connections
         for item in plan.nodes:
-            top = item
-            while top.container is not None and self.display[top.container] is not None:
-                top = plan.by_id[top.container]
-            self.top[item.id] = top.id
+            _topmost(item.id, lambda node: self.container_of(node) if self.display[self.container_of(node)] is not None
+                     else None, self.top)
         self.plane_of_connection: dict[int, tuple[str | None, int]] = {}
         self.planes: dict[str | None, dict] = {}
         lane_ids = [lane.id for lane in self.diagram.lanes]
@@ -211,7 +213,7 @@ class _Writer:
         # process would break bpmnlint's start/end rules and engines).
         occupied = {plan.pool_of_lane.get(item.lane) for item in plan.nodes
                     if item.node is None or (item.node.kind is not NodeKind.NOTE and item.tag != "participant")}
-        lane_by_id = self.diagram.lane_by_id()
+        lane_by_id = self.lane_by_id
         self.black_boxes = {i for i in self.single_lane_pools if str(i) not in occupied and (
             self.options.get("pools") == "per-lane" or lane_by_id[plan.pools[i][0]].attributes.get("bpmn.blackBox") == "true")}
         extents: dict[str, tuple[float, float]] = {}
@@ -226,11 +228,20 @@ class _Writer:
             self.finish_plane(plane, items)
         self.grid = self.planes[None]["grid"]
 
+    def container_of(self, node_id: str) -> str | None:
+        return self.plan.by_id[node_id].container
+
     def depth(self, plane: str | None) -> int:
-        depth, node = 0, plane
-        while node is not None:
-            depth, node = depth + 1, self.plan.by_id[node].container
-        return depth
+        """How deep a plane is nested (memoised: n planes nested n deep cost n, not n²)."""
+        path = []
+        while plane is not None and plane not in self.depths:
+            path.append(plane)
+            plane = self.plan.by_id[plane].container
+        depth = self.depths.get(plane, 0)
+        for step in reversed(path):
+            depth += 1
+            self.depths[step] = depth
+        return self.depths.get(path[0], 0) if path else depth
 
     def inline_containers(self, members, drawn) -> set[str]:
         """Sub-processes drawn expanded in place: as the source drew them, and every one a
@@ -329,7 +340,7 @@ class _Writer:
         if self.options.get("pools") == "per-lane":
             return False
         # One lane is its pool, unless the BPMN source had a pool around a lane.
-        lane = self.diagram.lane_by_id()[lanes[0]]
+        lane = self.lane_by_id[lanes[0]]
         owner = lane.attributes.get("bpmn.participant") or lane.attributes.get("bpmn.process")
         if owner is not None and owner != lane.id:
             return True
@@ -377,7 +388,7 @@ class _Writer:
             return ""
         children = fragment_children(text)
         if children is None:
-            self.out.add("CHANGED_LABEL", "bpmn.rootElements is not well-formed XML; kept in fz:meta only")
+            self.out.add("CHANGED_XML_FRAGMENT", "bpmn.rootElements is not well-formed XML; kept in fz:meta only")
             return ""
         self.root_native = True
         for child in children:
@@ -399,7 +410,7 @@ class _Writer:
         lines = [f'  <bpmn:collaboration id="Collaboration_1"{name}>\n']
         if meta:
             lines.append(f"    <bpmn:extensionElements>{meta}</bpmn:extensionElements>\n")
-        lane_by_id = diagram.lane_by_id()
+        lane_by_id = self.lane_by_id
         for index, lanes in enumerate(self.plan.pools):
             pid = self.participant_id.get(index)
             if index in self.single_lane_pools:
@@ -435,7 +446,7 @@ class _Writer:
     def lane_runs(self, lanes: list[str]) -> list[tuple[str | None, list[tuple[str, Lane]]]]:
         """Lanes in runs under their parent lane (a nested laneSet read from BPMN): consecutive
         lanes naming the same ``bpmn.parentLane`` are written inside it, once."""
-        lane_by_id = self.diagram.lane_by_id()
+        lane_by_id = self.lane_by_id
         runs: list[tuple[str | None, list[tuple[str, Lane]]]] = []
         for lane_id in lanes:
             lane = lane_by_id[lane_id]
@@ -455,18 +466,18 @@ class _Writer:
         plan = self.plan
         executable = self.options.get("executable", "auto")
         if executable == "auto":  # as the BPMN source had it, else not executable
-            first = self.diagram.lane_by_id()[lanes[0]] if lanes else None
+            first = self.lane_by_id[lanes[0]] if lanes else None
             executable = (first.attributes.get("bpmn.isExecutable") if first is not None else None) \
                 or self.diagram.attributes.get("bpmn.isExecutable") or "false"
             executable = executable if executable in ("true", "false") else "false"
         # the source process's own attributes, documentation and vendor extensions
-        source = self.diagram.lane_by_id()[lanes[0]].attributes if len(plan.pools) > 1 else self.diagram.attributes
+        source = self.lane_by_id[lanes[0]].attributes if len(plan.pools) > 1 else self.diagram.attributes
         own = {k[len("bpmn.process:"):]: v for k, v in source.items() if k.startswith("bpmn.process:")}
         extra, head, tail, documentation, vendor = self.native_parts(own, [], "process", self.process_id[index])
         lines = [f'  <bpmn:process id="{self.process_id[index]}" isExecutable="{executable}"{extra}>'
                  f'{documentation}{f"<bpmn:extensionElements>{vendor}</bpmn:extensionElements>" if vendor else ""}'
                  f'{head}\n']
-        members = [item for item in plan.nodes if plan.pool_of_lane.get(item.lane) == str(index)]
+        members = self.pool_members.get(str(index), [])
         if index not in self.single_lane_pools:
             lines.append(f'    <bpmn:laneSet id="LaneSet_{index + 1}">\n')
             refs: dict[str, list[str]] = {lane: [] for lane in lanes}
@@ -494,30 +505,7 @@ class _Writer:
                 if parent is not None:
                     lines.append("      </bpmn:childLaneSet></bpmn:lane>\n")
             lines.append("    </bpmn:laneSet>\n")
-        incoming: dict[str, list[str]] = {}
-        outgoing: dict[str, list[str]] = {}
-        data_in: dict[str, list[Connection]] = {}
-        data_out: dict[str, list[Connection]] = {}
-        for connection in plan.connections:
-            if connection.kind == "sequenceFlow":
-                outgoing.setdefault(connection.source, []).append(self.flow_xml_id[id(connection)])
-                incoming.setdefault(connection.target, []).append(self.flow_xml_id[id(connection)])
-            elif connection.kind == "dataInputAssociation":
-                data_in.setdefault(connection.target, []).append(connection)
-            elif connection.kind == "dataOutputAssociation":
-                data_out.setdefault(connection.source, []).append(connection)
-        self.flow_maps = (incoming, outgoing, data_in, data_out)
-        self.inside: dict[str | None, list[PlanNode]] = {}
-        for item in members:
-            if item.tag != "participant" and (item.node is None or item.node.kind is not NodeKind.NOTE):
-                self.inside.setdefault(item.container, []).append(item)
-        self.flows_inside: dict[str | None, list[Connection]] = {}
-        member_ids = {item.id for item in members}
-        for connection in plan.connections:
-            source = plan.by_id[connection.source]
-            if connection.kind == "sequenceFlow" and source.id in member_ids:
-                self.flows_inside.setdefault(source.container, []).append(connection)
-        lines.append(self.scope_xml(None, "    "))
+        lines.append(self.scope_xml(("pool", index), "    "))
         pool = str(index)
         for item in members:
             if item.node is not None and item.node.kind is NodeKind.NOTE:
@@ -531,27 +519,64 @@ class _Writer:
         lines.append("  </bpmn:process>\n")
         return "".join(lines)
 
-    def scope_xml(self, container: str | None, indent: str) -> str:
-        """The flow elements of the process (container None) or of an expanded sub-process."""
+    def index_flows(self) -> None:
+        """Once for all pools: each pool's members, each node's flows, each scope's contents."""
+        plan = self.plan
+        incoming: dict[str, list[str]] = {}
+        outgoing: dict[str, list[str]] = {}
+        data_in: dict[str, list[Connection]] = {}
+        data_out: dict[str, list[Connection]] = {}
+        for connection in plan.connections:
+            if connection.kind == "sequenceFlow":
+                outgoing.setdefault(connection.source, []).append(self.flow_xml_id[id(connection)])
+                incoming.setdefault(connection.target, []).append(self.flow_xml_id[id(connection)])
+            elif connection.kind == "dataInputAssociation":
+                data_in.setdefault(connection.target, []).append(connection)
+            elif connection.kind == "dataOutputAssociation":
+                data_out.setdefault(connection.source, []).append(connection)
+        self.flow_maps = (incoming, outgoing, data_in, data_out)
+        self.associations_of = {}  # pool index (str), or None for the collaboration → its associations
+        for connection in plan.connections:
+            if connection.kind == "association":
+                ends = {plan.pool_of_lane[plan.by_id[end].lane] for end in (connection.source, connection.target)}
+                homes = {None if int(end) in self.black_boxes else end for end in ends}
+                self.associations_of.setdefault(next(iter(homes)) if len(homes) == 1 else None, []).append(connection)
+        self.pool_members = {}
+        for item in plan.nodes:
+            self.pool_members.setdefault(plan.pool_of_lane.get(item.lane), []).append(item)
+        # scope: an expanded sub-process's id, or ("pool", index) for a process's top level
+        self.inside = {}
+        for item in plan.nodes:
+            if item.tag != "participant" and (item.node is None or item.node.kind is not NodeKind.NOTE):
+                scope = item.container if item.container is not None else ("pool", int(plan.pool_of_lane[item.lane]))
+                self.inside.setdefault(scope, []).append(item)
+        self.flows_inside = {}
+        for connection in plan.connections:
+            source = plan.by_id[connection.source]
+            if connection.kind == "sequenceFlow":
+                scope = source.container if source.container is not None else \
+                    ("pool", int(plan.pool_of_lane[source.lane]))
+                self.flows_inside.setdefault(scope, []).append(connection)
+
+    def scope_xml(self, container, indent: str) -> str:
+        """The flow elements of a process (container ("pool", index)) or of an expanded sub-process."""
+        out: list[str] = []
+        self.write_scope(container, indent, out)
+        return "".join(out)
+
+    def write_scope(self, container, indent: str, out: list[str]) -> None:
+        # into one list: nested sub-processes written n deep cost n, not n² in copies
         incoming, outgoing, data_in, data_out = self.flow_maps
-        parts = [self.node_xml(item, incoming.get(item.id, []), outgoing.get(item.id, []),
-                               data_in.get(item.id, []), data_out.get(item.id, []), indent)
-                 for item in self.inside.get(container, [])]
-        parts.extend(self.flow_xml(c, "sequenceFlow", indent) for c in self.flows_inside.get(container, []))
-        return "".join(parts)
+        for item in self.inside.get(container, []):
+            self.node_xml(item, incoming.get(item.id, []), outgoing.get(item.id, []),
+                          data_in.get(item.id, []), data_out.get(item.id, []), indent, out)
+        out.extend(self.flow_xml(c, "sequenceFlow", indent) for c in self.flows_inside.get(container, []))
 
     def artifacts(self, pool: str | None, indent: str, associations_only: bool = False) -> list[str]:
         """Associations (in the process when both ends are in it, else in the collaboration) and
         groups (in the process of a single pool, else in the collaboration)."""
-        plan, lines = self.plan, []
-        for connection in plan.connections:
-            if connection.kind != "association":
-                continue
-            ends = {plan.pool_of_lane[plan.by_id[connection.source].lane], plan.pool_of_lane[plan.by_id[connection.target].lane]}
-            homes = {None if int(end) in self.black_boxes else end for end in ends}
-            here = (pool is not None and homes == {pool}) or (pool is None and (len(homes) > 1 or homes == {None}))
-            if here:
-                lines.append(self.flow_xml(connection, "association", indent))
+        lines = [self.flow_xml(connection, "association", indent)
+                 for connection in self.associations_of.get(pool, [])]
         if not associations_only:
             for group in self.drawn_groups:
                 lines.append(self.group_xml(group, indent))
@@ -559,7 +584,7 @@ class _Writer:
 
     # -- elements ------------------------------------------------------------------------
     def node_xml(self, item: PlanNode, incoming: list[str], outgoing: list[str], data_in: list[Connection],
-                 data_out: list[Connection], indent: str = "    ") -> str:
+                 data_out: list[Connection], indent: str, out: list[str]) -> None:
         xml_id = self.node_xml_id[item.id]
         tag = item.tag
         node = item.node
@@ -574,12 +599,13 @@ class _Writer:
             unnamed = True
         if node is None:
             meta = encode({"synthetic": "true"}, {})
-            return (f"{indent}<bpmn:{tag}{attrs}><bpmn:extensionElements>{meta}</bpmn:extensionElements>"
+            out.append(f"{indent}<bpmn:{tag}{attrs}><bpmn:extensionElements>{meta}</bpmn:extensionElements>"
                     + "".join(f"<bpmn:incoming>{f}</bpmn:incoming>" for f in incoming)
                     + "".join(f"<bpmn:outgoing>{f}</bpmn:outgoing>" for f in outgoing)
                     + (f'<bpmn:{item.event_definition} id="{self.ids.get(None, xml_id + "_definition")}"/>'
                        if item.event_definition else "")
                     + f"</bpmn:{tag}>\n")
+            return
         native: list[str] = []
         rest = dict(node.attributes)
         extra_attrs, children_before, children_after, documentation, vendor = self.native_parts(
@@ -658,10 +684,14 @@ class _Writer:
                              "</bpmn:dataOutputAssociation>")
         children += owner_xml
         children += children_after
-        if item.id in self.inside:  # an expanded sub-process: its own flow elements
-            children += "\n" + self.scope_xml(item.id, indent + "  ") + indent
         prefix = f'{indent}<bpmn:dataObject id="{object_id}"/>\n' if object_id else ""
-        return f"{prefix}{indent}<bpmn:{tag}{attrs}{extra_attrs}>{children}</bpmn:{tag}>\n"
+        if item.id in self.inside:  # an expanded sub-process: its own flow elements
+            out.append(f"{prefix}{indent}<bpmn:{tag}{attrs}{extra_attrs}>{children}\n")
+            # indented up to a point (deeper, the output would grow with the square of the depth)
+            self.write_scope(item.id, indent + "  " if len(indent) < 20 else indent, out)
+            out.append(f"{indent}</bpmn:{tag}>\n")
+        else:
+            out.append(f"{prefix}{indent}<bpmn:{tag}{attrs}{extra_attrs}>{children}</bpmn:{tag}>\n")
 
     def native_parts(self, rest: dict[str, str], native: list[str], tag: str, element: str):
         """Model attributes BPMN has a place for, taken out of ``rest`` (the remainder goes to
@@ -715,7 +745,7 @@ class _Writer:
             return ""
         children = fragment_children(text)
         if children is None:
-            self.out.add("CHANGED_LABEL", f"{element}: {key} is not well-formed XML; kept as an fz attribute, "
+            self.out.add("CHANGED_XML_FRAGMENT", f"{element}: {key} is not well-formed XML; kept as an fz attribute, "
                          "not as BPMN", element=element)
             return ""
         native.append(key)
@@ -830,7 +860,10 @@ class _Writer:
                     lines.append(self.shape(self.lane_xml_id[band.key],
                                             (left + inset, band.top, width - inset, band.height),
                                             ' isHorizontal="true"'))
-        lines.extend(self.plane_di(None))
+        shown_in: dict[str | None, list] = {}
+        for plane in self.planes:
+            shown_in.setdefault(self.display[plane], []).append(plane)
+        lines.extend(self.plane_di(None, shown_in.get(None, [])))
         for connection in self.pool_connections:  # message flows that end on a pool itself
             ends = [(pool_box[self.node_xml_id[end]], None) if self.plan.by_id[end].tag == "participant"
                     else (self.boxes[self.top[end]], self.cells[self.top[end]])
@@ -868,15 +901,14 @@ class _Writer:
             lines.append(f'  <bpmndi:BPMNDiagram id="{self.ids.get(None, "BPMNDiagram_" + xml_id)}">\n'
                          f'    <bpmndi:BPMNPlane id="{self.ids.get(None, "BPMNPlane_" + xml_id)}" '
                          f'bpmnElement="{xml_id}">\n')
-            lines.extend(self.plane_di(plane))
+            lines.extend(self.plane_di(plane, shown_in.get(plane, [])))
             lines.append("    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>\n")
         return "".join(lines)
 
-    def plane_di(self, display: str | None) -> list[str]:
+    def plane_di(self, display: str | None, shown: list) -> list[str]:
         """Shapes and edges of one BPMNPlane: its own nodes and those of the sub-processes drawn
-        in place inside it."""
+        in place inside it (``shown``: the planes drawn in it)."""
         lines = []
-        shown = [plane for plane in self.planes if self.display[plane] == display]
         for item in (item for plane in shown for item in self.planes[plane]["items"]):
             box = self.boxes[item.id]
             extra = ""
@@ -909,6 +941,24 @@ class _Writer:
         return f'<bpmndi:BPMNLabel><dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}"/></bpmndi:BPMNLabel>'
 
 
+def _topmost(node: str, parent, memo: dict[str, str]) -> str:
+    """The last of ``node``, ``parent(node)``, ``parent(parent(node))``, … before ``parent`` says
+    None, memoised in ``memo`` for every node on the way (so all nodes together cost linear time)."""
+    path: list[str] = []
+    seen: set[str] = set()
+    while node not in memo:
+        up = parent(node)
+        if up is None or node in seen:  # (a cycle cannot occur: plan.py breaks them; stop anyway)
+            memo[node] = node
+            break
+        seen.add(node)
+        path.append(node)
+        node = up
+    for step in path:
+        memo[step] = memo[node]
+    return memo[node]
+
+
 def _split_data_associations(children: str, before: str) -> tuple[str, str, str]:
     """``children`` followed by the raw content that goes before an activity's data
     associations, and the source's own input and output associations (those that connect an
@@ -934,7 +984,8 @@ def _order(attributes: dict[str, str], native: list[str]) -> str | None:
     """The model's attribute order, when the reader would not restore it by itself (it puts the
     natively written keys first); None when it would, or when a key holds whitespace."""
     keys = list(attributes)
-    natural = [k for k in native if k in attributes] + [k for k in keys if k not in native]
+    written = set(native)
+    natural = [k for k in native if k in attributes] + [k for k in keys if k not in written]
     if keys == natural or any(" " in k or "\t" in k or "\n" in k for k in keys):
         return None
     return " ".join(keys)

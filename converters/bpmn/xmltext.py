@@ -16,17 +16,23 @@ import re
 
 # What XML 1.0 cannot hold in any form.
 _UNREPRESENTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# What needs a reference (or an entity) in an attribute value and in element content.
-_IN_ATTRIBUTE = re.compile('[&<>"\t\n\r\x7f-\x9f]')
-_IN_SINGLE_QUOTES = re.compile("[&<>\t\n\r\x7f-\x9f]")
-_IN_CONTENT = re.compile("[&<>\r\x7f-\x9f]")
 _RAW_CONTROLS = re.compile("[\x7f-\x9f]")
 _NAMED = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 
 
-def _reference(match: re.Match) -> str:
-    char = match.group()
-    return _NAMED.get(char) or f"&#{ord(char)};"
+def _table(special: str) -> dict[int, str]:
+    """A str.translate table (one pass in C): ``special`` characters as entities or references,
+    DEL and C1 controls as references, what XML cannot hold as U+FFFD."""
+    table = {ord(c): _NAMED.get(c) or f"&#{ord(c)};" for c in special}
+    table.update({code: f"&#{code};" for code in range(0x7F, 0xA0)})
+    table.update({code: "\ufffd" for code in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF]})
+    table.update({code: "\ufffd" for code in range(0xD800, 0xE000)})
+    return table
+
+
+_IN_ATTRIBUTE = _table('&<>"\t\n\r')
+_IN_SINGLE_QUOTES = _table("&<>\t\n\r")
+_IN_CONTENT = _table("&<>\r")
 
 
 def holds_all(text: str) -> bool:
@@ -42,19 +48,18 @@ def replaced(text: str) -> str:
 def attribute(text: str) -> str:
     """``text`` as a quoted attribute value, quotes included: in single quotes when it holds double
     quotes and no single one (as xml.sax.saxutils.quoteattr does), else in double quotes."""
-    text = replaced(text)
     if '"' in text and "'" not in text:
-        return "'" + _IN_SINGLE_QUOTES.sub(_reference, text) + "'"
-    return '"' + _IN_ATTRIBUTE.sub(_reference, text) + '"'
+        return "'" + text.translate(_IN_SINGLE_QUOTES) + "'"
+    return '"' + text.translate(_IN_ATTRIBUTE) + '"'
 
 
 def content(text: str) -> str:
     """``text`` as element content."""
-    return _IN_CONTENT.sub(_reference, replaced(text))
+    return text.translate(_IN_CONTENT)
 
 
 def raw_controls_referenced(xml: str) -> str:
     """XML that lxml serialised, with DEL and C1 controls as references (lxml writes them raw,
     which XML allows and this library's input check does not). They can occur only inside text
     and attribute values: no XML name may hold them."""
-    return _RAW_CONTROLS.sub(_reference, xml)
+    return _RAW_CONTROLS.sub(lambda match: f"&#{ord(match.group())};", xml)
