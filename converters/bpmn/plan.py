@@ -53,6 +53,10 @@ class Plan:
     pools: list[list[str]] = field(default_factory=list)  # lane ids of each pool, in order
     attachments: dict[str, int] = field(default_factory=dict)  # boundary node id → its edge index
     by_id: dict[str, PlanNode] = field(default_factory=dict)
+    # Pools written as one lane that is the pool itself (no laneSet), and among them the black
+    # boxes: a participant without a process (nothing in it to run).
+    single_lane_pools: set[int] = field(default_factory=set)
+    black_boxes: set[int] = field(default_factory=set)
 
 
 def element_for(node: Node, out: Diagnostics) -> str:
@@ -112,7 +116,37 @@ def build(diagram: Diagram, mode: str, lint_safe: bool, out: Diagnostics) -> Pla
     _nest(plan, diagram)
     if lint_safe:
         _make_explicit(plan)
+    _pool_kinds(plan, diagram, mode)
     return plan
+
+
+def has_lane_set(lanes: list[str], diagram: Diagram, lane_by_id: dict, mode: str, pools: int) -> bool:
+    """A pool gets a laneSet unless it is one lane that stands for the pool itself."""
+    if len(lanes) != 1:
+        return True
+    if mode == "per-lane":
+        return False
+    # One lane is its pool, unless the BPMN source had a pool around a lane.
+    lane = lane_by_id[lanes[0]]
+    owner = lane.attributes.get("bpmn.participant") or lane.attributes.get("bpmn.process")
+    if owner is not None and owner != lane.id:
+        return True
+    pool_name = lane.attributes.get("bpmn.poolName")
+    if pool_name is None and pools == 1:
+        pool_name = diagram.attributes.get("bpmn.poolName")
+    return pool_name is not None and lane.attributes.get("bpmn.participant") != lane.id
+
+
+def _pool_kinds(plan: Plan, diagram: Diagram, mode: str) -> None:
+    lane_by_id = diagram.lane_by_id()
+    plan.single_lane_pools = {i for i, lanes in enumerate(plan.pools)
+                              if not has_lane_set(lanes, diagram, lane_by_id, mode, len(plan.pools))}
+    # A pool with nothing in it is a black box (an empty process would break bpmnlint's
+    # start/end rules and engines).
+    occupied = {plan.pool_of_lane.get(item.lane) for item in plan.nodes
+                if item.node is None or (item.node.kind is not NodeKind.NOTE and item.tag != "participant")}
+    plan.black_boxes = {i for i in plan.single_lane_pools if str(i) not in occupied and (
+        mode == "per-lane" or lane_by_id[plan.pools[i][0]].attributes.get("bpmn.blackBox") == "true")}
 
 
 def _nest(plan: Plan, diagram: Diagram) -> None:
