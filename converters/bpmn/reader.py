@@ -21,13 +21,12 @@ from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, Node
 from . import extensions, safexml
 from .extensions import Meta
 from .vocabulary import (
-    BPMNDI_NS, CONTAINERS, DATA, DC_NS, DI_NS, EVENT_DEFINITIONS, FLOW_NODES, KIND_ELEMENT,
+    BPMNDI_NS, CONTAINERS, DATA, DC_NS, EVENT_DEFINITIONS, FLOW_NODES, KIND_ELEMENT,
     KNOWN_PROCESS_CHILDREN, MODEL_NS, NATIVE_ATTRIBUTES, kind_of,
 )
 from .xmlparts import attribute_items, model_local, serialize, split, strip_prefix
 
 EXPORTER = "flowzap-converter"
-_INDEXED = (f"{{{MODEL_NS}}}", f"{{{BPMNDI_NS}}}", f"{{{DC_NS}}}", f"{{{DI_NS}}}")
 _M = f"{{{MODEL_NS}}}"
 # Children of a flow node or flow that the model reads itself (everything else is kept raw).
 _CONSUMED_CHILDREN = frozenset({"documentation", "extensionElements", "incoming", "outgoing",
@@ -145,21 +144,24 @@ class _Reader:
 
     # -- indexes -------------------------------------------------------------------------
     def index(self, root) -> None:
-        """One pass over the document: ids (and their duplicates), DI bounds, category values."""
+        """The ids of the BPMN model's elements (and their duplicates), DI bounds, category values.
+        lxml picks the elements of each kind itself (the DI's waypoints and labels, often half a
+        file, never become Python objects)."""
         shape_tag, bounds_tag = f"{{{BPMNDI_NS}}}BPMNShape", f"{{{DC_NS}}}Bounds"
-        category_tag = f"{_M}categoryValue"
         elements, bounds = self.elements, self.bounds
         duplicates = []
-        for element in root.iter():
-            tag = element.tag
+        # Only the model's elements are referred to by id; vendor and fz: elements may say "id" too.
+        for element in root.iter(f"{_M}*"):
             element_id = element.get("id")
-            # Only BPMN's own elements share the id space; vendor and fz: elements may say "id".
-            if element_id is not None and tag.startswith(_INDEXED):
+            if element_id is not None:
                 if element_id in elements:
                     duplicates.append(element)
                 else:
                     elements[element_id] = element
-            if tag == shape_tag:
+        for element in root.iter(f"{_M}categoryValue"):
+            if element.get("id"):
+                self.categories[element.get("id")] = element.get("value")
+        for element in root.iter(shape_tag):
                 target = strip_prefix(element.get("bpmnElement"))
                 if element.get("isExpanded") == "true" and target is not None:
                     self.expanded.add(target)
@@ -172,8 +174,6 @@ class _Reader:
                 except ValueError:
                     self.out.add("INVALID_DI", f"DI bounds of {target!r} are not numbers; ignored",
                                  line=box.sourceline, element=target)
-            elif tag == category_tag and element_id:
-                self.categories[element_id] = element.get("value")
         for element in duplicates:  # references name the first; the later one gets an id of its own
             old = element.get("id")
             new = self.fresh_id(old, element)
@@ -390,15 +390,14 @@ class _Reader:
                 self.out.add("UNKNOWN_BPMN_ELEMENT", f"<{local}> is not a BPMN 2.0 element; left out",
                              line=child.sourceline, element=child.get("id"))
 
-    def read_data_associations(self, element, scope: str) -> set:
+    def read_data_associations(self, element, children: list, scope: str) -> set:
         """The data associations of an activity or event whose data ends are data objects or
         stores (nodes) become edges; those that connect a data input or output of an
         ``ioSpecification``, or a ``property``, are no edge of the model: they are returned, to be
         kept raw with their element's content. A reference to nothing is a warning."""
         keep = set()
         element_id = element.get("id")
-        for association in element:
-            local = model_local(association.tag)
+        for local, association in children:
             if local not in ("dataInputAssociation", "dataOutputAssociation"):
                 continue
             if local == "dataInputAssociation":
@@ -463,8 +462,9 @@ class _Reader:
         if local != KIND_ELEMENT[kind]:
             derived["bpmn.type"] = local
         self.native_attributes(element, derived)
-        raw = self.read_data_associations(element, scope) if local in FLOW_NODES else set()
-        definitions = self.raw_content(element, derived, raw)
+        children = [(model_local(child.tag), child) for child in element]  # one pass for what follows
+        raw = self.read_data_associations(element, children, scope) if local in FLOW_NODES else set()
+        definitions = self.raw_content(element, derived, raw, children)
         if definitions:
             derived["bpmn.eventDefinition"] = ",".join(d[: -len("EventDefinition")] for d in definitions)
         if local == "boundaryEvent":
@@ -523,16 +523,18 @@ class _Reader:
             if vendor:
                 into["bpmn.extensionElements"] = serialize(vendor)
 
-    def raw_content(self, element, into: dict[str, str], associations: set = frozenset()) -> list[str]:
+    def raw_content(self, element, into: dict[str, str], associations: set = frozenset(),
+                    children: list | None = None) -> list[str]:
         """Children the model has no place for, kept as XML text (with ``associations``, the data
         associations that are no edge); returns the event definitions among them (local names)."""
         before, after, definitions = [], [], []
         # bpmn-js' placeholder property is the target of the data inputs the model holds as edges
         # (the writer makes its own); one that a kept association names stays.
         targets = {strip_prefix(t.text) for a in associations for t in a.iterfind(f"{_M}targetRef")}
-        for child in element:
-            local = model_local(child.tag)
-            if child in associations:
+        if children is None:
+            children = [(model_local(child.tag), child) for child in element]
+        for local, child in children:
+            if associations and child in associations:
                 before.append(child)
                 continue
             if local is None or local in _CONSUMED_CHILDREN or local in _FLOW_CONTENT or local == "text":
