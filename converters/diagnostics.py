@@ -101,6 +101,22 @@ CODES: dict[str, CodeInfo] = {
     "MESSAGE_FLOW_TO_POOL": CodeInfo(I, "a message flow ending on a pool: the pool stands as a node of its lane"),
     "ARTIFACT_DROPPED": CodeInfo(W, "an association or artifact the model cannot hold; not kept"),
     "NO_PROCESS": CodeInfo(W, "BPMN definitions with no process and no pool"),
+    # -- BPMN: faults modellers export that the file can still be read with (issue 8) ------
+    "SEQUENCE_FLOW_ACROSS_POOLS": CodeInfo(W, "a BPMN sequence flow between two pools: read as an edge, written "
+                                              "back as a message flow"),
+    "SEQUENCE_FLOW_ACROSS_SCOPES": CodeInfo(W, "a BPMN sequence flow between a sub-process and its parent: read "
+                                               "as an edge"),
+    "NODE_IN_TWO_LANES": CodeInfo(W, "a BPMN flow node listed in two lanes: kept in the first"),
+    "LINK_CATCH_AMBIGUOUS": CodeInfo(W, "several BPMN link catch events share a name in one scope"),
+    "UNKNOWN_BPMN_ELEMENT": CodeInfo(W, "an element in the BPMN namespace that BPMN 2.0 does not define: left out"),
+    "DUPLICATE_ELEMENT_ID": CodeInfo(W, "two BPMN elements share an id: the later one is read under a new id"),
+    "UNRESOLVED_REFERENCE": CodeInfo(W, "a BPMN reference to an element that does not exist or cannot stand "
+                                        "there: the reference is left out"),
+    "MISSING_ELEMENT_ID": CodeInfo(W, "a BPMN flow element without an id: read under a new one"),
+    "INVALID_DI": CodeInfo(W, "BPMN diagram interchange bounds that are not numbers: ignored"),
+    "SPLIT_DATA_ASSOCIATION": CodeInfo(W, "a BPMN data association with several sources: one edge per source"),
+    "CHANGED_XML_FRAGMENT": CodeInfo(W, "a bpmn.* attribute whose XML is not well-formed: kept in fz:meta, not "
+                                        "written as BPMN", loss=True),
 }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostics
-from ..model import Diagram, Edge, Node, NodeKind, Side
+from ..model import Diagram, Edge, GroupKind, Node, NodeKind, Side
 from .vocabulary import (
     CONTAINERS, EVENTS, GATEWAYS, KIND_ELEMENT, KIND_ELEMENTS, SUBPROCESSES, TASKS,
 )
@@ -53,6 +53,10 @@ class Plan:
     pools: list[list[str]] = field(default_factory=list)  # lane ids of each pool, in order
     attachments: dict[str, int] = field(default_factory=dict)  # boundary node id → its edge index
     by_id: dict[str, PlanNode] = field(default_factory=dict)
+    # Pools written as one lane that is the pool itself (no laneSet), and among them the black
+    # boxes: a participant without a process (nothing in it to run).
+    single_lane_pools: set[int] = field(default_factory=set)
+    black_boxes: set[int] = field(default_factory=set)
 
 
 def element_for(node: Node, out: Diagnostics) -> str:
@@ -112,7 +116,37 @@ def build(diagram: Diagram, mode: str, lint_safe: bool, out: Diagnostics) -> Pla
     _nest(plan, diagram)
     if lint_safe:
         _make_explicit(plan)
+    _pool_kinds(plan, diagram, mode)
     return plan
+
+
+def has_lane_set(lanes: list[str], diagram: Diagram, lane_by_id: dict, mode: str, pools: int) -> bool:
+    """A pool gets a laneSet unless it is one lane that stands for the pool itself."""
+    if len(lanes) != 1:
+        return True
+    if mode == "per-lane":
+        return False
+    # One lane is its pool, unless the BPMN source had a pool around a lane.
+    lane = lane_by_id[lanes[0]]
+    owner = lane.attributes.get("bpmn.participant") or lane.attributes.get("bpmn.process")
+    if owner is not None and owner != lane.id:
+        return True
+    pool_name = lane.attributes.get("bpmn.poolName")
+    if pool_name is None and pools == 1:
+        pool_name = diagram.attributes.get("bpmn.poolName")
+    return pool_name is not None and lane.attributes.get("bpmn.participant") != lane.id
+
+
+def _pool_kinds(plan: Plan, diagram: Diagram, mode: str) -> None:
+    lane_by_id = diagram.lane_by_id()
+    plan.single_lane_pools = {i for i, lanes in enumerate(plan.pools)
+                              if not has_lane_set(lanes, diagram, lane_by_id, mode, len(plan.pools))}
+    # A pool with nothing in it is a black box (an empty process would break bpmnlint's
+    # start/end rules and engines).
+    occupied = {plan.pool_of_lane.get(item.lane) for item in plan.nodes
+                if item.node is None or (item.node.kind is not NodeKind.NOTE and item.tag != "participant")}
+    plan.black_boxes = {i for i in plan.single_lane_pools if str(i) not in occupied and (
+        mode == "per-lane" or lane_by_id[plan.pools[i][0]].attributes.get("bpmn.blackBox") == "true")}
 
 
 def _nest(plan: Plan, diagram: Diagram) -> None:
@@ -123,7 +157,7 @@ def _nest(plan: Plan, diagram: Diagram) -> None:
     candidates = {}
     for group in diagram.groups:
         host = plan.by_id.get(group.id)
-        if group.kind == "subprocess" and host is not None and host.tag in CONTAINERS:
+        if group.kind == GroupKind.SUBPROCESS and host is not None and host.tag in CONTAINERS:
             candidates[group.id] = group
     for group in candidates.values():
         pool = plan.pool_of_lane.get(plan.by_id[group.id].lane)
@@ -142,16 +176,29 @@ def _nest(plan: Plan, diagram: Diagram) -> None:
             result.append(node_id)
         return result
 
-    for host in list(candidates):  # a container inside itself (a cycle of groups) is no container
-        if host in chain(host):
-            for member in [m for m, c in container.items() if c == host]:
-                del container[member]
+    # A container inside itself (a cycle of groups) is no container: found in one walk (each
+    # node is visited once), its members let go.
+    state: dict[str, int] = {}  # 1: on the current walk, 2: done
+    in_cycle: set[str] = set()
+    for start in list(container):
+        path, node = [], start
+        while node in container and node not in state:
+            state[node] = 1
+            path.append(node)
+            node = container[node]
+        if state.get(node) == 1:  # the walk met itself: the nodes from there on form a cycle
+            in_cycle.update(path[path.index(node):])
+        for step in path:
+            state[step] = 2
+    if in_cycle:
+        for member in [m for m, c in container.items() if c in in_cycle and c in candidates]:
+            del container[member]
     changed = True
     while changed:
         changed = False
         for connection in plan.connections:
-            if connection.kind != "sequenceFlow":
-                continue
+            if connection.kind != "sequenceFlow" or container.get(connection.source) == container.get(connection.target):
+                continue  # (the same scope: the common case, decided without walking up)
             a, b = chain(connection.source), chain(connection.target)
             if (a[0] if a else None) != (b[0] if b else None):
                 for host in set(a) ^ set(b):

@@ -13,20 +13,20 @@ A file this converter wrote (``exporter="flowzap-converter"``) is read back exac
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic, Diagnostics
-from ..model import Diagram, Edge, EdgeStyle, Group, Lane, Node, NodeKind, Side
+from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind, Side
 from . import extensions, safexml
 from .extensions import Meta
 from .vocabulary import (
-    BPMNDI_NS, CONTAINERS, DATA, DC_NS, DI_NS, EVENT_DEFINITIONS, FLOW_NODES, KIND_ELEMENT,
+    BPMNDI_NS, CONTAINERS, DATA, DC_NS, EVENT_DEFINITIONS, FLOW_NODES, KIND_ELEMENT,
     KNOWN_PROCESS_CHILDREN, MODEL_NS, NATIVE_ATTRIBUTES, kind_of,
 )
-from .xmlparts import model_local, serialize, split, strip_prefix
+from .xmlparts import attribute_items, model_local, serialize, split, strip_prefix
 
 EXPORTER = "flowzap-converter"
-_INDEXED = (f"{{{MODEL_NS}}}", f"{{{BPMNDI_NS}}}", f"{{{DC_NS}}}", f"{{{DI_NS}}}")
 _M = f"{{{MODEL_NS}}}"
 # Children of a flow node or flow that the model reads itself (everything else is kept raw).
 _CONSUMED_CHILDREN = frozenset({"documentation", "extensionElements", "incoming", "outgoing",
@@ -35,9 +35,33 @@ _CONSUMED_CHILDREN = frozenset({"documentation", "extensionElements", "incoming"
                                 "categoryValueRef", "auditing", "monitoring"})
 # Raw children that must stay before the data associations when written back (XSD order).
 _BEFORE_DATA = frozenset({"ioSpecification", "property", "dataInput", "dataOutput"})
+# A process's own children kept raw, in XSD order: those before its lanes and flow elements, and
+# those after its artifacts.
+_PROCESS_HEAD = frozenset({"supportedInterfaceRef", "ioSpecification", "ioBinding", "property"})
+_PROCESS_TAIL = frozenset({"resourceRole", "correlationSubscription", "supports"})
+_NODE_ELEMENTS = FLOW_NODES | DATA  # what the model holds as nodes that data may flow from or to
 _FLOW_CONTENT = FLOW_NODES | DATA | frozenset({
     "sequenceFlow", "textAnnotation", "association", "group", "dataObject", "laneSet",
 })
+
+
+class _Bands:
+    """Horizontal bands (top, bottom, value) of a drawing, found by a y coordinate in O(log n):
+    which lane or pool a node drawn at y is in. Bands of a drawing do not overlap; when they do,
+    the nearest few above y are tried."""
+
+    NEAREST = 8
+
+    def __init__(self, bands) -> None:
+        self.bands = sorted(bands, key=lambda band: band[0])
+        self.tops = [band[0] for band in self.bands]
+
+    def at(self, y: float):
+        end = bisect_right(self.tops, y)
+        for top, bottom, value in reversed(self.bands[max(0, end - self.NEAREST):end]):
+            if top <= y <= bottom:
+                return value
+        return None
 
 
 @dataclass(slots=True)
@@ -49,6 +73,7 @@ class _Pool:
     lanes: list[Lane] = field(default_factory=list)
     lane_of_node: dict[str, str] = field(default_factory=dict)
     bands: list[tuple[float, float, str]] = field(default_factory=list)  # DI (top, bottom, lane id)
+    band_index: _Bands | None = None  # made from bands once they are all known
 
 
 @dataclass(slots=True)
@@ -59,6 +84,7 @@ class _Flow:
     target: str | None
     scope: str | None = None
     order: int = 0
+    edge_id: str | None = None  # the model edge's id when it is not the element's (a split association)
 
 
 class _Reader:
@@ -83,6 +109,10 @@ class _Reader:
         self.diagram_meta: Meta | None = None
         self.expanded: set[str] = set()  # sub-processes the DI draws expanded
         self.note_index: dict[str, int] = {}  # annotations of our own output: their model position
+        self.id_numbers: dict[str, int] = {}  # fresh_id's next number per base
+        self.subprocess_groups: dict[str, Group] = {}
+        self.pool_bands: _Bands | None = None  # pools by their drawn top and bottom
+        self.centres: tuple[list[float], list[tuple[float, float, int, str]]] | None = None  # nodes by DI x  # expanded sub-process id → the group of its contents
 
     # -- entry ---------------------------------------------------------------------------
     def run(self) -> tuple[Diagram, list[Diagnostic]]:
@@ -114,22 +144,24 @@ class _Reader:
 
     # -- indexes -------------------------------------------------------------------------
     def index(self, root) -> None:
-        """One pass over the document: ids (and their duplicates), DI bounds, category values."""
+        """The ids of the BPMN model's elements (and their duplicates), DI bounds, category values.
+        lxml picks the elements of each kind itself (the DI's waypoints and labels, often half a
+        file, never become Python objects)."""
         shape_tag, bounds_tag = f"{{{BPMNDI_NS}}}BPMNShape", f"{{{DC_NS}}}Bounds"
-        category_tag = f"{_M}categoryValue"
         elements, bounds = self.elements, self.bounds
-        for element in root.iter():
-            tag = element.tag
+        duplicates = []
+        # Only the model's elements are referred to by id; vendor and fz: elements may say "id" too.
+        for element in root.iter(f"{_M}*"):
             element_id = element.get("id")
-            # Only BPMN's own elements share the id space; vendor and fz: elements may say "id".
-            if element_id is not None and tag.startswith(_INDEXED):
-                first = elements.get(element_id)
-                if first is not None:
-                    self.out.add("DUPLICATE_ID", f"id {element_id!r} is already used at line {first.sourceline}",
-                                 line=element.sourceline, element=element_id)
+            if element_id is not None:
+                if element_id in elements:
+                    duplicates.append(element)
                 else:
                     elements[element_id] = element
-            if tag == shape_tag:
+        for element in root.iter(f"{_M}categoryValue"):
+            if element.get("id"):
+                self.categories[element.get("id")] = element.get("value")
+        for element in root.iter(shape_tag):
                 target = strip_prefix(element.get("bpmnElement"))
                 if element.get("isExpanded") == "true" and target is not None:
                     self.expanded.add(target)
@@ -140,10 +172,26 @@ class _Reader:
                     bounds[target] = (float(box.get("x", "0")), float(box.get("y", "0")),
                                       float(box.get("width", "0")), float(box.get("height", "0")))
                 except ValueError:
-                    self.out.add("INVALID_VALUE", f"DI bounds of {target!r} are not numbers; ignored",
+                    self.out.add("INVALID_DI", f"DI bounds of {target!r} are not numbers; ignored",
                                  line=box.sourceline, element=target)
-            elif tag == category_tag and element_id:
-                self.categories[element_id] = element.get("value")
+        for element in duplicates:  # references name the first; the later one gets an id of its own
+            old = element.get("id")
+            new = self.fresh_id(old, element)
+            self.out.add("DUPLICATE_ELEMENT_ID", f"id {old!r} is already used at line {elements[old].sourceline}; "
+                         f"this element is read as {new!r}", line=element.sourceline, element=old)
+
+    def fresh_id(self, base: str, element=None) -> str:
+        """An id no element of the document has, given to ``element`` when there is one (numbered
+        per base, so n elements with one id cost O(n))."""
+        number = self.id_numbers.get(base, 2)
+        while f"{base}_{number}" in self.elements:
+            number += 1
+        self.id_numbers[base] = number + 1
+        new = f"{base}_{number}"
+        if element is not None:
+            element.set("id", new)
+        self.elements[new] = element
+        return new
 
     def meta(self, element) -> Meta | None:
         found = extensions.decode(element.find(f"{_M}extensionElements"))
@@ -168,9 +216,9 @@ class _Reader:
                 if ref:
                     process = self.elements.get(ref)
                     if process is None or process.tag != f"{_M}process":
-                        self.out.add("DANGLING_REFERENCE", f"participant {participant.get('id')!r} refers to "
-                                     f"process {ref!r}, which does not exist", line=participant.sourceline,
-                                     element=participant.get("id"))
+                        self.out.add("UNRESOLVED_REFERENCE", f"participant {participant.get('id')!r} refers to "
+                                     f"process {ref!r}, which does not exist: read as a black-box pool",
+                                     line=participant.sourceline, element=participant.get("id"))
                         process = None
                     else:
                         referenced.add(ref)
@@ -228,6 +276,8 @@ class _Reader:
                 lane.attributes.update(meta.attributes)
                 if meta.get("noLabel") == "true":
                     lane.label = None
+                elif meta.get("label") is not None:
+                    lane.label = meta.get("label")
             else:
                 self.native_attributes(element, lane.attributes)
                 if parent is not None:
@@ -236,6 +286,8 @@ class _Reader:
                         lane.attributes["bpmn.parentLaneName"] = parent.get("name")
                 if several:
                     self.pool_attributes(pool, lane.attributes)
+                elif len(leaves) == 1:  # one lane in one pool: its pool says it is a lane, not the pool
+                    lane.attributes["bpmn.process"] = pool.process.get("id") or pool.id
             pool.lanes.append(lane)
             box = self.bounds.get(lane_id)
             if box:
@@ -243,12 +295,12 @@ class _Reader:
             for ref in element.findall(f"{_M}flowNodeRef"):
                 node_id = (ref.text or "").strip()
                 if node_id not in self.elements:
-                    self.out.add("DANGLING_REFERENCE", f"lane {lane_id!r} lists node {node_id!r}, which does not "
+                    self.out.add("UNRESOLVED_REFERENCE", f"lane {lane_id!r} lists node {node_id!r}, which does not "
                                  "exist", line=ref.sourceline, element=lane_id)
                 elif node_id in pool.lane_of_node:
-                    self.out.add("LANE_CONFLICT", f"node {node_id!r} is in two lanes: "
-                                 f"{pool.lane_of_node[node_id]!r} and {model_id!r}", line=ref.sourceline,
-                                 element=node_id)
+                    self.out.add("NODE_IN_TWO_LANES", f"node {node_id!r} is in two lanes: "
+                                 f"{pool.lane_of_node[node_id]!r} and {model_id!r}; kept in the first",
+                                 line=ref.sourceline, element=node_id)
                 else:
                     pool.lane_of_node[node_id] = model_id
         if not pool.lanes:  # a pool without lanes (or a black-box pool) is one lane
@@ -261,6 +313,8 @@ class _Reader:
                 lane.attributes.update(meta.attributes)
                 if meta.get("noLabel") == "true":
                     lane.label = None
+                elif meta.get("label") is not None:
+                    lane.label = meta.get("label")
             elif several:
                 self.pool_attributes(pool, lane.attributes)
                 if pool.process is None:
@@ -291,6 +345,13 @@ class _Reader:
         found: dict[str, str] = {}
         if pool.process is not None:
             self.native_attributes(pool.process, found)
+            # its data inputs and outputs, properties, resources: what data associations refer to
+            before = [c for c in pool.process if model_local(c.tag) in _PROCESS_HEAD]
+            after = [c for c in pool.process if model_local(c.tag) in _PROCESS_TAIL]
+            if before:
+                found["bpmn.content"] = serialize(before)
+            if after:
+                found["bpmn.contentTail"] = serialize(after)
         found.pop("bpmn.isExecutable", None)
         return {f"bpmn.process:{key}": value for key, value in found.items()}
 
@@ -312,11 +373,11 @@ class _Reader:
                 node = self.add_node(child, local, pool, scope, group, lane_hint)
                 if node is not None and local in CONTAINERS and any(
                         model_local(c.tag) in FLOW_NODES for c in child):
-                    self.diagram.groups.append(Group(node.id, "subprocess", node.label, [], node.lane, group,
-                                                     line=child.sourceline))
+                    contents = Group(node.id, GroupKind.SUBPROCESS, node.label, [], node.lane, group,
+                                     line=child.sourceline)
+                    self.diagram.groups.append(contents)
+                    self.subprocess_groups[node.id] = contents
                     self.walk(child, pool, child.get("id"), node.id, node.lane)
-                if local not in DATA and local != "textAnnotation":
-                    self.read_data_associations(child, scope)
             elif local == "sequenceFlow":
                 self.flows.append(_Flow(child, "sequenceFlow", strip_prefix(child.get("sourceRef")),
                                         strip_prefix(child.get("targetRef")), scope, len(self.flows)))
@@ -326,27 +387,53 @@ class _Reader:
             elif local == "group":
                 self.groups.append((child, group, lane_hint))
             elif local not in KNOWN_PROCESS_CHILDREN and local not in _FLOW_CONTENT:
-                self.out.add("UNKNOWN_ELEMENT", f"<{local}> is not a BPMN 2.0 element", line=child.sourceline,
-                             element=child.get("id"))
+                self.out.add("UNKNOWN_BPMN_ELEMENT", f"<{local}> is not a BPMN 2.0 element; left out",
+                             line=child.sourceline, element=child.get("id"))
 
-    def read_data_associations(self, element, scope: str) -> None:
-        for local in ("dataInputAssociation", "dataOutputAssociation"):
-            for association in element.findall(f"{_M}{local}"):
-                refs = [strip_prefix(r.text) for r in association.findall(f"{_M}sourceRef")]
+    def read_data_associations(self, element, children: list, scope: str) -> set:
+        """The data associations of an activity or event whose data ends are data objects or
+        stores (nodes) become edges; those that connect a data input or output of an
+        ``ioSpecification``, or a ``property``, are no edge of the model: they are returned, to be
+        kept raw with their element's content. A reference to nothing is a warning."""
+        keep = set()
+        element_id = element.get("id")
+        for local, association in children:
+            if local not in ("dataInputAssociation", "dataOutputAssociation"):
+                continue
+            if local == "dataInputAssociation":
+                ends = [strip_prefix(r.text) for r in association.findall(f"{_M}sourceRef")]
+            else:
                 target = association.find(f"{_M}targetRef")
-                if local == "dataInputAssociation":
-                    for source in refs:
-                        self.flows.append(_Flow(association, local, source, element.get("id"), scope, len(self.flows)))
-                elif target is not None:
-                    self.flows.append(_Flow(association, local, element.get("id"), strip_prefix(target.text),
-                                            scope, len(self.flows)))
+                ends = [strip_prefix(target.text)] if target is not None else []
+            missing = [end for end in ends if end not in self.elements]
+            for end in missing:
+                self.out.add("UNRESOLVED_REFERENCE", f"{local} {association.get('id')!r} of {element_id!r} refers to "
+                             f"{end!r}, which does not exist; left out", line=association.sourceline,
+                             element=association.get("id"))
+            present = [end for end in ends if end not in missing]
+            if not present or not all(model_local(self.elements[end].tag) in _NODE_ELEMENTS for end in present):
+                if not missing:
+                    keep.add(association)
+                continue
+            if len(present) > 1:
+                self.out.add("SPLIT_DATA_ASSOCIATION", f"{local} {association.get('id')!r} has {len(present)} "
+                             "sources; read as one edge from each", line=association.sourceline,
+                             element=association.get("id"))
+            for k, end in enumerate(present):
+                source, target = (end, element_id) if local == "dataInputAssociation" else (element_id, end)
+                flow = _Flow(association, local, source, target, scope, len(self.flows))
+                if k:
+                    flow.edge_id = self.fresh_id(association.get("id") or "DataAssociation")
+                self.flows.append(flow)
+        return keep
 
     def add_node(self, element, local: str, pool: _Pool, scope: str, group: str | None,
                  lane_hint: str | None) -> Node | None:
         bpmn_id = element.get("id")
         if not bpmn_id:
-            self.out.add("MISSING_FIELD", f"a <{local}> without an id", line=element.sourceline)
-            return None
+            bpmn_id = self.fresh_id(local, element)
+            self.out.add("MISSING_ELEMENT_ID", f"a <{local}> without an id; read as {bpmn_id!r}",
+                         line=element.sourceline, element=bpmn_id)
         if self.elements.get(bpmn_id) is not element:
             return None  # a duplicate id, already reported
         meta = self.meta(element)
@@ -367,13 +454,17 @@ class _Reader:
             shape = None if meta.get("noShape") == "true" else meta.get("shape", local)
         if meta is not None and meta.get("noLabel") == "true":
             label = None
+        elif meta is not None and meta.get("label") is not None:
+            label = meta.get("label")  # what XML could not hold as it is
         node = Node((meta.get("id") if meta else None) or bpmn_id, "", kind, label, shape, line=element.sourceline)
         self.element_id[bpmn_id] = node.id
         derived: dict[str, str] = {}
         if local != KIND_ELEMENT[kind]:
             derived["bpmn.type"] = local
         self.native_attributes(element, derived)
-        definitions = self.raw_content(element, derived)
+        children = [(model_local(child.tag), child) for child in element]  # one pass for what follows
+        raw = self.read_data_associations(element, children, scope) if local in FLOW_NODES else set()
+        definitions = self.raw_content(element, derived, raw, children)
         if definitions:
             derived["bpmn.eventDefinition"] = ",".join(d[: -len("EventDefinition")] for d in definitions)
         if local == "boundaryEvent":
@@ -397,10 +488,7 @@ class _Reader:
         self.node_order[node.id] = len(self.node_order)
         self.diagram.nodes.append(node)
         if group is not None:
-            for existing in reversed(self.diagram.groups):
-                if existing.id == group and existing.kind == "subprocess":
-                    existing.members.append(node.id)
-                    break
+            self.subprocess_groups[group].members.append(node.id)
         return node
 
     def choose_attributes(self, derived: dict[str, str], meta: Meta | None) -> dict[str, str]:
@@ -417,7 +505,7 @@ class _Reader:
         return result
 
     def native_attributes(self, element, into: dict[str, str]) -> None:
-        for key, value in element.attrib.items():
+        for key, value in attribute_items(element):
             if key[0] == "{":
                 ns, _, local = key[1:].partition("}")
                 if ns != MODEL_NS:
@@ -435,12 +523,20 @@ class _Reader:
             if vendor:
                 into["bpmn.extensionElements"] = serialize(vendor)
 
-    def raw_content(self, element, into: dict[str, str]) -> list[str]:
-        """Children the model has no place for, kept as XML text; returns the event definitions
-        among them (their local names)."""
+    def raw_content(self, element, into: dict[str, str], associations: set = frozenset(),
+                    children: list | None = None) -> list[str]:
+        """Children the model has no place for, kept as XML text (with ``associations``, the data
+        associations that are no edge); returns the event definitions among them (local names)."""
         before, after, definitions = [], [], []
-        for child in element:
-            local = model_local(child.tag)
+        # bpmn-js' placeholder property is the target of the data inputs the model holds as edges
+        # (the writer makes its own); one that a kept association names stays.
+        targets = {strip_prefix(t.text) for a in associations for t in a.iterfind(f"{_M}targetRef")}
+        if children is None:
+            children = [(model_local(child.tag), child) for child in element]
+        for local, child in children:
+            if associations and child in associations:
+                before.append(child)
+                continue
             if local is None or local in _CONSUMED_CHILDREN or local in _FLOW_CONTENT or local == "text":
                 continue
             if local in EVENT_DEFINITIONS:
@@ -450,7 +546,8 @@ class _Reader:
                 if owner is not None:  # a FlowZap taskbox's owner, as BPMN says it
                     into["owner"] = owner
                     continue
-            if local == "property" and child.get("name") == "__targetRef_placeholder":
+            if local == "property" and child.get("name") == "__targetRef_placeholder" and \
+                    child.get("id") not in targets:
                 continue  # bpmn-js' target of a data input association: rewritten with it
             (before if local in _BEFORE_DATA else after).append(child)
         if before:
@@ -469,10 +566,11 @@ class _Reader:
             return pool.lanes[0].id
         box = self.bounds.get(bpmn_id)
         if box is not None:
-            middle = box[1] + box[3] / 2
-            for top, bottom, lane_id in pool.bands:
-                if top <= middle <= bottom:
-                    return lane_id
+            if pool.band_index is None:
+                pool.band_index = _Bands(pool.bands)
+            lane_id = pool.band_index.at(box[1] + box[3] / 2)
+            if lane_id is not None:
+                return lane_id
         if local in FLOW_NODES:
             self.out.add("NODE_WITHOUT_LANE", f"{local} {bpmn_id!r} is in no lane of its pool; placed in "
                          f"lane {pool.lanes[0].id!r}", line=element.sourceline, element=bpmn_id)
@@ -500,12 +598,10 @@ class _Reader:
         box = self.bounds.get(element_id or "")
         if box is None:
             return None
-        middle = box[1] + box[3] / 2
-        for pool in self.pools:
-            pool_box = self.bounds.get(pool.id)
-            if pool_box and pool_box[1] <= middle <= pool_box[1] + pool_box[3]:
-                return pool
-        return None
+        if self.pool_bands is None:
+            drawn = ((self.bounds[p.id], p) for p in self.pools if p.id in self.bounds)
+            self.pool_bands = _Bands([(b[1], b[1] + b[3], pool) for b, pool in drawn])
+        return self.pool_bands.at(box[1] + box[3] / 2)
 
     def resolve_flows(self) -> None:
         """Flows become edges once every node is known; ends are checked here, with the line of
@@ -548,17 +644,21 @@ class _Reader:
         self.diagram.edges.extend(edge for _, edge in indexed)
 
     def check_ends(self, flow: _Flow) -> bool:
+        """Whether the flow becomes an edge. A fault a modeller's export may hold is a warning
+        with the flow's line: an end that does not exist or is no node (the flow is left out), a
+        sequence flow across pools or out of its sub-process (read as an edge all the same)."""
         element = flow.element
         flow_id = element.get("id") if flow.kind != "attachment" else None
         what = f"{flow.kind} {flow_id!r}" if flow_id else flow.kind
         for role, end in (("source", flow.source), ("target", flow.target)):
             if not end or end not in self.elements:
                 if flow.kind == "attachment":
-                    self.out.add("DANGLING_REFERENCE", f"boundary event {flow.target!r} is attached to "
-                                 f"{end!r}, which does not exist", line=element.sourceline, element=flow.target)
+                    self.out.add("UNRESOLVED_REFERENCE", f"boundary event {flow.target!r} is attached to {end!r}, "
+                                 "which does not exist; read without its host", line=element.sourceline,
+                                 element=flow.target)
                 else:
-                    self.out.add("DANGLING_REFERENCE", f"{what}: its {role} {end!r} does not exist",
-                                 line=element.sourceline, element=flow_id)
+                    self.out.add("UNRESOLVED_REFERENCE", f"{what}: its {role} {end!r} does not exist; the flow "
+                                 "is left out", line=element.sourceline, element=flow_id)
                 return False
         if flow.kind == "messageFlow":
             for end in (flow.source, flow.target):
@@ -570,23 +670,25 @@ class _Reader:
                 self.out.add("ARTIFACT_DROPPED", f"{what} connects an element that is no node "
                              f"({flow.source} → {flow.target}); not kept", line=element.sourceline, element=flow_id)
             elif flow.kind == "attachment":
-                self.out.add("DANGLING_REFERENCE", f"boundary event {flow.target!r} is attached to "
-                             f"{flow.source!r}, which is not an activity", line=element.sourceline, element=flow.target)
+                self.out.add("UNRESOLVED_REFERENCE", f"boundary event {flow.target!r} is attached to "
+                             f"{flow.source!r}, which is not an activity; read without its host",
+                             line=element.sourceline, element=flow.target)
             else:
-                self.out.add("DANGLING_REFERENCE", f"{what} connects {flow.source!r} → {flow.target!r}, "
-                             "which are not both flow nodes", line=element.sourceline, element=flow_id)
+                self.out.add("UNRESOLVED_REFERENCE", f"{what} connects {flow.source!r} → {flow.target!r}, "
+                             "which are not both flow nodes; the flow is left out", line=element.sourceline,
+                             element=flow_id)
             return False
         if flow.kind == "sequenceFlow":
             source_pool, target_pool = self.node_pool[flow.source], self.node_pool[flow.target]
             if source_pool != target_pool:
-                self.out.add("CROSS_POOL_FLOW", f"{what} goes from pool {source_pool!r} to pool {target_pool!r}; "
-                             "between pools only message flows are allowed", line=element.sourceline, element=flow_id)
-                return False
-            if not (self.node_scope[flow.source] == self.node_scope[flow.target] == flow.scope):
-                self.out.add("CROSS_SCOPE_FLOW", f"{what} leaves its (sub-)process: {flow.source!r} is in "
-                             f"{self.node_scope[flow.source]!r}, {flow.target!r} in {self.node_scope[flow.target]!r}",
+                self.out.add("SEQUENCE_FLOW_ACROSS_POOLS", f"{what} goes from pool {source_pool!r} to pool "
+                             f"{target_pool!r}, where only message flows may cross; read as an edge",
                              line=element.sourceline, element=flow_id)
-                return False
+            elif not (self.node_scope[flow.source] == self.node_scope[flow.target] == flow.scope):
+                self.out.add("SEQUENCE_FLOW_ACROSS_SCOPES", f"{what} leaves its (sub-)process: {flow.source!r} is "
+                             f"in {self.node_scope[flow.source]!r}, {flow.target!r} in "
+                             f"{self.node_scope[flow.target]!r}; read as an edge", line=element.sourceline,
+                             element=flow_id)
         return True
 
     def pool_node(self, participant_id: str, what: str, flow_element) -> None:
@@ -620,7 +722,8 @@ class _Reader:
         if flow.kind != "sequenceFlow":
             derived["bpmn.type"] = flow.kind
             style = EdgeStyle.DOTTED
-        edge = Edge(source, target, element.get("name"), id=element.get("id"), style=style, line=element.sourceline)
+        edge = Edge(source, target, element.get("name"), id=flow.edge_id or element.get("id"), style=style,
+                    line=element.sourceline)
         if meta is not None:
             edge.style = EdgeStyle(meta.get("style", "solid"))
             edge.source_side = Side(meta.get("sourceSide")) if meta.get("sourceSide") else None
@@ -630,7 +733,7 @@ class _Reader:
             elif meta.get("id"):
                 edge.id = meta.get("id")
         edge.attributes = self.choose_attributes(derived, meta)
-        if meta is not None and meta.get("label") is not None and flow.kind != "sequenceFlow":
+        if meta is not None and meta.get("label") is not None:
             edge.label = meta.get("label")
         return edge
 
@@ -640,14 +743,18 @@ class _Reader:
             meta = self.meta(element)
             label = self.categories.get(strip_prefix(element.get("categoryValueRef")) or "")
             group = Group((meta.get("id") if meta else None) or element.get("id") or f"Group_{len(self.diagram.groups) + 1}",
-                          "group", label, line=element.sourceline)
+                          GroupKind.GROUP, label, line=element.sourceline)
             if meta is not None:
-                group.kind = meta.get("groupKind", "group")
-                group.members = [m for m in (meta.get("members") or "").split() if m in self.nodes]
+                group.kind = GroupKind.parse(meta.get("groupKind", "group")) or GroupKind.GROUP
+                # written as BPMN ids (model ids may hold spaces); older files wrote model ids
+                members = (self.element_id.get(m, m) for m in (meta.get("members") or "").split())
+                group.members = [m for m in members if m in self.nodes]
                 group.lane = meta.get("lane")
                 group.parent = meta.get("parent")
                 if meta.get("noLabel") == "true":
                     group.label = None
+                elif meta.get("label") is not None:
+                    group.label = meta.get("label")
                 group.attributes = dict(meta.attributes)
             else:
                 group.parent = parent
@@ -655,18 +762,24 @@ class _Reader:
             self.diagram.groups.append(group)
 
     def nodes_inside(self, element_id: str | None) -> list[str]:
+        """The nodes whose drawn centre is inside the drawn box of ``element_id`` (a BPMN group
+        holds what it is drawn around), in document order; by x first, so that n groups over n
+        nodes do not cost n² when each frames a few."""
         box = self.bounds.get(element_id or "")
         if box is None:
             return []
+        if self.centres is None:
+            found = []
+            for order, (bpmn_id, model_id) in enumerate(self.element_id.items()):
+                node_box = self.bounds.get(bpmn_id)
+                if model_id in self.nodes and node_box is not None:
+                    found.append((node_box[0] + node_box[2] / 2, node_box[1] + node_box[3] / 2, order, model_id))
+            found.sort(key=lambda centre: centre[0])
+            self.centres = ([centre[0] for centre in found], found)
+        xs, centres = self.centres
         x, y, w, h = box
-        members = []
-        for bpmn_id, model_id in self.element_id.items():
-            node_box = self.bounds.get(bpmn_id)
-            if model_id in self.nodes and node_box is not None:
-                cx, cy = node_box[0] + node_box[2] / 2, node_box[1] + node_box[3] / 2
-                if x <= cx <= x + w and y <= cy <= y + h:
-                    members.append(model_id)
-        return members
+        inside = [c for c in centres[bisect_left(xs, x):bisect_right(xs, x + w)] if y <= c[1] <= y + h]
+        return [c[3] for c in sorted(inside, key=lambda c: c[2])]
 
     def check_links(self) -> None:
         catches: dict[tuple[str, str], list[Node]] = {}
@@ -684,7 +797,7 @@ class _Reader:
                 throws.append((node, scope))
         for (scope, name), nodes in catches.items():
             if len(nodes) > 1:
-                self.out.add("LINK_EVENT_AMBIGUOUS", f"link {name!r} has {len(nodes)} catch events in one "
+                self.out.add("LINK_CATCH_AMBIGUOUS", f"link {name!r} has {len(nodes)} catch events in one "
                              f"scope ({', '.join(n.id for n in nodes)}): a throw cannot tell which it goes to",
                              line=nodes[1].line, element=nodes[1].id)
         inverse = {model: bpmn for bpmn, model in self.element_id.items()} if throws else {}
@@ -699,11 +812,18 @@ class _Reader:
     def order_nodes(self) -> None:
         if self.ours:  # written in model order, but annotations after the flow elements (XSD order)
             placed = sorted(((i, n) for n, i in self.note_index.items() if n in self.nodes), key=lambda p: p[0])
-            if placed:
+            if placed:  # each at its index, in one merge (inserting one by one costs n per note)
                 moved = {n for _, n in placed}
-                nodes = [node for node in self.diagram.nodes if node.id not in moved]
+                others = iter([node for node in self.diagram.nodes if node.id not in moved])
+                nodes: list[Node] = []
                 for index, node_id in placed:
-                    nodes.insert(index, self.nodes[node_id])
+                    while len(nodes) < index:
+                        node = next(others, None)
+                        if node is None:
+                            break
+                        nodes.append(node)
+                    nodes.append(self.nodes[node_id])
+                nodes.extend(others)
                 self.diagram.nodes = nodes
             return
         lane_index = {lane.id: i for i, lane in enumerate(self.diagram.lanes)}

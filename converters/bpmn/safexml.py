@@ -36,6 +36,7 @@ _PARSER_OPTIONS = dict(
 
 
 _DECLARATION = re.compile(r"\s*<\?xml\b[^>]*\?>")
+_NOT_NEWLINE = re.compile(r"[^\n]")
 
 
 def _blank_declaration(text: str) -> str:
@@ -45,7 +46,7 @@ def _blank_declaration(text: str) -> str:
     match = _DECLARATION.match(text)
     if not match:
         return text
-    blank = "".join(c if c == "\n" else " " for c in match.group())
+    blank = _NOT_NEWLINE.sub(" ", match.group())
     return blank + text[match.end():]
 
 
@@ -67,13 +68,13 @@ def parse(text: str, out: Diagnostics, max_chars: int = MAX_CHARS):
         out.add("INPUT_TOO_LARGE", f"the XML is {len(text):,} characters; the limit is {max_chars:,} "
                 "(refused before parsing)")
         return None
-    match = _DTD.search(text)
+    match = _DTD.search(text) if "<!" in text else None  # (a scan in C first: most files hold no "<!")
     if match:
         line, column = position(text, match.start())
         out.add("XML_DTD_FORBIDDEN", "a DTD or entity declaration: refused (BPMN needs none, and entities "
                 "are how billion-laughs and external-entity attacks work)", line=line, column=column)
         return None
-    if not text.strip():
+    if not text or text.isspace():  # (no copy of the text)
         out.add("EMPTY_DIAGRAM", "the text is empty")
         return None
     text = _blank_declaration(text)

@@ -12,23 +12,27 @@ reader restores exactly the model it was given.
 """
 from __future__ import annotations
 
-from xml.sax.saxutils import escape, quoteattr
+import re
 
 from ..diagnostics import Diagnostic, Diagnostics
-from ..model import Diagram, EdgeStyle, Node, NodeKind, Side, layout
-from ..model.diagram import Edge, Lane
+from ..model import Diagram, EdgeStyle, Group, GroupKind, Lane, NodeKind
 from . import geometry
 from .extensions import encode
-from .plan import ACTIVITIES, Connection, PlanNode, build
+from .naming import Names, assign
+from .placement import Placement
+from .plan import ACTIVITIES, Connection, Plan, PlanNode, build
 from .reader import EXPORTER
 from .vocabulary import (
     EVENT_DEFINITIONS, EVENTS, GATEWAYS, KIND_ELEMENT, MODEL_NS, NATIVE_ATTRIBUTES, NCNAME, PREFIXES, kind_of,
-    size_of,
 )
 from .xmlparts import fragment_children, model_local, serialize
+from .xmltext import attribute, content, holds_all
 
 VERSION = "0.1.0"
-INLINE_TITLE = 20  # room for an expanded sub-process's name above its contents
+XML_NS = "http://www.w3.org/XML/1998/namespace"  # bound to xml: by XML itself, never declared
+XMLNS_NS = "http://www.w3.org/2000/xmlns/"
+# A namespace name this writer declares as it is: no space, quote or markup character.
+_FOREIGN_URI = re.compile(r"[^\s\"'<>&\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+\Z")
 _KNOWN_PREFIXES = {
     "http://camunda.org/schema/1.0/bpmn": "camunda",
     "http://camunda.org/schema/zeebe/1.0": "zeebe",
@@ -39,313 +43,55 @@ _KNOWN_PREFIXES = {
 }
 
 
-class _Ids:
-    """Unique NCName ids for the whole document (BPMN ids are xsd:ID: one namespace for all)."""
+class _Emitter:
+    """The writer's last stage: the XML text, from the plan, the names and the placement."""
 
-    def __init__(self) -> None:
-        self.taken: set[str] = set()
-
-    def reserve(self, wanted: str) -> str:
-        self.taken.add(wanted)
-        return wanted
-
-    def get(self, wanted: str | None, fallback: str) -> str:
-        base = wanted if wanted and NCNAME.match(wanted) else fallback
-        candidate, counter = base, 2
-        while candidate in self.taken:
-            candidate, counter = f"{base}_{counter}", counter + 1
-        self.taken.add(candidate)
-        return candidate
-
-
-class _Writer:
-    def __init__(self, diagram: Diagram, options: dict[str, str]) -> None:
+    def __init__(self, diagram: Diagram, options: dict[str, str], plan: Plan, names: Names, placed: Placement,
+                 drawn_groups: list[Group], roots: _RootElements, out: Diagnostics) -> None:
         self.diagram = diagram
         self.options = options
-        self.out = Diagnostics()
-        self.ids = _Ids()
-        self.foreign: dict[str, str] = {}  # namespace URI → prefix, for vendor attributes
-        self.node_xml_id: dict[str, str] = {}
-        self.lane_xml_id: dict[str, str] = {}
-        self.flow_xml_id: dict[int, str] = {}  # id(connection) → id
-        self.edge_xml_id: dict[str, str] = {}  # model edge id → written flow id (for gateway defaults)
-        self.boxes: dict[str, geometry.Box] = {}
-        self.cells: dict[str, geometry.Box] = {}
-
-    # -- driver --------------------------------------------------------------------------
-    def run(self) -> tuple[str, list[Diagnostic]]:
-        diagram = self.diagram
-        self.plan = build(diagram, self.options.get("pools", "auto"),
-                          self.options.get("structure", "bpmnlint") == "bpmnlint", self.out)
-        for fixed in ("Definitions_1", "Collaboration_1"):
-            self.ids.reserve(fixed)
-        self.root_native = False
-        self.root_ids: set[str] = set()
-        roots = self.root_elements()
+        self.plan = plan
+        self.names = names
+        self.placed = placed
+        self.drawn_groups = drawn_groups  # groups written as BPMN groups (not as sub-process nesting)
+        self.roots = roots
+        self.out = out
+        self.lane_by_id: dict[str, Lane] = diagram.lane_by_id()
         self.node_index = {node.id: i for i, node in enumerate(diagram.nodes)}
-        # Sub-process groups written as nesting need no BPMN group of their own.
-        nested = {item.container for item in self.plan.nodes if item.container is not None}
-        self.drawn_groups = [g for g in diagram.groups if not (g.kind == "subprocess" and g.id in nested)]
-        self.assign_ids()
-        self.place()
-        self.routes = {id(c): self.route(c) for c in self.plan.connections if id(c) in self.plane_of_connection}
-        body = roots + self.semantic()
+        self.foreign: dict[str, str] = {}  # namespace URI → prefix, for vendor attributes (filled while emitting)
+        index = _FlowIndex(plan, names)
+        self.flow_maps = (index.incoming, index.outgoing, index.data_in, index.data_out)
+        self.pool_members, self.inside = index.pool_members, index.inside
+        self.flows_inside, self.associations_of = index.flows_inside, index.associations_of
+        # Nodes come in the document pool by pool, a sub-process's inside it: when that is not the
+        # model's order, each node's fz:meta says its place (annotations always do).
+        self.reordered = self.document_order() != [n.id for n in diagram.nodes if n.kind is not NodeKind.NOTE
+                                                   and n.attributes.get("bpmn.type") != "participant"]
+
+    def document_order(self) -> list[str]:
+        order: list[str] = []
+        for index in range(len(self.plan.pools)):
+            stack = [iter(self.inside.get(("pool", index), []))]
+            while stack:
+                item = next(stack[-1], None)
+                if item is None:
+                    stack.pop()
+                    continue
+                if item.node is not None:
+                    order.append(item.id)
+                if item.id in self.inside:
+                    stack.append(iter(self.inside[item.id]))
+        return order
+
+    def document(self) -> str:
+        body = self.roots.xml + self.semantic()
         di = self.diagram_interchange()
         namespaces = " ".join(f'xmlns:{p}="{u}"' for p, u in PREFIXES.items())
-        namespaces += "".join(f' xmlns:{p}="{u}"' for u, p in self.foreign.items())
+        namespaces += "".join(f' xmlns:{p}={attribute(u)}' for u, p in self.foreign.items())
         head = ('<?xml version="1.0" encoding="UTF-8"?>\n'
                 f'<bpmn:definitions {namespaces} id="Definitions_1" '
                 f'targetNamespace="https://flowzap.xyz/bpmn" exporter="{EXPORTER}" exporterVersion="{VERSION}">\n')
-        return head + body + di + "</bpmn:definitions>\n", self.out.items
-
-    def assign_ids(self) -> None:
-        # Pools keep the participant and process ids their BPMN source gave them.
-        lane_by_id = self.diagram.lane_by_id()
-        self.process_id: dict[int, str] = {}
-        self.participant_id: dict[int, str] = {}
-        self.participant_of_source: dict[str, int] = {}  # source participant id → pool index
-        for index, lanes in enumerate(self.plan.pools):
-            first = lane_by_id[lanes[0]].attributes if lanes else {}
-            self.process_id[index] = self.ids.get(first.get("bpmn.process"), f"Process_{index + 1}")
-            if first.get("bpmn.participant"):
-                self.participant_of_source[first["bpmn.participant"]] = index
-            if len(lanes) != 1 or self.has_lane_set(lanes):
-                self.participant_id[index] = self.ids.get(first.get("bpmn.participant"), f"Participant_{index + 1}")
-            self.ids.reserve(f"LaneSet_{index + 1}")
-        for lane in self.diagram.lanes:
-            self.lane_xml_id[lane.id] = self.ids.get(lane.id, "Lane")
-        self.parent_xml_id: dict[str, str] = {}  # lane id → its parent lane's id (nested laneSets)
-        self.parent_band: dict[str, list[str]] = {}  # parent lane id → its lanes, in order
-        for lanes in self.plan.pools:
-            previous = None
-            for lane_id in lanes:
-                wanted = lane_by_id[lane_id].attributes.get("bpmn.parentLane")
-                if wanted is None or len(lanes) < 2:
-                    previous = None
-                    continue
-                if previous is not None and previous[0] == wanted:
-                    parent = previous[1]
-                else:
-                    parent = self.ids.get(wanted, "Lane")
-                    previous = (wanted, parent)
-                self.parent_xml_id[lane_id] = parent
-                self.parent_band.setdefault(parent, []).append(lane_id)
-        for index, lanes in enumerate(self.plan.pools):
-            if index not in self.participant_id:  # a lane that is its pool: the lane's id
-                self.participant_id[index] = self.lane_xml_id[lanes[0]]
-        for item in self.plan.nodes:  # a pool standing as a node is the participant itself
-            if item.tag == "participant":
-                self.node_xml_id[item.id] = self.participant_id[int(self.plan.pool_of_lane[item.lane])]
-        for item in self.plan.nodes:
-            if item.tag != "participant":
-                self.node_xml_id[item.id] = self.ids.get(item.id, "Node")
-        for connection in self.plan.connections:
-            fallback = {"sequenceFlow": "Flow", "messageFlow": "MessageFlow"}.get(connection.kind, "Association")
-            wanted = connection.edge.id if connection.edge is not None else None
-            xml_id = self.ids.get(wanted, fallback) if wanted else self.ids.get(None, f"{fallback}_{len(self.flow_xml_id) + 1}")
-            self.flow_xml_id[id(connection)] = xml_id
-            if wanted:
-                self.edge_xml_id[wanted] = xml_id
-        self.group_xml_id = {group.id: self.ids.get(group.id, "Group") for group in self.drawn_groups}
-        for group in self.drawn_groups:
-            if group.label is not None:
-                gid = self.group_xml_id[group.id]
-                self.ids.reserve(f"Category_{gid}")
-                self.ids.reserve(f"CategoryValue_{gid}")
-
-    # -- geometry ------------------------------------------------------------------------
-    def place(self) -> None:
-        """Coordinates for every node. The collaboration's plane holds pools, lanes and the
-        top-level nodes; an expanded sub-process's contents are drawn inside it in place (when
-        the BPMN source drew it expanded, or when a message flow or association reaches into it)
-        or in a drill-down plane of their own (bpmn-js shows the sub-process collapsed)."""
-        plan = self.plan
-        members: dict[str | None, list[PlanNode]] = {None: []}
-        for item in plan.nodes:
-            if item.tag != "participant":
-                members.setdefault(item.container, []).append(item)
-        self.layout_top = {}  # node id → the node of the main plane's layout that stands for it
-        for item in plan.nodes:
-            top, seen = item, 0
-            while top.container is not None and seen < 1000:
-                top, seen = plan.by_id[top.container], seen + 1
-            self.layout_top[item.id] = top.id
-        drawn: dict[str | None, list[Connection]] = {}
-        self.pool_connections = []
-        for connection in plan.connections:
-            source, target = plan.by_id[connection.source], plan.by_id[connection.target]
-            if "participant" in (source.tag, target.tag):
-                self.pool_connections.append(connection)
-                continue
-            plane = source.container if source.container == target.container else None
-            drawn.setdefault(plane, []).append(connection)
-        self.drawn = drawn
-        self.inline = self.inline_containers(members, drawn)
-        self.display = {}  # plane → the BPMNPlane it is drawn in (None: the collaboration's)
-        for plane in members:
-            shown = plane
-            while shown is not None and shown in self.inline:
-                shown = plan.by_id[shown].container
-            self.display[plane] = shown
-        self.top = {}  # node id → the node drawn for it in its display plane's connections
-        for item in plan.nodes:
-            top = item
-            while top.container is not None and self.display[top.container] is not None:
-                top = plan.by_id[top.container]
-            self.top[item.id] = top.id
-        self.plane_of_connection: dict[int, tuple[str | None, int]] = {}
-        self.planes: dict[str | None, dict] = {}
-        lane_ids = [lane.id for lane in self.diagram.lanes]
-        pool_of = plan.pool_of_lane
-        breaks = {i for i in range(1, len(lane_ids)) if pool_of.get(lane_ids[i]) != pool_of.get(lane_ids[i - 1])}
-        self.single_lane_pools = {i for i, lanes in enumerate(plan.pools) if len(lanes) == 1
-                                  and not self.has_lane_set(lanes)}
-        lanes_inside = any(i not in self.single_lane_pools for i in range(len(plan.pools)))
-        self.nested_lanes = bool(self.parent_band)
-        # A pool with nothing in it is a black box: a participant without a process (an empty
-        # process would break bpmnlint's start/end rules and engines).
-        occupied = {plan.pool_of_lane.get(item.lane) for item in plan.nodes
-                    if item.node is None or (item.node.kind is not NodeKind.NOTE and item.tag != "participant")}
-        lane_by_id = self.diagram.lane_by_id()
-        self.black_boxes = {i for i in self.single_lane_pools if str(i) not in occupied and (
-            self.options.get("pools") == "per-lane" or lane_by_id[plan.pools[i][0]].attributes.get("bpmn.blackBox") == "true")}
-        extents: dict[str, tuple[float, float]] = {}
-        # Inner planes first: an inline sub-process is as large as its contents.
-        for plane in sorted(members, key=lambda p: -self.depth(p)):
-            self.place_plane(plane, members[plane], drawn.get(plane, []), extents, lane_ids, lanes_inside, breaks)
-        for plane in sorted(members, key=self.depth):  # then contents move into their sub-process
-            if plane is not None and plane in self.inline:
-                x, y, _, _ = self.boxes[plane]
-                self.translate(plane, x, y + INLINE_TITLE)
-        for plane, items in members.items():
-            self.finish_plane(plane, items)
-        self.grid = self.planes[None]["grid"]
-
-    def depth(self, plane: str | None) -> int:
-        depth, node = 0, plane
-        while node is not None:
-            depth, node = depth + 1, self.plan.by_id[node].container
-        return depth
-
-    def inline_containers(self, members, drawn) -> set[str]:
-        """Sub-processes drawn expanded in place: as the source drew them, and every one a
-        connection drawn in the main plane reaches into (bpmn-js draws no edge to a node that is
-        only in a drill-down plane)."""
-        plan = self.plan
-        inline = {plane for plane in members if plane is not None and
-                  plan.by_id[plane].node is not None and
-                  plan.by_id[plane].node.attributes.get("bpmn.isExpanded") == "true"}
-        for connection in drawn.get(None, []):
-            for end in (connection.source, connection.target):
-                node = plan.by_id[end].container
-                while node is not None:
-                    inline.add(node)
-                    node = plan.by_id[node].container
-        for plane in list(inline):  # an inline sub-process inside a drill-down one stays there
-            if plane not in members:
-                inline.discard(plane)
-        return inline
-
-    def place_plane(self, plane, items, connections, extents, lane_ids, lanes_inside, breaks) -> None:
-        if plane is None:
-            lanes = self.diagram.lanes
-            ends = lambda c: (self.layout_top[c.source], self.layout_top[c.target])  # noqa: E731
-        else:
-            lanes = [Lane("\0plane")]
-            ends = lambda c: (c.source, c.target)  # noqa: E731
-        # Boundary events take no cell: they sit on their host's border, and their flows leave
-        # from the host's place in the layout (so their targets follow the host).
-        present = {i.id for i in items}
-        on_host = {i.id: i.host for i in items if i.host is not None and i.host in present}
-        placed_items = [i for i in items if i.id not in on_host]
-        view = Diagram(lanes=lanes, nodes=[Node(i.id, i.lane if plane is None else "\0plane") for i in placed_items],
-                       edges=[Edge(*(on_host.get(end, end) for end in ends(c))) for c in connections])
-        placed = layout(view)
-        sizes: dict[tuple[int, int, int], tuple[float, float]] = {}
-        item_size: dict[str, tuple[float, float]] = {}
-        for item in placed_items:
-            size = extents.get(item.id) or size_of(item.tag)
-            if item.tag == "textAnnotation" and item.node is not None and item.node.label:
-                size = geometry.annotation_size(item.node.label)
-            item_size[item.id] = size
-            key = (placed.lane_index[item.id], placed.row[item.id], placed.column[item.id])
-            old = sizes.get(key, (0, 0))
-            sizes[key] = (max(old[0], size[0]), max(old[1], size[1]))
-        if plane is None:
-            grid = geometry.build_grid(lane_ids, placed.lane_rows, placed.columns, lanes_inside, breaks,
-                                       extra_headers=1 if self.nested_lanes else 0, sizes=sizes)
-        elif plane in self.inline:
-            grid = geometry.build_grid(["\0plane"], placed.lane_rows, placed.columns, False, set(), sizes=sizes,
-                                       origin=(0, 0))
-            extents[plane] = (grid.right, grid.bottom + INLINE_TITLE)
-        else:
-            grid = geometry.build_grid(["\0plane"], placed.lane_rows, placed.columns, False, set(), sizes=sizes)
-        for item in placed_items:
-            cell = grid.cell(placed.lane_index[item.id], placed.row[item.id], placed.column[item.id])
-            self.cells[item.id] = cell
-            self.boxes[item.id] = geometry.centred(cell, item_size[item.id])
-        for index, connection in enumerate(connections):
-            self.plane_of_connection[id(connection)] = (plane, index)
-        self.planes[plane] = {"view": view, "layout": placed, "grid": grid, "items": items, "ends": ends,
-                              "on_host": on_host}
-
-    def translate(self, plane: str, dx: float, dy: float) -> None:
-        """Moves a plane laid out at (0, 0) into its sub-process's box (outer planes move first,
-        so a nested sub-process's box is already where it belongs when its turn comes)."""
-        for item in self.planes[plane]["items"]:
-            if item.id in self.planes[plane]["on_host"]:
-                continue
-            x, y, w, h = self.boxes[item.id]
-            self.boxes[item.id] = (x + dx, y + dy, w, h)
-            x, y, w, h = self.cells[item.id]
-            self.cells[item.id] = (x + dx, y + dy, w, h)
-
-    def finish_plane(self, plane: str | None, items: list[PlanNode]) -> None:
-        """Boundary events onto their hosts, and what stands where, for straight edges."""
-        on_host = self.planes[plane]["on_host"]
-        hosted: dict[str, int] = {}
-        occupancy = geometry.Occupancy()
-        for item in items:
-            if item.id in on_host:  # on the host's lower border, right to left
-                hx, hy, hw, hh = self.boxes[item.host]
-                k = hosted.get(item.host, 0)
-                hosted[item.host] = k + 1
-                self.boxes[item.id] = (hx + hw - 28 - 40 * k, hy + hh - 18, 36, 36)
-                self.cells[item.id] = self.cells[item.host]
-            else:
-                occupancy.add(self.boxes[item.id])
-        occupancy.finish()
-        self.planes[plane]["occupancy"] = occupancy
-
-    def has_lane_set(self, lanes: list[str]) -> bool:
-        """A pool gets a laneSet unless it is one lane that stands for the pool itself."""
-        if len(lanes) != 1:
-            return True
-        if self.options.get("pools") == "per-lane":
-            return False
-        # One lane is its pool, unless the BPMN source had a named pool around a lane.
-        lane = next(lane for lane in self.diagram.lanes if lane.id == lanes[0])
-        pool_name = lane.attributes.get("bpmn.poolName")
-        if pool_name is None and len(self.plan.pools) == 1:
-            pool_name = self.diagram.attributes.get("bpmn.poolName")
-        return pool_name is not None and lane.attributes.get("bpmn.participant") != lane.id
-
-    def route(self, connection: Connection) -> list[geometry.Point]:
-        plane_key, index = self.plane_of_connection[id(connection)]
-        plane = self.planes[plane_key]
-        if plane_key is None:  # the nodes drawn for its ends (inner nodes of inline sub-processes)
-            source_id, target_id = self.top[connection.source], self.top[connection.target]
-        else:
-            source_id, target_id = connection.source, connection.target
-        source_side, target_side = connection.source_side, connection.target_side
-        if source_side is None or target_side is None:
-            chosen = plane["layout"].sides(plane["view"], index)
-            source_side, target_side = source_side or chosen[0], target_side or chosen[1]
-        source = self.plan.by_id[source_id]
-        if source.host is not None and connection.source_side is None:
-            source_side = Side.BOTTOM  # a boundary event's flows leave downwards, away from its host
-        return geometry.route(self.boxes[source_id], self.cells[source_id], source_side,
-                              self.boxes[target_id], self.cells[target_id], target_side, plane["occupancy"])
+        return head + body + di + "</bpmn:definitions>\n"
 
     # -- semantic XML --------------------------------------------------------------------
     def semantic(self) -> str:
@@ -353,72 +99,55 @@ class _Writer:
         parts: list[str] = []
         categories = [g for g in self.drawn_groups if g.label is not None]
         for group in categories:
-            gid = self.group_xml_id[group.id]
+            gid = self.names.group_xml_id[group.id]
             parts.append(f'  <bpmn:category id="Category_{gid}"><bpmn:categoryValue id="CategoryValue_{gid}" '
-                         f'value={quoteattr(group.label)}/></bpmn:category>\n')
+                         f'value={attribute(group.label)}/></bpmn:category>\n')
         parts.append(self.collaboration())
         for index, lanes in enumerate(plan.pools):
-            if index not in self.black_boxes:
+            if index not in self.plan.black_boxes:
                 parts.append(self.process(index, lanes))
         return "".join(parts)
 
-    def root_elements(self) -> str:
-        """The source's messages, errors, signals, data stores… (what its events refer to)."""
-        text = self.diagram.attributes.get("bpmn.rootElements")
-        if text is None:
-            return ""
-        children = fragment_children(text)
-        if children is None:
-            self.out.add("CHANGED_LABEL", "bpmn.rootElements is not well-formed XML; kept in fz:meta only")
-            return ""
-        self.root_native = True
-        for child in children:
-            for element in child.iter():
-                if isinstance(element.tag, str) and element.get("id"):
-                    self.ids.reserve(element.get("id"))
-                    self.root_ids.add(element.get("id"))
-        return "".join(f"  {serialize([child])}\n" for child in children)
-
     def collaboration(self) -> str:
         diagram = self.diagram
-        native = ["bpmn.rootElements"] if self.root_native else []
+        native = ["bpmn.rootElements"] if self.roots.native else []
         fields = {"direction": diagram.direction if diagram.direction != "LR" else None,
-                  "noTitle": "true" if diagram.title is None else None,
+                  "noTitle": "true" if diagram.title is None else None, "title": _inexact(diagram.title, empty=True),
                   "native": " ".join(native) or None}
         rest = {k: v for k, v in diagram.attributes.items() if k not in native}
         meta = encode(fields, rest)
-        name = f" name={quoteattr(diagram.title)}" if diagram.title else ""
+        name = f" name={attribute(diagram.title)}" if diagram.title else ""
         lines = [f'  <bpmn:collaboration id="Collaboration_1"{name}>\n']
         if meta:
             lines.append(f"    <bpmn:extensionElements>{meta}</bpmn:extensionElements>\n")
-        lane_by_id = diagram.lane_by_id()
+        lane_by_id = self.lane_by_id
         for index, lanes in enumerate(self.plan.pools):
-            pid = self.participant_id.get(index)
-            if index in self.single_lane_pools:
+            pid = self.names.participant_id.get(index)
+            if index in self.plan.single_lane_pools:
                 lane = lane_by_id[lanes[0]]
-                pid = self.lane_xml_id[lane.id]
+                pid = self.names.lane_xml_id[lane.id]
                 pool_meta = self.lane_meta(lane)
                 # bpmnlint wants every pool named; a lane without label names it after the diagram
                 # (fz:meta noLabel keeps the model's missing label)
-                label = f" name={quoteattr(lane.label if lane.label is not None else diagram.title or 'Process')}"
+                label = f" name={attribute(lane.label if lane.label is not None else diagram.title or 'Process')}"
                 ext = f"<bpmn:extensionElements>{pool_meta}</bpmn:extensionElements>" if pool_meta else ""
-                ref = "" if index in self.black_boxes else f' processRef="{self.process_id[index]}"'
+                ref = "" if index in self.plan.black_boxes else f' processRef="{self.names.process_id[index]}"'
                 lines.append(f'    <bpmn:participant id="{pid}"{label}{ref}>{ext}</bpmn:participant>\n')
             else:
                 first = lane_by_id[lanes[0]]
                 pool_name = first.attributes.get("bpmn.poolName") or diagram.attributes.get("bpmn.poolName") \
                     or diagram.title or "Process"
-                lines.append(f'    <bpmn:participant id="{pid}" name={quoteattr(pool_name)} '
-                             f'processRef="{self.process_id[index]}"/>\n')
-            self.participant_id[index] = pid
+                lines.append(f'    <bpmn:participant id="{pid}" name={attribute(pool_name)} '
+                             f'processRef="{self.names.process_id[index]}"/>\n')
         for connection in self.plan.connections:
             if connection.kind == "messageFlow":
                 lines.append(self.flow_xml(connection, "messageFlow", "    "))
-        if len(self.plan.pools) > 1:
+        if len(self.plan.pools) > 1 or self.plan.black_boxes:
             # annotations of black-box pools have no process to live in: the collaboration holds them
+            # (and the groups and associations, when the one pool is a black box)
             for item in self.plan.nodes:
                 if item.node is not None and item.node.kind is NodeKind.NOTE and \
-                        int(self.plan.pool_of_lane[item.lane]) in self.black_boxes:
+                        int(self.plan.pool_of_lane[item.lane]) in self.plan.black_boxes:
                     lines.append(self.annotation_xml(item))
             lines.extend(self.artifacts(None, "    "))
         lines.append("  </bpmn:collaboration>\n")
@@ -427,11 +156,11 @@ class _Writer:
     def lane_runs(self, lanes: list[str]) -> list[tuple[str | None, list[tuple[str, Lane]]]]:
         """Lanes in runs under their parent lane (a nested laneSet read from BPMN): consecutive
         lanes naming the same ``bpmn.parentLane`` are written inside it, once."""
-        lane_by_id = self.diagram.lane_by_id()
+        lane_by_id = self.lane_by_id
         runs: list[tuple[str | None, list[tuple[str, Lane]]]] = []
         for lane_id in lanes:
             lane = lane_by_id[lane_id]
-            parent = self.parent_xml_id.get(lane_id)
+            parent = self.names.parent_xml_id.get(lane_id)
             if runs and parent is not None and runs[-1][0] == parent:
                 runs[-1][1].append((lane_id, lane))
             else:
@@ -439,76 +168,54 @@ class _Writer:
         return runs
 
     def lane_meta(self, lane: Lane) -> str:
-        fields = {"id": lane.id if self.lane_xml_id[lane.id] != lane.id else None,
-                  "noLabel": "true" if lane.label is None else None}
+        fields = {"id": lane.id if self.names.lane_xml_id[lane.id] != lane.id else None,
+                  "noLabel": "true" if lane.label is None else None, "label": _inexact(lane.label, empty=True)}
         return encode(fields, dict(lane.attributes))
 
     def process(self, index: int, lanes: list[str]) -> str:
         plan = self.plan
         executable = self.options.get("executable", "auto")
         if executable == "auto":  # as the BPMN source had it, else not executable
-            first = self.diagram.lane_by_id()[lanes[0]] if lanes else None
+            first = self.lane_by_id[lanes[0]] if lanes else None
             executable = (first.attributes.get("bpmn.isExecutable") if first is not None else None) \
                 or self.diagram.attributes.get("bpmn.isExecutable") or "false"
             executable = executable if executable in ("true", "false") else "false"
         # the source process's own attributes, documentation and vendor extensions
-        source = self.diagram.lane_by_id()[lanes[0]].attributes if len(plan.pools) > 1 else self.diagram.attributes
+        source = self.lane_by_id[lanes[0]].attributes if len(plan.pools) > 1 else self.diagram.attributes
         own = {k[len("bpmn.process:"):]: v for k, v in source.items() if k.startswith("bpmn.process:")}
-        extra, _, _, documentation, vendor = self.native_parts(own, [], "process", self.process_id[index])
-        lines = [f'  <bpmn:process id="{self.process_id[index]}" isExecutable="{executable}"{extra}>'
-                 f'{documentation}{f"<bpmn:extensionElements>{vendor}</bpmn:extensionElements>" if vendor else ""}\n']
-        members = [item for item in plan.nodes if plan.pool_of_lane.get(item.lane) == str(index)]
-        if index not in self.single_lane_pools:
+        extra, head, tail, documentation, vendor = self.native_parts(own, [], "process", self.names.process_id[index])
+        lines = [f'  <bpmn:process id="{self.names.process_id[index]}" isExecutable="{executable}"{extra}>'
+                 f'{documentation}{f"<bpmn:extensionElements>{vendor}</bpmn:extensionElements>" if vendor else ""}'
+                 f'{head}\n']
+        members = self.pool_members.get(str(index), [])
+        if index not in self.plan.single_lane_pools:
             lines.append(f'    <bpmn:laneSet id="LaneSet_{index + 1}">\n')
             refs: dict[str, list[str]] = {lane: [] for lane in lanes}
             for item in members:
                 if item.container is None and item.tag != "participant" and (
                         item.node is None or item.node.kind not in (NodeKind.DATA, NodeKind.NOTE)):
-                    refs[item.lane].append(self.node_xml_id[item.id])
+                    refs[item.lane].append(self.names.node_xml_id[item.id])
             for parent, run in self.lane_runs(lanes):
                 indent = "      "
                 if parent is not None:  # a parent lane holds its children's nodes too (BPMN's rule)
                     name = run[0][1].attributes.get("bpmn.parentLaneName")
-                    name_attr = f" name={quoteattr(name)}" if name is not None else ""
+                    name_attr = f" name={attribute(name)}" if name is not None else ""
                     flow_refs = "".join(f"<bpmn:flowNodeRef>{r}</bpmn:flowNodeRef>" for _, l in run
                                         for r in refs[l.id])
                     lines.append(f'      <bpmn:lane id="{parent}"{name_attr}>{flow_refs}'
-                                 f'<bpmn:childLaneSet id="{self.ids.get(None, "LaneSet_" + parent)}">\n')
+                                 f'<bpmn:childLaneSet id="{self.names.get(None, "LaneSet_" + parent)}">\n')
                     indent = "        "
                 for lane_id, lane in run:
-                    label = "" if lane.label is None else f" name={quoteattr(lane.label)}"
+                    label = "" if lane.label is None else f" name={attribute(lane.label)}"
                     meta = self.lane_meta(lane)
                     ext = f"<bpmn:extensionElements>{meta}</bpmn:extensionElements>" if meta else ""
                     flow_refs = "".join(f"<bpmn:flowNodeRef>{r}</bpmn:flowNodeRef>" for r in refs[lane_id])
-                    lines.append(f'{indent}<bpmn:lane id="{self.lane_xml_id[lane_id]}"{label}>'
+                    lines.append(f'{indent}<bpmn:lane id="{self.names.lane_xml_id[lane_id]}"{label}>'
                                  f"{ext}{flow_refs}</bpmn:lane>\n")
                 if parent is not None:
                     lines.append("      </bpmn:childLaneSet></bpmn:lane>\n")
             lines.append("    </bpmn:laneSet>\n")
-        incoming: dict[str, list[str]] = {}
-        outgoing: dict[str, list[str]] = {}
-        data_in: dict[str, list[Connection]] = {}
-        data_out: dict[str, list[Connection]] = {}
-        for connection in plan.connections:
-            if connection.kind == "sequenceFlow":
-                outgoing.setdefault(connection.source, []).append(self.flow_xml_id[id(connection)])
-                incoming.setdefault(connection.target, []).append(self.flow_xml_id[id(connection)])
-            elif connection.kind == "dataInputAssociation":
-                data_in.setdefault(connection.target, []).append(connection)
-            elif connection.kind == "dataOutputAssociation":
-                data_out.setdefault(connection.source, []).append(connection)
-        self.flow_maps = (incoming, outgoing, data_in, data_out)
-        self.inside: dict[str | None, list[PlanNode]] = {}
-        for item in members:
-            if item.tag != "participant" and (item.node is None or item.node.kind is not NodeKind.NOTE):
-                self.inside.setdefault(item.container, []).append(item)
-        self.flows_inside: dict[str | None, list[Connection]] = {}
-        member_ids = {item.id for item in members}
-        for connection in plan.connections:
-            source = plan.by_id[connection.source]
-            if connection.kind == "sequenceFlow" and source.id in member_ids:
-                self.flows_inside.setdefault(source.container, []).append(connection)
-        lines.append(self.scope_xml(None, "    "))
+        lines.append(self.scope_xml(("pool", index), "    "))
         pool = str(index)
         for item in members:
             if item.node is not None and item.node.kind is NodeKind.NOTE:
@@ -517,30 +224,30 @@ class _Writer:
             lines.extend(self.artifacts(pool, "    "))
         else:
             lines.extend(self.artifacts(pool, "    ", associations_only=True))
+        if tail:
+            lines.append(f"    {tail}\n")
         lines.append("  </bpmn:process>\n")
         return "".join(lines)
 
-    def scope_xml(self, container: str | None, indent: str) -> str:
-        """The flow elements of the process (container None) or of an expanded sub-process."""
+    def scope_xml(self, container, indent: str) -> str:
+        """The flow elements of a process (container ("pool", index)) or of an expanded sub-process."""
+        out: list[str] = []
+        self.write_scope(container, indent, out)
+        return "".join(out)
+
+    def write_scope(self, container, indent: str, out: list[str]) -> None:
+        # into one list: nested sub-processes written n deep cost n, not n² in copies
         incoming, outgoing, data_in, data_out = self.flow_maps
-        parts = [self.node_xml(item, incoming.get(item.id, []), outgoing.get(item.id, []),
-                               data_in.get(item.id, []), data_out.get(item.id, []), indent)
-                 for item in self.inside.get(container, [])]
-        parts.extend(self.flow_xml(c, "sequenceFlow", indent) for c in self.flows_inside.get(container, []))
-        return "".join(parts)
+        for item in self.inside.get(container, []):
+            self.node_xml(item, incoming.get(item.id, []), outgoing.get(item.id, []),
+                          data_in.get(item.id, []), data_out.get(item.id, []), indent, out)
+        out.extend(self.flow_xml(c, "sequenceFlow", indent) for c in self.flows_inside.get(container, []))
 
     def artifacts(self, pool: str | None, indent: str, associations_only: bool = False) -> list[str]:
         """Associations (in the process when both ends are in it, else in the collaboration) and
         groups (in the process of a single pool, else in the collaboration)."""
-        plan, lines = self.plan, []
-        for connection in plan.connections:
-            if connection.kind != "association":
-                continue
-            ends = {plan.pool_of_lane[plan.by_id[connection.source].lane], plan.pool_of_lane[plan.by_id[connection.target].lane]}
-            homes = {None if int(end) in self.black_boxes else end for end in ends}
-            here = (pool is not None and homes == {pool}) or (pool is None and (len(homes) > 1 or homes == {None}))
-            if here:
-                lines.append(self.flow_xml(connection, "association", indent))
+        lines = [self.flow_xml(connection, "association", indent)
+                 for connection in self.associations_of.get(pool, [])]
         if not associations_only:
             for group in self.drawn_groups:
                 lines.append(self.group_xml(group, indent))
@@ -548,63 +255,64 @@ class _Writer:
 
     # -- elements ------------------------------------------------------------------------
     def node_xml(self, item: PlanNode, incoming: list[str], outgoing: list[str], data_in: list[Connection],
-                 data_out: list[Connection], indent: str = "    ") -> str:
-        xml_id = self.node_xml_id[item.id]
+                 data_out: list[Connection], indent: str, out: list[str]) -> None:
+        xml_id = self.names.node_xml_id[item.id]
         tag = item.tag
         node = item.node
         attrs = f' id="{xml_id}"'
         unnamed = False
         if item.name is not None and tag != "textAnnotation":
-            attrs += f" name={quoteattr(item.name)}"
+            attrs += f" name={attribute(item.name)}"
         elif node is not None and tag in ACTIVITIES and node.attributes.get("description"):
             # bpmnlint (label-required) wants every activity named: a FlowZap taskbox often has
             # only a description. fz:meta noLabel gives the model back its missing label.
-            attrs += f" name={quoteattr(node.attributes['description'])}"
+            attrs += f" name={attribute(node.attributes['description'])}"
             unnamed = True
         if node is None:
             meta = encode({"synthetic": "true"}, {})
-            return (f"{indent}<bpmn:{tag}{attrs}><bpmn:extensionElements>{meta}</bpmn:extensionElements>"
+            out.append(f"{indent}<bpmn:{tag}{attrs}><bpmn:extensionElements>{meta}</bpmn:extensionElements>"
                     + "".join(f"<bpmn:incoming>{f}</bpmn:incoming>" for f in incoming)
                     + "".join(f"<bpmn:outgoing>{f}</bpmn:outgoing>" for f in outgoing)
-                    + (f'<bpmn:{item.event_definition} id="{self.ids.get(None, xml_id + "_definition")}"/>'
+                    + (f'<bpmn:{item.event_definition} id="{self.names.get(None, xml_id + "_definition")}"/>'
                        if item.event_definition else "")
                     + f"</bpmn:{tag}>\n")
+            return
         native: list[str] = []
         rest = dict(node.attributes)
         extra_attrs, children_before, children_after, documentation, vendor = self.native_parts(
             rest, native, tag, node.id)
         if item.host is not None:
-            extra_attrs += f' attachedToRef="{self.node_xml_id[item.host]}"'
+            extra_attrs += f' attachedToRef="{self.names.node_xml_id[item.host]}"'
             native.append("bpmn.attachedTo")
             rest.pop("bpmn.attachedTo", None)
         object_id = None
         if tag == "dataObjectReference":
             ref = rest.get("bpmn.dataObjectRef")
-            object_id = self.ids.get(ref, f"DataObject_{xml_id}") if ref and ref not in self.ids.taken else \
-                self.ids.get(None, f"DataObject_{xml_id}")
+            object_id = self.names.get(ref, f"DataObject_{xml_id}") if ref and self.names.ids.is_free(ref) else \
+                self.names.get(None, f"DataObject_{xml_id}")
             if ref == object_id:
                 native.append("bpmn.dataObjectRef")
                 rest.pop("bpmn.dataObjectRef")
             extra_attrs += f' dataObjectRef="{object_id}"'
-        if tag == "dataStoreReference" and rest.get("bpmn.dataStoreRef") in self.root_ids:
+        if tag == "dataStoreReference" and rest.get("bpmn.dataStoreRef") in self.roots.ids:
             extra_attrs += f' dataStoreRef="{rest.pop("bpmn.dataStoreRef")}"'
             native.append("bpmn.dataStoreRef")
         if (tag in GATEWAYS or tag in ACTIVITIES) and "bpmn.default" in rest:
-            flow = self.edge_xml_id.get(rest["bpmn.default"])
+            flow = self.names.edge_xml_id.get(rest["bpmn.default"])
             if flow is not None and any(f == flow for f in outgoing):
                 extra_attrs += f' default="{flow}"'
                 native.append("bpmn.default")
                 rest.pop("bpmn.default")
         owner_xml = ""
-        if tag == "userTask" and "owner" in rest and "potentialOwner" not in children_after:
+        if tag == "userTask" and "owner" in rest and "potentialOwner" not in children_after and holds_all(rest["owner"]):
             # the taskbox's owner as BPMN's potential owner (engines and modellers read it)
-            owner_id = self.ids.get(None, f"PotentialOwner_{xml_id}")
+            owner_id = self.names.get(None, f"PotentialOwner_{xml_id}")
             owner_xml = (f'<bpmn:potentialOwner id="{owner_id}"><bpmn:resourceAssignmentExpression '
-                         f'id="{self.ids.get(None, owner_id + "_expression")}"><bpmn:formalExpression>'
-                         f'{escape(rest.pop("owner"))}</bpmn:formalExpression></bpmn:resourceAssignmentExpression>'
+                         f'id="{self.names.get(None, owner_id + "_expression")}"><bpmn:formalExpression>'
+                         f'{content(rest.pop("owner"))}</bpmn:formalExpression></bpmn:resourceAssignmentExpression>'
                          "</bpmn:potentialOwner>")
             native.append("owner")
-        if item.id in self.inline and rest.get("bpmn.isExpanded") == "true":
+        if item.id in self.placed.inline and rest.get("bpmn.isExpanded") == "true":
             native.append("bpmn.isExpanded")  # said by the DI
             rest.pop("bpmn.isExpanded")
         if tag != KIND_ELEMENT[node.kind] and node.attributes.get("bpmn.type") == tag:
@@ -612,9 +320,10 @@ class _Writer:
             rest.pop("bpmn.type", None)
         fields = {"kind": None, "id": node.id if xml_id != node.id else None,
                   "noShape": "true" if node.shape is None else None,
-                  "noLabel": "true" if unnamed else None,
+                  "noLabel": "true" if unnamed else None, "label": _inexact(node.label),
                   "shape": node.shape if node.shape not in (None, tag) else None,
                   "attachmentIndex": str(self.plan.attachments[node.id]) if node.id in self.plan.attachments else None,
+                  "index": str(self.node_index[node.id]) if self.reordered else None,
                   "native": " ".join(native) or None, "order": _order(node.attributes, native)}
         if kind_of(tag) is not node.kind:
             fields["kind"] = node.kind.value
@@ -624,27 +333,37 @@ class _Writer:
             children += f"<bpmn:extensionElements>{vendor}{meta}</bpmn:extensionElements>"
         children += "".join(f"<bpmn:incoming>{f}</bpmn:incoming>" for f in incoming)
         children += "".join(f"<bpmn:outgoing>{f}</bpmn:outgoing>" for f in outgoing)
-        children += children_before
+        if tag not in ACTIVITIES:
+            children += children_before
         if tag in ACTIVITIES:
-            pid = self.ids.get(None, f"Property_{xml_id}") if data_in else None
+            # XSD order: properties, then data input associations, then output ones (the source's
+            # own, kept raw, before those the model holds as edges)
+            children, raw_in, raw_out = _split_data_associations(children, children_before)
+            pid = self.names.get(None, f"Property_{xml_id}") if data_in else None
             if pid:  # the target of data inputs, as bpmn-js writes it (XSD: properties first)
                 children += f'<bpmn:property id="{pid}" name="__targetRef_placeholder"/>'
+            children += raw_in
             for connection in data_in:
-                children += (f'<bpmn:dataInputAssociation id="{self.flow_xml_id[id(connection)]}">'
+                children += (f'<bpmn:dataInputAssociation id="{self.names.flow_xml_id[id(connection)]}">'
                              f"{self.flow_extension(connection)}"
-                             f"<bpmn:sourceRef>{self.node_xml_id[connection.source]}</bpmn:sourceRef>"
+                             f"<bpmn:sourceRef>{self.names.node_xml_id[connection.source]}</bpmn:sourceRef>"
                              f"<bpmn:targetRef>{pid}</bpmn:targetRef></bpmn:dataInputAssociation>")
+            children += raw_out
             for connection in data_out:
-                children += (f'<bpmn:dataOutputAssociation id="{self.flow_xml_id[id(connection)]}">'
+                children += (f'<bpmn:dataOutputAssociation id="{self.names.flow_xml_id[id(connection)]}">'
                              f"{self.flow_extension(connection)}"
-                             f"<bpmn:targetRef>{self.node_xml_id[connection.target]}</bpmn:targetRef>"
+                             f"<bpmn:targetRef>{self.names.node_xml_id[connection.target]}</bpmn:targetRef>"
                              "</bpmn:dataOutputAssociation>")
         children += owner_xml
         children += children_after
-        if item.id in self.inside:  # an expanded sub-process: its own flow elements
-            children += "\n" + self.scope_xml(item.id, indent + "  ") + indent
         prefix = f'{indent}<bpmn:dataObject id="{object_id}"/>\n' if object_id else ""
-        return f"{prefix}{indent}<bpmn:{tag}{attrs}{extra_attrs}>{children}</bpmn:{tag}>\n"
+        if item.id in self.inside:  # an expanded sub-process: its own flow elements
+            out.append(f"{prefix}{indent}<bpmn:{tag}{attrs}{extra_attrs}>{children}\n")
+            # indented up to a point (deeper, the output would grow with the square of the depth)
+            self.write_scope(item.id, indent + "  " if len(indent) < 20 else indent, out)
+            out.append(f"{indent}</bpmn:{tag}>\n")
+        else:
+            out.append(f"{prefix}{indent}<bpmn:{tag}{attrs}{extra_attrs}>{children}</bpmn:{tag}>\n")
 
     def native_parts(self, rest: dict[str, str], native: list[str], tag: str, element: str):
         """Model attributes BPMN has a place for, taken out of ``rest`` (the remainder goes to
@@ -654,23 +373,25 @@ class _Writer:
         for key in list(rest):
             if key.startswith("bpmn.{"):
                 uri, _, local = key[len("bpmn.{"):].partition("}")
-                if not uri or not NCNAME.match(local) or uri == MODEL_NS:
-                    continue
-                prefix = self.foreign.get(uri)
+                if not NCNAME.match(local) or not _FOREIGN_URI.match(uri) or uri in (MODEL_NS, XMLNS_NS) \
+                        or not holds_all(rest[key]):
+                    continue  # kept in fz:meta: no BPMN tool could read it as written
+                prefix = "xml" if uri == XML_NS else self.foreign.get(uri)
                 if prefix is None:
                     prefix = _KNOWN_PREFIXES.get(uri)
                     if prefix is None or prefix in self.foreign.values() or prefix in PREFIXES:
                         prefix = f"ns{len(self.foreign) + 1}"
                     self.foreign[uri] = prefix
-                extra += f" {prefix}:{local}={quoteattr(rest.pop(key))}"
+                extra += f" {prefix}:{local}={attribute(rest.pop(key))}"
                 native.append(key)
-            elif key.startswith("bpmn.") and key[5:] in NATIVE_ATTRIBUTES and key[5:] != "isExecutable":
-                extra += f" {key[5:]}={quoteattr(rest.pop(key))}"
+            elif key.startswith("bpmn.") and key[5:] in NATIVE_ATTRIBUTES and key[5:] != "isExecutable" and \
+                    holds_all(rest[key]):
+                extra += f" {key[5:]}={attribute(rest.pop(key))}"
                 native.append(key)
         documentation = ""
         description = rest.get("description")
-        if description and description == description.strip():
-            documentation = f"<bpmn:documentation>{escape(rest.pop('description'))}</bpmn:documentation>"
+        if description and description == description.strip() and holds_all(description):
+            documentation = f"<bpmn:documentation>{content(rest.pop('description'))}</bpmn:documentation>"
             native.append("description")
         vendor = self.fragment(rest, "bpmn.extensionElements", native, element)
         before = self.fragment(rest, "bpmn.content", native, element)
@@ -685,7 +406,7 @@ class _Writer:
                 names = [f"{d}EventDefinition" for d in definitions.split(",") if f"{d}EventDefinition" in EVENT_DEFINITIONS]
                 if ",".join(n[: -len("EventDefinition")] for n in names) == definitions:
                     for n, name in enumerate(names):
-                        after += f'<bpmn:{name} id="{self.ids.get(None, f"{name[0].upper()}{name[1:]}_{element}")}"/>'
+                        after += f'<bpmn:{name} id="{self.names.get(None, f"{name[0].upper()}{name[1:]}_{element}")}"/>'
                     native.append("bpmn.eventDefinition")
                     rest.pop("bpmn.eventDefinition")
         return extra, before, after, documentation, vendor
@@ -696,7 +417,7 @@ class _Writer:
             return ""
         children = fragment_children(text)
         if children is None:
-            self.out.add("CHANGED_LABEL", f"{element}: {key} is not well-formed XML; kept as an fz attribute, "
+            self.out.add("CHANGED_XML_FRAGMENT", f"{element}: {key} is not well-formed XML; kept as an fz attribute, "
                          "not as BPMN", element=element)
             return ""
         native.append(key)
@@ -712,7 +433,7 @@ class _Writer:
         if rest.get("bpmn.type") == connection.kind:
             native.append(rest.pop("bpmn.type"))
         fields = {"index": str(connection.index), "noId": "true" if edge.id is None else None,
-                  "id": edge.id if edge.id is not None and edge.id != self.flow_xml_id[id(connection)] else None,
+                  "id": edge.id if edge.id is not None and edge.id != self.names.flow_xml_id[id(connection)] else None,
                   "style": edge.style.value if edge.style is not EdgeStyle.SOLID else None,
                   "sourceSide": edge.source_side.value if edge.source_side else None,
                   "targetSide": edge.target_side.value if edge.target_side else None,
@@ -720,15 +441,15 @@ class _Writer:
         return f"<bpmn:extensionElements>{encode(fields, rest)}</bpmn:extensionElements>"
 
     def flow_xml(self, connection: Connection, tag: str, indent: str) -> str:
-        xml_id = self.flow_xml_id[id(connection)]
+        xml_id = self.names.flow_xml_id[id(connection)]
         edge = connection.edge
-        source, target = self.node_xml_id[connection.source], self.node_xml_id[connection.target]
+        source, target = self.names.node_xml_id[connection.source], self.names.node_xml_id[connection.target]
         attrs = f' id="{xml_id}" sourceRef="{source}" targetRef="{target}"'
         if edge is None:
             meta = encode({"synthetic": "true"}, {})
             return f"{indent}<bpmn:{tag}{attrs}><bpmn:extensionElements>{meta}</bpmn:extensionElements></bpmn:{tag}>\n"
         if edge.label is not None and tag != "association":
-            attrs += f" name={quoteattr(edge.label)}"
+            attrs += f" name={attribute(edge.label)}"
         native: list[str] = []
         rest = dict(edge.attributes)
         extra, before, after, documentation, vendor = self.native_parts(rest, native, tag, xml_id)
@@ -745,7 +466,7 @@ class _Writer:
             "index": str(connection.index),
             "native": " ".join(native) or None,
             "order": _order(edge.attributes, native),
-            "label": edge.label if tag == "association" and edge.label is not None else None,
+            "label": edge.label if tag == "association" and edge.label is not None else _inexact(edge.label),
         }
         if edge.style is not default_style and edge.style is not EdgeStyle.SOLID and tag == "sequenceFlow":
             self.out.add("DROPPED_EDGE_STYLE", f"edge {edge.source} -> {edge.target} is {edge.style.value}; BPMN "
@@ -756,26 +477,28 @@ class _Writer:
 
     def annotation_xml(self, item: PlanNode) -> str:
         node = item.node
-        xml_id = self.node_xml_id[item.id]
+        xml_id = self.names.node_xml_id[item.id]
         native: list[str] = []
         rest = dict(node.attributes)
         _, _, _, documentation, vendor = self.native_parts(rest, native, "textAnnotation", xml_id)
         fields = {"id": node.id if xml_id != node.id else None, "noShape": "true" if node.shape is None else None,
                   "shape": node.shape if node.shape not in (None, "textAnnotation") else None,
-                  "noLabel": "true" if node.label is None else None, "native": " ".join(native) or None,
+                  "noLabel": "true" if node.label is None else None, "label": _inexact(node.label, empty=True),
+                  "native": " ".join(native) or None,
                   "order": _order(node.attributes, native),
                   # annotations are written after the flow elements (XSD order): remember the place
                   "index": str(self.node_index[node.id])}
         meta = encode(fields, rest)
         ext = f"<bpmn:extensionElements>{vendor}{meta}</bpmn:extensionElements>" if meta or vendor else ""
-        text = f"<bpmn:text>{escape(node.label)}</bpmn:text>" if node.label is not None else ""
+        text = f"<bpmn:text>{content(node.label)}</bpmn:text>" if node.label is not None else ""
         return f'    <bpmn:textAnnotation id="{xml_id}">{documentation}{ext}{text}</bpmn:textAnnotation>\n'
 
     def group_xml(self, group, indent: str) -> str:
-        gid = self.group_xml_id[group.id]
-        members = [m for m in group.members if m in self.node_xml_id]
+        gid = self.names.group_xml_id[group.id]
+        members = [self.names.node_xml_id[m] for m in group.members if m in self.names.node_xml_id]  # NCNames: no spaces
         fields = {"id": group.id if gid != group.id else None, "groupKind": group.kind,
-                  "members": " ".join(members) or None, "lane": group.lane, "parent": group.parent}
+                  "members": " ".join(members) or None, "lane": group.lane, "parent": group.parent,
+                  "label": _inexact(group.label)}
         meta = encode(fields, dict(group.attributes))
         category = f' categoryValueRef="CategoryValue_{gid}"' if group.label is not None else ""
         return (f'{indent}<bpmn:group id="{gid}"{category}><bpmn:extensionElements>{meta}'
@@ -783,11 +506,9 @@ class _Writer:
 
     # -- diagram interchange -------------------------------------------------------------
     def diagram_interchange(self) -> str:
-        grid, plan = self.grid, self.plan
+        grid, plan = self.placed.grid, self.plan
         lines = ['  <bpmndi:BPMNDiagram id="BPMNDiagram_1">\n',
                  '    <bpmndi:BPMNPlane id="BPMNPlane_1" bpmnElement="Collaboration_1">\n']
-        self.ids.reserve("BPMNDiagram_1")
-        self.ids.reserve("BPMNPlane_1")
         band_of = {band.key: band for band in grid.bands}
         pool_box: dict[str, geometry.Box] = {}
         left = geometry.ORIGIN_X
@@ -795,26 +516,29 @@ class _Writer:
         for index, lanes in enumerate(plan.pools):
             bands = [band_of[lane] for lane in lanes]
             top, bottom = bands[0].top, bands[-1].top + bands[-1].height
-            pid = self.participant_id[index]
+            pid = self.names.participant_id[index]
             pool_box[pid] = (left, top, width, bottom - top)
             lines.append(self.shape(pid, (left, top, width, bottom - top), ' isHorizontal="true"'))
-            if index not in self.single_lane_pools:
-                for parent, members in self.parent_band.items():
+            if index not in self.plan.single_lane_pools:
+                for parent, members in self.names.parent_band.items():
                     if members[0] in lanes:
                         first, last = band_of[members[0]], band_of[members[-1]]
                         lines.append(self.shape(parent, (left + geometry.HEADER, first.top, width - geometry.HEADER,
                                                          last.top + last.height - first.top), ' isHorizontal="true"'))
                 for band in bands:
-                    inset = geometry.HEADER * (2 if band.key in self.parent_xml_id else 1)
-                    lines.append(self.shape(self.lane_xml_id[band.key],
+                    inset = geometry.HEADER * (2 if band.key in self.names.parent_xml_id else 1)
+                    lines.append(self.shape(self.names.lane_xml_id[band.key],
                                             (left + inset, band.top, width - inset, band.height),
                                             ' isHorizontal="true"'))
-        lines.extend(self.plane_di(None))
-        for connection in self.pool_connections:  # message flows that end on a pool itself
-            ends = [(pool_box[self.node_xml_id[end]], None) if self.plan.by_id[end].tag == "participant"
-                    else (self.boxes[self.top[end]], self.cells[self.top[end]])
+        shown_in: dict[str | None, list] = {}
+        for plane in self.placed.planes:
+            shown_in.setdefault(self.placed.display[plane], []).append(plane)
+        lines.extend(self.plane_di(None, shown_in.get(None, [])))
+        for connection in self.placed.pool_connections:  # message flows that end on a pool itself
+            ends = [(pool_box[self.names.node_xml_id[end]], None) if self.plan.by_id[end].tag == "participant"
+                    else (self.placed.boxes[self.placed.top[end]], self.placed.cells[self.placed.top[end]])
                     for end in (connection.source, connection.target)]
-            flow_id = self.flow_xml_id[id(connection)]
+            flow_id = self.names.flow_xml_id[id(connection)]
             label = ""
             if ends[0][1] is not None and ends[1][1] is None:
                 points = geometry.to_pool(ends[0][0], ends[0][1], ends[1][0])
@@ -824,11 +548,12 @@ class _Writer:
                 points = geometry.between(ends[0][0], ends[1][0])
             if connection.edge is not None and connection.edge.label:
                 label = self.label(geometry.label_box(points, connection.edge.label))
-            lines.append(f'      <bpmndi:BPMNEdge id="{self.ids.get(None, flow_id + "_di")}" bpmnElement="{flow_id}">'
+            lines.append(f'      <bpmndi:BPMNEdge id="{self.names.get(None, flow_id + "_di")}" bpmnElement="{flow_id}">'
                          + "".join(f'<di:waypoint x="{x}" y="{y}"/>' for x, y in points)
                          + f"{label}</bpmndi:BPMNEdge>\n")
         for group in self.drawn_groups:
-            boxes = [self.boxes[self.top[m]] for m in group.members if m in self.top]
+            # (a pool standing as a node has no box of its own: the frame goes round the rest)
+            boxes = [self.placed.boxes[self.placed.top[m]] for m in group.members if self.placed.top.get(m) in self.placed.boxes]
             if boxes:
                 x1 = min(b[0] for b in boxes) - 15
                 y1 = min(b[1] for b in boxes) - (30 if group.label else 15)  # room for its label
@@ -837,48 +562,47 @@ class _Writer:
             else:  # a group without members: a small frame under the pools
                 y1 = (grid.bands[-1].top + grid.bands[-1].height if grid.bands else geometry.ORIGIN_Y) + 20
                 x1, x2, y2 = left, left + 100, y1 + 60
-            lines.append(self.shape(self.group_xml_id[group.id], (x1, y1, x2 - x1, y2 - y1)))
+            lines.append(self.shape(self.names.group_xml_id[group.id], (x1, y1, x2 - x1, y2 - y1)))
         lines.append("    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>\n")
-        for plane in self.planes:
-            if plane is None or self.display[plane] != plane:
+        for plane in self.placed.planes:
+            if plane is None or self.placed.display[plane] != plane:
                 continue
-            xml_id = self.node_xml_id[plane]
-            lines.append(f'  <bpmndi:BPMNDiagram id="{self.ids.get(None, "BPMNDiagram_" + xml_id)}">\n'
-                         f'    <bpmndi:BPMNPlane id="{self.ids.get(None, "BPMNPlane_" + xml_id)}" '
+            xml_id = self.names.node_xml_id[plane]
+            lines.append(f'  <bpmndi:BPMNDiagram id="{self.names.get(None, "BPMNDiagram_" + xml_id)}">\n'
+                         f'    <bpmndi:BPMNPlane id="{self.names.get(None, "BPMNPlane_" + xml_id)}" '
                          f'bpmnElement="{xml_id}">\n')
-            lines.extend(self.plane_di(plane))
+            lines.extend(self.plane_di(plane, shown_in.get(plane, [])))
             lines.append("    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>\n")
         return "".join(lines)
 
-    def plane_di(self, display: str | None) -> list[str]:
+    def plane_di(self, display: str | None, shown: list) -> list[str]:
         """Shapes and edges of one BPMNPlane: its own nodes and those of the sub-processes drawn
-        in place inside it."""
+        in place inside it (``shown``: the planes drawn in it)."""
         lines = []
-        shown = [plane for plane in self.planes if self.display[plane] == display]
-        for item in (item for plane in shown for item in self.planes[plane]["items"]):
-            box = self.boxes[item.id]
+        for item in (item for plane in shown for item in self.placed.planes[plane]["items"]):
+            box = self.placed.boxes[item.id]
             extra = ""
             if item.tag in ("subProcess", "adHocSubProcess", "transaction"):
-                extra = f' isExpanded="{"true" if item.id in self.inline else "false"}"'
+                extra = f' isExpanded="{"true" if item.id in self.placed.inline else "false"}"'
             label = ""
             if item.name and (item.tag in EVENTS or item.tag in GATEWAYS or item.tag.startswith("data")):
                 w, h = geometry.text_size(item.name)
                 label = self.label((box[0] + box[2] / 2 - w / 2, box[1] + box[3] + 5, w, h))
-            lines.append(self.shape(self.node_xml_id[item.id], box, extra, label))
-        for connection in (c for plane in shown for c in self.drawn.get(plane, [])):
-            points = self.routes[id(connection)]
+            lines.append(self.shape(self.names.node_xml_id[item.id], box, extra, label))
+        for connection in (c for plane in shown for c in self.placed.drawn.get(plane, [])):
+            points = self.placed.routes[id(connection)]
             label = ""
             if connection.edge is not None and connection.edge.label and connection.kind != "association":
                 label = self.label(geometry.label_box(points, connection.edge.label))
-            xml_id = self.flow_xml_id[id(connection)]
+            xml_id = self.names.flow_xml_id[id(connection)]
             waypoints = "".join(f'<di:waypoint x="{x}" y="{y}"/>' for x, y in points)
-            lines.append(f'      <bpmndi:BPMNEdge id="{self.ids.get(None, xml_id + "_di")}" bpmnElement="{xml_id}">'
+            lines.append(f'      <bpmndi:BPMNEdge id="{self.names.get(None, xml_id + "_di")}" bpmnElement="{xml_id}">'
                          f"{waypoints}{label}</bpmndi:BPMNEdge>\n")
         return lines
 
     def shape(self, element: str, box: geometry.Box, extra: str = "", label: str = "") -> str:
         x, y, w, h = (round(v) for v in box)
-        return (f'      <bpmndi:BPMNShape id="{self.ids.get(None, element + "_di")}" bpmnElement="{element}"{extra}>'
+        return (f'      <bpmndi:BPMNShape id="{self.names.get(None, element + "_di")}" bpmnElement="{element}"{extra}>'
                 f'<dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}"/>{label}</bpmndi:BPMNShape>\n')
 
     @staticmethod
@@ -887,15 +611,111 @@ class _Writer:
         return f'<bpmndi:BPMNLabel><dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}"/></bpmndi:BPMNLabel>'
 
 
+class _RootElements:
+    """The source's messages, errors, signals, data stores… (what its events refer to), kept in
+    ``bpmn.rootElements`` and written back first; their ids are reserved before any other."""
+
+    def __init__(self, diagram: Diagram, names: Names, out: Diagnostics) -> None:
+        self.xml = ""
+        self.native = False  # written as BPMN (else the attribute stays in fz:meta)
+        self.ids: set[str] = set()
+        text = diagram.attributes.get("bpmn.rootElements")
+        if text is None:
+            return
+        children = fragment_children(text)
+        if children is None:
+            out.add("CHANGED_XML_FRAGMENT", "bpmn.rootElements is not well-formed XML; kept in fz:meta only")
+            return
+        self.native = True
+        for child in children:
+            for element in child.iter():
+                if isinstance(element.tag, str) and element.get("id"):
+                    names.reserve(element.get("id"))
+                    self.ids.add(element.get("id"))
+        self.xml = "".join(f"  {serialize([child])}\n" for child in children)
+
+
+class _FlowIndex:
+    """Once for all pools: each pool's members, each node's flows, each scope's contents (a scope
+    is an expanded sub-process's id, or ("pool", index) for a process's top level)."""
+
+    def __init__(self, plan: Plan, names: Names) -> None:
+        self.incoming: dict[str, list[str]] = {}
+        self.outgoing: dict[str, list[str]] = {}
+        self.data_in: dict[str, list[Connection]] = {}
+        self.data_out: dict[str, list[Connection]] = {}
+        self.associations_of: dict[str | None, list[Connection]] = {}  # pool (str) or None: the collaboration
+        self.pool_members: dict[str | None, list[PlanNode]] = {}
+        self.inside: dict = {}
+        self.flows_inside: dict = {}
+        for connection in plan.connections:
+            flow_id = names.flow_xml_id[id(connection)]
+            if connection.kind == "sequenceFlow":
+                self.outgoing.setdefault(connection.source, []).append(flow_id)
+                self.incoming.setdefault(connection.target, []).append(flow_id)
+                source = plan.by_id[connection.source]
+                scope = source.container if source.container is not None else \
+                    ("pool", int(plan.pool_of_lane[source.lane]))
+                self.flows_inside.setdefault(scope, []).append(connection)
+            elif connection.kind == "dataInputAssociation":
+                self.data_in.setdefault(connection.target, []).append(connection)
+            elif connection.kind == "dataOutputAssociation":
+                self.data_out.setdefault(connection.source, []).append(connection)
+            elif connection.kind == "association":
+                ends = {plan.pool_of_lane[plan.by_id[end].lane] for end in (connection.source, connection.target)}
+                homes = {None if int(end) in plan.black_boxes else end for end in ends}
+                self.associations_of.setdefault(next(iter(homes)) if len(homes) == 1 else None, []).append(connection)
+        for item in plan.nodes:
+            self.pool_members.setdefault(plan.pool_of_lane.get(item.lane), []).append(item)
+            if item.tag != "participant" and (item.node is None or item.node.kind is not NodeKind.NOTE):
+                scope = item.container if item.container is not None else ("pool", int(plan.pool_of_lane[item.lane]))
+                self.inside.setdefault(scope, []).append(item)
+
+
+def _split_data_associations(children: str, before: str) -> tuple[str, str, str]:
+    """``children`` followed by the raw content that goes before an activity's data
+    associations, and the source's own input and output associations (those that connect an
+    ioSpecification's data or a property, which the model holds as no edge)."""
+    if "DataInputAssociation" not in before and "DataOutputAssociation" not in before:
+        return children + before, "", ""
+    parts: dict[str | None, list] = {None: [], "dataInputAssociation": [], "dataOutputAssociation": []}
+    for child in fragment_children(before) or []:
+        local = model_local(child.tag)
+        parts[local if local in parts else None].append(child)
+    return (children + serialize(parts[None]), serialize(parts["dataInputAssociation"]),
+            serialize(parts["dataOutputAssociation"]))
+
+
+def _inexact(text: str | None, empty: bool = False) -> str | None:
+    """``text`` when BPMN cannot give it back as it is (fz:meta then carries it exactly): it holds
+    characters XML cannot, or it is empty where ``empty`` says the place reads as no text at all
+    (a title, a pool's name, an annotation's text)."""
+    return text if text is not None and (not holds_all(text) or (empty and not text)) else None
+
+
 def _order(attributes: dict[str, str], native: list[str]) -> str | None:
     """The model's attribute order, when the reader would not restore it by itself (it puts the
     natively written keys first); None when it would, or when a key holds whitespace."""
     keys = list(attributes)
-    natural = [k for k in native if k in attributes] + [k for k in keys if k not in native]
+    written = set(native)
+    natural = [k for k in native if k in attributes] + [k for k in keys if k not in written]
     if keys == natural or any(" " in k or "\t" in k or "\n" in k for k in keys):
         return None
     return " ".join(keys)
 
 
 def write(diagram: Diagram, options: dict[str, str]) -> tuple[str, list[Diagnostic]]:
-    return _Writer(diagram, options).run()
+    """Model → BPMN, in four stages: plan (what to write), names (ids), placement (DI), emit."""
+    out = Diagnostics()
+    mode = options.get("pools", "auto")
+    plan = build(diagram, mode, options.get("structure", "bpmnlint") == "bpmnlint", out)
+    names = Names()
+    for fixed in ("Definitions_1", "Collaboration_1", "BPMNDiagram_1", "BPMNPlane_1"):
+        names.reserve(fixed)
+    roots = _RootElements(diagram, names, out)
+    # Sub-process groups written as nesting need no BPMN group of their own.
+    nested = {item.container for item in plan.nodes if item.container is not None}
+    drawn_groups = [g for g in diagram.groups if not (g.kind == GroupKind.SUBPROCESS and g.id in nested)]
+    assign(names, diagram, plan, mode, drawn_groups)
+    placed = Placement(diagram, plan, nested_lanes=bool(names.parent_band))
+    return _Emitter(diagram, options, plan, names, placed, drawn_groups, roots, out).document(), out.items

@@ -6,6 +6,7 @@ import copy
 from lxml import etree
 
 from .vocabulary import MODEL_NS
+from .xmltext import raw_controls_referenced
 
 _MODEL_PREFIX = f"{{{MODEL_NS}}}"
 
@@ -36,6 +37,20 @@ def model_local(tag) -> str | None:
     return local
 
 
+_ALL_ATTRIBUTES = etree.XPath("@*")
+_FEW = 16
+
+
+def attribute_items(element) -> list[tuple[str, str]]:
+    """(Clark name, value) of each attribute of ``element``, in time linear in their number (lxml's
+    ``attrib.items()`` looks each value up by name again: quadratic on an element with 100,000
+    attributes, which a hostile file may hold)."""
+    attrib = element.attrib
+    if len(attrib) <= _FEW:
+        return list(attrib.items())
+    return [(value.attrname, str(value)) for value in _ALL_ATTRIBUTES(element)]
+
+
 def strip_prefix(qname: str | None) -> str | None:
     """A QName reference ("tns:Process_1") as the id it names ("Process_1")."""
     if qname is None:
@@ -53,7 +68,7 @@ def serialize(elements) -> str:
         alone.tail = None
         etree.cleanup_namespaces(alone)
         parts.append(etree.tostring(alone, encoding="unicode"))
-    return "".join(parts)
+    return raw_controls_referenced("".join(parts))
 
 
 def fragment_children(text: str) -> list | None:

@@ -1,0 +1,226 @@
+"""The writer's third stage: where everything is drawn (BPMN diagram interchange).
+
+Every plane (the collaboration's, and each expanded sub-process's) is laid out by the core's
+layered layout (converters/model/layout.py) on a grid (geometry.py); a sub-process drawn expanded in
+place is as large as its contents, which then move inside it; boundary events sit on their host's
+border; every connection is routed orthogonally along the gutters. ``Placement(...)`` does it all
+when it is made and holds the result; the emitter only reads it.
+"""
+from __future__ import annotations
+
+from ..model import Diagram, Edge, Lane, Node, Side, layout
+from . import geometry
+from .plan import Connection, Plan, PlanNode
+from .vocabulary import size_of
+
+INLINE_TITLE = 20  # room for an expanded sub-process's name above its contents
+
+
+class Placement:
+    def __init__(self, diagram: Diagram, plan: Plan, nested_lanes: bool) -> None:
+        self.diagram = diagram
+        self.plan = plan
+        self.nested_lanes = nested_lanes  # a parent lane's header strip takes room
+        self.boxes: dict[str, geometry.Box] = {}  # node id → its shape's bounds
+        self.cells: dict[str, geometry.Box] = {}  # node id → the grid cell it is centred in
+        self.depths: dict[str, int] = {}  # expanded sub-process → how deep it is nested
+        self.layout_top: dict[str, str] = {}  # node id → the node of the main plane's layout that stands for it
+        self.pool_connections: list[Connection] = []  # message flows that end on a pool itself
+        self.drawn: dict[str | None, list[Connection]] = {}  # plane → the connections drawn in it
+        self.inline: set[str] = set()  # sub-processes drawn expanded in place
+        self.display: dict[str | None, str | None] = {None: None}  # plane → the BPMNPlane it is drawn in
+        self.top: dict[str, str] = {}  # node id → the node drawn for it in its display plane's connections
+        self.plane_of_connection: dict[int, tuple[str | None, int]] = {}
+        self.planes: dict[str | None, dict] = {}
+        self.place()
+        self.grid: geometry.Grid = self.planes[None]["grid"]
+        self.routes: dict[int, list[geometry.Point]] = {
+            id(c): self.route(c) for c in plan.connections if id(c) in self.plane_of_connection}
+
+    def place(self) -> None:
+        """Coordinates for every node. The collaboration's plane holds pools, lanes and the
+        top-level nodes; an expanded sub-process's contents are drawn inside it in place (when
+        the BPMN source drew it expanded, or when a message flow or association reaches into it)
+        or in a drill-down plane of their own (bpmn-js shows the sub-process collapsed)."""
+        plan = self.plan
+        members: dict[str | None, list[PlanNode]] = {None: []}
+        for item in plan.nodes:
+            if item.tag != "participant":
+                members.setdefault(item.container, []).append(item)
+        for item in plan.nodes:
+            _topmost(item.id, self.container_of, self.layout_top)
+        drawn = self.drawn
+        for connection in plan.connections:
+            source, target = plan.by_id[connection.source], plan.by_id[connection.target]
+            if "participant" in (source.tag, target.tag):
+                self.pool_connections.append(connection)
+                continue
+            plane = source.container if source.container == target.container else None
+            drawn.setdefault(plane, []).append(connection)
+        self.inline = self.inline_containers(members, drawn)
+        for plane in members:
+            path = []
+            while plane not in self.display:
+                path.append(plane)
+                plane = plan.by_id[plane].container if plane in self.inline else plane
+                if plane == path[-1]:
+                    self.display[plane] = plane
+            for step in path:
+                self.display[step] = self.display[plane]
+        for item in plan.nodes:
+            _topmost(item.id, lambda node: self.container_of(node) if self.display[self.container_of(node)] is not None
+                     else None, self.top)
+        lane_ids = [lane.id for lane in self.diagram.lanes]
+        pool_of = plan.pool_of_lane
+        breaks = {i for i in range(1, len(lane_ids)) if pool_of.get(lane_ids[i]) != pool_of.get(lane_ids[i - 1])}
+        lanes_inside = any(i not in plan.single_lane_pools for i in range(len(plan.pools)))
+        extents: dict[str, tuple[float, float]] = {}
+        # Inner planes first: an inline sub-process is as large as its contents.
+        for plane in sorted(members, key=lambda p: -self.depth(p)):
+            self.place_plane(plane, members[plane], drawn.get(plane, []), extents, lane_ids, lanes_inside, breaks)
+        for plane in sorted(members, key=self.depth):  # then contents move into their sub-process
+            if plane is not None and plane in self.inline:
+                x, y, _, _ = self.boxes[plane]
+                self.translate(plane, x, y + INLINE_TITLE)
+        for plane, items in members.items():
+            self.finish_plane(plane, items)
+
+    def container_of(self, node_id: str) -> str | None:
+        return self.plan.by_id[node_id].container
+
+    def depth(self, plane: str | None) -> int:
+        """How deep a plane is nested (memoised: n planes nested n deep cost n, not n²)."""
+        path = []
+        while plane is not None and plane not in self.depths:
+            path.append(plane)
+            plane = self.plan.by_id[plane].container
+        depth = self.depths.get(plane, 0)
+        for step in reversed(path):
+            depth += 1
+            self.depths[step] = depth
+        return self.depths.get(path[0], 0) if path else depth
+
+    def inline_containers(self, members, drawn) -> set[str]:
+        """Sub-processes drawn expanded in place: as the source drew them, and every one a
+        connection drawn in the main plane reaches into (bpmn-js draws no edge to a node that is
+        only in a drill-down plane)."""
+        plan = self.plan
+        inline = {plane for plane in members if plane is not None and
+                  plan.by_id[plane].node is not None and
+                  plan.by_id[plane].node.attributes.get("bpmn.isExpanded") == "true"}
+        for connection in drawn.get(None, []):
+            for end in (connection.source, connection.target):
+                node = plan.by_id[end].container
+                while node is not None:
+                    inline.add(node)
+                    node = plan.by_id[node].container
+        for plane in list(inline):  # an inline sub-process inside a drill-down one stays there
+            if plane not in members:
+                inline.discard(plane)
+        return inline
+
+    def place_plane(self, plane, items, connections, extents, lane_ids, lanes_inside, breaks) -> None:
+        if plane is None:
+            lanes = self.diagram.lanes
+            ends = lambda c: (self.layout_top[c.source], self.layout_top[c.target])  # noqa: E731
+        else:
+            lanes = [Lane("\0plane")]
+            ends = lambda c: (c.source, c.target)  # noqa: E731
+        # Boundary events take no cell: they sit on their host's border, and their flows leave
+        # from the host's place in the layout (so their targets follow the host).
+        present = {i.id for i in items}
+        on_host = {i.id: i.host for i in items if i.host is not None and i.host in present}
+        placed_items = [i for i in items if i.id not in on_host]
+        view = Diagram(lanes=lanes, nodes=[Node(i.id, i.lane if plane is None else "\0plane") for i in placed_items],
+                       edges=[Edge(*(on_host.get(end, end) for end in ends(c))) for c in connections])
+        placed = layout(view)
+        sizes: dict[tuple[int, int, int], tuple[float, float]] = {}
+        item_size: dict[str, tuple[float, float]] = {}
+        for item in placed_items:
+            size = extents.get(item.id) or size_of(item.tag)
+            if item.tag == "textAnnotation" and item.node is not None and item.node.label:
+                size = geometry.annotation_size(item.node.label)
+            item_size[item.id] = size
+            key = (placed.lane_index[item.id], placed.row[item.id], placed.column[item.id])
+            old = sizes.get(key, (0, 0))
+            sizes[key] = (max(old[0], size[0]), max(old[1], size[1]))
+        if plane is None:
+            grid = geometry.build_grid(lane_ids, placed.lane_rows, placed.columns, lanes_inside, breaks,
+                                       extra_headers=1 if self.nested_lanes else 0, sizes=sizes)
+        elif plane in self.inline:
+            grid = geometry.build_grid(["\0plane"], placed.lane_rows, placed.columns, False, set(), sizes=sizes,
+                                       origin=(0, 0))
+            extents[plane] = (grid.right, grid.bottom + INLINE_TITLE)
+        else:
+            grid = geometry.build_grid(["\0plane"], placed.lane_rows, placed.columns, False, set(), sizes=sizes)
+        for item in placed_items:
+            cell = grid.cell(placed.lane_index[item.id], placed.row[item.id], placed.column[item.id])
+            self.cells[item.id] = cell
+            self.boxes[item.id] = geometry.centred(cell, item_size[item.id])
+        for index, connection in enumerate(connections):
+            self.plane_of_connection[id(connection)] = (plane, index)
+        self.planes[plane] = {"view": view, "layout": placed, "grid": grid, "items": items, "ends": ends,
+                              "on_host": on_host}
+
+    def translate(self, plane: str, dx: float, dy: float) -> None:
+        """Moves a plane laid out at (0, 0) into its sub-process's box (outer planes move first,
+        so a nested sub-process's box is already where it belongs when its turn comes)."""
+        for item in self.planes[plane]["items"]:
+            if item.id in self.planes[plane]["on_host"]:
+                continue
+            x, y, w, h = self.boxes[item.id]
+            self.boxes[item.id] = (x + dx, y + dy, w, h)
+            x, y, w, h = self.cells[item.id]
+            self.cells[item.id] = (x + dx, y + dy, w, h)
+
+    def finish_plane(self, plane: str | None, items: list[PlanNode]) -> None:
+        """Boundary events onto their hosts, and what stands where, for straight edges."""
+        on_host = self.planes[plane]["on_host"]
+        hosted: dict[str, int] = {}
+        occupancy = geometry.Occupancy()
+        for item in items:
+            if item.id in on_host:  # on the host's lower border, right to left
+                hx, hy, hw, hh = self.boxes[item.host]
+                k = hosted.get(item.host, 0)
+                hosted[item.host] = k + 1
+                self.boxes[item.id] = (hx + hw - 28 - 40 * k, hy + hh - 18, 36, 36)
+                self.cells[item.id] = self.cells[item.host]
+            else:
+                occupancy.add(self.boxes[item.id])
+        occupancy.finish()
+        self.planes[plane]["occupancy"] = occupancy
+
+    def route(self, connection: Connection) -> list[geometry.Point]:
+        plane_key, index = self.plane_of_connection[id(connection)]
+        plane = self.planes[plane_key]
+        if plane_key is None:  # the nodes drawn for its ends (inner nodes of inline sub-processes)
+            source_id, target_id = self.top[connection.source], self.top[connection.target]
+        else:
+            source_id, target_id = connection.source, connection.target
+        source_side, target_side = connection.source_side, connection.target_side
+        if source_side is None or target_side is None:
+            chosen = plane["layout"].sides(plane["view"], index)
+            source_side, target_side = source_side or chosen[0], target_side or chosen[1]
+        source = self.plan.by_id[source_id]
+        if source.host is not None and connection.source_side is None:
+            source_side = Side.BOTTOM  # a boundary event's flows leave downwards, away from its host
+        return geometry.route(self.boxes[source_id], self.cells[source_id], source_side,
+                              self.boxes[target_id], self.cells[target_id], target_side, plane["occupancy"])
+
+
+def _topmost(node: str, parent, memo: dict[str, str]) -> str:
+    """The last of ``node``, ``parent(node)``, ``parent(parent(node))``, … before ``parent`` says
+    None, memoised in ``memo`` for every node on the way (so all nodes together cost linear time)."""
+    path: list[str] = []
+    seen: set[str] = set()
+    while node not in memo:
+        up = parent(node)
+        if up is None or node in seen:  # (a cycle cannot occur: plan.py breaks them; stop anyway)
+            memo[node] = node
+            break
+        seen.add(node)
+        path.append(node)
+        node = up
+    for step in path:
+        memo[step] = memo[node]
+    return memo[node]
