@@ -97,6 +97,15 @@ CODES: dict[str, CodeInfo] = {
     "MESSAGE_FLOW_TO_POOL": CodeInfo(I, "a message flow ending on a pool: the pool stands as a node of its lane"),
     "ARTIFACT_DROPPED": CodeInfo(W, "an association or artifact the model cannot hold; not kept"),
     "NO_PROCESS": CodeInfo(W, "BPMN definitions with no process and no pool"),
+    # -- one-input conversion and migration (converters/migrate) ------------------------------
+    "FORMAT_HINT": CodeInfo(I, "the content looks like another format than its extension says"),
+    "NO_READER": CodeInfo(W, "a diagram in a format no reader is registered for; left unchanged"),
+    "BLOCK_NOT_REWRITABLE": CodeInfo(W, "a Markdown diagram block that cannot be rewritten in place; left unchanged"),
+    "UNCONVERTED_BLOCK": CodeInfo(W, "a Markdown block that looked like a diagram but did not read; left unchanged"),
+    "UNSAFE_PATH": CodeInfo(E, "a source path that would be written outside the destination; refused"),
+    "OUTPUT_COLLISION": CodeInfo(E, "two sources would write one output (also when names differ only in case)"),
+    "IO_ERROR": CodeInfo(E, "a file that could not be read or written"),
+    "REMOTE_FAILURE": CodeInfo(E, "the converter servers could not convert the item (deadline, transport)"),
 }
 
 
