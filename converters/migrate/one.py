@@ -135,6 +135,14 @@ def format_hint(data: bytes | str, declared: str | None) -> Diagnostic | None:
                                      f"name it with --from {sniffed.name}")
 
 
+def _add_hint(outcome: Outcome, error: FlowzapError, data: bytes | str) -> None:
+    """A rejected text that another format's sniffer claims (a Mermaid file saved as ``.fz``)."""
+    if isinstance(error, InputError) and error.format_name and error.format_name != "model":
+        hint = format_hint(data, error.format_name)
+        if hint is not None:
+            outcome.diagnostics.append(hint)
+
+
 def convert_input(
     data: bytes,
     *,
@@ -159,11 +167,7 @@ def convert_input(
                            loss_policy=loss_policy, filename=filename)
     except FlowzapError as error:
         failure(outcome, error, target_format)
-        declared = registry.format_for_filename(filename) if filename and not source_format else None
-        if isinstance(error, InputError) and declared is not None:
-            hint = format_hint(data, declared.name)
-            if hint is not None:
-                outcome.diagnostics.append(hint)
+        _add_hint(outcome, error, data)
         return outcome
     outcome.content = result.content
     outcome.source_format, outcome.target_format = result.source_format, result.target_format
@@ -182,10 +186,7 @@ def validate_input(data: bytes, *, name: str, filename: str | None, source_forma
         outcome.status, outcome.target_format = "invalid", None
         if isinstance(error, InputError):
             outcome.message = None  # validate says "invalid (N errors)" itself
-            declared = registry.format_for_filename(filename) if filename and not source_format else None
-            hint = format_hint(data, declared.name) if declared is not None else None
-            if hint is not None:
-                outcome.diagnostics.append(hint)
+        _add_hint(outcome, error, data)
         return outcome
     outcome.source_format, outcome.diagnostics = result.source_format, result.diagnostics
     outcome.summary = result.diagram.summary()

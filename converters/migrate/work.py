@@ -128,8 +128,7 @@ def process(task: Task, settings: Settings, converter: one.Converter, tree: Outp
         outcome = one.convert_input(
             data, name=source.rel, filename=source.rel if source.kind != "sniffed" else None,
             target_format=settings.target,
-            source_format=source.format if source.kind == "sniffed" else settings.source_format
-            if source.kind == "diagram" else None,
+            source_format=source.format if source.kind != "markdown" else None,
             options=settings.options, loss_policy=settings.loss_policy, converter=converter)
         status = outcome.status
         if status == "other":  # a page without diagram blocks
