@@ -123,7 +123,15 @@ def process(task: Task, settings: Settings, converter: one.Converter, tree: Outp
     content: bytes | None = None
     status, reason = "other", source.reason
     if source.kind in ("diagram", "sniffed") and source.format == settings.target:
-        content, status, reason = data, "unchanged", f"already {settings.target}"
+        # Read (to report a broken file) but copied byte for byte: no rewrite of what is already there.
+        outcome = one.convert_input(
+            data, name=source.rel, filename=source.rel if source.kind != "sniffed" else None,
+            target_format=settings.target, source_format=source.format, options=settings.options,
+            loss_policy="ignore", converter=converter)
+        status = outcome.status
+        if outcome.ok:
+            content, status, reason = data, "unchanged", f"already {settings.target}"
+            outcome.diagnostics, outcome.target_format = [], settings.target
     elif source.kind in ("diagram", "sniffed", "markdown"):
         outcome = one.convert_input(
             data, name=source.rel, filename=source.rel if source.kind != "sniffed" else None,
