@@ -65,7 +65,10 @@ def channel_target(servers: list[str]) -> str:
         raise ServerAddressError("no server given")
     if len(servers) == 1:
         server = servers[0].strip()
-        return server if server.startswith(SCHEMES) or "://" in server else f"dns:///{server}"
+        if server.startswith(SCHEMES) or "://" in server:
+            return server
+        _split(server)
+        return f"dns:///{server}"
     if any(s.strip().startswith(SCHEMES) or "://" in s for s in servers):
         raise ServerAddressError("a dns:/// (or other scheme) target stands alone: give it as the only --server")
     v4, v6 = [], []
@@ -160,7 +163,12 @@ class RemoteConverter:
             if self.dead:
                 _fail(item, NoServerLeft("no converter server is reachable"))
                 continue
-            await self._stream(item)
+            try:
+                await self._stream(item)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 — a stream worker never dies: the run would hang
+                _fail(item, RemoteFailure(f"the client failed: {type(error).__name__}: {error}"))
 
     async def _stream(self, item: _Item) -> None:
         """One stream: items one after the other, until it carried ``items_per_stream`` or
@@ -191,7 +199,8 @@ class RemoteConverter:
             if current is not None:
                 _fail(current, NoServerLeft("the client stopped"))
             raise
-        except (grpc.aio.AioRpcError, asyncio.TimeoutError, ConnectionError) as error:
+        except Exception as error:  # noqa: BLE001 — a broken stream (AioRpcError, a write to a call the
+            # transport already ended, a timeout): whatever it was, the unanswered item goes elsewhere
             call.cancel()
             if current is not None:
                 await self._retry(current, error)

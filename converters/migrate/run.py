@@ -163,8 +163,11 @@ def migrate(request: Request, echo: Callable[[str], None] = lambda text: print(t
         os.makedirs(plan.destination, exist_ok=True)
         OutputTree(plan.destination).sweep()
     total = plan.count()
-    backend = RemoteBackend(request, settings) if request.servers else \
-        LocalBackend(request.jobs or available_cpus(), settings)
+    try:
+        backend = RemoteBackend(request, settings) if request.servers else \
+            LocalBackend(request.jobs or available_cpus(), settings)
+    except ValueError as error:  # a --server value that names no server
+        raise UsageError(str(error)) from error
     # Opened after the workers are forked: they inherit no database connection.
     state = State(None if request.dry_run else state_path(plan.destination), resume=request.resume)
     report = Report(request.report, {"source": request.sources, "destination": request.destination,
