@@ -190,7 +190,7 @@ class RemoteConverter:
                 if sent < self.items_per_stream and not self.dead:
                     try:
                         current = await asyncio.wait_for(self.queue.get(), self.idle_seconds)
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         current = None
             await call.done_writing()
             await asyncio.wait_for(call, self.timeout)

@@ -91,7 +91,7 @@ def tree_digest(root: Path, ignore=(".flowzap-migrate.db",)) -> dict[str, str]:
 def flowzap_convert(*args, **kwargs) -> subprocess.CompletedProcess:
     command = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "converters.cli"]
     kwargs.setdefault("timeout", 600)
-    return subprocess.run(command + [str(a) for a in args], capture_output=True, text=True, **kwargs)
+    return subprocess.run(command + [str(a) for a in args], capture_output=True, text=True, check=False, **kwargs)
 
 
 def command(*args) -> list[str]:

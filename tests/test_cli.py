@@ -17,7 +17,7 @@ SCRIPT = Path(sys.executable).parent / "flowzap-convert"
 
 def run(*args, stdin: str | None = None, cwd=None) -> subprocess.CompletedProcess:
     command = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "converters.cli"]
-    return subprocess.run(command + list(args), input=stdin, capture_output=True, text=True, cwd=cwd, timeout=60)
+    return subprocess.run(command + list(args), input=stdin, capture_output=True, text=True, cwd=cwd, timeout=60, check=False)
 
 
 def test_console_script_is_installed():
@@ -205,9 +205,9 @@ def test_shell_completion_of_formats():
     env = {**os.environ, "_FLOWZAP_CONVERT_COMPLETE": "bash_complete", "COMP_WORDS": "flowzap-convert convert --to m",
            "COMP_CWORD": "3"}
     command = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "converters.cli"]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
     assert done.stdout.splitlines() == ["plain,mermaid"], done.stdout
     env["COMP_WORDS"], env["COMP_CWORD"] = "flowzap-convert migrate src dst --to ", "5"
     names = {line.split(",", 1)[1] for line in subprocess.run(command, env=env, capture_output=True, text=True,
-                                                             timeout=60).stdout.splitlines()}
+                                                             timeout=60, check=False).stdout.splitlines()}
     assert {"flowzap", "yaml", "bpmn", "mermaid"} <= names

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from converters.migrate.atomic import OutputTree, UnsafeOutput
+from converters.migrate.atomic import OutputTree, UnsafeOutput, write_file
 from converters.migrate.paths import collision_key, safe_relative
 from tests.migrate_trees import flowzap_convert, tree_digest
 
@@ -90,7 +90,7 @@ def test_names_that_differ_only_in_case_or_map_to_one_output_collide(tmp_path):
 def test_the_state_file_name_is_reserved(tmp_path):
     src = _src(tmp_path)
     (src / ".flowzap-migrate.db").write_text("not a database", encoding="utf-8")
-    done, files = _report(tmp_path, src, tmp_path / "out", "--to", "yaml", "--copy-other")
+    _, files = _report(tmp_path, src, tmp_path / "out", "--to", "yaml", "--copy-other")
     assert files[".flowzap-migrate.db"]["status"] == "failed"
     assert files[".flowzap-migrate.db"]["diagnostics"][0]["code"] == "OUTPUT_COLLISION"
 
@@ -128,6 +128,9 @@ def test_outputs_are_written_atomically(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "fsync", lambda fd: calls.append("fsync"))
     monkeypatch.setattr(os, "replace", lambda *a, **k: (calls.append("replace"), real_replace(*a, **k)))
     tree.write("d/x.txt", b"new")
-    assert calls == ["fsync", "replace", "fsync"]  # the data, then the rename, then the folder
+    assert calls == ["fsync", "replace"]  # the data on disk, then the rename
     assert (tmp_path / "d" / "x.txt").read_bytes() == b"new"
     assert [p.name for p in (tmp_path / "d").iterdir()] == ["x.txt"]
+    calls.clear()
+    write_file(str(tmp_path / "single.txt"), b"one")  # -o FILE: the folder is synced too
+    assert calls == ["fsync", "replace", "fsync"] and (tmp_path / "single.txt").read_bytes() == b"one"

@@ -8,8 +8,8 @@ import fnmatch
 import os
 import stat
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from .. import registry
 from ..formats import Format

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
+from typing import Self
 
 # Summary groups, in the order they are shown.
 GROUPS = {
@@ -65,11 +66,11 @@ class Progress:
         self.task = None
         self.next_line = time.monotonic() + interval
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Self:
         if self.mode == "bar":
             from rich.console import Console
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn,
-                                       TimeRemainingColumn)
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import Progress as RichProgress
 
             self.bar = RichProgress(TextColumn("migrate"), BarColumn(), MofNCompleteColumn(),
                                     TextColumn("{task.fields[rate]} files/s"), TextColumn("{task.fields[errors]}"),

@@ -16,9 +16,9 @@ class Report:
         self.count = 0
         if path is None:
             return
-        folder, name = os.path.split(os.path.abspath(path))
+        folder = os.path.dirname(os.path.abspath(path))
         self.temp = os.path.join(folder, f"{TEMP_PREFIX}{os.getpid()}-report{TEMP_SUFFIX}")
-        self.file = open(self.temp, "w", encoding="utf-8")
+        self.file = open(self.temp, "w", encoding="utf-8")  # noqa: SIM115 — open for the whole run
         head = json.dumps(header, ensure_ascii=False)[:-1]  # the header's fields, then "files"
         self.file.write(head + (", " if header else "") + '"files": [')
 

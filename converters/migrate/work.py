@@ -74,8 +74,8 @@ def _console(outcome: one.Outcome) -> list[tuple[str, str]]:
     shown = [(severity.value, text) for severity, text in outcome.lines()
              if severity is Severity.ERROR or "FORMAT_HINT" in text]
     if len(shown) > MAX_CONSOLE_LINES:
-        shown = shown[:MAX_CONSOLE_LINES - 1] + [("info", f"{outcome.name}: … {len(shown) - MAX_CONSOLE_LINES + 1} "
-                                                          "more (see --report)")]
+        more = len(shown) - MAX_CONSOLE_LINES + 1
+        shown = shown[:MAX_CONSOLE_LINES - 1] + [("info", f"{outcome.name}: … {more} more (see --report)")]
     return shown
 
 
@@ -101,7 +101,10 @@ def _up_to_date(task: Task, settings: Settings, source_hash: str) -> bool:
         return False
 
 
-def process(task: Task, settings: Settings, converter: one.Converter, tree: OutputTree) -> Done:
+def process(task: Task, settings: Settings, converter: one.Converter, tree: OutputTree,
+            writes: list | None = None) -> Done:
+    """``writes`` given: the output's write is left to the caller (``(done, output, content)``
+    appended), so that it overlaps with the next conversion."""
     started = time.perf_counter()
     source = task.source
     if source.kind == "skipped":
@@ -151,26 +154,45 @@ def process(task: Task, settings: Settings, converter: one.Converter, tree: Outp
     if content is not None and task.output is not None:
         output_hash = content_hash(content)
         written = task.output
-        if not settings.dry_run:
-            try:
-                tree.write(task.output, content)
-            except UnsafeOutput as error:
-                return _refused(task, started, "UNSAFE_PATH", str(error))
-            except OSError as error:
-                return _refused(task, started, "IO_ERROR", f"cannot write {task.output}: {error.strerror or error}")
     exit_code = outcome.exit_code if outcome is not None else one.EXIT_OK
-    return Done(source.rel, status, exit_code, written, source_hash, output_hash,
+    done = Done(source.rel, status, exit_code, written, source_hash, output_hash,
                 _entry(source, status, started, written, outcome, reason),
                 _console(outcome) if outcome is not None and status == "failed" else [])
+    if written is not None and not settings.dry_run:
+        if writes is not None:
+            writes.append((task, started, tree.write, content))
+            return done
+        problem = write_output(task, started, tree.write, content)
+        if problem is not None:
+            return problem
+    return done
 
 
-def process_chunk(tasks: list[Task], settings: Settings, converter: one.Converter, tree: OutputTree) -> list[Done]:
+def write_output(task: Task, started: float, write, content: bytes) -> Done | None:
+    """Writes one output; a Done saying why when it cannot be written."""
+    try:
+        write(task.output, content)
+    except UnsafeOutput as error:
+        return _refused(task, started, "UNSAFE_PATH", str(error))
+    except OSError as error:
+        return _refused(task, started, "IO_ERROR", f"cannot write {task.output}: {error.strerror or error}")
+    return None
+
+
+def process_chunk(tasks: list[Task], settings: Settings, converter: one.Converter, tree: OutputTree,
+                  writer=None) -> list[Done]:
     """A few tasks at once (fewer round trips to a worker); after ``NoServerLeft`` the rest are
-    given back unfinished."""
+    given back unfinished. With ``writer`` (a thread pool) each output is written (fsync, rename)
+    while the next file converts; all are written before the chunk's results are returned, so a
+    file is recorded as done only once its output is in place."""
     done: list[Done] = []
+    writes: list | None = [] if writer is not None else None
+    pending: dict[int, object] = {}
     for index, task in enumerate(tasks):
         try:
-            done.append(process(task, settings, converter, tree))
+            done.append(process(task, settings, converter, tree, writes))
+            if writes:
+                pending[len(done) - 1] = writer.submit(write_output, *writes.pop())
         except one.NoServerLeft:
             done.extend(Done(t.source.rel, "unfinished") for t in tasks[index:])
             break
@@ -178,23 +200,30 @@ def process_chunk(tasks: list[Task], settings: Settings, converter: one.Converte
             message = f"internal error (please report it): {type(error).__name__}: {error}"
             done.append(Done(task.source.rel, "failed", one.EXIT_INTERNAL, lines=[("error", f"{task.source.rel}: {message}")],
                              report=json.dumps({"source": task.source.rel, "status": "failed", "message": message})))
+    for index, future in pending.items():
+        problem = future.result()
+        if problem is not None:
+            done[index] = problem
     return done
 
 
 # -- the local process pool's side ------------------------------------------------------------
 
-_WORKER: tuple[Settings, OutputTree] | None = None
+_WORKER: tuple | None = None
+WRITER_THREADS = 8  # writes (fsync) in flight per worker while it converts: a file system commits concurrent fsyncs together
 
 
 def init_worker(settings: Settings) -> None:
     global _WORKER
+    from concurrent.futures import ThreadPoolExecutor
+
     _die_with_parent()
-    _WORKER = (settings, OutputTree(settings.destination))
+    _WORKER = (settings, OutputTree(settings.destination), ThreadPoolExecutor(WRITER_THREADS))
 
 
 def run_chunk(tasks: list[Task]) -> list[Done]:
-    settings, tree = _WORKER
-    return process_chunk(tasks, settings, one.local_converter, tree)
+    settings, tree, writer = _WORKER
+    return process_chunk(tasks, settings, one.local_converter, tree, writer)
 
 
 def _die_with_parent() -> None:
