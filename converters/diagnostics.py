@@ -117,6 +117,15 @@ CODES: dict[str, CodeInfo] = {
     "SPLIT_DATA_ASSOCIATION": CodeInfo(W, "a BPMN data association with several sources: one edge per source"),
     "CHANGED_XML_FRAGMENT": CodeInfo(W, "a bpmn.* attribute whose XML is not well-formed: kept in fz:meta, not "
                                         "written as BPMN", loss=True),
+    # -- one-input conversion and migration (converters/migrate) ------------------------------
+    "FORMAT_HINT": CodeInfo(I, "the content looks like another format than its extension says"),
+    "NO_READER": CodeInfo(W, "a diagram in a format no reader is registered for; left unchanged"),
+    "BLOCK_NOT_REWRITABLE": CodeInfo(W, "a Markdown diagram block that cannot be rewritten in place; left unchanged"),
+    "UNCONVERTED_BLOCK": CodeInfo(W, "a Markdown block that looked like a diagram but did not read; left unchanged"),
+    "UNSAFE_PATH": CodeInfo(E, "a source path that would be written outside the destination; refused"),
+    "OUTPUT_COLLISION": CodeInfo(E, "two sources would write one output (also when names differ only in case)"),
+    "IO_ERROR": CodeInfo(E, "a file that could not be read or written"),
+    "REMOTE_FAILURE": CodeInfo(E, "the converter servers could not convert the item (deadline, transport)"),
 }
 
 
