@@ -23,6 +23,7 @@ import pytest
 from converters import InputError, read_with_diagnostics, write_with_diagnostics
 from converters.mermaid.sequence_writer import SequenceWriter
 from tests.conftest import CORPUS, require_tool
+from tests.loss_names import named
 from tests.oracles.mermaid_oracle import available, mermaid_oracle
 from tests.sequence_facts import facts
 
@@ -219,9 +220,9 @@ def test_flowzap_flow_inside_a_lane_is_reported_edge_by_edge_and_node_by_node():
                                   .replace("{{", "{").replace("}}", "}"), "flowzap").diagram
     text, losses = write_with_diagnostics(model, "mermaid", {"diagram": "sequence"})
     assert [line.strip() for line in text.splitlines() if "->>" in line] == ["User->>App: Submit"]
-    assert {d.element for d in losses if d.code == "DROPPED_EDGE"} == {"n1->n2", "n2->n3", "n3->n2", "n4->n5"}
+    assert named(losses, "DROPPED_EDGE") == {"n1->n2", "n2->n3", "n3->n2", "n4->n5"}
     # every node but the message's target is named: the steps inside User, the note-less Wait, the end
-    assert {d.element for d in losses if d.code == "DROPPED_NODE"} == {"n1", "n2", "n3", "n6", "n5"}
+    assert named(losses, "DROPPED_NODE") == {"n1", "n2", "n3", "n6", "n5"}
 
 
 def test_flowzap_timeline_inside_a_lane_is_self_messages_and_the_rest_reported():
@@ -231,4 +232,4 @@ def test_flowzap_timeline_inside_a_lane_is_self_messages_and_the_rest_reported()
     assert [line.strip() for line in text.splitlines() if "->>" in line] == [
         "User->>User: Fill form", "User->>User: Check", "User->>App: Submit", "App->>App: Done"]
     # the start leaves the first message (a start is not drawn); no message reaches Wait
-    assert {d.element for d in losses if d.code == "DROPPED_NODE"} == {"n1", "n6"}
+    assert named(losses, "DROPPED_NODE") == {"n1", "n6"}

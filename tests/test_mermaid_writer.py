@@ -20,6 +20,7 @@ from converters.model import Diagram, Edge, EdgeStyle, Group, Lane, Node, NodeKi
 from converters.mermaid.flow_writer import FlowchartWriter
 from converters.mermaid.sequence_writer import SequenceWriter
 from tests.conftest import CORPUS, require_tool
+from tests.loss_names import named
 from tests.oracles.mermaid_oracle import (
     available, mermaid_oracle, mermaid_view, model_text, model_view, sequence_model_view,
 )
@@ -93,12 +94,12 @@ def test_flowzap_mermaid_flowzap_is_lossless_with_comments(path, kind):
 def test_without_comments_every_loss_is_reported_per_element():
     model = read(REFERENCE.read_text(encoding="utf-8"), "flowzap")
     _, losses = write_with_diagnostics(model, "mermaid")
-    sides = {d.element for d in losses if d.code == "DROPPED_EDGE_SIDES"}
+    sides = named(losses, "DROPPED_EDGE_SIDES")
     assert len(sides) == len(model.edges) == 22
     loop_model = read("A { # A\nn1: rectangle label:\"x\"\nn2: taskbox label:\"y\" owner:\"Ops\"\n"
                       "n1.handle(right) -> n2.handle(left)\nloop [again] n1 n2\n}\n", "flowzap")
     _, losses = write_with_diagnostics(loop_model, "mermaid")
-    codes = {(d.code, d.element) for d in losses}
+    codes = {(code, element) for code in ("DROPPED_GROUP", "DROPPED_ATTRIBUTE") for element in named(losses, code)}
     assert ("DROPPED_GROUP", "loop1") in codes and ("DROPPED_ATTRIBUTE", "n2") in codes
 
 
@@ -118,13 +119,13 @@ def test_reference_example_as_sequence_keeps_message_order_and_reports_the_rest(
     messages = [line.strip() for line in result.content.splitlines() if "->>" in line]
     assert messages[0] == "User->>AuthServer: Login request"
     assert messages[-1] == "MFA->>User: Retry"
-    dropped = {d.element for d in result.diagnostics if d.code == "DROPPED_EDGE"}
+    dropped = named(result.diagnostics, "DROPPED_EDGE")
     assert "n1->n2" in dropped and len(dropped) == 15
     # every node is reached by a written message or named in a diagnostic (decisions among them)
     model = read(REFERENCE.read_text(encoding="utf-8"), "flowzap")
     lane_of = {n.id: n.lane for n in model.nodes}
     reached = {e.target for e in model.edges if lane_of[e.source] != lane_of[e.target]}
-    reported = {d.element for d in result.diagnostics if d.code == "DROPPED_NODE"}
+    reported = named(result.diagnostics, "DROPPED_NODE")
     assert {"n9", "n12", "n13", "n18"} <= reported
     assert reported == {n.id for n in model.nodes} - reached
 
@@ -144,7 +145,7 @@ def test_keywords_and_odd_ids_are_renamed_and_reported():
         Node("style", "my lane")])
     model.edges = [Edge("end", "graph"), Edge("a-b", "1x")]
     text, losses = write_with_diagnostics(model, "mermaid")
-    renamed = {d.element for d in losses if d.code == "RENAMED_ID"}
+    renamed = named(losses, "RENAMED_ID")
     assert renamed == {"end", "graph", "a-b", "1x", "style", "my lane"}
     back = read(text, "mermaid")
     assert sorted(n.label for n in back.nodes) == sorted(["end", "graph", "a-b", "1x", "style"])

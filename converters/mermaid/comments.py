@@ -10,6 +10,7 @@ attributes — and the reader applies them back, so FlowZap → Mermaid → Flow
     %% flowzap {"group":"loop1","kind":"loop","label":"retry","members":["n2","n7"],"lane":"User"}
     %% flowzap {"lane":"User","attributes":{"color":"blue"}}
     %% flowzap {"diagram":{"attributes":{"bpmn.id":"Definitions_1"}}}
+    %% flowzap {"order":["n1","n3","n2"]}
 
 An edge is named by its ends and its rank among the edges with the same ends (0 for the first).
 ``"text": true`` says that an element's label, which looks like HTML, is plain text (the reader
@@ -130,7 +131,17 @@ def _apply_extras(diagram: Diagram, extras: list[dict]) -> set[int]:
     for group in diagram.groups:
         if group.parent is not None and group.parent not in known_groups:
             group.parent = None
+    orders = [extra["order"] for extra in extras if isinstance(extra.get("order"), list)]
+    if orders:
+        _reorder(diagram, [str(i) for i in orders[-1]])
     return plain
+
+
+def _reorder(diagram: Diagram, order: list[str]) -> None:
+    """The model's node order as the writer listed it (blocks declare nodes lane by lane); nodes
+    it does not list keep their place after the listed ones."""
+    rank = {node_id: i for i, node_id in enumerate(order)}
+    diagram.nodes.sort(key=lambda n: rank.get(n.id, len(rank)))
 
 
 def _element(extra: dict, nodes: dict, lanes: dict, groups: dict, ranked: dict):

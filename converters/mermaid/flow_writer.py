@@ -101,6 +101,7 @@ class FlowchartWriter:
         self.extras: list[str] = []
         self.tail: list[str] = []
         self.edge_count = 0
+        self.written_order: list[str] = []  # node ids in the order the blocks declare them
 
     # -- ids ---------------------------------------------------------------------------------
     def assign_ids(self) -> None:
@@ -144,6 +145,9 @@ class FlowchartWriter:
             self.write_lane(lane, members, groups)
         for group in stray_groups:
             self.group_loss(group)
+        if self.keep and self.written_order != [n.id for n in d.nodes]:
+            # blocks declare nodes lane by lane; the model's order (FlowZap's n1…nN) comes back from this
+            self.extras.append(comments.line({"order": [self.node_ids[n.id] for n in d.nodes]}))
         self.write_edges()
         self.write_styles()
         if self.edge_count > 500:
@@ -260,6 +264,7 @@ class FlowchartWriter:
 
     def node_text(self, node: Node) -> str:
         nid = self.node_ids[node.id]
+        self.written_order.append(node.id)
         a = node.attributes
         shape = a.get("mermaid.shape")
         if shape is not None and not same_meaning(shape, node.kind):
