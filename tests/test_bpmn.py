@@ -13,13 +13,20 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from converters import InputError, convert, detect_format, read, read_with_diagnostics, write
-from converters.diagnostics import Severity
+from converters import (
+    InputError,
+    convert,
+    detect_format,
+    read,
+    read_with_diagnostics,
+    write,
+)
 from converters.bpmn.reader import read as bpmn_read
 from converters.bpmn.vocabulary import BPMNDI_NS, DC_NS, DI_NS, MODEL_NS
+from converters.diagnostics import Severity
 from converters.model import Diagram, Edge, EdgeStyle, Group, Lane, Node, NodeKind, Side
 
-from .conftest import DATA, CORPUS
+from .conftest import CORPUS, DATA
 
 BPMN_DATA = DATA / "bpmn"
 FLOWZAP_CORPUS = CORPUS / "flowzap"

@@ -17,12 +17,31 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic, Diagnostics
-from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind, Side
+from ..model import (
+    Diagram,
+    Edge,
+    EdgeStyle,
+    Group,
+    GroupKind,
+    Lane,
+    Node,
+    NodeKind,
+    Side,
+)
 from . import extensions, safexml
 from .extensions import Meta
 from .vocabulary import (
-    BPMNDI_NS, CONTAINERS, DATA, DC_NS, EVENT_DEFINITIONS, FLOW_NODES, KIND_ELEMENT,
-    KNOWN_PROCESS_CHILDREN, MODEL_NS, NATIVE_ATTRIBUTES, kind_of,
+    BPMNDI_NS,
+    CONTAINERS,
+    DATA,
+    DC_NS,
+    EVENT_DEFINITIONS,
+    FLOW_NODES,
+    KIND_ELEMENT,
+    KNOWN_PROCESS_CHILDREN,
+    MODEL_NS,
+    NATIVE_ATTRIBUTES,
+    kind_of,
 )
 from .xmlparts import attribute_items, model_local, serialize, split, strip_prefix
 
@@ -507,7 +526,7 @@ class _Reader:
     def native_attributes(self, element, into: dict[str, str]) -> None:
         for key, value in attribute_items(element):
             if key[0] == "{":
-                ns, _, local = key[1:].partition("}")
+                ns = key[1:].partition("}")[0]
                 if ns != MODEL_NS:
                     into[f"bpmn.{key}"] = value  # vendor attribute, Clark notation keeps its namespace
             elif key in NATIVE_ATTRIBUTES:
