@@ -75,7 +75,8 @@ def test_every_corpus_file_reaches_a_fixed_point_after_one_round_trip():
 def test_what_the_reader_accepts_every_writer_can_write():
     """No file that ``validate`` accepts while every conversion of it fails: each corpus file the
     reader accepts (those the XSDs reject included) is written by every writer without an error."""
-    from converters import FlowzapError, write_with_diagnostics as write_any
+    from converters import FlowzapError
+    from converters import write_with_diagnostics as write_any
     from converters.registry import all_formats
 
     targets = [fmt.name for fmt in all_formats() if fmt.can_write]
