@@ -585,3 +585,13 @@ def test_a_file_re_saved_by_a_modeller_keeps_what_fz_meta_carries():
     back = read(text, "bpmn")
     assert sorted(back.nodes, key=lambda n: n.id) == sorted(diagram.nodes, key=lambda n: n.id)
     assert back.edges == diagram.edges and back.lanes == diagram.lanes and back.groups == diagram.groups
+
+
+def test_fz_meta_values_this_converter_never_writes_are_warnings_not_crashes():
+    model = Diagram(lanes=[Lane("L", "L")], nodes=[Node("a", "L"), Node("b", "L")],
+                    edges=[Edge("a", "b", style=EdgeStyle.DOTTED, source_side=Side.RIGHT)])
+    text = write(model, "bpmn").replace('style="dotted"', 'style="wavy"').replace('sourceSide="right"',
+                                                                                 'sourceSide="²"')
+    result = read_with_diagnostics(text, "bpmn")
+    assert [d.code for d in result.diagnostics] == ["INVALID_FZ_META", "INVALID_FZ_META"]
+    assert result.diagram.edges[0].style is EdgeStyle.SOLID and result.diagram.edges[0].source_side is None
