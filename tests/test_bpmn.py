@@ -595,3 +595,17 @@ def test_fz_meta_values_this_converter_never_writes_are_warnings_not_crashes():
     result = read_with_diagnostics(text, "bpmn")
     assert [d.code for d in result.diagnostics] == ["INVALID_FZ_META", "INVALID_FZ_META"]
     assert result.diagram.edges[0].style is EdgeStyle.SOLID and result.diagram.edges[0].source_side is None
+
+
+def test_xml_namespace_attributes_are_written_under_xml_and_read_back():
+    text = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D">
+  <bpmn:process id="P"><bpmn:task id="t" name="Tâche" xml:lang="fr"/></bpmn:process>
+</bpmn:definitions>
+"""
+    model = read(text, "bpmn")
+    assert model.nodes[0].attributes["bpmn.{http://www.w3.org/XML/1998/namespace}lang"] == "fr"
+    written = write(model, "bpmn")
+    assert ' xml:lang="fr"' in written and "xmlns:ns" not in written  # the xml: prefix is never declared
+    assert etree.fromstring(written.encode()) is not None
+    assert read(written, "bpmn") == read(write(read(written, "bpmn"), "bpmn"), "bpmn")
