@@ -115,6 +115,7 @@ CODES: dict[str, CodeInfo] = {
     "MISSING_ELEMENT_ID": CodeInfo(W, "a BPMN flow element without an id: read under a new one"),
     "INVALID_DI": CodeInfo(W, "BPMN diagram interchange bounds that are not numbers: ignored"),
     "SPLIT_DATA_ASSOCIATION": CodeInfo(W, "a BPMN data association with several sources: one edge per source"),
+    "INVALID_FZ_META": CodeInfo(W, "a value in this converter's fz:meta extension that it never writes: ignored"),
     "CHANGED_XML_FRAGMENT": CodeInfo(W, "a bpmn.* attribute whose XML is not well-formed: kept in fz:meta, not "
                                         "written as BPMN", loss=True),
     # -- one-input conversion and migration (converters/migrate) ------------------------------

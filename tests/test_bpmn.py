@@ -13,13 +13,20 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from converters import InputError, convert, detect_format, read, read_with_diagnostics, write
-from converters.diagnostics import Severity
+from converters import (
+    InputError,
+    convert,
+    detect_format,
+    read,
+    read_with_diagnostics,
+    write,
+)
 from converters.bpmn.reader import read as bpmn_read
 from converters.bpmn.vocabulary import BPMNDI_NS, DC_NS, DI_NS, MODEL_NS
+from converters.diagnostics import Severity
 from converters.model import Diagram, Edge, EdgeStyle, Group, Lane, Node, NodeKind, Side
 
-from .conftest import DATA, CORPUS
+from .conftest import CORPUS, DATA
 
 BPMN_DATA = DATA / "bpmn"
 FLOWZAP_CORPUS = CORPUS / "flowzap"
@@ -578,3 +585,27 @@ def test_a_file_re_saved_by_a_modeller_keeps_what_fz_meta_carries():
     back = read(text, "bpmn")
     assert sorted(back.nodes, key=lambda n: n.id) == sorted(diagram.nodes, key=lambda n: n.id)
     assert back.edges == diagram.edges and back.lanes == diagram.lanes and back.groups == diagram.groups
+
+
+def test_fz_meta_values_this_converter_never_writes_are_warnings_not_crashes():
+    model = Diagram(lanes=[Lane("L", "L")], nodes=[Node("a", "L"), Node("b", "L")],
+                    edges=[Edge("a", "b", style=EdgeStyle.DOTTED, source_side=Side.RIGHT)])
+    text = write(model, "bpmn").replace('style="dotted"', 'style="wavy"').replace('sourceSide="right"',
+                                                                                 'sourceSide="²"')
+    result = read_with_diagnostics(text, "bpmn")
+    assert [d.code for d in result.diagnostics] == ["INVALID_FZ_META", "INVALID_FZ_META"]
+    assert result.diagram.edges[0].style is EdgeStyle.SOLID and result.diagram.edges[0].source_side is None
+
+
+def test_xml_namespace_attributes_are_written_under_xml_and_read_back():
+    text = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D">
+  <bpmn:process id="P"><bpmn:task id="t" name="Tâche" xml:lang="fr"/></bpmn:process>
+</bpmn:definitions>
+"""
+    model = read(text, "bpmn")
+    assert model.nodes[0].attributes["bpmn.{http://www.w3.org/XML/1998/namespace}lang"] == "fr"
+    written = write(model, "bpmn")
+    assert ' xml:lang="fr"' in written and "xmlns:ns" not in written  # the xml: prefix is never declared
+    assert etree.fromstring(written.encode()) is not None
+    assert read(written, "bpmn") == read(write(read(written, "bpmn"), "bpmn"), "bpmn")

@@ -69,3 +69,29 @@ def test_every_corpus_file_reaches_a_fixed_point_after_one_round_trip():
         if read(twice, "bpmn") != settled or write_with_diagnostics(read(twice, "bpmn"), "bpmn")[0] != twice:
             bad.append(path.name)
     assert not bad
+
+
+@pytest.mark.slow
+def test_what_the_reader_accepts_every_writer_can_write():
+    """No file that ``validate`` accepts while every conversion of it fails: each corpus file the
+    reader accepts (those the XSDs reject included) is written by every writer without an error."""
+    from converters import FlowzapError
+    from converters import write_with_diagnostics as write_any
+    from converters.registry import all_formats
+
+    targets = [fmt.name for fmt in all_formats() if fmt.can_write]
+    failures = []
+    for path in [*_corpus_files(), *sorted((CORPUS / "bpmn-more" / "xsd-invalid").glob("*.bpmn")),
+                 *sorted((CORPUS / "bpmn" / "invalid").glob("*.bpmn"))]:
+        try:
+            model = read(path.read_bytes(), "bpmn")
+        except FlowzapError:
+            continue
+        if not model.lanes:
+            continue
+        for target in targets:
+            try:
+                write_any(model, target)
+            except FlowzapError as error:
+                failures.append(f"{path.name} → {target}: {error}")
+    assert not failures

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from ..model import Side
 
@@ -137,7 +138,7 @@ class Occupancy:
     """Which node centres lie on a row or column line: a straight edge along one is drawn only
     when no node stands in its way."""
 
-    __slots__ = ("by_row", "by_column")
+    __slots__ = ("by_column", "by_row")
 
     def __init__(self) -> None:
         self.by_row: dict[float, list[float]] = {}
@@ -208,7 +209,7 @@ def route(source: Box, source_cell: Box, source_side: Side, target: Box, target_
 
 def _self_loop(box: Box, cell: Box) -> list[Point]:
     x, y, w, h = box
-    cx, cy, cw, ch = cell
+    cx, cy, cw, _ = cell
     middle = y + h / 2
     return [(x + w, middle), (cx + cw, middle), (cx + cw, cy), (cx, cy), (cx, middle), (x, middle)]
 
@@ -235,7 +236,7 @@ def label_box(points: list[Point], text: str) -> Box:
     """An edge label beside the middle of its longest segment."""
     width, height = text_size(text)
     best, best_length = (points[0], points[-1]), -1.0
-    for a, b in zip(points, points[1:]):
+    for a, b in pairwise(points):
         length = abs(a[0] - b[0]) + abs(a[1] - b[1])
         if length > best_length:
             best, best_length = (a, b), length

@@ -122,10 +122,10 @@ class Placement:
     def place_plane(self, plane, items, connections, extents, lane_ids, lanes_inside, breaks) -> None:
         if plane is None:
             lanes = self.diagram.lanes
-            ends = lambda c: (self.layout_top[c.source], self.layout_top[c.target])  # noqa: E731
+            ends = lambda c: (self.layout_top[c.source], self.layout_top[c.target])
         else:
             lanes = [Lane("\0plane")]
-            ends = lambda c: (c.source, c.target)  # noqa: E731
+            ends = lambda c: (c.source, c.target)
         # Boundary events take no cell: they sit on their host's border, and their flows leave
         # from the host's place in the layout (so their targets follow the host).
         present = {i.id for i in items}

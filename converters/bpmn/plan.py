@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, GroupKind, Node, NodeKind, Side
 from .vocabulary import (
-    CONTAINERS, EVENTS, GATEWAYS, KIND_ELEMENT, KIND_ELEMENTS, SUBPROCESSES, TASKS,
+    CONTAINERS,
+    EVENTS,
+    GATEWAYS,
+    KIND_ELEMENT,
+    KIND_ELEMENTS,
+    SUBPROCESSES,
+    TASKS,
 )
 
 ACTIVITIES = TASKS | SUBPROCESSES
@@ -312,7 +318,7 @@ def _make_explicit(plan: Plan) -> None:
     scopes: dict[str, list[PlanNode]] = {}
     for item in originals:
         scopes.setdefault(scope_of(plan, item), []).append(item)
-    for scope, members in scopes.items():
+    for members in scopes.values():
         inside = members[0].container
         if inside is not None and plan.by_id[inside].tag == "adHocSubProcess":
             continue  # an ad-hoc sub-process's activities have no flow to start or end
@@ -366,4 +372,4 @@ def _is_link(item: PlanNode, catch: bool) -> bool:
     return item.tag == wanted and "link" in (item.node.attributes.get("bpmn.eventDefinition") or "").split(",")
 
 
-__all__ = ["ACTIVITIES", "CONTAINERS", "Connection", "EVENTS", "Plan", "PlanNode", "build"]
+__all__ = ["ACTIVITIES", "CONTAINERS", "EVENTS", "Connection", "Plan", "PlanNode", "build"]

@@ -17,12 +17,31 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic, Diagnostics
-from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind, Side
+from ..model import (
+    Diagram,
+    Edge,
+    EdgeStyle,
+    Group,
+    GroupKind,
+    Lane,
+    Node,
+    NodeKind,
+    Side,
+)
 from . import extensions, safexml
 from .extensions import Meta
 from .vocabulary import (
-    BPMNDI_NS, CONTAINERS, DATA, DC_NS, EVENT_DEFINITIONS, FLOW_NODES, KIND_ELEMENT,
-    KNOWN_PROCESS_CHILDREN, MODEL_NS, NATIVE_ATTRIBUTES, kind_of,
+    BPMNDI_NS,
+    CONTAINERS,
+    DATA,
+    DC_NS,
+    EVENT_DEFINITIONS,
+    FLOW_NODES,
+    KIND_ELEMENT,
+    KNOWN_PROCESS_CHILDREN,
+    MODEL_NS,
+    NATIVE_ATTRIBUTES,
+    kind_of,
 )
 from .xmlparts import attribute_items, model_local, serialize, split, strip_prefix
 
@@ -444,7 +463,7 @@ class _Reader:
             return None
         kind = kind_of(local)
         if meta is not None and meta.get("kind"):
-            kind = NodeKind(meta.get("kind"))
+            kind = self.meta_value(NodeKind, meta.get("kind"), kind, element)
         label = element.get("name")
         if local == "textAnnotation":
             text = element.find(f"{_M}text")
@@ -471,7 +490,7 @@ class _Reader:
             derived["bpmn.attachedTo"] = strip_prefix(element.get("attachedToRef")) or ""
             index = meta.get("attachmentIndex") if meta is not None else None
             self.flows.append(_Flow(element, "attachment", derived["bpmn.attachedTo"], bpmn_id, scope,
-                                    int(index) if index and index.isdigit() else len(self.flows) + 10**9))
+                                    int(index) if index and index.isdecimal() else len(self.flows) + 10**9))
         if local in CONTAINERS and bpmn_id in self.expanded:
             derived["bpmn.isExpanded"] = "true"
         if local == "dataObjectReference" and element.get("dataObjectRef"):
@@ -479,7 +498,7 @@ class _Reader:
         if local == "dataStoreReference" and element.get("dataStoreRef"):
             derived["bpmn.dataStoreRef"] = element.get("dataStoreRef")
         node.attributes = self.choose_attributes(derived, meta)
-        if meta is not None and (meta.get("index") or "").isdigit():
+        if meta is not None and (meta.get("index") or "").isdecimal():
             self.note_index[node.id] = int(meta.get("index"))
         node.lane = self.lane_for(bpmn_id, pool, lane_hint, local, element)
         self.nodes[node.id] = node
@@ -490,6 +509,18 @@ class _Reader:
         if group is not None:
             self.subprocess_groups[group].members.append(node.id)
         return node
+
+    def meta_value(self, kind, value: str | None, default, element):
+        """``value`` as the enum ``kind``; ``default`` (with a warning) when fz:meta says what this
+        converter never writes (a file edited by hand, or by a tool that does not know fz:)."""
+        if value is None:
+            return default
+        try:
+            return kind(value)
+        except ValueError:
+            self.out.add("INVALID_FZ_META", f"fz:meta says {value!r}, which is not a {kind.__name__}; ignored",
+                         line=element.sourceline, element=element.get("id"))
+            return default
 
     def choose_attributes(self, derived: dict[str, str], meta: Meta | None) -> dict[str, str]:
         """All that was read from the element, or, for this converter's own output, exactly the
@@ -507,7 +538,7 @@ class _Reader:
     def native_attributes(self, element, into: dict[str, str]) -> None:
         for key, value in attribute_items(element):
             if key[0] == "{":
-                ns, _, local = key[1:].partition("}")
+                ns = key[1:].partition("}")[0]
                 if ns != MODEL_NS:
                     into[f"bpmn.{key}"] = value  # vendor attribute, Clark notation keeps its namespace
             elif key in NATIVE_ATTRIBUTES:
@@ -633,7 +664,7 @@ class _Reader:
             edge = self.make_edge(flow, meta, source, target)
             if edge is None:
                 continue
-            if meta is not None and (meta.get("index") or "").isdigit():
+            if meta is not None and (meta.get("index") or "").isdecimal():
                 order = float(meta.get("index"))
             elif flow.kind == "attachment" and flow.order < 10**9:
                 order = float(flow.order)  # the boundary event's fz:meta remembers its edge's place
@@ -725,9 +756,9 @@ class _Reader:
         edge = Edge(source, target, element.get("name"), id=flow.edge_id or element.get("id"), style=style,
                     line=element.sourceline)
         if meta is not None:
-            edge.style = EdgeStyle(meta.get("style", "solid"))
-            edge.source_side = Side(meta.get("sourceSide")) if meta.get("sourceSide") else None
-            edge.target_side = Side(meta.get("targetSide")) if meta.get("targetSide") else None
+            edge.style = self.meta_value(EdgeStyle, meta.get("style", "solid"), EdgeStyle.SOLID, element)
+            edge.source_side = self.meta_value(Side, meta.get("sourceSide"), None, element)
+            edge.target_side = self.meta_value(Side, meta.get("targetSide"), None, element)
             if meta.get("noId") == "true":
                 edge.id = None
             elif meta.get("id"):

@@ -22,17 +22,17 @@ MAX_CHARS = 64 * 1024 * 1024
 
 _DTD = re.compile(r"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 
-_PARSER_OPTIONS = dict(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    huge_tree=False,  # libxml2's own limits on depth and text node size stay on
-    remove_comments=True,
-    remove_pis=True,
-    collect_ids=False,
-    encoding="utf-8",  # the text is already decoded; ignore the declaration's encoding
-)
+_PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,  # libxml2's own limits on depth and text node size stay on
+    "remove_comments": True,
+    "remove_pis": True,
+    "collect_ids": False,
+    "encoding": "utf-8",  # the text is already decoded; ignore the declaration's encoding
+}
 
 
 _DECLARATION = re.compile(r"\s*<\?xml\b[^>]*\?>")

@@ -23,7 +23,15 @@ from .placement import Placement
 from .plan import ACTIVITIES, Connection, Plan, PlanNode, build
 from .reader import EXPORTER
 from .vocabulary import (
-    EVENT_DEFINITIONS, EVENTS, GATEWAYS, KIND_ELEMENT, MODEL_NS, NATIVE_ATTRIBUTES, NCNAME, PREFIXES, kind_of,
+    EVENT_DEFINITIONS,
+    EVENTS,
+    GATEWAYS,
+    KIND_ELEMENT,
+    MODEL_NS,
+    NATIVE_ATTRIBUTES,
+    NCNAME,
+    PREFIXES,
+    kind_of,
 )
 from .xmlparts import fragment_children, model_local, serialize
 from .xmltext import attribute, content, holds_all
@@ -184,9 +192,10 @@ class _Emitter:
         source = self.lane_by_id[lanes[0]].attributes if len(plan.pools) > 1 else self.diagram.attributes
         own = {k[len("bpmn.process:"):]: v for k, v in source.items() if k.startswith("bpmn.process:")}
         extra, head, tail, documentation, vendor = self.native_parts(own, [], "process", self.names.process_id[index])
-        lines = [f'  <bpmn:process id="{self.names.process_id[index]}" isExecutable="{executable}"{extra}>'
-                 f'{documentation}{f"<bpmn:extensionElements>{vendor}</bpmn:extensionElements>" if vendor else ""}'
-                 f'{head}\n']
+        extensions = f"<bpmn:extensionElements>{vendor}</bpmn:extensionElements>" if vendor else ""
+        opening = (f'  <bpmn:process id="{self.names.process_id[index]}" isExecutable="{executable}"{extra}>'
+                   f"{documentation}{extensions}{head}\n")
+        lines = [opening]
         members = self.pool_members.get(str(index), [])
         if index not in self.plan.single_lane_pools:
             lines.append(f'    <bpmn:laneSet id="LaneSet_{index + 1}">\n')
@@ -452,7 +461,7 @@ class _Emitter:
             attrs += f" name={attribute(edge.label)}"
         native: list[str] = []
         rest = dict(edge.attributes)
-        extra, before, after, documentation, vendor = self.native_parts(rest, native, tag, xml_id)
+        _, before, after, documentation, vendor = self.native_parts(rest, native, tag, xml_id)
         if rest.get("bpmn.type") == tag:
             native.append("bpmn.type")
             rest.pop("bpmn.type")

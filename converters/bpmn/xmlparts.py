@@ -79,7 +79,7 @@ def fragment_children(text: str) -> list | None:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True,
                              remove_pis=True)
     try:
-        root = etree.fromstring(f"<fragment>{text}</fragment>".encode("utf-8"), parser)
+        root = etree.fromstring(f"<fragment>{text}</fragment>".encode(), parser)
     except etree.XMLSyntaxError:
         return None
     return list(root)
