@@ -97,6 +97,9 @@ CODES: dict[str, CodeInfo] = {
     "MESSAGE_FLOW_TO_POOL": CodeInfo(I, "a message flow ending on a pool: the pool stands as a node of its lane"),
     "ARTIFACT_DROPPED": CodeInfo(W, "an association or artifact the model cannot hold; not kept"),
     "NO_PROCESS": CodeInfo(W, "BPMN definitions with no process and no pool"),
+    # -- the gRPC service (server/) --------------------------------------------------------
+    "UNENCODABLE_TEXT": CodeInfo(W, "text UTF-8 cannot carry (a lone surrogate) replaced with U+FFFD in a response"),
+    "DIAGNOSTICS_SUMMARISED": CodeInfo(I, "more diagnostics of one code than a response lists; counted in one"),
 }
 
 

@@ -44,20 +44,46 @@ LOSS_POLICIES = {
 
 # -- diagnostics -----------------------------------------------------------------------------
 
+# A response lists at most this many diagnostics of one code, then one DIAGNOSTICS_SUMMARISED
+# giving the count of the rest: 800,000 comment lines must not make a response (tens of MB) that
+# no client with gRPC's default 4 MiB receive limit can take.
+MAX_PER_CODE = 100
+MAX_TEXT = 1000  # characters of one diagnostic's message and element
+
+
+def _short(text: str | None) -> str:
+    if not text:
+        return ""
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…"
+
+
 def diagnostic_message(d: Diagnostic) -> diag_pb.Diagnostic:
     return diag_pb.Diagnostic(
         code=d.code,
         severity=SEVERITIES[d.severity],
-        message=d.message,
+        message=_short(d.message),
         line=d.line or 0,
         column=d.column or 0,
-        element=d.element or "",
+        element=_short(d.element),
         loss=d.is_loss,
     )
 
 
 def diagnostic_messages(items: list[Diagnostic]) -> list[diag_pb.Diagnostic]:
-    return [diagnostic_message(d) for d in items]
+    if len(items) <= MAX_PER_CODE:
+        return [diagnostic_message(d) for d in items]
+    kept: list[Diagnostic] = []
+    seen: dict[str, int] = {}
+    for d in items:
+        count = seen[d.code] = seen.get(d.code, 0) + 1
+        if count <= MAX_PER_CODE:
+            kept.append(d)
+    for code, count in seen.items():
+        if count > MAX_PER_CODE:
+            kept.append(make_diagnostic(
+                "DIAGNOSTICS_SUMMARISED", f"{count - MAX_PER_CODE} more {code} diagnostics not listed "
+                f"({count} in all; the first {MAX_PER_CODE} are)", element=code))
+    return [diagnostic_message(d) for d in kept]
 
 
 def make_diagnostic(code: str, message: str, element: str | None = None) -> Diagnostic:

@@ -2,7 +2,6 @@
 ``ErrorInfo`` with a stable reason, and the details a client needs to act on it."""
 from __future__ import annotations
 
-import grpc
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
@@ -30,6 +29,24 @@ class MalformedRequest(Exception):
 
 class DeadlineExpired(Exception):
     """The call's deadline passed before its work could finish (or start)."""
+
+
+class CpuLimitExceeded(Exception):
+    """The conversion used more CPU time than one call may (``--max-call-cpu``); it was stopped."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the conversion used more than {seconds:g} s of CPU time, the limit of one call; "
+                         "it was stopped")
+        self.seconds = seconds
+
+
+class ConversionCrashed(Exception):
+    """The conversion process died during the call (killed by the kernel, most likely for memory)."""
+
+    def __init__(self, exitcode: int | None) -> None:
+        super().__init__(f"the conversion process ended during the call (exit status {exitcode}); "
+                         "the input most likely needs more memory than the server allows")
+        self.exitcode = exitcode
 
 
 def _pack(*messages) -> list[any_pb2.Any]:
@@ -161,6 +178,10 @@ def status_for(error: BaseException, request_id: str) -> status_pb2.Status | Non
         return _field_status("options", error)
     if isinstance(error, DeadlineExpired):
         return deadline_status()
+    if isinstance(error, (CpuLimitExceeded, ConversionCrashed)):
+        reason = "CPU_LIMIT_EXCEEDED" if isinstance(error, CpuLimitExceeded) else "CONVERSION_PROCESS_DIED"
+        return status_pb2.Status(code=code_pb2.RESOURCE_EXHAUSTED, message=str(error),
+                                 details=_pack(_error_info(reason, request_id=request_id)))
     if isinstance(error, MalformedRequest):
         message = str(error)
         violation = error_details_pb2.BadRequest.FieldViolation(field="", description=message, reason="MALFORMED_REQUEST")
@@ -169,11 +190,12 @@ def status_for(error: BaseException, request_id: str) -> status_pb2.Status | Non
     return None
 
 
-STATUS_CODE_NAMES = {code.value[0]: code.name for code in grpc.StatusCode}
-
-
 def code_name(code: int) -> str:
-    return STATUS_CODE_NAMES.get(code, str(code))
+    """``DEADLINE_EXCEEDED`` for 4: the names grpc.StatusCode and google.rpc.Code share."""
+    try:
+        return code_pb2.Code.Name(code)
+    except ValueError:
+        return str(code)
 
 
-__all__ = ["DeadlineExpired", "FieldError", "MalformedRequest", "code_name", "internal_status", "status_for"]
+__all__ = ["ConversionCrashed", "CpuLimitExceeded", "DeadlineExpired", "FieldError", "MalformedRequest", "code_name", "internal_status", "status_for"]

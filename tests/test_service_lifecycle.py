@@ -149,16 +149,16 @@ class _Capture(logging.Handler):
 
 @pytest.mark.parametrize("bug", [ZeroDivisionError("division by zero in a writer"), KeyError("secret-internal-key")])
 def test_a_bug_is_internal_with_a_request_id_and_the_trace_only_in_the_log(monkeypatch, bug):
-    import server.service
+    import server.work
 
     def broken_convert(*args, **kwargs):
         raise bug
 
-    monkeypatch.setattr(server.service, "convert", broken_convert)
+    monkeypatch.setattr(server.work, "convert", broken_convert)
     capture = _Capture()
     logs.setup("info").addHandler(capture)
     try:
-        with InProcessServer(Config(workers=1, address="127.0.0.1:0")) as running:
+        with InProcessServer(Config(workers=1, address="127.0.0.1:0", isolation="thread")) as running:
             with grpc.insecure_channel(running.address) as channel:
                 with pytest.raises(grpc.RpcError) as caught:
                     api_grpc.ConverterServiceStub(channel).ConvertDiagram(convert_request(), timeout=30)

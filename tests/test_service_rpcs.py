@@ -379,7 +379,7 @@ def test_a_format_added_to_the_registry_is_served_without_any_change(monkeypatch
     outline = Format(name="outline", title="Outline (test)", extensions=(".outline",), writer=write_outline,
                      options=(WriterOption("separator", ": ", "between lane and label", None),))
     monkeypatch.setattr(registry, "FORMATS", [*registry.FORMATS, outline])
-    with InProcessServer(Config(workers=1, address="127.0.0.1:0")) as running, \
+    with InProcessServer(Config(workers=1, address="127.0.0.1:0", isolation="thread")) as running, \
             grpc.insecure_channel(running.address) as channel:
         stub = api_grpc.ConverterServiceStub(channel)
         listed = {f.name: f for f in stub.ListFormats(api.ListFormatsRequest(), timeout=30).formats}
