@@ -98,7 +98,8 @@ CODES: dict[str, CodeInfo] = {
     "ARTIFACT_DROPPED": CodeInfo(W, "an association or artifact the model cannot hold; not kept"),
     "NO_PROCESS": CodeInfo(W, "BPMN definitions with no process and no pool"),
     # -- the gRPC service (server/) --------------------------------------------------------
-    "UNENCODABLE_TEXT": CodeInfo(W, "text UTF-8 cannot carry (a lone surrogate) replaced with U+FFFD in a response"),
+    "UNENCODABLE_TEXT": CodeInfo(E, "text UTF-8 cannot carry (a lone surrogate, e.g. from a character reference)"),
+    "REPLACED_TEXT": CodeInfo(W, "a response's text held code points UTF-8 cannot carry; replaced with U+FFFD"),
     "DIAGNOSTICS_SUMMARISED": CodeInfo(I, "more diagnostics of one code than a response lists; counted in one"),
 }
 

@@ -3,7 +3,8 @@
 protobuf refuses a ``str`` field holding a code point UTF-8 cannot carry, and the call would end
 INTERNAL. The library rejects such text at its readers; this is the server's own guarantee for
 whatever still gets through: the response is rebuilt with each such code point replaced by U+FFFD
-and one UNENCODABLE_TEXT warning. Only the failing path pays for the walk.
+and one REPLACED_TEXT warning; a library writer that fails on such text
+(an InternalError from a UnicodeError) makes the input refused with UNENCODABLE_TEXT. Only the failing path pays for the walk.
 """
 from __future__ import annotations
 
@@ -43,6 +44,21 @@ def scrub(value):
 
 
 def unencodable_diagnostic() -> Diagnostic:
-    code = "UNENCODABLE_TEXT"
+    code = "REPLACED_TEXT"
     return Diagnostic(code, CODES[code].severity,
                       "text with code points UTF-8 cannot carry (lone surrogates) was replaced with U+FFFD")
+
+
+def unencodable_error(error: BaseException):
+    """The library's error when a reader let a lone surrogate through and a writer failed to
+    encode it (InternalError from a UnicodeError): the input is refused, as it should have been
+    at the reader; None for any other error."""
+    from converters.errors import InputError, InternalError
+
+    cause = error.__cause__
+    if isinstance(error, InternalError) and isinstance(cause, UnicodeError) and "surrogate" in str(cause):
+        code = "UNENCODABLE_TEXT"
+        return InputError([Diagnostic(code, CODES[code].severity,
+                                      "the input holds text UTF-8 cannot carry (a lone surrogate, such as the "
+                                      "character reference &#55296;)")], None)
+    return None

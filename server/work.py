@@ -18,7 +18,7 @@ from . import logs, messages
 from .gen.flowzap.benchmark.v1 import echo_service_pb2 as echo_pb
 from .gen.flowzap.converter.v1 import converter_service_pb2 as api
 from .status import FieldError, internal_status, status_for
-from .text import scrub, unencodable_diagnostic
+from .text import scrub, unencodable_diagnostic, unencodable_error
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +147,7 @@ class Work:
             return self.failure(method, request_id, error)
 
     def failure(self, method: str, request_id: str, error: Exception) -> Outcome:
+        error = unencodable_error(error) or error
         try:
             status, payload = self._status(error, request_id)
         except (UnicodeEncodeError, ValueError):  # texts protobuf cannot encode, in the error itself

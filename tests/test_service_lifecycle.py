@@ -134,8 +134,8 @@ def test_expiring_deadline():
         # The worker is still fine.
         assert stub.ConvertDiagram(convert_request(), timeout=30).content
         lines = wait_for(lambda: len(server.events("rpc")) >= 4 and server.events("rpc"), what="log lines")
-        assert sorted(e["status"] for e in lines)[:2] in (
-            ["CANCELLED", "CANCELLED"], ["CANCELLED", "DEADLINE_EXCEEDED"], ["DEADLINE_EXCEEDED", "DEADLINE_EXCEEDED"])
+        # The log says what the clients saw.
+        assert sorted(e["status"] for e in lines)[:2] == ["DEADLINE_EXCEEDED", "DEADLINE_EXCEEDED"]
 
 
 class _Capture(logging.Handler):
