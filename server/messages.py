@@ -107,6 +107,7 @@ def format_message(fmt: Format) -> api.Format:
         ],
         media_type=fmt.media_type,
         description=fmt.description,
+        origin=fmt.origin,
     )
 
 
