@@ -55,6 +55,9 @@ class Config:
     max_connection_age: float = DEFAULT_MAX_CONNECTION_AGE  # 0: connections live for ever
     stall_timeout: float = DEFAULT_STALL_TIMEOUT
     metrics_address: str | None = None
+    # A JSON file the supervisor writes once serving ({"address", "tls_cert", "pid"}) and removes
+    # on exit: the health probe reads where to ask, whatever --address said.
+    state_file: Path | None = None
 
     @property
     def host(self) -> str:
@@ -199,6 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=_seconds, default=str(DEFAULT_STALL_TIMEOUT))
     add("--metrics-address", "METRICS_ADDRESS",
         "HOST:PORT for a Prometheus /metrics endpoint (plain HTTP); off when not given")
+    add("--state-file", "STATE_FILE",
+        "write the address served (and the TLS certificate) to this JSON file once serving, for "
+        "python -m server.healthcheck (the Docker HEALTHCHECK); removed on exit")
     return parser
 
 
@@ -240,4 +246,5 @@ def parse(argv: list[str] | None) -> Config:
         max_connection_age=args.max_connection_age,
         stall_timeout=args.stall_timeout,
         metrics_address=args.metrics_address or None,
+        state_file=Path(args.state_file) if args.state_file else None,
     )

@@ -9,7 +9,9 @@ serves the workers' metrics (``metrics.Exporter``).
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
+import os
 import multiprocessing.connection
 import signal
 import socket
@@ -212,6 +214,7 @@ def run(config: Config) -> int:
                          metrics=(join_address(split_address(config.metrics_address)[0], exporter.port)
                                   if exporter else None),
                          worker_pids=[p.pid for p in supervisor.processes])
+                write_state(config, address)
                 supervisor.watch()
                 clean = supervisor.join()
                 logs.announce("stopped", clean=clean)
@@ -225,3 +228,16 @@ def run(config: Config) -> int:
     finally:
         if exporter is not None:
             exporter.close()
+        if config.state_file is not None:
+            with contextlib.suppress(OSError):
+                config.state_file.unlink()
+
+
+def write_state(config: Config, address: str) -> None:
+    """The address served (the real port when --address said 0) for the health probe."""
+    if config.state_file is None:
+        return
+    state = {"address": address, "tls_cert": str(config.tls_cert.resolve()) if config.tls_cert else None, "pid": os.getpid()}
+    temporary = config.state_file.with_name(config.state_file.name + ".tmp")
+    temporary.write_text(json.dumps(state))
+    temporary.replace(config.state_file)  # atomic: a probe never reads half a file
