@@ -241,6 +241,22 @@ def test_address_in_use_exits_1():
     assert "cannot listen" in result.stderr
 
 
+def test_a_second_server_on_a_served_address_exits_1():
+    """SO_REUSEPORT would let a second server of the same user bind the port and share its
+    connections: it must refuse instead, and the first keeps every call."""
+    with ServerProcess("--workers", "1") as first:
+        result = subprocess.run([sys.executable, "-m", "server", "--address", first.address, "--workers", "1"],
+                                cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 1, result.stderr
+        assert "cannot listen" in result.stderr and "already serves" in result.stderr
+        assert '"serving"' not in result.stderr
+        for _ in range(4):
+            with separate_channel(first.address) as channel:
+                assert api_grpc.ConverterServiceStub(channel).ConvertDiagram(convert_request(), timeout=30).content
+        assert len(first.events("rpc")) == 4
+        assert first.stop() == 0
+
+
 def test_many_clients_at_once_in_threads():
     """Concurrency within one process: 16 callers on one channel, all answered correctly."""
     expected = convert(REFERENCE, target_format="yaml").content
