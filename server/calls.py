@@ -19,7 +19,7 @@ from grpc_status import rpc_status
 
 from . import logs
 from .metrics import NO_METRICS
-from .status import DeadlineExpired, code_name, internal_status, status_for
+from .status import DeadlineExpired, code_name, internal_status, status_for  # noqa: F401 — calls.DeadlineExpired
 
 REQUEST_ID_KEY = "x-request-id"
 # A call whose cancellation comes this close to its deadline was ended by the deadline.

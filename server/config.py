@@ -192,7 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
         default="process", type=str.lower, choices=("process", "thread"))
     add("--max-call-cpu", "MAX_CALL_CPU",
         f"CPU seconds one call may use before it is stopped with RESOURCE_EXHAUSTED; 0: no ceiling "
-        f"(default {DEFAULT_MAX_CALL_CPU:g}; needs --isolation process)", type=_seconds, default=str(DEFAULT_MAX_CALL_CPU))
+        f"(default {DEFAULT_MAX_CALL_CPU:g}; needs --isolation process)",
+        type=_seconds, default=str(DEFAULT_MAX_CALL_CPU))
     add("--max-connection-age", "MAX_CONNECTION_AGE",
         f"seconds after which a client connection is closed gracefully so that clients reconnect and spread over "
         f"the workers (a restarted one included); 0: never (default {DEFAULT_MAX_CONNECTION_AGE:g})",

@@ -129,8 +129,9 @@ def diagram_message(diagram: Diagram) -> model_pb.Diagram:
         **_optional(title=diagram.title),
         direction=DIRECTION_VALUES.get(diagram.direction, model_pb.DIRECTION_UNSPECIFIED),
         lanes=[
-            model_pb.Lane(id=l.id, attributes=l.attributes, position=_position(l), **_optional(label=l.label))
-            for l in diagram.lanes
+            model_pb.Lane(id=lane.id, attributes=lane.attributes, position=_position(lane),
+                          **_optional(label=lane.label))
+            for lane in diagram.lanes
         ],
         nodes=[
             model_pb.Node(id=n.id, lane=n.lane, kind=NODE_KINDS[n.kind], attributes=n.attributes,
@@ -184,7 +185,7 @@ def diagram_from_message(message: model_pb.Diagram) -> Diagram:
     diagram = Diagram(
         title=_get(message, "title"),
         direction=enums.read(_DIRECTION_OF, message.direction, "LR", "diagram.direction", None),
-        lanes=[Lane(id=l.id, label=_get(l, "label"), attributes=dict(l.attributes)) for l in message.lanes],
+        lanes=[Lane(id=lane.id, label=_get(lane, "label"), attributes=dict(lane.attributes)) for lane in message.lanes],
         nodes=[
             Node(id=n.id, lane=n.lane, label=_get(n, "label"), shape=_get(n, "shape"), attributes=dict(n.attributes),
                  kind=enums.read(_NODE_KIND_OF, n.kind, NodeKind.TASK, f"diagram.nodes[{i}].kind", n.id))

@@ -45,7 +45,8 @@ class ConverterService(api_grpc.ConverterServiceServicer):
     def check_nodes(self, count: int) -> None:
         if count > self.config.max_nodes:
             diagnostic = messages.make_diagnostic(
-                "INPUT_TOO_LARGE", f"the diagram has {count} nodes; this server accepts at most {self.config.max_nodes}")
+                "INPUT_TOO_LARGE",
+                f"the diagram has {count} nodes; this server accepts at most {self.config.max_nodes}")
             raise InputError([diagnostic], "model")
 
     # -- the RPCs --------------------------------------------------------------------------------

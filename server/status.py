@@ -157,7 +157,8 @@ def internal_status(request_id: str) -> status_pb2.Status:
 
 
 def deadline_status() -> status_pb2.Status:
-    return status_pb2.Status(code=code_pb2.DEADLINE_EXCEEDED, message="the deadline expired before the conversion finished",
+    return status_pb2.Status(code=code_pb2.DEADLINE_EXCEEDED,
+                             message="the deadline expired before the conversion finished",
                              details=_pack(_error_info("DEADLINE_EXCEEDED")))
 
 
@@ -184,7 +185,8 @@ def status_for(error: BaseException, request_id: str) -> status_pb2.Status | Non
                                  details=_pack(_error_info(reason, request_id=request_id)))
     if isinstance(error, MalformedRequest):
         message = str(error)
-        violation = error_details_pb2.BadRequest.FieldViolation(field="", description=message, reason="MALFORMED_REQUEST")
+        violation = error_details_pb2.BadRequest.FieldViolation(field="", description=message,
+                                                                reason="MALFORMED_REQUEST")
         return status_pb2.Status(code=code_pb2.INVALID_ARGUMENT, message=message, details=_pack(
             _error_info("MALFORMED_REQUEST"), error_details_pb2.BadRequest(field_violations=[violation])))
     return None
@@ -198,4 +200,5 @@ def code_name(code: int) -> str:
         return str(code)
 
 
-__all__ = ["ConversionCrashed", "CpuLimitExceeded", "DeadlineExpired", "FieldError", "MalformedRequest", "code_name", "internal_status", "status_for"]
+__all__ = ["ConversionCrashed", "CpuLimitExceeded", "DeadlineExpired", "FieldError", "MalformedRequest", "code_name",
+           "internal_status", "status_for"]

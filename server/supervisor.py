@@ -237,7 +237,8 @@ def write_state(config: Config, address: str) -> None:
     """The address served (the real port when --address said 0) for the health probe."""
     if config.state_file is None:
         return
-    state = {"address": address, "tls_cert": str(config.tls_cert.resolve()) if config.tls_cert else None, "pid": os.getpid()}
+    tls_cert = str(config.tls_cert.resolve()) if config.tls_cert else None
+    state = {"address": address, "tls_cert": tls_cert, "pid": os.getpid()}
     temporary = config.state_file.with_name(config.state_file.name + ".tmp")
     temporary.write_text(json.dumps(state))
     temporary.replace(config.state_file)  # atomic: a probe never reads half a file

@@ -3,8 +3,8 @@
 protobuf refuses a ``str`` field holding a code point UTF-8 cannot carry, and the call would end
 INTERNAL. The library rejects such text at its readers; this is the server's own guarantee for
 whatever still gets through: the response is rebuilt with each such code point replaced by U+FFFD
-and one REPLACED_TEXT warning; a library writer that fails on such text
-(an InternalError from a UnicodeError) makes the input refused with UNENCODABLE_TEXT. Only the failing path pays for the walk.
+and one REPLACED_TEXT warning; a library writer that fails on such text (an InternalError from a
+UnicodeError) makes the input refused with UNENCODABLE_TEXT. Only the failing path pays for the walk.
 """
 from __future__ import annotations
 
