@@ -22,9 +22,11 @@ DEFAULT_MAX_CONCURRENT_CALLS = 256
 # bounds calls without a deadline. A 4 MiB diagram converts in a few seconds.
 DEFAULT_MAX_CALL_CPU = 30.0
 # Connections are closed (GOAWAY) after this long, so that clients reconnect and spread over the
-# workers again, a restarted one included; calls in flight get the grace below.
+# workers again, a restarted one included; calls in flight get the grace below to finish. The grace
+# is long because a BatchConvertDiagrams stream (a migration) is one call; unary traffic moves at
+# once (a connection closes as soon as its calls are done).
 DEFAULT_MAX_CONNECTION_AGE = 60.0
-CONNECTION_AGE_GRACE = 30.0
+CONNECTION_AGE_GRACE = 600.0
 # Seconds a worker's event loop may go without a heartbeat before the supervisor replaces it.
 DEFAULT_STALL_TIMEOUT = 10.0
 ENV_PREFIX = "FLOWZAP_"
