@@ -1,3 +1,4 @@
+# syntax=docker/dockerfile:1
 # flowzap-converter's gRPC service.
 #   docker build -t flowzap-converter .
 #   docker run --rm -p 50051:50051 flowzap-converter            # flags after the image: --workers 4 ...
