@@ -25,7 +25,7 @@ import grpc
 
 from . import logs
 from .config import Config
-from .status import ConversionCrashed, CpuLimitExceeded, DeadlineExpired
+from .status import ConversionCrashed, ConversionUnavailable, CpuLimitExceeded, DeadlineExpired
 from .work import Outcome, Work
 
 # The module the fork server imports once, so that each conversion process starts with the
@@ -90,6 +90,10 @@ class ProcessRunner:
         self.config = config
         self.with_facts = with_facts
         self.on_restart = on_restart  # called (from the conversion thread) each time a process is replaced
+        # Called with False when no conversion process can be started (health NOT_SERVING), and
+        # with True once one starts again; set by the worker, called from the conversion thread.
+        self.on_health = None
+        self.healthy = True
         self.context = multiprocessing.get_context("forkserver")
         self.context.set_forkserver_preload(PRELOAD)
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="convert")
@@ -101,6 +105,23 @@ class ProcessRunner:
     def start(self) -> None:
         """Starts the first conversion process (blocking: at worker start-up)."""
         self.child = self._new_child()
+
+    def _start_child(self) -> _Child:
+        """A new conversion process, or ConversionUnavailable (health NOT_SERVING meanwhile)."""
+        try:
+            child = self._new_child()
+        except Exception as error:  # noqa: BLE001 — fork failed (memory, process limit): say so, retry later
+            logs.log(40, "cannot start a conversion process", error=repr(error))
+            self._set_healthy(False)
+            raise ConversionUnavailable() from error
+        self._set_healthy(True)
+        return child
+
+    def _set_healthy(self, healthy: bool) -> None:
+        if healthy != self.healthy:
+            self.healthy = healthy
+            if self.on_health is not None:
+                self.on_health(healthy)
 
     def _new_child(self) -> _Child:
         receiver, sender = self.context.Pipe(duplex=True)
@@ -116,7 +137,7 @@ class ProcessRunner:
             if deadline is not None and time.monotonic() >= deadline:
                 raise DeadlineExpired()  # waited in the queue past its deadline: never started
             if self.child is None:  # only this thread replaces the process: no race on None
-                fresh = self._new_child()
+                fresh = self._start_child()
                 with self.lock:
                     self.child = fresh
             with self.lock:
@@ -149,7 +170,10 @@ class ProcessRunner:
         reason = ("deadline or cancellation" if child.killed_for is not None
                   else "cpu limit" if exitcode == -signal.SIGPROF else "crash")
         logs.log(30, "conversion process replaced", reason=reason, child_pid=child.process.pid, exitcode=exitcode)
-        fresh = self._new_child()  # at once, so that the next call does not wait for it
+        try:
+            fresh = self._start_child()  # at once, so that the next call does not wait for it
+        except ConversionUnavailable:
+            fresh = None  # the next call tries again
         with self.lock:
             self.child = fresh
         if self.on_restart is not None:

@@ -23,6 +23,13 @@ class FieldError(Exception):
         self.error = error
 
 
+class ConversionUnavailable(Exception):
+    """The worker cannot start a conversion process (the machine refuses a fork): try again."""
+
+    def __init__(self) -> None:
+        super().__init__("this worker cannot start a conversion process now; try again")
+
+
 class MalformedRequest(Exception):
     """The request bytes are not a valid message of the method's request type."""
 
@@ -179,6 +186,9 @@ def status_for(error: BaseException, request_id: str) -> status_pb2.Status | Non
         return _field_status("options", error)
     if isinstance(error, DeadlineExpired):
         return deadline_status()
+    if isinstance(error, ConversionUnavailable):
+        return status_pb2.Status(code=code_pb2.UNAVAILABLE, message=str(error),
+                                 details=_pack(_error_info("CONVERSION_PROCESS_UNAVAILABLE", request_id=request_id)))
     if isinstance(error, (CpuLimitExceeded, ConversionCrashed)):
         reason = "CPU_LIMIT_EXCEEDED" if isinstance(error, CpuLimitExceeded) else "CONVERSION_PROCESS_DIED"
         return status_pb2.Status(code=code_pb2.RESOURCE_EXHAUSTED, message=str(error),
@@ -200,5 +210,5 @@ def code_name(code: int) -> str:
         return str(code)
 
 
-__all__ = ["ConversionCrashed", "CpuLimitExceeded", "DeadlineExpired", "FieldError", "MalformedRequest", "code_name",
-           "internal_status", "status_for"]
+__all__ = ["ConversionCrashed", "ConversionUnavailable", "CpuLimitExceeded", "DeadlineExpired", "FieldError",
+           "MalformedRequest", "code_name", "internal_status", "status_for"]

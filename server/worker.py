@@ -53,6 +53,21 @@ def server_credentials(config: Config) -> grpc.ServerCredentials | None:
                                        require_client_auth=client_ca is not None)
 
 
+def _follow_conversion_health(runner, health_servicer, names: list[str], loop) -> None:
+    """Health says NOT_SERVING while this worker cannot start a conversion process (told from the
+    conversion thread), SERVING again once it can."""
+
+    async def set_all(healthy: bool) -> None:
+        status = health_pb2.HealthCheckResponse.SERVING if healthy else health_pb2.HealthCheckResponse.NOT_SERVING
+        for name in names:
+            await health_servicer.set(name, status)
+
+    def changed(healthy: bool) -> None:
+        loop.call_soon_threadsafe(lambda: asyncio.ensure_future(set_all(healthy)))
+
+    runner.on_health = changed
+
+
 async def start(config: Config, port: int, *, reuse_port: bool = True) -> Worker:
     """Builds, binds and starts one worker's server on ``config.host:port`` (port 0: any)."""
     options = [
@@ -76,6 +91,7 @@ async def start(config: Config, port: int, *, reuse_port: bool = True) -> Worker
 
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    _follow_conversion_health(runner, health_servicer, ["", *names], asyncio.get_running_loop())
     enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
 
     address = join_address(config.host, port)

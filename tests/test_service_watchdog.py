@@ -221,3 +221,35 @@ def test_text_protobuf_cannot_encode_is_replaced_not_internal(monkeypatch):
     from google.rpc import status_pb2
 
     assert "bad \ufffd" in status_pb2.Status.FromString(outcome.payload).message
+
+
+def test_health_is_not_serving_while_no_conversion_process_can_start(monkeypatch):
+    """When the machine refuses to fork a conversion process, the worker says so: calls get
+    UNAVAILABLE (a client retries elsewhere), health NOT_SERVING; once a process starts again,
+    SERVING."""
+    from server.config import Config
+    from server.testing import InProcessServer
+
+    with InProcessServer(Config(workers=1, address="127.0.0.1:0")) as running, \
+            grpc.insecure_channel(running.address) as channel:
+        stub = api_grpc.ConverterServiceStub(channel)
+        health = health_pb2_grpc.HealthStub(channel)
+        runner = running.worker.runner
+        assert stub.ConvertDiagram(convert_request(), timeout=30).content
+        working = runner._new_child
+
+        def refused():
+            raise OSError(11, "Resource temporarily unavailable (fork)")
+
+        monkeypatch.setattr(runner, "_new_child", refused)
+        runner.child.kill(object())  # the current process dies: it cannot be replaced
+        with pytest.raises(grpc.RpcError) as caught:
+            stub.ConvertDiagram(convert_request(), timeout=30)
+        assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+        assert rich_details(caught.value)["ErrorInfo"].reason == "CONVERSION_PROCESS_UNAVAILABLE"
+        wait_for(lambda: health.Check(health_pb2.HealthCheckRequest(), timeout=5).status
+                 == health_pb2.HealthCheckResponse.NOT_SERVING, what="NOT_SERVING")
+        monkeypatch.setattr(runner, "_new_child", working)
+        assert stub.ConvertDiagram(convert_request(), timeout=30).content
+        wait_for(lambda: health.Check(health_pb2.HealthCheckRequest(), timeout=5).status == SERVING,
+                 what="SERVING again")
