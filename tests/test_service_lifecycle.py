@@ -54,7 +54,8 @@ def wait_for(predicate, timeout: float = 20.0, what: str = "condition"):
 def test_graceful_drain_finishes_calls_in_flight_then_exits_0():
     slow = chain_diagram(20_000)  # about a second per conversion
     expected = convert(slow, target_format="yaml").content
-    with ServerProcess("--workers", "1", "--grace", "30") as server, grpc.insecure_channel(server.address) as channel:
+    # A long grace: on a loaded machine three such conversions can take far more than three seconds.
+    with ServerProcess("--workers", "1", "--grace", "180") as server, grpc.insecure_channel(server.address) as channel:
         stub = api_grpc.ConverterServiceStub(channel)
         health = health_pb2_grpc.HealthStub(channel)
         statuses: list[int] = []
