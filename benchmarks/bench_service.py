@@ -1,7 +1,8 @@
-"""gRPC service benchmark: what converting costs on top of serving a call.
+"""gRPC service benchmark: what converting costs on top of serving a call, and what metrics cost.
 
     .venv/bin/python benchmarks/bench_service.py            # full run (100,000 calls; a few minutes)
-    .venv/bin/python benchmarks/bench_service.py --quick    # 10,000 calls
+    .venv/bin/python benchmarks/bench_service.py --quick    # 10,000 calls, shorter phases
+    .venv/bin/python benchmarks/bench_service.py --quick --server-flag=--isolation=thread   # no watchdog
 
 One server (``python -m server --enable-echo``, default workers and log level) on a loopback
 port; the same client drives, in the same run:
@@ -9,9 +10,10 @@ port; the same client drives, in the same run:
   writer is registered, else FlowZap → YAML), and
 - EchoService.Echo (benchmark-only, served exactly the same way minus the conversion) with the
   reference example as payload,
-alternating phases, and reports the throughput ratio (target ≥ 0.5), p50/p99 latency with 1 and 32
-concurrent callers, and the server's memory (supervisor + workers, RSS) after warm-up and after
-100,000 calls (target: growth ≤ 10 %).
+alternating phases, on two servers at once (metrics off, and on with ``--metrics-address``), and
+reports the throughput ratio (target ≥ 0.65), the cost of the metrics (target ≤ 5 % of throughput),
+p50/p99 latency with 1 and 32 concurrent callers, and the server's memory (supervisor, workers and
+their conversion processes, RSS) after warm-up and after 100,000 calls (target: growth ≤ 10 %).
 
 The client is several processes (asyncio, one connection per caller, requests pre-serialized) so
 that it is not the bottleneck of a Python-versus-Python measurement; client and server share the
@@ -26,6 +28,7 @@ import os
 import platform
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,66 +120,91 @@ def server_rss(pid: int) -> int:
     return sum(p.memory_info().rss for p in [parent, *parent.children(recursive=True)])
 
 
+def throughput(address: str, convert_data: bytes, echo_data: bytes, seconds: float, clients: int) -> dict:
+    """Echo and ConvertDiagram alternated, twice, so that drift on a shared machine hits both."""
+    totals = {CONVERT: [0, 0.0], ECHO: [0, 0.0]}
+    for _ in range(2):
+        for method, data in ((ECHO, echo_data), (CONVERT, convert_data)):
+            phase = run_phase(address, method, data, 32, seconds, clients)
+            assert phase["failures"] == 0, phase
+            totals[method][0] += phase["calls"]
+            totals[method][1] += phase["calls"] / phase["rps"]
+    return {method: calls / elapsed for method, (calls, elapsed) in totals.items()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10,000 calls for the memory check instead of 100,000")
-    parser.add_argument("--seconds", type=float, default=5.0, help="length of each throughput phase")
+    parser.add_argument("--quick", action="store_true", help="10,000 calls for the memory check instead of 100,000, "
+                        "shorter phases")
+    parser.add_argument("--seconds", type=float, default=None, help="length of each throughput phase (default 5, "
+                        "--quick 2)")
     parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument("--server-flag", action="append", default=[], metavar="FLAG",
+                        help="extra server flag for both servers (repeat; e.g. --server-flag=--isolation=thread)")
     args = parser.parse_args()
+    seconds = args.seconds or (2.0 if args.quick else 5.0)
     total_calls = 10_000 if args.quick else 100_000
     target = target_format()
     convert_data, echo_data = payload(CONVERT, target), payload(ECHO, target)
     cpus = len(os.sched_getaffinity(0))
-    with ServerProcess("--enable-echo") as server:
-        serving = server.events("serving")[0]
-        address, clients = server.address, args.client_processes
+    flags = ["--enable-echo", *args.server_flag]
+    # Two servers at once, metrics off and on, measured in alternation: their ratio is the cost
+    # of the metrics, with the machine's drift hitting both alike. An idle server costs nothing.
+    with ServerProcess(*flags) as plain, ServerProcess(*flags, "--metrics-address", "127.0.0.1:0") as metered:
+        serving = plain.events("serving")[0]
+        clients = args.client_processes
         print(f"python {platform.python_version()}, {cpus} CPUs; server: {serving['workers']} workers (default), "
-              f"log level info; client: {clients} processes")
+              f"isolation {serving.get('isolation')}, log level info, flags {flags}; client: {clients} processes")
         print(f"payload: reference example ({len(REFERENCE.encode())} bytes), ConvertDiagram flowzap -> {target}")
         calls = 0
-        for method, data in ((CONVERT, convert_data), (ECHO, echo_data)):  # warm-up
-            calls += run_phase(address, method, data, 32, 2.0, clients)["calls"]
-        rss_warm = server_rss(server.pid)
+        for server in (plain, metered):  # warm-up
+            for method, data in ((CONVERT, convert_data), (ECHO, echo_data)):
+                calls += run_phase(server.address, method, data, 32, 2.0, clients)["calls"]
+        rss_warm = server_rss(plain.pid)
 
-        # Throughput: alternate the two methods, twice, so drift on a shared machine hits both.
-        totals = {CONVERT: [0, 0.0], ECHO: [0, 0.0]}
+        results = {"off": [], "on": []}
         for _ in range(2):
-            for method, data in ((ECHO, echo_data), (CONVERT, convert_data)):
-                phase = run_phase(address, method, data, 32, args.seconds, clients)
-                assert phase["failures"] == 0, phase
-                totals[method][0] += phase["calls"]
-                totals[method][1] += phase["calls"] / phase["rps"]
-                calls += phase["calls"]
-        convert_rps = totals[CONVERT][0] / totals[CONVERT][1]
-        echo_rps = totals[ECHO][0] / totals[ECHO][1]
-        print(f"\nthroughput, 32 concurrent callers, {2 * args.seconds:g} s each:")
-        print(f"  ConvertDiagram {convert_rps:8.0f} calls/s")
-        print(f"  Echo           {echo_rps:8.0f} calls/s")
-        print(f"  ratio          {convert_rps / echo_rps:8.2f}   (target >= 0.5)")
+            for name, server in (("off", plain), ("on", metered)):
+                results[name].append(throughput(server.address, convert_data, echo_data, seconds, clients))
+        rates = {name: {m: sum(r[m] for r in runs) / len(runs) for m in (CONVERT, ECHO)}
+                 for name, runs in results.items()}
+        print(f"\nthroughput, 32 concurrent callers, {4 * seconds:g} s per method and server:")
+        print("                  metrics off   metrics on")
+        print(f"  ConvertDiagram {rates['off'][CONVERT]:10.0f}   {rates['on'][CONVERT]:10.0f}   calls/s")
+        print(f"  Echo           {rates['off'][ECHO]:10.0f}   {rates['on'][ECHO]:10.0f}   calls/s")
+        print(f"  ratio          {rates['off'][CONVERT] / rates['off'][ECHO]:10.2f}   "
+              f"{rates['on'][CONVERT] / rates['on'][ECHO]:10.2f}   (ConvertDiagram / Echo; target >= 0.65)")
+        cost = (1 - rates["on"][CONVERT] / rates["off"][CONVERT]) * 100
+        print(f"  metrics cost   {cost:+.1f} % of ConvertDiagram throughput   (target <= 5 %)")
 
-        print("\nlatency (ms)          p50      p99")
+        print("\nlatency (ms)                 metrics off        metrics on")
+        print("                             p50      p99       p50      p99")
         for callers in (1, 32):
             for name, method, data in (("ConvertDiagram", CONVERT, convert_data), ("Echo", ECHO, echo_data)):
-                phase = run_phase(address, method, data, callers, 3.0, 1 if callers == 1 else clients)
-                calls += phase["calls"]
-                print(f"  {name:14} x{callers:<3} {phase['p50_ms']:7.2f}  {phase['p99_ms']:7.2f}")
+                row = []
+                for server in (plain, metered):
+                    phase = run_phase(server.address, method, data, callers, 3.0, 1 if callers == 1 else clients)
+                    row += [phase["p50_ms"], phase["p99_ms"]]
+                print(f"  {name:14} x{callers:<3}    " + "  ".join(f"{v:7.2f}" for v in row))
 
         remaining = max(0, total_calls - calls)
         started = time.perf_counter()
         while remaining > 0:
-            phase = run_phase(address, CONVERT, convert_data, 32, 600.0, clients, calls=remaining)
+            phase = run_phase(plain.address, CONVERT, convert_data, 32, 600.0, clients, calls=remaining)
             assert phase["failures"] == 0, phase
             remaining -= phase["calls"]
             calls += phase["calls"]
-        rss_after = server_rss(server.pid)
+        rss_after = server_rss(plain.pid)
         growth = (rss_after - rss_warm) / rss_warm * 100
-        print(f"\nserver memory (RSS, supervisor + workers): {rss_warm / 2**20:.1f} MiB after warm-up, "
-              f"{rss_after / 2**20:.1f} MiB after {calls:,} calls: {growth:+.1f} %   (target <= +10 %)")
+        print(f"\nserver memory (RSS, supervisor + workers + conversion processes, metrics off): "
+              f"{rss_warm / 2**20:.1f} MiB after warm-up, {rss_after / 2**20:.1f} MiB after {calls:,} calls: "
+              f"{growth:+.1f} %   (target <= +10 %)")
         print(f"  (the last ConvertDiagram calls up to {total_calls:,}: {time.perf_counter() - started:.0f} s)")
-        rpc_lines = sum(1 for line in server._lines if '"event": "rpc"' in line)
-        print(f"log lines written: {rpc_lines:,} (one per call)")
-        code = server.stop()
-        print(f"server stopped with exit status {code}")
+        scrape = urllib.request.urlopen(f"http://{metered.events('serving')[0]['metrics']}/metrics", timeout=30).read()
+        print(f"metrics endpoint: {len(scrape):,} bytes scraped after the run")
+        for server, name in ((plain, "off"), (metered, "on")):
+            code = server.stop()
+            print(f"server (metrics {name}) stopped with exit status {code}")
     return 0
 
 

@@ -127,6 +127,10 @@ CODES: dict[str, CodeInfo] = {
     "OUTPUT_COLLISION": CodeInfo(E, "two sources would write one output (also when names differ only in case)"),
     "IO_ERROR": CodeInfo(E, "a file that could not be read or written"),
     "REMOTE_FAILURE": CodeInfo(E, "the converter servers could not convert the item (deadline, transport)"),
+    # -- the gRPC service (server/) --------------------------------------------------------
+    "UNENCODABLE_TEXT": CodeInfo(E, "text UTF-8 cannot carry (a lone surrogate, e.g. from a character reference)"),
+    "REPLACED_TEXT": CodeInfo(W, "a response's text held code points UTF-8 cannot carry; replaced with U+FFFD"),
+    "DIAGNOSTICS_SUMMARISED": CodeInfo(I, "more diagnostics of one code than a response lists; counted in one"),
 }
 
 

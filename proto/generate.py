@@ -1,5 +1,5 @@
-"""Generates the Python code for the API into server/gen/ (committed; tests/test_service_proto.py
-checks that it matches the .proto files).
+"""Generates the Python code for the API into server/gen/, with a copy of the .proto files
+(committed; tests/test_service_proto.py checks that it matches the .proto files).
 
     .venv/bin/python proto/generate.py            # regenerate
     .venv/bin/python proto/generate.py --check    # exit 1 when server/gen/ is stale
@@ -55,7 +55,13 @@ def generate(output: Path) -> None:
             continue
         text = _IMPORT.sub(lambda m: f"{m.group(1)} {PACKAGE}.flowzap.", path.read_text(encoding="utf-8"))
         path.write_text(HEADER + text, encoding="utf-8")
-    (output / "__init__.py").write_text(HEADER + '"""Code generated from proto/ (see proto/generate.py)."""\n')
+    # The .proto files themselves, beside their code: they ship in the wheel, so that a team
+    # calling the service from Go, Java or TypeScript generates its client from what it installed
+    # (importlib.resources.files("server.gen") / "flowzap/converter/v1/converter_service.proto").
+    for source in sources:
+        shutil.copyfile(PROTO_ROOT / source, output / source)
+    (output / "__init__.py").write_text(HEADER + '"""Code generated from proto/ (see proto/generate.py), and the\n'
+                                        '.proto files it came from (the import root for protoc: this directory)."""\n')
     for directory in sorted(p for p in output.rglob("*") if p.is_dir() and p.name != "__pycache__"):
         (directory / "__init__.py").write_text(HEADER)
 

@@ -1,8 +1,8 @@
-"""What every call shares: a request id, the deadline, the hop to the conversion thread, the
-status sent back and one structured log line.
+"""What every call shares: a request id, the deadline, the hop to the conversion process, the
+status sent back, the metrics and one structured log line.
 
-Conversion is CPU-bound Python: it runs on a thread of this worker's executor, never on the
-event loop, so the loop keeps accepting calls, answering health checks and noticing deadlines
+Conversion is CPU-bound Python: it runs in the worker's conversion process (``sandbox``), never on
+the event loop, so the loop keeps accepting calls, answering health checks and noticing deadlines
 and cancellations while a conversion runs.
 """
 from __future__ import annotations
@@ -11,36 +11,51 @@ import asyncio
 import logging
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, TypeVar
+from typing import Callable
 
 import grpc
 from google.rpc import code_pb2, status_pb2
 from grpc_status import rpc_status
 
 from . import logs
-from .status import DeadlineExpired, code_name, internal_status, status_for
+from .metrics import NO_METRICS
+from .status import DeadlineExpired, code_name, internal_status, status_for  # noqa: F401 — calls.DeadlineExpired
 
-T = TypeVar("T")
 REQUEST_ID_KEY = "x-request-id"
+# A call whose cancellation comes this close to its deadline was ended by the deadline.
+DEADLINE_SLACK = 0.05
 
 
 class Call:
     """One RPC as the log and the error details see it."""
 
-    __slots__ = ("method", "request_id", "started", "fields", "code")
+    __slots__ = ("method", "request_id", "started", "fields", "code", "deadline", "metrics")
 
-    def __init__(self, method: str, context: grpc.aio.ServicerContext) -> None:
+    def __init__(self, method: str, context: grpc.aio.ServicerContext, metrics=NO_METRICS) -> None:
         self.method = method
         self.request_id = _request_id(context)
         self.started = time.perf_counter()
         self.fields: dict = {}
         self.code = code_pb2.OK
+        remaining = context.time_remaining()
+        self.deadline = None if remaining is None else time.monotonic() + remaining
+        self.metrics = metrics
+        metrics.call_started(method)
+
+    def cancelled(self) -> None:
+        """The call was cancelled under us: by its deadline (what the client sees is
+        DEADLINE_EXCEEDED, and so says the log) or by the client going away."""
+        if self.deadline is not None and time.monotonic() >= self.deadline - DEADLINE_SLACK:
+            self.code = code_pb2.DEADLINE_EXCEEDED
+        else:
+            self.code = code_pb2.CANCELLED
 
     def log(self) -> None:
+        seconds = time.perf_counter() - self.started
+        self.metrics.call_ended(self.method, self.code, seconds)
         level = logging.ERROR if self.code == code_pb2.INTERNAL else logging.INFO
         logs.log(level, "rpc", method=self.method, status=code_name(self.code), request_id=self.request_id,
-                 duration_ms=round((time.perf_counter() - self.started) * 1000, 3), **self.fields)
+                 duration_ms=round(seconds * 1000, 3), **self.fields)
 
 
 def _request_id(context: grpc.aio.ServicerContext) -> str:
@@ -52,38 +67,6 @@ def _request_id(context: grpc.aio.ServicerContext) -> str:
     return uuid.uuid4().hex
 
 
-class Runner:
-    """Runs blocking work off the event loop, within the call's deadline."""
-
-    def __init__(self, threads: int) -> None:
-        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="convert")
-
-    async def run(self, work: Callable[[], T], context: grpc.aio.ServicerContext) -> T:
-        remaining = context.time_remaining()
-        if remaining is not None and remaining <= 0:
-            raise DeadlineExpired()
-        deadline = None if remaining is None else time.monotonic() + remaining
-
-        def job() -> T:
-            # Work that waited in the queue past its deadline is not started at all.
-            if deadline is not None and time.monotonic() >= deadline:
-                raise DeadlineExpired()
-            return work()
-
-        future = asyncio.get_running_loop().run_in_executor(self.executor, job)
-        if remaining is None:
-            return await future
-        try:
-            # On timeout the queued job is cancelled; a running one finishes on its thread and its
-            # result is dropped (a thread cannot be interrupted; the size limits bound that time).
-            return await asyncio.wait_for(future, remaining)
-        except asyncio.TimeoutError:
-            raise DeadlineExpired() from None
-
-    def shutdown(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
-
-
 def error_status(call: Call, error: BaseException) -> status_pb2.Status:
     """The status for an exception raised by a call's work; a bug is logged with its trace."""
     status = status_for(error, call.request_id)
@@ -92,6 +75,11 @@ def error_status(call: Call, error: BaseException) -> status_pb2.Status:
                          extra={"fields": {"method": call.method, "request_id": call.request_id}})
         status = internal_status(call.request_id)
     return status
+
+
+async def abort_with(context: grpc.aio.ServicerContext, call: Call, code: int, status_bytes: bytes) -> None:
+    """Ends the call with a status serialized by the conversion process; raises."""
+    await abort(context, call, status_pb2.Status.FromString(status_bytes))
 
 
 async def abort(context: grpc.aio.ServicerContext, call: Call, status: status_pb2.Status) -> None:
@@ -105,24 +93,28 @@ async def abort(context: grpc.aio.ServicerContext, call: Call, status: status_pb
 async def unary(
     context: grpc.aio.ServicerContext,
     call: Call,
-    runner: Runner,
-    work: Callable[[], T],
+    runner,
+    data: bytes,
     precheck: Callable[[], None] | None = None,
-) -> T:
-    """Runs a unary call's work and logs the call; on error, aborts with the rich status.
-    ``precheck`` runs on the event loop first: cheap refusals (size limits) need no thread."""
+) -> bytes:
+    """Runs a unary call's work (``data``: its request, serialized) and logs the call; returns the
+    serialized response, or aborts with the rich status. ``precheck`` runs on the event loop
+    first: cheap refusals (size limits) need no conversion process."""
     try:
         try:
             if precheck is not None:
                 precheck()
-            response = await runner.run(work, context)
+            outcome = await runner.run(call.method, call.request_id, data, context)
         except asyncio.CancelledError:
-            call.code = code_pb2.CANCELLED  # the client went away or its deadline passed
+            call.cancelled()
             raise
         except Exception as error:  # noqa: BLE001 — every error becomes a status, bugs INTERNAL
             await abort(context, call, error_status(call, error))
-        call.fields["bytes_out"] = response.ByteSize()
+        call.metrics.outcome(outcome.facts)
+        if outcome.code:
+            await abort_with(context, call, outcome.code, outcome.payload)
+        call.fields["bytes_out"] = len(outcome.payload)
         context.set_trailing_metadata(((REQUEST_ID_KEY, call.request_id),))
-        return response
+        return outcome.payload
     finally:
         call.log()

@@ -5,6 +5,7 @@ A flag wins over its variable, which wins over the built-in default; ``--help`` 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -17,6 +18,17 @@ DEFAULT_GRACE_SECONDS = 10.0
 # Calls one worker holds at once (running + queued); beyond, RESOURCE_EXHAUSTED at once. With the
 # default message size this bounds a worker's request memory to about 1 GiB in the worst case.
 DEFAULT_MAX_CONCURRENT_CALLS = 256
+# CPU seconds one call may use before its conversion process is stopped (RESOURCE_EXHAUSTED);
+# bounds calls without a deadline. A 4 MiB diagram converts in a few seconds.
+DEFAULT_MAX_CALL_CPU = 30.0
+# Connections are closed (GOAWAY) after this long, so that clients reconnect and spread over the
+# workers again, a restarted one included; calls in flight get the grace below to finish. The grace
+# is long because a BatchConvertDiagrams stream (a migration) is one call; unary traffic moves at
+# once (a connection closes as soon as its calls are done).
+DEFAULT_MAX_CONNECTION_AGE = 60.0
+CONNECTION_AGE_GRACE = 600.0
+# Seconds a worker's event loop may go without a heartbeat before the supervisor replaces it.
+DEFAULT_STALL_TIMEOUT = 10.0
 ENV_PREFIX = "FLOWZAP_"
 
 
@@ -38,6 +50,16 @@ class Config:
     client_ca: Path | None = None
     grace_seconds: float = DEFAULT_GRACE_SECONDS
     enable_echo: bool = False
+    # "process": each worker converts in a conversion process it kills past a deadline (the
+    # watchdog); "thread": on a thread of the worker (no watchdog; tests patching the library).
+    isolation: str = "process"
+    max_call_cpu: float = DEFAULT_MAX_CALL_CPU  # 0: no ceiling
+    max_connection_age: float = DEFAULT_MAX_CONNECTION_AGE  # 0: connections live for ever
+    stall_timeout: float = DEFAULT_STALL_TIMEOUT
+    metrics_address: str | None = None
+    # A JSON file the supervisor writes once serving ({"address", "tls_cert", "pid"}) and removes
+    # on exit: the health probe reads where to ask, whatever --address said.
+    state_file: Path | None = None
 
     @property
     def host(self) -> str:
@@ -55,11 +77,30 @@ class Config:
         return self.max_message_size + 64 * 1024
 
 
-def default_workers() -> int:
+CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
+
+
+def cpu_quota(path: Path = CGROUP_CPU_MAX) -> float | None:
+    """CPUs the cgroup (v2) may use: ``cpu.max`` is "QUOTA PERIOD" (``docker run --cpus=1.5``:
+    "150000 100000") or "max PERIOD"; None when there is no quota."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))  # the CPUs this process may use (containers)
+        quota, period = path.read_text().split()[:2]
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        return None
+
+
+def default_workers(quota_path: Path = CGROUP_CPU_MAX) -> int:
+    """One worker per CPU this process may use: the CPUs it may run on (affinity, ``--cpuset-cpus``)
+    capped by the cgroup's CPU quota (``--cpus``), rounded up."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
+        cpus = os.cpu_count() or 1
+    quota = cpu_quota(quota_path)
+    if quota is not None:
+        cpus = min(cpus, math.ceil(quota))
+    return max(1, cpus)
 
 
 def split_address(address: str) -> tuple[str, int]:
@@ -147,6 +188,26 @@ def build_parser() -> argparse.ArgumentParser:
     add("--enable-echo", "ENABLE_ECHO",
         "also serve flowzap.benchmark.v1.EchoService (a diagnostic for benchmarks, not the product API)",
         type=_flag, default="false", nargs="?", const="true")
+    add("--isolation", "ISOLATION",
+        "process (default): each worker converts in a child process it kills and replaces when a call passes "
+        "its deadline or CPU ceiling; thread: on a thread of the worker (no watchdog)",
+        default="process", type=str.lower, choices=("process", "thread"))
+    add("--max-call-cpu", "MAX_CALL_CPU",
+        f"CPU seconds one call may use before it is stopped with RESOURCE_EXHAUSTED; 0: no ceiling "
+        f"(default {DEFAULT_MAX_CALL_CPU:g}; needs --isolation process)",
+        type=_seconds, default=str(DEFAULT_MAX_CALL_CPU))
+    add("--max-connection-age", "MAX_CONNECTION_AGE",
+        f"seconds after which a client connection is closed gracefully so that clients reconnect and spread over "
+        f"the workers (a restarted one included); 0: never (default {DEFAULT_MAX_CONNECTION_AGE:g})",
+        type=_seconds, default=str(DEFAULT_MAX_CONNECTION_AGE))
+    add("--stall-timeout", "STALL_TIMEOUT",
+        f"seconds a worker may go unresponsive before it is replaced (default {DEFAULT_STALL_TIMEOUT:g})",
+        type=_seconds, default=str(DEFAULT_STALL_TIMEOUT))
+    add("--metrics-address", "METRICS_ADDRESS",
+        "HOST:PORT for a Prometheus /metrics endpoint (plain HTTP); off when not given")
+    add("--state-file", "STATE_FILE",
+        "write the address served (and the TLS certificate) to this JSON file once serving, for "
+        "python -m server.healthcheck (the Docker HEALTHCHECK); removed on exit")
     return parser
 
 
@@ -165,6 +226,12 @@ def parse(argv: list[str] | None) -> Config:
     for path in (tls_cert, tls_key, client_ca):
         if path is not None and not path.is_file():
             raise ConfigError(f"{path}: no such file")
+    if args.metrics_address:
+        split_address(args.metrics_address)
+    if args.isolation not in ("process", "thread"):
+        raise ConfigError(f"isolation {args.isolation!r}: expected process or thread")
+    if args.stall_timeout < 1:
+        raise ConfigError("--stall-timeout must be at least 1 second")
     return Config(
         address=args.address,
         workers=args.workers or default_workers(),
@@ -177,4 +244,10 @@ def parse(argv: list[str] | None) -> Config:
         client_ca=client_ca,
         grace_seconds=args.grace,
         enable_echo=bool(args.enable_echo),
+        isolation=args.isolation,
+        max_call_cpu=args.max_call_cpu,
+        max_connection_age=args.max_connection_age,
+        stall_timeout=args.stall_timeout,
+        metrics_address=args.metrics_address or None,
+        state_file=Path(args.state_file) if args.state_file else None,
     )

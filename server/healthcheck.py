@@ -3,13 +3,16 @@
     python -m server.healthcheck [--address localhost:50051] [--service NAME]
                                  [--ca CA.pem [--cert CLIENT.pem --key CLIENT.key] [--server-name NAME]]
 
-The address defaults to FLOWZAP_ADDRESS (a wildcard host is probed on localhost). With a CA it
-speaks TLS: FLOWZAP_HEALTHCHECK_CA, else FLOWZAP_TLS_CERT (right for a self-signed server
-certificate). Behind mTLS it needs a client certificate: FLOWZAP_HEALTHCHECK_CERT / _KEY.
+The address is the one the server wrote to its state file (FLOWZAP_STATE_FILE, ``--state-file``:
+right whatever ``--address`` said), else FLOWZAP_ADDRESS, else localhost:50051 (a wildcard host is
+probed on localhost). With a CA it speaks TLS: FLOWZAP_HEALTHCHECK_CA, else the server's own
+certificate (state file, else FLOWZAP_TLS_CERT: right for a self-signed one). Behind mTLS it needs
+a client certificate: FLOWZAP_HEALTHCHECK_CERT / _KEY.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 
@@ -23,11 +26,26 @@ def probe_address(address: str) -> str:
     return join_address(host, port)
 
 
+def served_state() -> dict:
+    """What the running server wrote to FLOWZAP_STATE_FILE ({} when there is none)."""
+    path = os.environ.get("FLOWZAP_STATE_FILE")
+    if not path:
+        return {}
+    try:
+        with open(path, encoding="utf-8") as file:
+            state = json.load(file)
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
 def main(argv: list[str] | None = None) -> int:
+    state = served_state()
     parser = argparse.ArgumentParser(prog="python -m server.healthcheck", description=__doc__.splitlines()[0])
-    parser.add_argument("--address", default=os.environ.get("FLOWZAP_ADDRESS", DEFAULT_ADDRESS))
+    parser.add_argument("--address", default=state.get("address") or os.environ.get("FLOWZAP_ADDRESS", DEFAULT_ADDRESS))
     parser.add_argument("--service", default="", help="service to ask about (default: the whole server)")
-    parser.add_argument("--ca", default=os.environ.get("FLOWZAP_HEALTHCHECK_CA") or os.environ.get("FLOWZAP_TLS_CERT"))
+    parser.add_argument("--ca", default=os.environ.get("FLOWZAP_HEALTHCHECK_CA") or state.get("tls_cert")
+                        or os.environ.get("FLOWZAP_TLS_CERT"))
     parser.add_argument("--cert", default=os.environ.get("FLOWZAP_HEALTHCHECK_CERT"), help="client certificate (mTLS)")
     parser.add_argument("--key", default=os.environ.get("FLOWZAP_HEALTHCHECK_KEY"), help="client key (mTLS)")
     parser.add_argument("--server-name", help="the name the server certificate is checked against")

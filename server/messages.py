@@ -44,20 +44,46 @@ LOSS_POLICIES = {
 
 # -- diagnostics -----------------------------------------------------------------------------
 
+# A response lists at most this many diagnostics of one code, then one DIAGNOSTICS_SUMMARISED
+# giving the count of the rest: 800,000 comment lines must not make a response (tens of MB) that
+# no client with gRPC's default 4 MiB receive limit can take.
+MAX_PER_CODE = 100
+MAX_TEXT = 1000  # characters of one diagnostic's message and element
+
+
+def _short(text: str | None) -> str:
+    if not text:
+        return ""
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…"
+
+
 def diagnostic_message(d: Diagnostic) -> diag_pb.Diagnostic:
     return diag_pb.Diagnostic(
         code=d.code,
         severity=SEVERITIES[d.severity],
-        message=d.message,
+        message=_short(d.message),
         line=d.line or 0,
         column=d.column or 0,
-        element=d.element or "",
+        element=_short(d.element),
         loss=d.is_loss,
     )
 
 
 def diagnostic_messages(items: list[Diagnostic]) -> list[diag_pb.Diagnostic]:
-    return [diagnostic_message(d) for d in items]
+    if len(items) <= MAX_PER_CODE:
+        return [diagnostic_message(d) for d in items]
+    kept: list[Diagnostic] = []
+    seen: dict[str, int] = {}
+    for d in items:
+        count = seen[d.code] = seen.get(d.code, 0) + 1
+        if count <= MAX_PER_CODE:
+            kept.append(d)
+    for code, count in seen.items():
+        if count > MAX_PER_CODE:
+            kept.append(make_diagnostic(
+                "DIAGNOSTICS_SUMMARISED", f"{count - MAX_PER_CODE} more {code} diagnostics not listed "
+                f"({count} in all; the first {MAX_PER_CODE} are)", element=code))
+    return [diagnostic_message(d) for d in kept]
 
 
 def make_diagnostic(code: str, message: str, element: str | None = None) -> Diagnostic:
@@ -81,6 +107,7 @@ def format_message(fmt: Format) -> api.Format:
         ],
         media_type=fmt.media_type,
         description=fmt.description,
+        origin=fmt.origin,
     )
 
 
@@ -102,8 +129,9 @@ def diagram_message(diagram: Diagram) -> model_pb.Diagram:
         **_optional(title=diagram.title),
         direction=DIRECTION_VALUES.get(diagram.direction, model_pb.DIRECTION_UNSPECIFIED),
         lanes=[
-            model_pb.Lane(id=l.id, attributes=l.attributes, position=_position(l), **_optional(label=l.label))
-            for l in diagram.lanes
+            model_pb.Lane(id=lane.id, attributes=lane.attributes, position=_position(lane),
+                          **_optional(label=lane.label))
+            for lane in diagram.lanes
         ],
         nodes=[
             model_pb.Node(id=n.id, lane=n.lane, kind=NODE_KINDS[n.kind], attributes=n.attributes,
@@ -157,7 +185,7 @@ def diagram_from_message(message: model_pb.Diagram) -> Diagram:
     diagram = Diagram(
         title=_get(message, "title"),
         direction=enums.read(_DIRECTION_OF, message.direction, "LR", "diagram.direction", None),
-        lanes=[Lane(id=l.id, label=_get(l, "label"), attributes=dict(l.attributes)) for l in message.lanes],
+        lanes=[Lane(id=lane.id, label=_get(lane, "label"), attributes=dict(lane.attributes)) for lane in message.lanes],
         nodes=[
             Node(id=n.id, lane=n.lane, label=_get(n, "label"), shape=_get(n, "shape"), attributes=dict(n.attributes),
                  kind=enums.read(_NODE_KIND_OF, n.kind, NodeKind.TASK, f"diagram.nodes[{i}].kind", n.id))

@@ -2,7 +2,6 @@
 ``ErrorInfo`` with a stable reason, and the details a client needs to act on it."""
 from __future__ import annotations
 
-import grpc
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
@@ -24,12 +23,37 @@ class FieldError(Exception):
         self.error = error
 
 
+class ConversionUnavailable(Exception):
+    """The worker cannot start a conversion process (the machine refuses a fork): try again."""
+
+    def __init__(self) -> None:
+        super().__init__("this worker cannot start a conversion process now; try again")
+
+
 class MalformedRequest(Exception):
     """The request bytes are not a valid message of the method's request type."""
 
 
 class DeadlineExpired(Exception):
     """The call's deadline passed before its work could finish (or start)."""
+
+
+class CpuLimitExceeded(Exception):
+    """The conversion used more CPU time than one call may (``--max-call-cpu``); it was stopped."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the conversion used more than {seconds:g} s of CPU time, the limit of one call; "
+                         "it was stopped")
+        self.seconds = seconds
+
+
+class ConversionCrashed(Exception):
+    """The conversion process died during the call (killed by the kernel, most likely for memory)."""
+
+    def __init__(self, exitcode: int | None) -> None:
+        super().__init__(f"the conversion process ended during the call (exit status {exitcode}); "
+                         "the input most likely needs more memory than the server allows")
+        self.exitcode = exitcode
 
 
 def _pack(*messages) -> list[any_pb2.Any]:
@@ -140,7 +164,8 @@ def internal_status(request_id: str) -> status_pb2.Status:
 
 
 def deadline_status() -> status_pb2.Status:
-    return status_pb2.Status(code=code_pb2.DEADLINE_EXCEEDED, message="the deadline expired before the conversion finished",
+    return status_pb2.Status(code=code_pb2.DEADLINE_EXCEEDED,
+                             message="the deadline expired before the conversion finished",
                              details=_pack(_error_info("DEADLINE_EXCEEDED")))
 
 
@@ -161,19 +186,29 @@ def status_for(error: BaseException, request_id: str) -> status_pb2.Status | Non
         return _field_status("options", error)
     if isinstance(error, DeadlineExpired):
         return deadline_status()
+    if isinstance(error, ConversionUnavailable):
+        return status_pb2.Status(code=code_pb2.UNAVAILABLE, message=str(error),
+                                 details=_pack(_error_info("CONVERSION_PROCESS_UNAVAILABLE", request_id=request_id)))
+    if isinstance(error, (CpuLimitExceeded, ConversionCrashed)):
+        reason = "CPU_LIMIT_EXCEEDED" if isinstance(error, CpuLimitExceeded) else "CONVERSION_PROCESS_DIED"
+        return status_pb2.Status(code=code_pb2.RESOURCE_EXHAUSTED, message=str(error),
+                                 details=_pack(_error_info(reason, request_id=request_id)))
     if isinstance(error, MalformedRequest):
         message = str(error)
-        violation = error_details_pb2.BadRequest.FieldViolation(field="", description=message, reason="MALFORMED_REQUEST")
+        violation = error_details_pb2.BadRequest.FieldViolation(field="", description=message,
+                                                                reason="MALFORMED_REQUEST")
         return status_pb2.Status(code=code_pb2.INVALID_ARGUMENT, message=message, details=_pack(
             _error_info("MALFORMED_REQUEST"), error_details_pb2.BadRequest(field_violations=[violation])))
     return None
 
 
-STATUS_CODE_NAMES = {code.value[0]: code.name for code in grpc.StatusCode}
-
-
 def code_name(code: int) -> str:
-    return STATUS_CODE_NAMES.get(code, str(code))
+    """``DEADLINE_EXCEEDED`` for 4: the names grpc.StatusCode and google.rpc.Code share."""
+    try:
+        return code_pb2.Code.Name(code)
+    except ValueError:
+        return str(code)
 
 
-__all__ = ["DeadlineExpired", "FieldError", "MalformedRequest", "code_name", "internal_status", "status_for"]
+__all__ = ["ConversionCrashed", "ConversionUnavailable", "CpuLimitExceeded", "DeadlineExpired", "FieldError",
+           "MalformedRequest", "code_name", "internal_status", "status_for"]

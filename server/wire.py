@@ -50,13 +50,24 @@ def _stream(implementation, message_class):
     return handler
 
 
+def _serializer(message_class):
+    """Responses come serialized from the conversion process; a message built here (ListFormats,
+    a batch item) is serialized as usual."""
+    serialize = message_class.SerializeToString
+
+    def serializer(response) -> bytes:
+        return response if type(response) is bytes else serialize(response)
+
+    return serializer
+
+
 def add_servicer(server: grpc.aio.Server, servicer, service_descriptor) -> None:
     """Registers every method of ``service_descriptor`` implemented by ``servicer``."""
     handlers = {}
     for method in service_descriptor.methods:
         implementation = getattr(servicer, method.name)
         message_class = message_factory.GetMessageClass(method.input_type)
-        serialize = message_factory.GetMessageClass(method.output_type).SerializeToString
+        serialize = _serializer(message_factory.GetMessageClass(method.output_type))
         if method.client_streaming and method.server_streaming:
             handlers[method.name] = grpc.stream_stream_rpc_method_handler(
                 _stream(implementation, message_class), response_serializer=serialize)

@@ -1,9 +1,12 @@
 """One worker process: a ``grpc.aio`` server on the port every worker shares.
 
 Each worker binds the same address with ``grpc.so_reuseport`` (as grpc's multiprocessing example
-does) and the kernel spreads incoming connections across them; conversion runs on a thread of
-the worker (``calls.Runner``), never on its event loop. On SIGTERM/SIGINT the worker drains: health
-goes NOT_SERVING (watchers are told), new calls are refused, calls in flight get the grace period.
+does) and the kernel spreads incoming connections across them; connections are closed gracefully
+after ``--max-connection-age`` so that clients spread again over time (a restarted worker gets its
+share). Conversion runs in the worker's conversion process (``sandbox``), never on its event loop,
+which sends the supervisor a heartbeat every second: a worker whose loop stops answering is
+replaced. On SIGTERM/SIGINT the worker drains: health goes NOT_SERVING (watchers are told), new
+calls are refused, calls in flight get the grace period.
 """
 from __future__ import annotations
 
@@ -16,24 +19,22 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from . import calls, logs, wire
-from .config import Config, join_address
+from . import logs, metrics, sandbox, wire
+from .config import CONNECTION_AGE_GRACE, Config, join_address
 from .echo import SERVICE_NAME as ECHO_SERVICE_NAME, EchoService
 from .gen.flowzap.benchmark.v1 import echo_service_pb2 as echo_pb
 from .gen.flowzap.converter.v1 import converter_service_pb2 as api
+from .reflection import enable_server_reflection
 from .service import SERVICE_NAME, ConverterService
 
-# One conversion thread per worker: the GIL lets one thread convert at a time anyway, and the
-# processes, not threads, use the cores. Calls beyond it wait in the executor's queue, where an
-# expired deadline means the work is never started.
-CONVERSION_THREADS = 1
+HEARTBEAT_SECONDS = 1.0
 
 
 @dataclass
 class Worker:
     server: grpc.aio.Server
     health: health.aio.HealthServicer
-    runner: calls.Runner
+    runner: object  # sandbox.ProcessRunner or sandbox.ThreadRunner
     port: int
 
     async def drain(self, grace: float) -> None:
@@ -52,6 +53,21 @@ def server_credentials(config: Config) -> grpc.ServerCredentials | None:
                                        require_client_auth=client_ca is not None)
 
 
+def _follow_conversion_health(runner, health_servicer, names: list[str], loop) -> None:
+    """Health says NOT_SERVING while this worker cannot start a conversion process (told from the
+    conversion thread), SERVING again once it can."""
+
+    async def set_all(healthy: bool) -> None:
+        status = health_pb2.HealthCheckResponse.SERVING if healthy else health_pb2.HealthCheckResponse.NOT_SERVING
+        for name in names:
+            await health_servicer.set(name, status)
+
+    def changed(healthy: bool) -> None:
+        loop.call_soon_threadsafe(lambda: asyncio.ensure_future(set_all(healthy)))
+
+    runner.on_health = changed
+
+
 async def start(config: Config, port: int, *, reuse_port: bool = True) -> Worker:
     """Builds, binds and starts one worker's server on ``config.host:port`` (port 0: any)."""
     options = [
@@ -59,17 +75,24 @@ async def start(config: Config, port: int, *, reuse_port: bool = True) -> Worker
         ("grpc.max_receive_message_length", config.transport_limit),
         ("grpc.max_send_message_length", -1),
     ]
+    if config.max_connection_age:
+        options += [("grpc.max_connection_age_ms", int(config.max_connection_age * 1000)),
+                    ("grpc.max_connection_age_grace_ms", int(CONNECTION_AGE_GRACE * 1000))]
     server = grpc.aio.server(options=options, maximum_concurrent_rpcs=config.max_concurrent_calls)
-    runner = calls.Runner(CONVERSION_THREADS)
-    wire.add_servicer(server, ConverterService(config, runner), api.DESCRIPTOR.services_by_name["ConverterService"])
+    recorder = metrics.for_worker(config)
+    runner = sandbox.make_runner(config, with_facts=recorder.enabled, on_restart=recorder.conversion_process_restarted)
+    await asyncio.get_running_loop().run_in_executor(None, runner.start)
+    wire.add_servicer(server, ConverterService(config, runner, recorder),
+                      api.DESCRIPTOR.services_by_name["ConverterService"])
     names = [SERVICE_NAME]
     if config.enable_echo:
-        wire.add_servicer(server, EchoService(runner), echo_pb.DESCRIPTOR.services_by_name["EchoService"])
+        wire.add_servicer(server, EchoService(runner, recorder), echo_pb.DESCRIPTOR.services_by_name["EchoService"])
         names.append(ECHO_SERVICE_NAME)
 
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+    _follow_conversion_health(runner, health_servicer, ["", *names], asyncio.get_running_loop())
+    enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
 
     address = join_address(config.host, port)
     credentials = server_credentials(config)
@@ -80,7 +103,16 @@ async def start(config: Config, port: int, *, reuse_port: bool = True) -> Worker
     return Worker(server, health_servicer, runner, bound)
 
 
-async def _serve(config: Config, port: int, ready) -> int:
+def _heartbeat(loop: asyncio.AbstractEventLoop, beat) -> None:
+    """Every second from the event loop itself: the supervisor hears nothing when the loop is stuck."""
+    try:
+        beat()
+    except OSError:
+        return  # the supervisor is gone; the main loop notices and drains
+    loop.call_later(HEARTBEAT_SECONDS, _heartbeat, loop, beat)
+
+
+async def _serve(config: Config, port: int, ready, beat) -> int:
     try:
         worker = await start(config, port)
     except Exception as error:  # noqa: BLE001 — reported to the supervisor, which exits non-zero
@@ -92,6 +124,7 @@ async def _serve(config: Config, port: int, ready) -> int:
         loop.add_signal_handler(signum, stop.set)
     parent = os.getppid()
     ready(worker.port)
+    _heartbeat(loop, beat)
     logs.log(10, "worker serving", port=worker.port)
     # Also drain when the supervisor disappears (killed with SIGKILL): no orphan keeps the port.
     while not stop.is_set() and os.getppid() == parent:
@@ -110,6 +143,8 @@ def main(config: Config, port: int, ready_pipe) -> None:
 
     def ready(bound: int) -> None:
         ready_pipe.send(bound)
-        ready_pipe.close()
 
-    raise SystemExit(asyncio.run(_serve(config, port, ready)))
+    def beat() -> None:
+        ready_pipe.send_bytes(b".")
+
+    raise SystemExit(asyncio.run(_serve(config, port, ready, beat)))

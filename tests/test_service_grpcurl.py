@@ -70,6 +70,32 @@ def test_describe(grpcurl, server):
         assert field in request.stdout
 
 
+@pytest.mark.parametrize("symbol, expected", [
+    (f"{SERVICE}.ConvertDiagram", "rpc ConvertDiagram ( .flowzap.converter.v1.ConvertDiagramRequest ) returns "
+                                  "( .flowzap.converter.v1.ConvertDiagramResponse );"),
+    (f"{SERVICE}.BatchConvertDiagrams", "rpc BatchConvertDiagrams ( stream .flowzap.converter.v1."
+                                        "BatchConvertDiagramsRequest )"),
+    ("grpc.health.v1.Health.Check", "rpc Check ( .grpc.health.v1.HealthCheckRequest ) returns "
+                                    "( .grpc.health.v1.HealthCheckResponse );"),
+    ("flowzap.converter.v1.ConvertDiagramRequest.loss_policy", ".flowzap.converter.v1.LossPolicy loss_policy = 5;"),
+    ("flowzap.converter.v1.Format.origin", "string origin ="),
+    ("flowzap.converter.v1.LossPolicy.LOSS_POLICY_FAIL", "LOSS_POLICY_FAIL = 3;"),
+])
+def test_describe_methods_fields_and_enum_values(grpcurl, server, symbol, expected):
+    """grpcurl's second command: describing one method (or a field): upstream grpcio-reflection
+    answers "Symbol not found" with the upb runtime (grpc/grpc#34743); server.reflection resolves
+    the symbol through its service, message or enum."""
+    result = run(grpcurl, server, "describe", symbol)
+    assert result.returncode == 0, result.stderr
+    assert expected in result.stdout
+
+
+def test_describe_an_unknown_symbol_fails(grpcurl, server):
+    result = run(grpcurl, server, "describe", f"{SERVICE}.NoSuchMethod")
+    assert result.returncode != 0
+    assert "not found" in (result.stdout + result.stderr).lower()
+
+
 def test_convert_reference_example_with_a_json_body(grpcurl, server):
     source = REFERENCE.read_text(encoding="utf-8")
     body = json.dumps({"source": source, "target_format": "yaml"})

@@ -54,7 +54,8 @@ def wait_for(predicate, timeout: float = 20.0, what: str = "condition"):
 def test_graceful_drain_finishes_calls_in_flight_then_exits_0():
     slow = chain_diagram(20_000)  # about a second per conversion
     expected = convert(slow, target_format="yaml").content
-    with ServerProcess("--workers", "1", "--grace", "30") as server, grpc.insecure_channel(server.address) as channel:
+    # A long grace: on a loaded machine three such conversions can take far more than three seconds.
+    with ServerProcess("--workers", "1", "--grace", "180") as server, grpc.insecure_channel(server.address) as channel:
         stub = api_grpc.ConverterServiceStub(channel)
         health = health_pb2_grpc.HealthStub(channel)
         statuses: list[int] = []
@@ -134,8 +135,8 @@ def test_expiring_deadline():
         # The worker is still fine.
         assert stub.ConvertDiagram(convert_request(), timeout=30).content
         lines = wait_for(lambda: len(server.events("rpc")) >= 4 and server.events("rpc"), what="log lines")
-        assert sorted(e["status"] for e in lines)[:2] in (
-            ["CANCELLED", "CANCELLED"], ["CANCELLED", "DEADLINE_EXCEEDED"], ["DEADLINE_EXCEEDED", "DEADLINE_EXCEEDED"])
+        # The log says what the clients saw.
+        assert sorted(e["status"] for e in lines)[:2] == ["DEADLINE_EXCEEDED", "DEADLINE_EXCEEDED"]
 
 
 class _Capture(logging.Handler):
@@ -149,16 +150,16 @@ class _Capture(logging.Handler):
 
 @pytest.mark.parametrize("bug", [ZeroDivisionError("division by zero in a writer"), KeyError("secret-internal-key")])
 def test_a_bug_is_internal_with_a_request_id_and_the_trace_only_in_the_log(monkeypatch, bug):
-    import server.service
+    import server.work
 
     def broken_convert(*args, **kwargs):
         raise bug
 
-    monkeypatch.setattr(server.service, "convert", broken_convert)
+    monkeypatch.setattr(server.work, "convert", broken_convert)
     capture = _Capture()
     logs.setup("info").addHandler(capture)
     try:
-        with InProcessServer(Config(workers=1, address="127.0.0.1:0")) as running:
+        with InProcessServer(Config(workers=1, address="127.0.0.1:0", isolation="thread")) as running:
             with grpc.insecure_channel(running.address) as channel:
                 with pytest.raises(grpc.RpcError) as caught:
                     api_grpc.ConverterServiceStub(channel).ConvertDiagram(convert_request(), timeout=30)
@@ -239,6 +240,22 @@ def test_address_in_use_exits_1():
                                 cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "cannot listen" in result.stderr
+
+
+def test_a_second_server_on_a_served_address_exits_1():
+    """SO_REUSEPORT would let a second server of the same user bind the port and share its
+    connections: it must refuse instead, and the first keeps every call."""
+    with ServerProcess("--workers", "1") as first:
+        result = subprocess.run([sys.executable, "-m", "server", "--address", first.address, "--workers", "1"],
+                                cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 1, result.stderr
+        assert "cannot listen" in result.stderr and "already serves" in result.stderr
+        assert '"serving"' not in result.stderr
+        for _ in range(4):
+            with separate_channel(first.address) as channel:
+                assert api_grpc.ConverterServiceStub(channel).ConvertDiagram(convert_request(), timeout=30).content
+        assert len(first.events("rpc")) == 4
+        assert first.stop() == 0
 
 
 def test_many_clients_at_once_in_threads():

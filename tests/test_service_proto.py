@@ -133,3 +133,25 @@ def test_declared_runtime_bounds_cover_the_generated_code():
     text = (GENERATED / "flowzap" / "converter" / "v1" / "converter_service_pb2.py").read_text()
     major, minor, patch = re.search(r"Domain\.PUBLIC,\s*(\d+),\s*(\d+),\s*(\d+),", text).groups()
     assert f">={major}.{minor}.{patch}" in protobuf
+
+
+def test_the_wheel_ships_the_proto_files_and_py_typed(tmp_path):
+    """A team calling the service from Go, Java or TypeScript generates its client from the
+    installed package; type checkers see the packages as typed; the licence is an SPDX string
+    (a TOML table makes setuptools warn that builds fail from 2027-02-18)."""
+    import subprocess
+    import sys
+    import zipfile
+
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                             "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "License" not in result.stderr and "license" not in result.stderr.lower().replace("licenses", "")
+    (wheel,) = tmp_path.glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for proto in sorted((ROOT / "proto").rglob("*.proto")):
+        assert f"server/gen/{proto.relative_to(ROOT / 'proto')}" in names
+    assert {"converters/py.typed", "server/py.typed"} <= names
+    metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
+    text = zipfile.ZipFile(wheel).read(metadata).decode()
+    assert "License-Expression: MIT" in text

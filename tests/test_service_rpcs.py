@@ -189,6 +189,7 @@ def test_list_formats_is_the_registry(stub):
         assert list(served.extensions) == list(fmt.extensions)
         assert list(served.aliases) == list(fmt.aliases)
         assert (served.can_read, served.can_write) == (fmt.can_read, fmt.can_write)
+        assert served.origin == fmt.origin == "builtin"
         assert [(o.name, o.default_value, o.help, list(o.allowed_values)) for o in served.writer_options] == [
             (o.name, o.default, o.help, list(o.choices or ())) for o in fmt.options]
 
@@ -377,14 +378,16 @@ def test_a_format_added_to_the_registry_is_served_without_any_change(monkeypatch
         return "\n".join(f"{node.lane}{separator}{node.label or node.id}" for node in diagram.nodes) + "\n", []
 
     outline = Format(name="outline", title="Outline (test)", extensions=(".outline",), writer=write_outline,
-                     options=(WriterOption("separator", ": ", "between lane and label", None),))
+                     options=(WriterOption("separator", ": ", "between lane and label", None),),
+                     origin="flowzap-outline-plugin")
     monkeypatch.setattr(registry, "FORMATS", [*registry.FORMATS, outline])
-    with InProcessServer(Config(workers=1, address="127.0.0.1:0")) as running, \
+    with InProcessServer(Config(workers=1, address="127.0.0.1:0", isolation="thread")) as running, \
             grpc.insecure_channel(running.address) as channel:
         stub = api_grpc.ConverterServiceStub(channel)
         listed = {f.name: f for f in stub.ListFormats(api.ListFormatsRequest(), timeout=30).formats}
         assert (listed["outline"].can_read, listed["outline"].can_write) == (False, True)
         assert listed["outline"].writer_options[0].name == "separator"
+        assert listed["outline"].origin == "flowzap-outline-plugin"
         response = stub.ConvertDiagram(api.ConvertDiagramRequest(
             source=REFERENCE, target_format="outline", options={"separator": " | "}), timeout=30)
         assert response.content.splitlines()[:2] == ["User | Start", "User | Enter credentials"]

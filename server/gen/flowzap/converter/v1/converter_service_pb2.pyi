@@ -114,7 +114,7 @@ class ListFormatsResponse(_message.Message):
     def __init__(self, formats: _Optional[_Iterable[_Union[Format, _Mapping]]] = ...) -> None: ...
 
 class Format(_message.Message):
-    __slots__ = ("name", "title", "extensions", "aliases", "can_read", "can_write", "writer_options", "media_type", "description")
+    __slots__ = ("name", "title", "extensions", "aliases", "can_read", "can_write", "writer_options", "media_type", "description", "origin")
     NAME_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     EXTENSIONS_FIELD_NUMBER: _ClassVar[int]
@@ -124,6 +124,7 @@ class Format(_message.Message):
     WRITER_OPTIONS_FIELD_NUMBER: _ClassVar[int]
     MEDIA_TYPE_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    ORIGIN_FIELD_NUMBER: _ClassVar[int]
     name: str
     title: str
     extensions: _containers.RepeatedScalarFieldContainer[str]
@@ -133,7 +134,8 @@ class Format(_message.Message):
     writer_options: _containers.RepeatedCompositeFieldContainer[WriterOption]
     media_type: str
     description: str
-    def __init__(self, name: _Optional[str] = ..., title: _Optional[str] = ..., extensions: _Optional[_Iterable[str]] = ..., aliases: _Optional[_Iterable[str]] = ..., can_read: _Optional[bool] = ..., can_write: _Optional[bool] = ..., writer_options: _Optional[_Iterable[_Union[WriterOption, _Mapping]]] = ..., media_type: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+    origin: str
+    def __init__(self, name: _Optional[str] = ..., title: _Optional[str] = ..., extensions: _Optional[_Iterable[str]] = ..., aliases: _Optional[_Iterable[str]] = ..., can_read: _Optional[bool] = ..., can_write: _Optional[bool] = ..., writer_options: _Optional[_Iterable[_Union[WriterOption, _Mapping]]] = ..., media_type: _Optional[str] = ..., description: _Optional[str] = ..., origin: _Optional[str] = ...) -> None: ...
 
 class WriterOption(_message.Message):
     __slots__ = ("name", "default_value", "help", "allowed_values")
