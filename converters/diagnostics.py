@@ -97,6 +97,9 @@ CODES: dict[str, CodeInfo] = {
     "MESSAGE_FLOW_TO_POOL": CodeInfo(I, "a message flow ending on a pool: the pool stands as a node of its lane"),
     "ARTIFACT_DROPPED": CodeInfo(W, "an association or artifact the model cannot hold; not kept"),
     "NO_PROCESS": CodeInfo(W, "BPMN definitions with no process and no pool"),
+    # -- PlantUML (converters/plantuml) ----------------------------------------------------
+    "PLANTUML_DIAGRAM_TYPE": CodeInfo(E, "a PlantUML diagram that is neither an activity nor a sequence diagram"),
+    "PLANTUML_UNCLOSED": CodeInfo(W, "a PlantUML block or action never closed; read as PlantUML draws it"),
 }
 
 

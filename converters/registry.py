@@ -14,6 +14,7 @@ from .formats import Format
 from . import bpmn as _bpmn
 from . import flowzap as _flowzap
 from . import mermaid as _mermaid
+from . import plantuml as _plantuml
 from . import yaml as _yaml
 
 FORMATS: list[Format] = [
@@ -21,6 +22,7 @@ FORMATS: list[Format] = [
     _yaml.FORMAT,
     _bpmn.FORMAT,
     _mermaid.FORMAT,
+    _plantuml.FORMAT,
 ]
 
 

@@ -1,0 +1,78 @@
+"""Label text: the model's any-text labels ⇄ PlantUML text that PlantUML draws as that text.
+
+Writing: a newline is PlantUML's ``\\n``; every character that PlantUML (or its creole markup, its
+preprocessor, or a statement's own delimiters) gives a meaning to, and every invisible or control
+character, is written as a numeric character reference ``&#N;``, which PlantUML draws as the
+character itself. Plain letters, digits, spaces inside the text and non-ASCII letters stay as they
+are, so the text stays readable.
+
+Reading: ``&#N;``/``&#xH;`` references, ``<U+XXXX>`` and ``\\n`` (``\\l``/``\\r``: left/right
+aligned newlines) are decoded; everything else is kept as written (creole markup included).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Characters with a meaning wherever they stand: statement delimiters, creole's escape, HTML-like
+# tags, entities, the preprocessor's variables and our own escapes.
+_ALWAYS = frozenset(";|<>()[]{}\"&\\~%$")
+# Creole markup when doubled (**bold**, //italic//, --strike--, __underline__, ==, ^^, ``).
+_DOUBLED = frozenset("*/-_=^`'")
+# Meaningful at the start of a line: creole lists and headings, preprocessor directives,
+# @enduml, comments, a sequence note's or message's own colon.
+_LINE_START = frozenset("*#=-|!@':.+")
+_INVISIBLE = frozenset(("Cc", "Cf", "Zl", "Zp", "Co", "Cn", "Cs", "Zs"))
+_REFERENCE = re.compile(r"&#(?:([0-9]{1,7})|[xX]([0-9a-fA-F]{1,6}));|<U\+([0-9a-fA-F]{4,6})>|\\([nlr])")
+
+
+def _needs_reference(text: str, index: int) -> bool:
+    char = text[index]
+    if char in _ALWAYS:
+        return True
+    if char == " ":
+        return index == 0 or index == len(text) - 1 or text[index - 1] == "\n"  # PlantUML trims
+    previous = text[index - 1] if index else "\n"
+    following = text[index + 1] if index + 1 < len(text) else ""
+    if previous == "\n" and char in _LINE_START:
+        return True
+    if char in _DOUBLED and (previous == char or following == char):
+        return True
+    if (char == "'" and "/" in (previous, following)) or (char == "/" and "'" in (previous, following)):
+        return True  # block comments /' … '/
+    return unicodedata.category(char) in _INVISIBLE
+
+
+def encode(text: str) -> str:
+    """``text`` as PlantUML label text on one line (newlines as ``\\n``)."""
+    out: list[str] = []
+    for index, char in enumerate(text):
+        if char == "\n":
+            out.append("\\n")
+        elif _needs_reference(text, index):
+            out.append(f"&#{ord(char)};")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _replace(match: re.Match) -> str:
+    decimal, hexadecimal, unicode, newline = match.groups()
+    if newline is not None:
+        return "\n"
+    value = int(decimal) if decimal is not None else int(hexadecimal or unicode, 16)
+    if value > 0x10FFFF or 0xD800 <= value <= 0xDFFF:
+        return match.group()
+    return chr(value)
+
+
+def decode(text: str) -> str:
+    """PlantUML label text as the text it draws (references and ``\\n`` decoded)."""
+    if "&" not in text and "\\" not in text and "<" not in text:
+        return text
+    return _REFERENCE.sub(_replace, text)
+
+
+def label_or_none(text: str) -> str | None:
+    decoded = decode(text.strip())
+    return decoded if decoded != "" else None
