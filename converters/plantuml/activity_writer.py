@@ -65,8 +65,7 @@ class ActivityWriter:
         implicit = len(lanes) == 1 and lanes[0].attributes.get("plantuml.lane") == "implicit"
         ids = IdAllocator(lambda s: bool(_ALIAS.match(s)),
                           lambda s: re.sub(r"[^A-Za-z0-9_]", "_", s).strip("_") or "lane")
-        for lane in lanes:
-            ids.reserve(lane.id)
+        kept = {lane.id for lane in lanes if ids.reserve(lane.id)}
         for lane in lanes:
             if implicit:
                 continue
@@ -77,7 +76,7 @@ class ActivityWriter:
                 read_id = lane.id
                 switch = declaration = f"|{colour}{encode(lane.id)}|"
             else:
-                read_id = ids.allocate(lane.id, "lane")
+                read_id = lane.id if lane.id in kept else ids.allocate(lane.id, "lane")
                 switch = f"|{colour}{read_id}|"
                 display = lane.label if lane.label is not None else lane.id
                 declaration = f"{switch} {encode(display)}" if display else switch

@@ -56,8 +56,7 @@ class SequenceWriter:
         ids = IdAllocator(lambda s: bool(_IDENTIFIER.match(s)) and s.lower() not in _KEYWORDS,
                           lambda s: re.sub(r"[^A-Za-z0-9_]", "_", s).strip("_") or "P", fold=True,
                           reserved=_KEYWORDS)
-        for lane in d.lanes:
-            ids.reserve(lane.id)
+        kept = {lane.id for lane in d.lanes if ids.reserve(lane.id)}
         boxes = {}
         for group in d.groups:
             if group.kind is GroupKind.BOX:
@@ -66,7 +65,7 @@ class SequenceWriter:
         lines: list[str] = []
         open_box: Group | None = None
         for lane in d.lanes:
-            name = ids.allocate(lane.id, "P")
+            name = lane.id if lane.id in kept else ids.allocate(lane.id, "P")
             self.names[lane.id] = name
             box = boxes.get(lane.id)
             if box is not open_box:

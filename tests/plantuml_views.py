@@ -1,0 +1,39 @@
+"""Comparable views of a model for the PlantUML tests: the graph without ids (ids are not part of a
+PlantUML activity), and a sequence diagram's participants and messages in order."""
+from __future__ import annotations
+
+from collections import Counter
+
+from converters.model import Diagram, NodeKind
+
+# What PlantUML's activity language draws a node as; kinds it has no shape for read back as these.
+_ACTIVITY_KIND = {NodeKind.USER_TASK: NodeKind.USER_TASK}
+
+
+def _text(value: str | None) -> str | None:
+    return value if value else None
+
+
+def lanes_view(diagram: Diagram) -> list[str]:
+    return [lane.label if lane.label is not None else lane.id for lane in diagram.lanes]
+
+
+def graph_view(diagram: Diagram, kinds: bool = True) -> tuple[Counter, Counter, list[str]]:
+    """Nodes (lane, kind, label) and edges (source node, target node, label) as multisets, and
+    the lanes' displayed names in order."""
+    lanes = {lane.id: (lane.label if lane.label is not None else lane.id) for lane in diagram.lanes}
+    key = {}
+    for node in diagram.nodes:
+        key[node.id] = (lanes.get(node.lane), node.kind.value if kinds else "", _text(node.label))
+    nodes = Counter(key.values())
+    edges = Counter((key[e.source], key[e.target], _text(e.label)) for e in diagram.edges)
+    return nodes, edges, lanes_view(diagram)
+
+
+def messages_view(diagram: Diagram) -> list[tuple[str, str, str | None]]:
+    """A sequence diagram's messages in order, as (sender, receiver, text) by lane display name."""
+    lanes = {lane.id: (lane.label if lane.label is not None else lane.id) for lane in diagram.lanes}
+    lane_of = {n.id: n.lane for n in diagram.nodes}
+    position = {n.id: i for i, n in enumerate(diagram.nodes)}
+    edges = sorted(diagram.edges, key=lambda e: position[e.target])
+    return [(lanes[lane_of[e.source]], lanes[lane_of[e.target]], _text(e.label)) for e in edges]
