@@ -20,11 +20,15 @@ def lanes_view(diagram: Diagram) -> list[str]:
 
 def graph_view(diagram: Diagram, kinds: bool = True) -> tuple[Counter, Counter, list[str]]:
     """Nodes (lane, kind, label) and edges (source node, target node, label) as multisets, and
-    the lanes' displayed names in order."""
+    the lanes' displayed names in order. Without ``kinds``, start and end events are compared
+    without their labels (PlantUML's start and stop have none; extras=comments keeps them)."""
     lanes = {lane.id: (lane.label if lane.label is not None else lane.id) for lane in diagram.lanes}
     key = {}
     for node in diagram.nodes:
-        key[node.id] = (lanes.get(node.lane), node.kind.value if kinds else "", _text(node.label))
+        label = _text(node.label)
+        if not kinds and node.kind in (NodeKind.START, NodeKind.END):
+            label = "(event)"
+        key[node.id] = (lanes.get(node.lane), node.kind.value if kinds else "", label)
     nodes = Counter(key.values())
     edges = Counter((key[e.source], key[e.target], _text(e.label)) for e in diagram.edges)
     return nodes, edges, lanes_view(diagram)

@@ -109,7 +109,7 @@ class ActivityWriter:
             add(pad + self.node_text(step.node))
         elif op == "lane":
             switch = self.lane_switch.get(step.text)
-            if switch:
+            if switch and self.lines[-1] != switch:
                 add(pad + switch)
         elif op == "connector":
             add(f"{pad}({step.text})")
@@ -240,7 +240,7 @@ class ActivityWriter:
         if self.keep:
             self.lines.extend(extras.comment(payload) for payload in self.lane_extras)
             for group in d.groups:
-                self.lines.append(extras.comment({"group": group.id, "kind": group.kind.value, "label": group.label,
+                self.lines.append(extras.comment({"group": group.id, "kind": str(group.kind), "label": group.label,
                                                   "members": group.members, "lane": group.lane,
                                                   "parent": group.parent, "attributes": group.attributes}))
             extra = {k: v for k, v in d.attributes.items() if k not in _CARRIED_DIAGRAM}

@@ -60,16 +60,31 @@ class Pending:
             diagram.attributes["plantuml.comments"] = "\n".join(self.plain)
         if not self.renames and not self.rest:
             return
-        rename: dict[str, str] = {}
+        # Two phases: every named node takes its name, then a node whose reader-made id one of
+        # those names took is numbered anew (n4 may be read first as the model's n11).
+        wanted: dict[int, str] = {}
+        names: set[str] = set()
         order: dict[str, int] = {}
-        taken = {n.id for n in diagram.nodes}
         for node, payload in self.renames:
-            wanted = payload.get("node")
-            if isinstance(wanted, str) and wanted and (wanted not in taken or wanted == node.id):
-                taken.discard(node.id)
-                rename[node.id] = wanted
-                taken.add(wanted)
-                node.id = wanted
+            name = payload.get("node")
+            if isinstance(name, str) and name and name not in names:
+                wanted[id(node)] = name
+                names.add(name)
+        rename: dict[str, str] = {}
+        fresh = 0
+        taken = names | {n.id for n in diagram.nodes}
+        for node in diagram.nodes:
+            new = wanted.get(id(node))
+            if new is None and node.id in names:
+                fresh += 1
+                while f"p{fresh}" in taken:
+                    fresh += 1
+                new = f"p{fresh}"
+                taken.add(new)
+            if new is not None and new != node.id:
+                rename[node.id] = new
+                node.id = new
+        for node, payload in self.renames:
             _apply_node(node, payload)
             if isinstance(payload.get("i"), int):
                 order[node.id] = payload["i"]

@@ -76,7 +76,9 @@ class Restructure:
         if node.kind is NodeKind.END and not out:
             return "stop"
         if node.kind is NodeKind.DECISION:
-            return "if" if len(out) != 3 and len(out) <= 2 else "switch"
+            # if/else for two outcomes; a lone outcome as a one-case switch (PlantUML refuses a
+            # detach after an endif whose branch stopped); none as an empty if, then detach
+            return "if" if len(out) in (0, 2) else "switch"
         if node.kind is NodeKind.GATEWAY and out:
             return "fork"
         return "action"
@@ -124,11 +126,10 @@ class Restructure:
                     later: list[tuple] = []
                     if out:
                         later.append(("branch", out[0], depth + 1, True))
-                    if len(out) == 2:
                         later.append(("step", Step(depth, "else", edge=out[1])))
                         later.append(("branch", out[1], depth + 1, True))
                     later.append(("step", Step(depth, "endif")))
-                    if len(out) < 2:
+                    if not out:
                         later.append(("step", Step(depth, "detach")))
                     stack.extend(reversed(later))
                 elif form == "switch":

@@ -34,7 +34,7 @@ class SequenceWriter:
         self.names: dict[str, str] = {}
         self.lane_of = {n.id: n.lane for n in diagram.nodes}
         self.nodes = diagram.node_by_id()
-        self.is_sequence = diagram.attributes.get("diagram") == "sequence"
+        self.is_sequence = is_sequence(diagram)
 
     def write(self) -> tuple[str, list[Diagnostic]]:
         d = self.diagram
@@ -59,7 +59,7 @@ class SequenceWriter:
         kept = {lane.id for lane in d.lanes if ids.reserve(lane.id)}
         boxes = {}
         for group in d.groups:
-            if group.kind is GroupKind.BOX:
+            if _kind(group) is GroupKind.BOX:
                 for lane_id in (group.attributes.get("lanes") or "").split(","):
                     boxes.setdefault(lane_id, group)
         lines: list[str] = []
@@ -164,23 +164,25 @@ class SequenceWriter:
 
     def body(self, events) -> list[str]:
         spans = self.spans(events)
-        groups = [g for g in self.diagram.groups if g.kind is not GroupKind.BOX]
+        groups = [g for g in self.diagram.groups if _kind(g) is not GroupKind.BOX]
         starting: dict[int, list[Group]] = {}
         for group in groups:
             if group.id not in spans:
                 self.out.add("DROPPED_GROUP", f"{group.kind} {group.label or group.id!r} holds no message",
                              line=group.line, column=group.column, element=group.id)
                 continue
-            if group.kind.is_section:
+            kind = _kind(group)
+            if kind is not None and kind.is_section:
                 continue
-            if group.kind not in _FRAGMENT_WORDS:
+            if kind not in _FRAGMENT_WORDS:
                 self.out.add("DROPPED_GROUP", f"{group.kind} has no sequence form", line=group.line,
                              column=group.column, element=group.id)
                 continue
             starting.setdefault(spans[group.id][0], []).append(group)
         sections: dict[str, list[Group]] = {}
         for group in groups:
-            if group.kind.is_section and group.parent and group.id in spans:
+            kind = _kind(group)
+            if kind is not None and kind.is_section and group.parent and group.id in spans:
                 sections.setdefault(group.parent, []).append(group)
         lines: list[str] = []
         open_: list[tuple[Group, int]] = []
@@ -189,7 +191,7 @@ class SequenceWriter:
             for group in sorted(starting.get(index, []), key=lambda g: -spans[g.id][1]):
                 while open_ and open_[-1][1] < spans[group.id][1]:
                     break
-                word = _FRAGMENT_WORDS[group.kind]
+                word = _FRAGMENT_WORDS[_kind(group)]
                 label = f" {encode(group.label)}" if group.label else ""
                 lines.append("  " * len(open_) + word + label)
                 open_.append((group, spans[group.id][1]))
@@ -251,6 +253,17 @@ class SequenceWriter:
             return f"{shape} over {', '.join(names or [name])} : {encode(node.label or '')}"
         placement = placement if placement in ("left", "right") else "right"
         return f"{shape} {placement} of {name} : {encode(node.label or '')}"
+
+
+def is_sequence(diagram: Diagram) -> bool:
+    """A model read from a sequence diagram (docs/sequence.md; Mermaid's reader still names it
+    under its own prefix)."""
+    return "sequence" in (diagram.attributes.get("diagram"), diagram.attributes.get("mermaid.diagram"))
+
+
+def _kind(group: Group) -> GroupKind | None:
+    # a model built by hand (or by an older reader) may hold the kind as its string value
+    return GroupKind.parse(group.kind)
 
 
 def write_sequence(diagram: Diagram, keep: bool) -> tuple[str, list[Diagnostic]]:

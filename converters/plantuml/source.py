@@ -86,7 +86,7 @@ def split(text: str, out: Diagnostics) -> Source:
 
 
 _LEGACY = re.compile(r"\(\*(?:top)?\)|^={3,}[^=]*={3,}$")
-_LEGACY_ARROW = re.compile(r"^(?:\"[^\"]*\"\s*)?-+(?:up|down|left|right|le?|ri?|do?|\[[^\]]*\])?-*>")
+_LEGACY_ARROW = re.compile(r"^(?:\"[^\"]*\"\s*)?-+(?:up|down|left|right|le?|ri?|do?|\[[^\]]*\])?-*>\s*(?:\[[^\]]*\]\s*)?[\"(=\w]")
 _ACTIVITY3 = re.compile(
     r"(?:start|stop|kill|detach|repeat|fork|fork again|end fork|end merge|split|split again|end split|"
     r"endif|endwhile|endswitch)\s*$|:|\|[^|]+\||(?:if|while|switch|elseif|else\s*if|case)\s*\(|"
@@ -111,7 +111,9 @@ def classify(lines: list[Line]) -> str:
         text = line.text
         if _LEGACY.search(text) or (_LEGACY_ARROW.match(text) and not text.endswith(";")):
             return "legacy"
-        if _SEQUENCE.match(text):
+        if text.startswith(":") or (text.startswith("|") and not text.startswith("||")):
+            activity += 1
+        elif _SEQUENCE.match(text):
             sequence += 1
         elif _ACTIVITY3.match(text):
             activity += 1

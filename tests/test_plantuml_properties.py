@@ -1,0 +1,80 @@
+"""Writer closure for PlantUML on any model (tests/strategies.py), and linear time."""
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+
+from converters.diagnostics import Severity
+from converters.model import Diagram, Edge, Lane, Node, NodeKind
+from converters.plantuml import read, write
+from tests.complexity import assert_linear
+from tests.plantuml_views import graph_view
+from tests.strategies import any_models
+
+SETTINGS = settings(max_examples=700, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _errors(diagnostics):
+    return [d for d in diagnostics if d.severity is Severity.ERROR]
+
+
+@SETTINGS
+@given(any_models())
+def test_activity_output_reads_back_as_the_same_graph(model):
+    text, _ = write(model, {"diagram": "activity", "extras": "report"})
+    back, diagnostics = read(text)
+    assert not _errors(diagnostics), (text, _errors(diagnostics))
+    nodes, edges, lanes = graph_view(model, kinds=False)
+    nodes2, edges2, lanes2 = graph_view(back, kinds=False)
+    assert sum(nodes.values()) == sum(nodes2.values())
+    assert sum(edges.values()) == sum(edges2.values())
+
+
+@SETTINGS
+@given(any_models())
+def test_activity_with_comments_keeps_the_model(model):
+    text, _ = write(model, {"diagram": "activity", "extras": "comments"})
+    back, diagnostics = read(text)
+    assert not _errors(diagnostics), (text, _errors(diagnostics))
+    assert [n.id for n in back.nodes] == [n.id for n in model.nodes]
+    assert len(back.edges) == len(model.edges)
+
+
+@SETTINGS
+@given(any_models())
+def test_sequence_output_reads_back(model):
+    text, _ = write(model, {"diagram": "sequence", "extras": "report"})
+    back, diagnostics = read(text)
+    assert not _errors(diagnostics), (text, _errors(diagnostics))
+
+
+def chain_with_jumps(n: int) -> Diagram:
+    """n nodes in three lanes: a chain with a decision every fifth node that jumps back."""
+    d = Diagram(lanes=[Lane("A"), Lane("B"), Lane("C")])
+    lanes = "ABC"
+    for i in range(n):
+        kind = NodeKind.DECISION if i % 5 == 4 else NodeKind.TASK
+        d.nodes.append(Node(f"n{i + 1}", lanes[i % 3], kind, f"step {i}"))
+        if i:
+            d.edges.append(Edge(f"n{i}", f"n{i + 1}", "yes" if (i - 1) % 5 == 4 else None))
+        if kind is NodeKind.DECISION:
+            d.edges.append(Edge(f"n{i + 1}", f"n{max(1, i - 2)}", "retry"))
+    return d
+
+
+def test_writer_is_linear():
+    assert_linear(chain_with_jumps, lambda d: write(d, {"diagram": "activity", "extras": "report"}), 500,
+                  label="plantuml activity writer", max_ratio=14.0)
+
+
+def test_reader_is_linear():
+    assert_linear(lambda n: write(chain_with_jumps(n), {"diagram": "activity", "extras": "report"})[0], read, 500,
+                  label="plantuml activity reader")
+
+
+def test_sequence_is_linear():
+    def build(n):
+        lanes = "".join(f"participant P{i}\n" for i in range(10))
+        return "@startuml\n" + lanes + "".join(f"P{i % 10} -> P{(i + 1) % 10} : m{i}\n" for i in range(n)) + "@enduml\n"
+    assert_linear(build, read, 500, label="plantuml sequence reader")
+    assert_linear(lambda n: read(build(n))[0], lambda d: write(d, {"diagram": "sequence", "extras": "report"}), 500,
+                  label="plantuml sequence writer")
