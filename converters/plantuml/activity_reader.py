@@ -100,6 +100,7 @@ class ActivityReader:
         self.lane: str | None = None
         self.ends: list[End] = []
         self.frames: list[Frame] = []
+        self.open_groups: list[Group] = []  # kept apart from frames: nesting depth must not cost per node
         self.counter = 0
         self.group_counter = 0
         self.awaiting_entry: list[Frame] = []
@@ -192,9 +193,8 @@ class ActivityReader:
         self.counter += 1
         node = Node(f"n{self.counter}", self.current_lane(line), kind, label, line=line.number, column=line.column)
         self.diagram.nodes.append(node)
-        for frame in self.frames:
-            if frame.group is not None:
-                frame.group.members.append(node.id)
+        for group in self.open_groups:
+            group.members.append(node.id)
         self.extras.node(node)
         if take:
             self.take(node.id)
@@ -585,6 +585,7 @@ class ActivityReader:
             group.attributes["plantuml.color"] = colour
         self.diagram.groups.append(group)
         self.push("group", line, group=group, close="}" if brace else "end")
+        self.open_groups.append(group)
 
     def innermost_group(self) -> str | None:
         for frame in reversed(self.frames):
@@ -595,6 +596,7 @@ class ActivityReader:
     def close_group(self, line: Line) -> None:
         if self.frames and self.frames[-1].word == "group":
             self.frames.pop()
+            self.open_groups.pop()
             return
         self.out.add("SYNTAX_ERROR", "} or end group without a partition or group", line=line.number,
                      column=line.column)
@@ -611,7 +613,12 @@ class ActivityReader:
 
     def close_frame(self, frame: Frame, line: Line) -> None:
         """Ends ``frame`` (the innermost), merging its branches into the loose ends."""
-        self.frames.remove(frame)
+        if self.frames and self.frames[-1] is frame:
+            self.frames.pop()
+        else:
+            self.frames.remove(frame)
+        if frame.group is not None and self.open_groups and self.open_groups[-1] is frame.group:
+            self.open_groups.pop()
         if frame in self.awaiting_entry:
             self.awaiting_entry.remove(frame)
         word = frame.word

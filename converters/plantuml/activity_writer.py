@@ -16,6 +16,9 @@ from .restructure import Restructure, Step
 from .text import encode
 
 _ALIAS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# Indentation is for people; deep nesting (a long chain of decisions) must not make the text
+# quadratic in size.
+_MAX_INDENT = 8
 _STYLE = {EdgeStyle.DOTTED: "-[dashed]->", EdgeStyle.THICK: "-[bold]->", EdgeStyle.INVISIBLE: "-[hidden]->"}
 # Attributes the activity language itself carries (read back by the reader).
 _CARRIED_NODE = {"plantuml.stereotype", "plantuml.color", "plantuml.end", "plantuml.decision", "gateway",
@@ -101,7 +104,7 @@ class ActivityWriter:
 
     # -- steps ---------------------------------------------------------------------------------
     def spell(self, step: Step) -> None:
-        pad = "  " * step.depth
+        pad = "  " * min(step.depth, _MAX_INDENT)
         op = step.op
         add = self.lines.append
         if op == "node":
