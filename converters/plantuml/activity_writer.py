@@ -40,6 +40,7 @@ class ActivityWriter:
         self.lane_switch: dict[str, str] = {}  # lane id → its |swimlane| line
         self.lane_extras: list[dict] = []
         self.forms: dict[str, str] = {}
+        self.current_lane: str | None = None  # the swimlane PlantUML is in
         self.order = {n.id: i for i, n in enumerate(diagram.nodes)}
 
     def write(self) -> tuple[str, list[Diagnostic]]:
@@ -93,6 +94,7 @@ class ActivityWriter:
                               lane, lane.id, payload)
             self.lane_switch[lane.id] = switch
             self.lines.append(declaration)
+            self.current_lane = lane.id
             extra = {k: v for k, v in lane.attributes.items() if k not in _CARRIED_LANE}
             if extra:
                 payload["attributes"] = lane.attributes
@@ -112,8 +114,9 @@ class ActivityWriter:
             add(pad + self.node_text(step.node))
         elif op == "lane":
             switch = self.lane_switch.get(step.text)
-            if switch and self.lines[-1] != switch:
+            if switch and step.text != self.current_lane:
                 add(pad + switch)
+            self.current_lane = step.text
         elif op == "connector":
             add(f"{pad}({step.text})")
         elif op == "detach":

