@@ -7,6 +7,8 @@ from converters.diagnostics import Severity
 from converters.model import Diagram, Edge, Lane, Node, NodeKind
 from converters.plantuml import read, write
 from tests.complexity import assert_linear
+from tests.conftest import require_tool
+from tests.oracles.plantuml_oracle import available, plantuml_oracle
 from tests.plantuml_views import graph_view
 from tests.strategies import any_models
 
@@ -45,6 +47,20 @@ def test_sequence_output_reads_back(model):
     text, _ = write(model, {"diagram": "sequence", "extras": "report"})
     back, diagnostics = read(text)
     assert not _errors(diagnostics), (text, _errors(diagnostics))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(any_models(max_nodes=8))
+def test_plantuml_accepts_what_the_writer_writes(model):
+    require_tool("PlantUML 1.2026.8", available(), "bash tests/oracles/plantuml/install.sh")
+    judge = plantuml_oracle()
+    activity, _ = write(model, {"diagram": "activity", "extras": "comments"})
+    verdict = judge.check(activity)
+    assert verdict == ("ACTIVITY", "activity3") or (not model.nodes and verdict[0] in ("OTHER", "ACTIVITY")), \
+        (verdict, activity)
+    sequence, _ = write(model, {"diagram": "sequence", "extras": "report"})
+    verdict = judge.check(sequence)
+    assert verdict[0] in ("SEQUENCE", "OTHER"), (verdict, sequence)
 
 
 def chain_with_jumps(n: int) -> Diagram:

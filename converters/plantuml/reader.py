@@ -17,6 +17,8 @@ def read(text: str) -> tuple[Diagram, list[Diagnostic]]:
         out.add("PLANTUML_DIAGRAM_TYPE", f"{where.text if where else 'this'}: only activity and sequence diagrams "
                 "are read", line=where.number if where else None, column=1)
         return Diagram(), out.items
+    if source.kind == "empty" and source.start is not None:
+        return Diagram(), out.items  # PlantUML accepts an empty diagram (and draws its welcome page)
     if source.kind == "empty":
         out.add("EMPTY_DIAGRAM", "the PlantUML text holds no statement",
                 line=source.start.number if source.start else None, column=1)

@@ -158,6 +158,11 @@ class Restructure:
                         continue
                     if out:
                         stack.append(("branch", out[0], depth, False))
+                    elif form == "start":
+                        # PlantUML refuses a detach right after start: end the flow in a connector
+                        # that no statement continues
+                        steps.append(Step(depth, "connector", text=next(self.names, None) or "?"))
+                        steps.append(Step(depth, "detach"))
                     else:
                         steps.append(Step(depth, "detach"))
             elif kind == "step":

@@ -82,7 +82,10 @@ class SequenceWriter:
                 kind = "participant"
             display = lane.label if lane.label is not None else lane.id
             line = f"{kind} {name}"
-            if display != name:
+            if not display:
+                self.out.add("CHANGED_LABEL", f"participant {lane.id!r}: PlantUML refuses an empty name; shown as "
+                             f"{name!r}", line=lane.line, column=lane.column, element=lane.id)
+            elif display != name:
                 line = f'{kind} "{encode(display)}" as {name}'
                 if lane.label is None:
                     self.out.add("RENAMED_ID", f"participant {lane.id!r} is named {name!r} in PlantUML",
