@@ -91,6 +91,6 @@ def test_sequence_is_linear():
     def build(n):
         lanes = "".join(f"participant P{i}\n" for i in range(10))
         return "@startuml\n" + lanes + "".join(f"P{i % 10} -> P{(i + 1) % 10} : m{i}\n" for i in range(n)) + "@enduml\n"
-    assert_linear(build, read, 500, label="plantuml sequence reader")
+    assert_linear(build, read, 1000, label="plantuml sequence reader")
     assert_linear(lambda n: read(build(n))[0], lambda d: write(d, {"diagram": "sequence", "extras": "report"}), 500,
                   label="plantuml sequence writer")

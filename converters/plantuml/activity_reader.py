@@ -12,6 +12,7 @@ Unclosed blocks are closed where the text ends, as PlantUML does, with a warning
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -51,6 +52,9 @@ class End:
     label: str | None = None
     style: EdgeStyle = EdgeStyle.SOLID
     connector: str | None = None
+    # When the arrow was begun: edges are ordered by it, so an edge joined through a connector at
+    # the end keeps its branch's place (the writer's if/else order, a fixed point).
+    serial: int = field(default_factory=itertools.count().__next__)
 
 
 @dataclass(slots=True)
@@ -113,6 +117,7 @@ class ActivityReader:
         self.note: tuple[Line, str, bool, list[str]] | None = None
         self.block: tuple[str, list[str]] | None = None  # legend … endlegend, skinparam { … }
         self.extras = extras.Pending(source.comments)
+        self.edges: list[tuple[int, Edge]] = []  # (serial of the arrow's start, edge)
 
     # -- the pass ---------------------------------------------------------------------------
     def read(self) -> Diagram:
@@ -139,6 +144,8 @@ class ActivityReader:
                          "PlantUML does", line=frame.line.number, column=frame.line.column)
             self.close_frame(frame, frame.line)
         self.join_connectors()
+        self.edges.sort(key=lambda pair: pair[0])
+        self.diagram.edges = [edge for _, edge in self.edges]
         self.extras.apply(self.diagram, self.out)
         return self.diagram
 
@@ -207,7 +214,7 @@ class ActivityReader:
             if end.connector is not None:
                 self.connector_targets.setdefault(end.connector, []).append((node_id, end))
             else:
-                self.edge(end.source, node_id, end.label, end.style)
+                self.edge(end.source, node_id, end.label, end.style, end.serial)
         self.ends = []
         for frame in self.awaiting_entry:
             frame.entry = node_id
@@ -216,9 +223,10 @@ class ActivityReader:
             self.labels[name] = node_id
         self.pending_label.clear()
 
-    def edge(self, source: str, target: str, label: str | None, style: EdgeStyle = EdgeStyle.SOLID) -> Edge:
+    def edge(self, source: str, target: str, label: str | None, style: EdgeStyle = EdgeStyle.SOLID,
+             serial: int | None = None) -> Edge:
         edge = Edge(source, target, label, style=style)
-        self.diagram.edges.append(edge)
+        self.edges.append((End(None).serial if serial is None else serial, edge))
         return edge
 
     def start_action(self, line: Line) -> None:
@@ -298,13 +306,13 @@ class ActivityReader:
                 if end.connector is not None:
                     continue
                 self.edge(end.source, target, end.label if end.label is not None else after.label,
-                          end.style if end.style is not EdgeStyle.SOLID else after.style)
+                          end.style if end.style is not EdgeStyle.SOLID else after.style, end.serial)
         for name, end, line in self.gotos:
             target = self.labels.get(name)
             if target is None:
                 self.out.add("SYNTAX_ERROR", f"goto {name}: no label {name}", line=line.number, column=line.column)
             elif end.connector is None:
-                self.edge(end.source, target, end.label, end.style)
+                self.edge(end.source, target, end.label, end.style, end.serial)
 
     # -- swimlanes, notes, kept lines --------------------------------------------------------
     def swimlane(self, line: Line) -> None:
@@ -636,7 +644,7 @@ class ActivityReader:
                 if end.connector is not None:
                     self.connector_targets.setdefault(end.connector, []).append((frame.node, end))
                 else:
-                    self.edge(end.source, frame.node, end.label, end.style)
+                    self.edge(end.source, frame.node, end.label, end.style, end.serial)
             leave = frame.start_ends if frame.has_else else [End(frame.node)]
             self.ends = leave + frame.breaks
         elif word == "repeat":

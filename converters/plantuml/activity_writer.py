@@ -31,6 +31,11 @@ def _label(text: str | None) -> str:
     return encode(text) if text else ""
 
 
+def _condition(text: str | None) -> str:
+    """A label written between parentheses (a test, an outcome, a case)."""
+    return encode(text, parentheses=True) if text else ""
+
+
 class ActivityWriter:
     def __init__(self, diagram: Diagram, keep: bool) -> None:
         self.diagram = diagram
@@ -126,15 +131,15 @@ class ActivityWriter:
             add(f"{pad}{arrow} {_label(step.label)};" if step.label else f"{pad}{arrow}")
         elif op == "if":
             self.node_comment(step.node, pad)
-            then = f" ({_label(step.edge.label)})" if step.edge is not None and step.edge.label else ""
-            add(f"{pad}if ({_label(step.node.label)}) then{then}")
+            then = f" ({_condition(step.edge.label)})" if step.edge is not None and step.edge.label else ""
+            add(f"{pad}if ({_condition(step.node.label)}) then{then}")
         elif op == "else":
-            add(f"{pad}else ({_label(step.edge.label)})" if step.edge.label else pad + "else")
+            add(f"{pad}else ({_condition(step.edge.label)})" if step.edge.label else pad + "else")
         elif op == "switch":
             self.node_comment(step.node, pad)
-            add(f"{pad}switch ({_label(step.node.label)})")
+            add(f"{pad}switch ({_condition(step.node.label)})")
         elif op == "case":
-            add(f"{pad}case ({_label(step.edge.label)})")
+            add(f"{pad}case ({_condition(step.edge.label)})")
         elif op in ("fork", "split"):
             if op == "fork":
                 self.node_comment(step.node, pad)

@@ -54,6 +54,7 @@ class SequenceReader:
         self.last_message: Edge | None = None
         self.callers: list[tuple[str, str]] = []  # (caller, callee) of activations, for return
         self.orders: dict[str, int] = {}
+        self.held: list[str] = []
 
     def read(self) -> Diagram:
         d = self.diagram
@@ -68,6 +69,7 @@ class SequenceReader:
             if self.ref_open is not None:
                 if re.fullmatch(r"end\s*ref", line.text, re.I):
                     self.ref_open = None
+                self.hold(line.text)
                 continue
             self.statement(line)
         if self.note_lines is not None and self.note_item is not None:
@@ -75,6 +77,8 @@ class SequenceReader:
                          column=self.note_item[0].column)
         for group in self.open:
             self.out.add("SYNTAX_ERROR", f"{group.kind} without end", line=group.line, column=group.column)
+        if self.held:
+            d.attributes["plantuml.after"] = "\n".join(self.held)
         if self.orders:
             position = {lane.id: i for i, lane in enumerate(d.lanes)}
             d.lanes.sort(key=lambda lane: (self.orders.get(lane.id, 0), position[lane.id]))
@@ -119,20 +123,23 @@ class SequenceReader:
             rest = text[10:].strip()
             if rest.lower() not in ("stop", "resume", "off") and "autonumber" not in self.diagram.attributes:
                 self.diagram.attributes["autonumber"] = rest or "on"
-            elif rest:
-                self.report(line, text)
+            elif rest or "autonumber" in self.diagram.attributes:
+                self.hold(text)
             return
-        if word in ("skinparam", "hide", "show", "autoactivate", "newpage", "scale", "mainframe", "caption",
-                    "header", "footer", "legend", "center", "left", "right", "footbox", "hide footbox"):
+        if word in ("autoactivate", "newpage"):
+            self.hold(text)
+            return
+        if word in ("skinparam", "hide", "show", "scale", "mainframe", "caption", "header", "footer", "legend",
+                    "center", "left", "right", "footbox"):
             self.keep(text)
             return
         if text.startswith("==") or text.startswith("...") or text.startswith("||"):
-            self.report(line, text)
+            self.hold(text)
             return
         if _REF.match(text):
             if ":" not in text:
                 self.ref_open = line
-            self.report(line, text)
+            self.hold(text)
             return
         if self.message(line):
             return
@@ -142,9 +149,11 @@ class SequenceReader:
         previous = self.diagram.attributes.get("plantuml.preamble")
         self.diagram.attributes["plantuml.preamble"] = text if previous is None else previous + "\n" + text
 
-    def report(self, line: Line, text: str) -> None:
-        self.out.add("IGNORED_STATEMENT", f"{text[:60]!r}: the model has no place for it; left out",
-                     line=line.number, column=line.column)
+    def hold(self, text: str) -> None:
+        """A line with a place in time but no element in the model (a divider, a delay, spacing,
+        a ``ref``, an activation): kept on the next message (``plantuml.before``), or on the
+        diagram (``plantuml.after``) when none follows; the PlantUML writer puts it back."""
+        self.held.append(text)
 
     # -- participants ------------------------------------------------------------------------
     def lane(self, name: str, line: Line | None = None) -> Lane:
@@ -228,9 +237,10 @@ class SequenceReader:
             self.lane(name, line).attributes["created"] = "true"
         elif word == "destroy":
             self.lane(name, line).attributes["destroyed"] = "true"
+            self.hold(f"destroy {rest.strip()}")
         else:
             self.lane(name, line)
-            self.report(line, f"{word} {name}")
+            self.hold(f"{word} {rest.strip()}")
 
     # -- messages ----------------------------------------------------------------------------
     def message(self, line: Line) -> bool:
@@ -312,6 +322,9 @@ class SequenceReader:
         rest = re.sub(r"\+\+|--|\*\*|!!", "", markers).strip()
         if rest:
             edge.attributes["plantuml.markers"] = rest
+        if self.held:
+            edge.attributes["plantuml.before"] = "\n".join(self.held)
+            self.held = []
         d.edges.append(edge)
         if not exo_target:
             self.last[target_name] = target

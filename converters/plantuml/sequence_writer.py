@@ -23,6 +23,10 @@ _KEYWORDS = frozenset({*PARTICIPANT_KINDS, "as", "end", "else", "alt", "opt", "l
 _FRAGMENT_WORDS = {GroupKind.LOOP: "loop", GroupKind.ALT: "alt", GroupKind.OPT: "opt", GroupKind.PAR: "par",
                    GroupKind.CRITICAL: "critical", GroupKind.BREAK: "break", GroupKind.GROUP: "group",
                    GroupKind.RECT: "group", GroupKind.SUBGRAPH: "group", GroupKind.PAR_OVER: "par"}
+# Lines kept from a PlantUML sequence (plantuml.before / plantuml.after) that may be written back.
+_KEPT_LINE = re.compile(r"(?:==[^=].*==|\.\.\.(?:.*\.\.\.)?|\|\|\d*\|\||\|\|\||ref\s+over\s+[^@].*|end\s*ref|"
+                        r"(?:activate|deactivate|destroy)\s+[\w\"][^@]*|autonumber(?:\s+[\w .#\"<>/]*)?|"
+                        r"autoactivate\s+(?:on|off)|newpage(?:\s+[^@].*)?)\Z", re.I)
 _HEADS = {"async": "->>", "cross": "->x", "both": "<->", "open": "->"}
 
 
@@ -48,6 +52,8 @@ class SequenceWriter:
             lines.append("autonumber" + ("" if value == "on" else f" {encode(value)}"))
         events = self.events()
         lines.extend(self.body(events))
+        if d.attributes.get("plantuml.after"):
+            lines.extend(self.kept_lines(d.attributes["plantuml.after"], d))
         lines.append("@enduml")
         return "\n".join(lines) + "\n", self.out.items
 
@@ -206,6 +212,8 @@ class SequenceWriter:
                     label = f" {encode(section.label)}" if section.label else ""
                     lines.append("  " * (len(open_) - 1) + "else" + label)
             pad = "  " * len(open_)
+            if kind == "message" and item.attributes.get("plantuml.before"):
+                lines.extend(pad + kept for kept in self.kept_lines(item.attributes["plantuml.before"], item))
             if kind == "message" and self.lane_of[item.target] in self.to_create:
                 self.to_create.discard(self.lane_of[item.target])
                 lines.append(f"{pad}create {self.names[self.lane_of[item.target]]}")
@@ -213,6 +221,26 @@ class SequenceWriter:
             while open_ and open_[-1][1] <= index:
                 open_.pop()
                 lines.append("  " * len(open_) + "end")
+        return lines
+
+    def kept_lines(self, text: str, element) -> list[str]:
+        lines: list[str] = []
+        in_ref = False
+        for line in text.split("\n"):
+            safe = bool(_KEPT_LINE.match(line)) or (in_ref and line.strip() and line.lstrip()[0] not in "@!'")
+            if not safe:
+                name = edge_name(element) if isinstance(element, Edge) else "diagram"
+                self.out.add("DROPPED_ATTRIBUTE", f"{name}: a kept line {line[:40]!r} is not a statement the "
+                             "writer puts back", element=name)
+                continue
+            lower = line.lower()
+            if lower.startswith("ref") and ":" not in line:
+                in_ref = True
+            elif re.match(r"end\s*ref", lower):
+                in_ref = False
+            lines.append(line)
+        if in_ref:
+            lines.append("end ref")
         return lines
 
     def message(self, edge: Edge) -> str:

@@ -16,7 +16,8 @@ import unicodedata
 
 # Characters with a meaning wherever they stand: statement delimiters, creole's escape, HTML-like
 # tags, entities, the preprocessor's variables and our own escapes.
-_ALWAYS = frozenset(";|<>()[]{}\"&\\~%$")
+_ALWAYS = frozenset(";|<>[]{}\"&\\~%$")
+_PARENTHESES = frozenset("()")  # delimiters of if/while/case labels only
 # Creole markup when doubled (**bold**, //italic//, --strike--, __underline__, ==, ^^, ``).
 _DOUBLED = frozenset("*/-_=^`'")
 # Meaningful at the start of a line: creole lists and headings, preprocessor directives,
@@ -26,9 +27,9 @@ _INVISIBLE = frozenset(("Cc", "Cf", "Zl", "Zp", "Co", "Cn", "Cs", "Zs"))
 _REFERENCE = re.compile(r"&#(?:([0-9]{1,7})|[xX]([0-9a-fA-F]{1,6}));|<U\+([0-9a-fA-F]{4,6})>|\\([nlr])")
 
 
-def _needs_reference(text: str, index: int) -> bool:
+def _needs_reference(text: str, index: int, parentheses: bool) -> bool:
     char = text[index]
-    if char in _ALWAYS:
+    if char in _ALWAYS or (parentheses and char in _PARENTHESES):
         return True
     if char == " ":
         return index == 0 or index == len(text) - 1 or text[index - 1] == "\n"  # PlantUML trims
@@ -43,13 +44,14 @@ def _needs_reference(text: str, index: int) -> bool:
     return unicodedata.category(char) in _INVISIBLE
 
 
-def encode(text: str) -> str:
-    """``text`` as PlantUML label text on one line (newlines as ``\\n``)."""
+def encode(text: str, parentheses: bool = False) -> str:
+    """``text`` as PlantUML label text on one line (newlines as ``\\n``); ``parentheses``: also
+    ``(`` and ``)``, for the labels PlantUML writes between them (``if (…) then (…)``)."""
     out: list[str] = []
     for index, char in enumerate(text):
         if char == "\n":
             out.append("\\n")
-        elif _needs_reference(text, index):
+        elif _needs_reference(text, index, parentheses):
             out.append(f"&#{ord(char)};")
         else:
             out.append(char)
