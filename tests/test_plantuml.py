@@ -102,6 +102,15 @@ def test_other_diagram_types_are_refused():
     assert [d.code for d in errors(diagnostics)] == ["PLANTUML_DIAGRAM_TYPE"]
 
 
+# -- the old syntax -------------------------------------------------------------------------------
+def test_legacy_syntax():
+    d = read_ok('@startuml\n(*) --> "A"\nif "ok?" then\n  -->[yes] "B"\nelse\n  -->[no] ===J===\nendif\n'
+                '"B" --> ===J===\n--> (*)\n@enduml\n')
+    assert edges_by_label(d) == {("start", "A", None), ("A", "ok?", None), ("ok?", "B", "yes"),
+                                 ("ok?", "gateway", "no"), ("B", "gateway", None), ("gateway", "end", None)}
+    assert d.attributes["plantuml.syntax"] == "legacy"
+
+
 # -- sequence -------------------------------------------------------------------------------
 SEQUENCE = """@startuml
 actor User as U

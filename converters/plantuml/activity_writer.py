@@ -13,7 +13,7 @@ from ..model import Diagram, EdgeStyle, GroupKind, IdAllocator, Lane, Node, Node
 from . import extras
 from .activity_reader import DEFAULT_STEREOTYPE, IMPLICIT_LANE
 from .restructure import Restructure, Step
-from .text import encode
+from .text import encode, preamble_lines
 
 _ALIAS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Indentation is for people; deep nesting (a long chain of decisions) must not make the text
@@ -55,7 +55,11 @@ class ActivityWriter:
         if d.title:
             lines.append(f"title {encode(d.title)}")
         if d.attributes.get("plantuml.preamble"):
-            lines.extend(d.attributes["plantuml.preamble"].split("\n"))
+            kept, refused = preamble_lines(d.attributes["plantuml.preamble"])
+            lines.extend(kept)
+            if refused:
+                self.out.add("DROPPED_ATTRIBUTE", f"plantuml.preamble: {len(refused)} line(s) that are not settings",
+                             element="diagram")
         self.declare_lanes()
         plan = Restructure(d)
         steps = plan.run()

@@ -17,7 +17,7 @@ from .text import label_or_none
 
 LANE = "main"
 _ARROW = re.compile(r"(-+|\.+)(?:(up|down|left|right|le?|ri?|do?|u)|\[([^\]]*)\])?(-+|\.+)?>\s*(?:\[([^\]]*)\])?")
-_TARGET = re.compile(r"\(\*(?:top)?\)|={3,}\s*([^=]*?)\s*={3,}|\"([^\"]*)\"(?:\s+as\s+(\w+))?|(\w+)")
+_TARGET = re.compile(r"\(\*(?:top)?\)|={2,}\s*([^=]*?)\s*={2,}|\"([^\"]*)\"(?:\s+as\s+(\w+))?|(\w+)")
 _IF = re.compile(r"if\s+\"([^\"]*)\"\s*(?:then)?\s*$|if\s+(.*?)\s+then\s*$", re.I)
 
 
@@ -34,6 +34,8 @@ class LegacyReader:
         self.ifs: list[dict] = []
         self.groups: list[Group] = []
         self.note: tuple[Line, str, list[str]] | None = None
+        self.pending: Line | None = None  # a statement whose "quoted label" goes on over lines
+        self.block: bool = False  # inside skinparam … { … }
 
     def read(self) -> Diagram:
         lane = Lane(LANE)
@@ -49,7 +51,20 @@ class LegacyReader:
                 else:
                     self.note[2].append(line.text)
                 continue
+            if self.block:
+                self.block = line.text != "}"
+                self.diagram.attributes["plantuml.preamble"] += "\n" + line.text
+                continue
+            if self.pending is not None:
+                line = Line(self.pending.number, self.pending.column, self.pending.text + "\\n" + line.text)
+                self.pending = None
+            if line.text.count('"') % 2:
+                self.pending = line
+                continue
             self.statement(line)
+        if self.pending is not None:
+            self.out.add("SYNTAX_ERROR", "a quoted label is never closed", line=self.pending.number,
+                         column=self.pending.column)
         for frame in self.ifs:
             self.out.add("PLANTUML_UNCLOSED", "if is never closed", line=frame["line"].number,
                          column=frame["line"].column)
@@ -132,6 +147,8 @@ class LegacyReader:
                 self.note = (line, placement, [])
             return
         if lower.split(None, 1)[0] in ("skinparam", "title", "hide", "scale", "caption", "header", "footer"):
+            if lower.endswith("{"):
+                self.block = True
             if lower.startswith("title "):
                 self.diagram.title = label_or_none(text[6:])
             else:
@@ -163,6 +180,11 @@ class LegacyReader:
                 self.out.add("SYNTAX_ERROR", "an arrow with nothing before it", line=line.number, column=line.column)
                 return
         after = text[arrow.end():].strip()
+        if after.lower().startswith("if "):  # X --> if "c" then: the decision follows X
+            self.last = source
+            self.statement(Line(line.number, line.column, after))
+            self.diagram.edges[-1].label = label_or_none(arrow.group(5)) if arrow.group(5) else None
+            return
         target, rest = self.target(line, after)
         if target is None:
             self.out.add("SYNTAX_ERROR", f"an arrow needs a target: {text[:60]!r}", line=line.number,

@@ -14,7 +14,7 @@ import re
 from ..diagnostics import Diagnostic, Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, IdAllocator, Node, NodeKind, edge_name
 from .sequence_reader import PARTICIPANT_KINDS
-from .text import encode
+from .text import encode, preamble_lines
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _KEYWORDS = frozenset({*PARTICIPANT_KINDS, "as", "end", "else", "alt", "opt", "loop", "par", "break", "critical",
@@ -46,6 +46,12 @@ class SequenceWriter:
         lines = ["@startuml"]
         if d.title:
             lines.append(f"title {encode(d.title)}")
+        if d.attributes.get("plantuml.preamble"):
+            kept, refused = preamble_lines(d.attributes["plantuml.preamble"])
+            lines.extend(kept)
+            if refused:
+                self.out.add("DROPPED_ATTRIBUTE", f"plantuml.preamble: {len(refused)} line(s) that are not settings",
+                             element="diagram")
         lines.extend(self.participants())
         if d.attributes.get("autonumber"):
             value = d.attributes["autonumber"]

@@ -78,3 +78,33 @@ def decode(text: str) -> str:
 def label_or_none(text: str) -> str | None:
     decoded = decode(text.strip())
     return decoded if decoded != "" else None
+
+
+_PREAMBLE_WORDS = frozenset(("skinparam", "title", "hide", "show", "scale", "caption", "header", "footer", "legend",
+                             "endlegend", "endheader", "endfooter", "center", "left", "right", "top", "mainframe",
+                             "end", "allowmixing", "allow_mixing", "<style>", "</style>"))
+
+
+def preamble_lines(text: str) -> tuple[list[str], list[str]]:
+    """The lines of a kept preamble (``plantuml.preamble``) that are safe to write back — settings,
+    titles, legends, ``!`` directives and the bodies of ``{ … }`` and ``<style>`` blocks — and
+    those that are not (any other statement, or one that would end the diagram)."""
+    kept: list[str] = []
+    refused: list[str] = []
+    depth = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        word = stripped.split(None, 1)[0].lower() if stripped else ""
+        if stripped.startswith("@") or stripped.startswith("'"):
+            refused.append(line)
+            continue
+        if depth or word in _PREAMBLE_WORDS or stripped.startswith("!") or stripped.startswith("<style"):
+            kept.append(line)
+            if stripped.endswith("{") or stripped.lower().startswith("<style>") and "</style>" not in stripped:
+                depth += 1
+            elif depth and (stripped == "}" or stripped.lower() == "</style>"):
+                depth -= 1
+        elif stripped:
+            refused.append(line)
+    kept.extend("}" for _ in range(depth))  # a block left open would swallow the diagram
+    return kept, refused
