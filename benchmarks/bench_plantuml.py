@@ -59,9 +59,10 @@ def main(quick: bool) -> None:
     sizes = (500, 5000) if quick else (500, 5000, 50000)
     for n in sizes:
         model = chain_with_jumps(n)
-        w = median_time(lambda: write(model, {"diagram": "activity", "extras": "report"}), 3 if n < 50000 else 1)
+        runs = 3 if n < 50000 else 1
+        w = median_time(lambda model=model: write(model, {"diagram": "activity", "extras": "report"}), runs)
         text = write(model, {"diagram": "activity", "extras": "report"})[0]
-        r = median_time(lambda: read(text), 3 if n < 50000 else 1)
+        r = median_time(lambda text=text: read(text), runs)
         print(f"{n} nodes: write {w * 1000:.1f} ms, read {r * 1000:.1f} ms")
 
 

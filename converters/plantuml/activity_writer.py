@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 
 from ..diagnostics import Diagnostic, Diagnostics
-from ..model import Diagram, EdgeStyle, GroupKind, IdAllocator, Lane, Node, NodeKind, edge_name
+from ..model import Diagram, EdgeStyle, IdAllocator, Node, NodeKind, edge_name
 from . import extras
-from .activity_reader import DEFAULT_STEREOTYPE, IMPLICIT_LANE
+from .activity_reader import DEFAULT_STEREOTYPE
 from .restructure import Restructure, Step
 from .text import encode, preamble_lines
 

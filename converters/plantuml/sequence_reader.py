@@ -510,16 +510,13 @@ class _Scan:
         start = self.at
         while self.at < len(self.text) and self.text[self.at] not in ' \t-<>&"[]?':
             # a name may hold a dash only when not an arrow (A-B is rare; PlantUML reads an arrow)
-            if self.text[self.at] in "ox/\\*" and self.at + 1 < len(self.text) and self.text[self.at + 1] in "-<":
-                if self.at > start and self.text[self.at] in "ox":
-                    break
+            if (self.text[self.at] in "ox" and self.at > start and self.at + 1 < len(self.text)
+                    and self.text[self.at + 1] in "-<"):
+                break
             self.at += 1
         if self.at == start:
             return None
-        name = self.text[start:self.at]
-        if self.at < len(self.text) and name[-1:] in ("o", "x") and self.text[self.at] == "-" and len(name) > 1:
-            pass
-        return name
+        return self.text[start:self.at]
 
     def arrow(self) -> _Arrow | None:
         start = self.at

@@ -86,7 +86,8 @@ def split(text: str, out: Diagnostics) -> Source:
 
 
 _LEGACY = re.compile(r"\(\*(?:top)?\)|^={3,}[^=]*={3,}$")
-_LEGACY_ARROW = re.compile(r"^(?:\"[^\"]*\"\s*)?-+(?:up|down|left|right|le?|ri?|do?|\[[^\]]*\])?-*>\s*(?:\[[^\]]*\]\s*)?[\"(=\w]")
+_LEGACY_ARROW = re.compile(r"^(?:\"[^\"]*\"\s*)?-+(?:up|down|left|right|le?|ri?|do?|\[[^\]]*\])?-*>"
+                           r"\s*(?:\[[^\]]*\]\s*)?[\"(=\w]")
 _ACTIVITY3 = re.compile(
     r"(?:start|stop|kill|detach|repeat|fork|fork again|end fork|end merge|split|split again|end split|"
     r"endif|endwhile|endswitch)\s*$|:|\|[^|]+\||(?:if|while|switch|elseif|else\s*if|case)\s*\(|"
