@@ -41,3 +41,20 @@ def messages_view(diagram: Diagram) -> list[tuple[str, str, str | None]]:
     position = {n.id: i for i, n in enumerate(diagram.nodes)}
     edges = sorted(diagram.edges, key=lambda e: position[e.target])
     return [(lanes[lane_of[e.source]], lanes[lane_of[e.target]], _text(e.label)) for e in edges]
+
+
+def written_graph(diagram: Diagram) -> tuple[Counter, Counter]:
+    """Nodes (lane position, label) and edges (source, target, label) as multisets, with the labels
+    PlantUML cannot draw taken out: the model's start, stop and fork nodes have none once written
+    (the writer reports them), and an empty label is no label."""
+    from converters.plantuml.restructure import Restructure
+
+    plan = Restructure(diagram)
+    lanes = {lane.id: index for index, lane in enumerate(diagram.lanes)}
+    key = {}
+    for node in diagram.nodes:
+        label = None if plan.form(node) in ("start", "stop", "fork") else (node.label or None)
+        key[node.id] = (lanes.get(node.lane), label)
+    edges = Counter((key[e.source], key[e.target], e.label or None) for e in diagram.edges
+                    if e.source in key and e.target in key)
+    return Counter(key.values()), edges

@@ -179,5 +179,22 @@ def main() -> None:
     print(f"BPMN → PlantUML: {ok} of {len(BPMN)} files accepted by PlantUML as activity diagrams.")
 
 
+def figures() -> None:
+    """The two pictures of docs/plantuml.md, drawn by PlantUML from our output."""
+    from tests.conftest import ROOT
+    from tests.oracles.plantuml_oracle import render_png
+
+    images = ROOT / "docs" / "images"
+    flow = read_with_diagnostics((CORPUS / "flowzap" / "00_seed_auth_flow.fz").read_text(encoding="utf-8"),
+                                 "flowzap").diagram
+    text, _ = write_with_diagnostics(flow, "plantuml")
+    (images / "plantuml_auth_flow.puml").write_text(text, encoding="utf-8")
+    render_png(text, images / "plantuml_auth_flow.png")
+    sequence = read_with_diagnostics((CORPUS / "plantuml" / "jgraph_sequence_sample_medium.puml").read_text(
+        encoding="utf-8"), "plantuml").diagram
+    text, _ = write_with_diagnostics(sequence, "plantuml")
+    render_png(text, images / "plantuml_sequence.png")
+
+
 if __name__ == "__main__":
-    main()
+    figures() if "--figures" in sys.argv else main()
