@@ -95,6 +95,17 @@ def test_rejections_with_line_and_column(text, line):
     _, diagnostics = read(text)
     found = errors(diagnostics)
     assert found and found[0].line == line and found[0].column == 1
+    verdict = oracle().check(text)  # PlantUML rejects it too, at the same line
+    assert verdict[0] == "ERROR" and verdict[1].startswith(f"{line}:"), verdict
+
+
+def test_settings_blocks_are_kept():
+    text = ("@startuml\nskinparam sequence {\n  ArrowColor red\n}\nlegend\n  a legend\nendlegend\nA -> B : hi\n"
+            "@enduml\n")
+    d = read_ok(text)
+    assert "ArrowColor red" in d.attributes["plantuml.preamble"]
+    out, _ = write(d, {"diagram": "auto", "extras": "report"})
+    assert oracle().check(out)[0] == "SEQUENCE" and "a legend" in out
 
 
 def test_other_diagram_types_are_refused():

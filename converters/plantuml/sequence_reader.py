@@ -55,6 +55,7 @@ class SequenceReader:
         self.callers: list[tuple[str, str]] = []  # (caller, callee) of activations, for return
         self.orders: dict[str, int] = {}
         self.held: list[str] = []
+        self.block: list[str] | None = None  # legend … endlegend, skinparam x { … }, <style> … </style>
 
     def read(self) -> Diagram:
         d = self.diagram
@@ -65,6 +66,13 @@ class SequenceReader:
                     self.finish_note()
                 else:
                     self.note_lines.append(line.text)
+                continue
+            if self.block is not None:
+                self.block.append(line.text)
+                lower = line.text.lower().replace(" ", "")
+                if lower in ("}", "endlegend", "endheader", "endfooter", "endtitle", "endcaption", "</style>"):
+                    self.keep("\n".join(self.block))
+                    self.block = None
                 continue
             if self.ref_open is not None:
                 if re.fullmatch(r"end\s*ref", line.text, re.I):
@@ -128,6 +136,10 @@ class SequenceReader:
             return
         if word in ("autoactivate", "newpage"):
             self.hold(text)
+            return
+        if (word in ("legend", "header", "footer") and len(text.split()) <= 2 and ":" not in text) or \
+                (word == "skinparam" and text.endswith("{")) or lower.startswith("<style>"):
+            self.block = [text]
             return
         if word in ("skinparam", "hide", "show", "scale", "mainframe", "caption", "header", "footer", "legend",
                     "center", "left", "right", "footbox"):

@@ -87,24 +87,35 @@ _PREAMBLE_WORDS = frozenset(("skinparam", "title", "hide", "show", "scale", "cap
 
 def preamble_lines(text: str) -> tuple[list[str], list[str]]:
     """The lines of a kept preamble (``plantuml.preamble``) that are safe to write back — settings,
-    titles, legends, ``!`` directives and the bodies of ``{ … }`` and ``<style>`` blocks — and
-    those that are not (any other statement, or one that would end the diagram)."""
+    titles, ``!`` directives and the bodies of ``{ … }``, ``<style>``, ``legend``/``header``/
+    ``footer`` blocks — and those that are not (any other statement, or one that would end the
+    diagram). An unclosed block is closed, so that it cannot swallow the diagram."""
     kept: list[str] = []
     refused: list[str] = []
-    depth = 0
+    closers: list[str] = []
     for line in text.split("\n"):
         stripped = line.strip()
-        word = stripped.split(None, 1)[0].lower() if stripped else ""
+        lower = stripped.lower()
+        word = lower.split(None, 1)[0] if lower else ""
         if stripped.startswith("@") or stripped.startswith("'"):
             refused.append(line)
             continue
-        if depth or word in _PREAMBLE_WORDS or stripped.startswith("!") or stripped.startswith("<style"):
+        if closers:
             kept.append(line)
-            if stripped.endswith("{") or stripped.lower().startswith("<style>") and "</style>" not in stripped:
-                depth += 1
-            elif depth and (stripped == "}" or stripped.lower() == "</style>"):
-                depth -= 1
+            if lower.replace(" ", "") == closers[-1]:
+                closers.pop()
+            elif stripped.endswith("{"):
+                closers.append("}")
+            continue
+        if word in _PREAMBLE_WORDS or stripped.startswith("!") or lower.startswith("<style"):
+            kept.append(line)
+            if stripped.endswith("{"):
+                closers.append("}")
+            elif lower.startswith("<style") and "</style>" not in lower:
+                closers.append("</style>")
+            elif word in ("legend", "header", "footer") and len(lower.split()) <= 2 and ":" not in lower:
+                closers.append("end" + word)
         elif stripped:
             refused.append(line)
-    kept.extend("}" for _ in range(depth))  # a block left open would swallow the diagram
+    kept.extend(closer if closer != "</style>" else "</style>" for closer in reversed(closers))
     return kept, refused
