@@ -13,7 +13,7 @@ from ..model import Diagram, EdgeStyle, IdAllocator, Node, NodeKind, edge_name
 from . import extras
 from .activity_reader import DEFAULT_STEREOTYPE
 from .restructure import Restructure, Step
-from .text import encode, preamble_lines
+from .text import encode, encode_title, preamble_lines
 
 _ALIAS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Indentation is for people; deep nesting (a long chain of decisions) must not make the text
@@ -53,7 +53,7 @@ class ActivityWriter:
         lines = self.lines
         lines.append("@startuml")
         if d.title:
-            lines.append(f"title {encode(d.title)}")
+            lines.append(f"title {encode_title(d.title)}")
         if d.attributes.get("plantuml.preamble"):
             kept, refused = preamble_lines(d.attributes["plantuml.preamble"])
             lines.extend(kept)

@@ -14,7 +14,7 @@ import re
 from ..diagnostics import Diagnostic, Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, IdAllocator, Node, NodeKind, edge_name
 from .sequence_reader import PARTICIPANT_KINDS
-from .text import encode, preamble_lines
+from .text import encode, encode_title, preamble_lines
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _KEYWORDS = frozenset({*PARTICIPANT_KINDS, "as", "end", "else", "alt", "opt", "loop", "par", "break", "critical",
@@ -45,7 +45,7 @@ class SequenceWriter:
         d = self.diagram
         lines = ["@startuml"]
         if d.title:
-            lines.append(f"title {encode(d.title)}")
+            lines.append(f"title {encode_title(d.title)}")
         if d.attributes.get("plantuml.preamble"):
             kept, refused = preamble_lines(d.attributes["plantuml.preamble"])
             lines.extend(kept)

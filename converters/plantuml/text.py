@@ -58,6 +58,14 @@ def encode(text: str, parentheses: bool = False) -> str:
     return "".join(out)
 
 
+def encode_title(text: str) -> str:
+    """A ``title`` line's text: PlantUML 1.2026.8 refuses ``title ±`` (one sign alone), so a
+    first character that is not a letter or digit is written as a reference."""
+    if text and not text[0].isalnum() and text[0] not in "\n":
+        return f"&#{ord(text[0])};" + encode(text[1:])
+    return encode(text)
+
+
 def _replace(match: re.Match) -> str:
     decimal, hexadecimal, unicode, newline = match.groups()
     if newline is not None:
