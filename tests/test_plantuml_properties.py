@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from converters.diagnostics import Severity
 from converters.model import Diagram, Edge, Lane, Node, NodeKind
 from converters.plantuml import read, write
-from tests.complexity import assert_linear
+from tests.complexity import assert_linear, best_time
 from tests.conftest import require_tool
 from tests.oracles.plantuml_oracle import available, plantuml_oracle
 from tests.plantuml_views import written_graph
@@ -92,3 +92,18 @@ def test_sequence_is_linear():
     assert_linear(build, read, 1000, label="plantuml sequence reader")
     assert_linear(lambda n: read(build(n))[0], lambda d: write(d, {"diagram": "sequence", "extras": "report"}), 500,
                   label="plantuml sequence writer")
+
+
+def test_hostile_lines_are_read_in_linear_time():
+    # long runs of the characters the statement patterns look for, with nothing that ends them
+    shapes = ["note left{}x", "-{}x", "->{}x", "if{}x", "==={}x", "(*) -->{}x", "A -> B{}x", "note over A{}x"]
+    for shape in shapes:
+        for filler in (" ", "-", "="):
+            def build(n, shape=shape, filler=filler):
+                return "@startuml\n" + shape.format(filler * n) + "\n@enduml\n"
+            # four times the line: a quadratic pattern costs sixteen times as much. Best of three
+            # each (the regex engine's first pass over a long line pays for growing its stacks).
+            small, large = build(25000), build(100000)
+            read(small)
+            ratio = best_time(read, large, repeat=3) / max(best_time(read, small, repeat=3), 0.0003)
+            assert ratio <= 12.0, f"{shape!r} with {filler!r}: ×{ratio:.1f} for ×4 the line"

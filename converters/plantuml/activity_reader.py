@@ -20,7 +20,7 @@ from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from . import extras
 from .source import Line, Source
-from .text import decode, label_or_none
+from .text import decode, label_or_none, split_note
 
 # An action ends with ``;``; PlantUML 1.2026 draws SDL shapes from a stereotype after it
 # (``:x; <<procedure>>``; the old ``:x|`` endings are no longer terminators).
@@ -31,12 +31,12 @@ DEFAULT_STEREOTYPE = {NodeKind.SUBPROCESS: "procedure", NodeKind.USER_TASK: "tas
                       NodeKind.EVENT: "input"}
 _ACTION_END = re.compile(r";\s*(?:<<\s*(\w+)\s*>>)?$")
 IMPLICIT_LANE = "main"
+_PREFIX = 80
 _GROUP_WORDS = {"partition": GroupKind.SUBGRAPH, "group": GroupKind.GROUP, "package": GroupKind.GROUP,
                 "rectangle": GroupKind.GROUP, "card": GroupKind.GROUP}
 _SWIMLANE = re.compile(r"\|(?:(#[^|]*)\|)?([^|]*)\|\s*(.*)$")
 _CONNECTOR = re.compile(r"\((.)\)$")
-_ARROW = re.compile(r"-(?:\[([^\]]*)\])?-*>\s*(.*?)\s*;?$")
-_NOTE = re.compile(r"(floating\s+)?note\s*(left|right)?\s*(?::\s?(.*))?$", re.I)
+_ARROW = re.compile(r"-(?:\[([^\]]*)\])?-*>(.*)$")
 _KEEP = ("title", "caption", "header", "footer", "legend", "skinparam", "hide", "show", "scale", "left", "right",
          "top", "center", "mainframe", "allowmixing", "allow_mixing")
 _ENDS_OF_BLOCKS = {"endheader": "header", "endfooter": "footer", "endlegend": "legend", "end legend": "legend",
@@ -73,20 +73,25 @@ class Frame:
     close: str = ""  # group: "}" or "end group"
 
 
+_PAREN = re.compile(r"[()]")
+
+
 def paren_groups(text: str) -> tuple[list[str], list[str]]:
-    """Top-level ``( … )`` groups of ``text`` and the words between them, in one pass."""
+    """Top-level ``( … )`` groups of ``text`` and the words between them, in one pass over the
+    parentheses alone."""
     groups: list[str] = []
     words: list[str] = []
     depth = 0
     start = 0
     word_start = 0
-    for index, char in enumerate(text):
-        if char == "(":
+    for match in _PAREN.finditer(text):
+        index = match.start()
+        if match.group() == "(":
             if depth == 0:
                 words.append(text[word_start:index].strip())
                 start = index + 1
             depth += 1
-        elif char == ")" and depth:
+        elif depth:
             depth -= 1
             if depth == 0:
                 groups.append(text[start:index])
@@ -151,7 +156,9 @@ class ActivityReader:
 
     def statement(self, line: Line) -> None:
         text = line.text
-        lower = text.lower()
+        # a statement is known by its start: look at a bounded prefix, not the whole (maybe huge) line
+        lower = text[:_PREFIX].lower()
+        short = len(text) <= _PREFIX
         if text.startswith(":") or (text.startswith("#") and ":" in text and not text.startswith("#:")):
             self.start_action(line)
             return
@@ -166,7 +173,7 @@ class ActivityReader:
             self.connector(match.group(1))
             return
         word = lower.split("(", 1)[0].split(":", 1)[0].split(None, 1)[0] if lower.split() else ""
-        handler = self.HANDLERS.get(lower.rstrip(" ;")) or self.HANDLERS.get(word)
+        handler = (self.HANDLERS.get(lower.rstrip(" ;")) if short else None) or self.HANDLERS.get(word)
         if handler is not None:
             handler(self, line)
             return
@@ -176,7 +183,7 @@ class ActivityReader:
             return
         if lower.startswith("<style>"):
             self.block = ("</style>", [line.text])
-            if lower.endswith("</style>"):
+            if text.lower().endswith("</style>"):
                 self.block = None
                 self.append_preamble(line.text)
             return
@@ -277,7 +284,8 @@ class ActivityReader:
         if match is None:
             self.out.add("SYNTAX_ERROR", f"not an arrow: {line.text[:60]!r}", line=line.number, column=line.column)
             return
-        options, label = (match.group(1) or "").lower(), label_or_none(match.group(2))
+        text = match.group(2).strip()
+        options, label = (match.group(1) or "").lower(), label_or_none(text[:-1] if text.endswith(";") else text)
         style = EdgeStyle.SOLID
         if "dashed" in options or "dotted" in options:
             style = EdgeStyle.DOTTED
@@ -334,15 +342,19 @@ class ActivityReader:
         self.lane = lane_id
 
     def note_start(self, line: Line) -> None:
-        match = _NOTE.match(line.text)
-        if match is None:
+        words, body = split_note(line.text)
+        lower = [w.lower() for w in words]
+        floating = bool(lower) and lower[0] == "floating"
+        if floating:
+            lower = lower[1:]
+        if not lower or lower[0] != "note" or len(lower) > 2 or (len(lower) == 2 and lower[1] not in ("left", "right")):
             self.out.add("SYNTAX_ERROR", f"not a note: {line.text[:60]!r}", line=line.number, column=line.column)
             return
-        placement = (match.group(2) or "right").lower()
-        if match.group(3) is not None:
-            self.add_note(line, placement, bool(match.group(1)), match.group(3))
+        placement = lower[1] if len(lower) == 2 else "right"
+        if body is not None:
+            self.add_note(line, placement, floating, body)
         else:
-            self.note = (line, placement, bool(match.group(1)), [])
+            self.note = (line, placement, floating, [])
 
     def continue_note(self, line: Line) -> None:
         if re.fullmatch(r"end\s*note", line.text, re.I):
@@ -398,7 +410,16 @@ class ActivityReader:
         node = self.new_node(line, NodeKind.DECISION, label_or_none(condition))
         return node
 
+    def needs_test(self, line: Line, word: str) -> bool:
+        if "(" in line.text:
+            return True
+        self.out.add("SYNTAX_ERROR", f"{word} needs its test in parentheses: {line.text[:60]!r}",
+                     line=line.number, column=line.column)
+        return False
+
     def if_(self, line: Line) -> None:
+        if not self.needs_test(line, "if"):
+            return
         groups, words = paren_groups(line.text[2:])
         condition = groups[0] if groups else ""
         then_label = groups[-1] if len(groups) > 1 and words[-1].lower() == "" else None
@@ -445,6 +466,8 @@ class ActivityReader:
             self.close_frame(frame, line)
 
     def switch(self, line: Line) -> None:
+        if not self.needs_test(line, "switch"):
+            return
         groups, _ = paren_groups(line.text[6:])
         node = self.decision(line, groups[0] if groups else "")
         node.attributes["plantuml.decision"] = "switch"
@@ -467,6 +490,8 @@ class ActivityReader:
             self.close_frame(frame, line)
 
     def while_(self, line: Line) -> None:
+        if not self.needs_test(line, "while"):
+            return
         groups, words = paren_groups(line.text[5:])
         node = self.decision(line, groups[0] if groups else "")
         node.attributes["plantuml.decision"] = "while"

@@ -13,12 +13,14 @@ import re
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from .source import Line, Source
-from .text import label_or_none
+from .text import label_or_none, split_note
 
 LANE = "main"
-_ARROW = re.compile(r"(-+|\.+)(?:(up|down|left|right|le?|ri?|do?|u)|\[([^\]]*)\])?(-+|\.+)?>\s*(?:\[([^\]]*)\])?")
-_TARGET = re.compile(r"\(\*(?:top)?\)|={2,}\s*([^=]*?)\s*={2,}|\"([^\"]*)\"(?:\s+as\s+(\w+))?|(\w+)")
-_IF = re.compile(r"if\s+\"([^\"]*)\"\s*(?:then)?\s*$|if\s+(.*?)\s+then\s*$", re.I)
+# Each searched from the start of a run of dashes, and the second run only after a direction or
+# [style]: no two parts can match the same characters, so a line of any length is read in one pass.
+_ARROW = re.compile(r"(?<![-.])(-+|\.+)(?:(?:(up|down|left|right|le?|ri?|do?|u)|\[([^\]]*)\])(-+|\.+))?>"
+                    r"\s*(?:\[([^\]]*)\])?")
+_TARGET = re.compile(r"\(\*(?:top)?\)|={2,}([^=]*)={2,}|\"([^\"]*)\"(?:\s+as\s+(\w+))?|(\w+)")
 
 
 class LegacyReader:
@@ -92,7 +94,7 @@ class LegacyReader:
                 pass
             return "(*)", text[match.end():]
         if match.group(1) is not None or whole.startswith("="):
-            node = self.node(line, NodeKind.GATEWAY, None, "===" + (match.group(1) or ""))
+            node = self.node(line, NodeKind.GATEWAY, None, "===" + (match.group(1) or "").strip())
             return node, text[match.end():]
         if match.group(2) is not None:
             label = match.group(2)
@@ -104,8 +106,9 @@ class LegacyReader:
         text = line.text
         lower = text.lower()
         if lower.startswith("if "):
-            match = _IF.match(text)
-            condition = (match.group(1) if match.group(1) is not None else match.group(2)) if match else text[3:]
+            condition = text[3:].strip()
+            if condition.lower().endswith("then"):
+                condition = condition[:-4].strip()
             decision = self.node(line, NodeKind.DECISION, label_or_none(condition.strip('"')), None)
             if self.last is not None:
                 self.diagram.edges.append(Edge(self.last, decision))
@@ -139,10 +142,11 @@ class LegacyReader:
                 self.groups.pop()
             return
         if lower.startswith("note"):
-            match = re.match(r"note\s+(left|right|top|bottom)?\s*(?::\s?(.*))?$", text, re.I)
-            placement = (match.group(1) if match and match.group(1) else "right").lower()
-            if match and match.group(2) is not None:
-                self.add_note(line, placement, match.group(2))
+            words, body = split_note(text)
+            placement = words[1].lower() if len(words) > 1 and words[1].lower() in ("left", "right", "top",
+                                                                                   "bottom") else "right"
+            if body is not None:
+                self.add_note(line, placement, body)
             else:
                 self.note = (line, placement, [])
             return
@@ -159,7 +163,7 @@ class LegacyReader:
 
     def link(self, line: Line, text: str) -> None:
         source: str | None
-        arrow = _ARROW.search(text)
+        arrow = _ARROW.search(text) if ("-" in text or "." in text) else None
         if arrow is None:
             self.out.add("SYNTAX_ERROR", f"not an activity statement: {text[:60]!r}", line=line.number,
                          column=line.column)

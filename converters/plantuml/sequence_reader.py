@@ -13,7 +13,7 @@ import re
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from .source import Line, Source
-from .text import decode, label_or_none
+from .text import decode, label_or_none, split_note
 
 PARTICIPANT_KINDS = ("participant", "actor", "boundary", "control", "entity", "database", "collections", "queue")
 _FRAGMENTS = {"alt": GroupKind.ALT, "opt": GroupKind.OPT, "loop": GroupKind.LOOP, "par": GroupKind.PAR,
@@ -26,13 +26,14 @@ _NAME = re.compile(r"\"([^\"]*)\"|([^\s\"<>#]+)")
 _STEREOTYPE = re.compile(r"<<([^<>]*)>>")
 _COLOUR = re.compile(r"(#[\w#/\-]+)")
 _ORDER = re.compile(r"\border\s+(-?\d+)")
-_NOTE = re.compile(r"([hr]?note)\s+(left|right|over|across)(?:\s+of)?\s*([^:]*?)\s*(?::\s?(.*))?$", re.I)
+# Greedy, and no two adjacent parts that can match the same spaces: linear on any line.
 _FRAGMENT = re.compile(r"(alt|opt|loop|par2?|break|critical|group|partition)\b\s*(#\w+\s*)?(.*)$", re.I)
 _SECTION = re.compile(r"(else|also)\b\s*(#\w+\s*)?(.*)$", re.I)
 _REF = re.compile(r"ref\s+over\s+[^:]*(:.*)?$", re.I)
-_ARROW_BODY = re.compile(r"[-<>ox/\\*.\[\]#,\w]")
+_ARROW_SIGNS = frozenset("-<>ox/\\*")
+# What may follow a message's receiver: activation, creation and destruction marks, a colour.
+_MARKERS = frozenset(("++", "--", "++--", "--++", "**", "!!", "++--++"))
 # The arrow of a message: heads and decorations around one or two dashes and an optional [style].
-_ARROW = re.compile(r"([<ox/\\*]{0,2})(-{1,2})(?:\[([^\]]*)\](-?))?([>/\\]{0,2})([ox*]?)")
 HEADS = {"->": None, "->>": "async", "-\\": "async", "-/": "async", "-\\\\": "async", "-//": "async"}
 
 
@@ -281,6 +282,8 @@ class SequenceReader:
         markers = scan.rest().strip()
         if left is None and right is None:
             return False
+        if any(token not in _MARKERS and not token.startswith("#") for token in markers.split()):
+            return False  # B----x, B foo: not a message PlantUML reads either
         reverse = arrow.reverse
         label_text = label_or_none(label) if _ else None
         for target_name in rights:
@@ -324,16 +327,18 @@ class SequenceReader:
             edge.attributes["plantuml.arrow"] = arrow.written
         if parallel:
             edge.attributes["plantuml.parallel"] = "true"
+        tokens = markers.split()
+        marks = "".join(t for t in tokens if t in _MARKERS)
         for marker, value in (("++", "activate"), ("--", "deactivate")):
-            if marker in markers:
+            if marker in marks:
                 edge.attributes["activation"] = value if "activation" not in edge.attributes else "both"
-        if "**" in markers and not exo_target:
+        if "**" in marks and not exo_target:
             self.lanes[target_name].attributes["created"] = "true"
-        if "!!" in markers and not exo_target:
+        if "!!" in marks and not exo_target:
             self.lanes[target_name].attributes["destroyed"] = "true"
-        rest = re.sub(r"\+\+|--|\*\*|!!", "", markers).strip()
-        if rest:
-            edge.attributes["plantuml.markers"] = rest
+        colours = " ".join(t for t in tokens if t not in _MARKERS)
+        if colours:
+            edge.attributes["plantuml.markers"] = colours
         if self.held:
             edge.attributes["plantuml.before"] = "\n".join(self.held)
             self.held = []
@@ -368,24 +373,24 @@ class SequenceReader:
 
     # -- notes and fragments -----------------------------------------------------------------
     def note(self, line: Line) -> None:
-        match = _NOTE.match(line.text)
-        if match is None:
-            # "note left : x" attached to the last message
-            short = re.match(r"([hr]?note)\s+(left|right|top|bottom)?\s*(?::\s?(.*))?$", line.text, re.I)
-            if short is None:
-                self.out.add("SYNTAX_ERROR", "a note needs left, right, over or across", line=line.number,
-                             column=line.column)
-                return
-            placement = (short.group(2) or "right").lower()
+        words, body = split_note(line.text)
+        shape = words[0].lower()
+        placement = words[1].lower() if len(words) > 1 else "right"
+        if placement not in ("left", "right", "over", "across", "top", "bottom"):
+            self.out.add("SYNTAX_ERROR", "a note needs left, right, over or across", line=line.number,
+                         column=line.column)
+            return
+        rest = words[2:]
+        if rest and rest[0].lower() == "of":
+            rest = rest[1:]
+        participants = [p.strip('"') for p in " ".join(rest).split(",") if p.strip()]
+        participants = [p.strip() for p in participants]
+        if placement in ("top", "bottom"):
+            placement = "right"
+        if not participants and placement != "across":
+            # "note left : x" right after a message stands by it
             where = self.last_message_lane()
-            shape, participants, body = short.group(1).lower(), [where] if where else [], short.group(3)
-        else:
-            shape, placement = match.group(1).lower(), match.group(2).lower()
-            participants = [p.strip().strip('"') for p in match.group(3).split(",") if p.strip()]
-            body = match.group(4)
-            if not participants and placement != "across":
-                where = self.last_message_lane()
-                participants = [where] if where else []
+            participants = [where] if where else []
         item = (line, placement, participants, shape)
         if body is None:
             self.note_lines = []
@@ -532,10 +537,18 @@ class _Scan:
 
     def arrow(self) -> _Arrow | None:
         start = self.at
-        while self.at < len(self.text) and (_ARROW_BODY.match(self.text[self.at]) and
-                                            (self.text[self.at] in "-<>ox/\\*[]" or self.inside_brackets(start))):
+        text = self.text
+        depth = 0  # inside -[#red,dashed]-> any word character, # and , belong to the arrow
+        while self.at < len(text):
+            char = text[self.at]
+            if char == "[":
+                depth += 1
+            elif char == "]":
+                depth -= 1
+            elif char not in _ARROW_SIGNS and not (depth > 0 and (char.isalnum() or char in "#,._")):
+                break
             self.at += 1
-        written = self.text[start:self.at]
+        written = text[start:self.at]
         if written.count("]") > written.count("["):  # A ->] : the diagram's right edge
             written = written[:-1]
             self.at -= 1
@@ -573,10 +586,6 @@ class _Scan:
         elif not plain.rstrip("ox").endswith(">") and not plain.lstrip("ox").startswith("<"):
             head = "open"
         return _Arrow(written, style, head, reverse)
-
-    def inside_brackets(self, start: int) -> bool:
-        segment = self.text[start:self.at]
-        return segment.count("[") > segment.count("]")
 
 
 def read_sequence(source: Source, out: Diagnostics) -> Diagram:

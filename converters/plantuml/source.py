@@ -85,8 +85,7 @@ def split(text: str, out: Diagnostics) -> Source:
     return source
 
 
-_LEGACY = re.compile(r"\(\*(?:top)?\)|^={3,}[^=]*={3,}$")
-_LEGACY_ARROW = re.compile(r"^(?:\"[^\"]*\"\s*)?-+(?:up|down|left|right|le?|ri?|do?|\[[^\]]*\])?-*>"
+_LEGACY_ARROW = re.compile(r"^(?:\"[^\"]*\"\s*)?-+(?:(?:up|down|left|right|le?|ri?|do?|\[[^\]]*\])-*)?>"
                            r"\s*(?:\[[^\]]*\]\s*)?[\"(=\w]")
 _ACTIVITY3 = re.compile(
     r"(?:start|stop|kill|detach|repeat|fork|fork again|end fork|end merge|split|split again|end split|"
@@ -97,8 +96,21 @@ _SEQUENCE = re.compile(
     r"(?:participant|actor|boundary|control|entity|database|collections|queue|create|activate|deactivate|"
     r"destroy|autonumber|return|alt|opt|loop|par|critical|ref\s+over|box|autoactivate)\b|"
     r"==[^=]|\.\.\.|\|\|\d*\|\|", re.I)
-# A message: a participant (a word, a "quoted name", or [ ? for the diagram's edge), then an arrow.
-_SEQUENCE_ARROW = re.compile(r"^(?:\"[^\"]*\"|[^\s\"\-<>\[\]&:;()|]+|\[|\?)?\s*[<ox/\\*]{0,2}-")
+_NOT_IN_NAME = frozenset(' \t"-<>[]&:;()|')
+
+
+def _looks_like_message(text: str) -> bool:
+    """A participant (a word, a "quoted name", or [ ? for the diagram's edge), then an arrow.
+    String operations, not a pattern: a name and an arrow's head can share letters (o, x)."""
+    dash = text.find("-")
+    if dash < 0:
+        return False
+    head = text[:dash].rstrip("<ox/\\*").rstrip()
+    if head in ("", "[", "?"):
+        return True
+    if head.startswith('"'):
+        return len(head) > 1 and head.endswith('"') and head.count('"') == 2
+    return not any(char in _NOT_IN_NAME for char in head)
 
 
 def classify(lines: list[Line]) -> str:
@@ -110,7 +122,8 @@ def classify(lines: list[Line]) -> str:
     activity = sequence = 0
     for line in lines:
         text = line.text
-        if _LEGACY.search(text) or (_LEGACY_ARROW.match(text) and not text.endswith(";")):
+        if "(*)" in text or "(*top)" in text or (text.startswith("===") and text.endswith("===")) or \
+                (_LEGACY_ARROW.match(text) and not text.endswith(";")):
             return "legacy"
         if text.startswith(":") or (text.startswith("|") and not text.startswith("||")):
             activity += 1
@@ -118,7 +131,7 @@ def classify(lines: list[Line]) -> str:
             sequence += 1
         elif _ACTIVITY3.match(text):
             activity += 1
-        elif _SEQUENCE_ARROW.match(text) and not text.endswith(";"):
+        elif _looks_like_message(text) and not text.endswith(";"):
             sequence += 1
     # the language with more statements of its own (a sequence may hold a stray ``partition``)
     return "sequence" if sequence > activity else "activity"

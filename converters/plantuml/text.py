@@ -127,3 +127,10 @@ def preamble_lines(text: str) -> tuple[list[str], list[str]]:
             refused.append(line)
     kept.extend(closer if closer != "</style>" else "</style>" for closer in reversed(closers))
     return kept, refused
+
+
+def split_note(text: str) -> tuple[list[str], str | None]:
+    """A note statement as the words before its colon and the text after it (None without a
+    colon: the note goes on to ``end note``). A plain split, linear on any line."""
+    head, colon, body = text.partition(":")
+    return head.replace(",", " , ").split(), (body[1:] if body.startswith(" ") else body) if colon else None
