@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from converters import read_with_diagnostics, write_with_diagnostics  # noqa: E402
-from converters.plantuml import read, write  # noqa: E402
+from converters.plantuml import read  # noqa: E402
 from tests.oracles.plantuml_oracle import JAR, available  # noqa: E402
 from tests.test_plantuml_properties import chain_with_jumps  # noqa: E402
 
@@ -56,13 +56,14 @@ def main(quick: bool) -> None:
         text, _ = write_with_diagnostics(model, "plantuml")
         read_with_diagnostics(text, "plantuml")
     print(f"FlowZap -> PlantUML -> model, reference example: {median_time(round_trip, repeat) * 1000:.2f} ms")
+    options = {"diagram": "activity", "extras": "report"}
     sizes = (500, 5000) if quick else (500, 5000, 50000)
     for n in sizes:
         model = chain_with_jumps(n)
         runs = 3 if n < 50000 else 1
-        w = median_time(lambda model=model: write(model, {"diagram": "activity", "extras": "report"}), runs)
-        text = write(model, {"diagram": "activity", "extras": "report"})[0]
-        r = median_time(lambda text=text: read(text), runs)
+        w = median_time(lambda model=model: write_with_diagnostics(model, "plantuml", options), runs)
+        text = write_with_diagnostics(model, "plantuml", options)[0]
+        r = median_time(lambda text=text: read_with_diagnostics(text, "plantuml"), runs)
         print(f"{n} nodes: write {w * 1000:.1f} ms, read {r * 1000:.1f} ms")
 
 

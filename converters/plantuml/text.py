@@ -44,9 +44,15 @@ def _needs_reference(text: str, index: int, parentheses: bool) -> bool:
     return unicodedata.category(char) in _INVISIBLE
 
 
+# Most labels are plain words: they need no reference at all (checked by the engine, not per character).
+_PLAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9,.?]| (?! ))*[A-Za-z0-9.?]?\Z")
+
+
 def encode(text: str, parentheses: bool = False) -> str:
     """``text`` as PlantUML label text on one line (newlines as ``\\n``); ``parentheses``: also
     ``(`` and ``)``, for the labels PlantUML writes between them (``if (…) then (…)``)."""
+    if _PLAIN.match(text) and not text.endswith(" "):
+        return text
     out: list[str] = []
     for index, char in enumerate(text):
         if char == "\n":
