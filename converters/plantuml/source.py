@@ -122,12 +122,13 @@ def classify(lines: list[Line]) -> str:
     activity = sequence = 0
     for line in lines:
         text = line.text
+        if text.startswith(":") or (text.startswith("|") and not text.startswith("||")):
+            activity += 1  # an action or a swimlane, whatever its text holds
+            continue
         if "(*)" in text or "(*top)" in text or (text.startswith("===") and text.endswith("===")) or \
                 (_LEGACY_ARROW.match(text) and not text.endswith(";")):
             return "legacy"
-        if text.startswith(":") or (text.startswith("|") and not text.startswith("||")):
-            activity += 1
-        elif _SEQUENCE.match(text):
+        if _SEQUENCE.match(text):
             sequence += 1
         elif _ACTIVITY3.match(text):
             activity += 1

@@ -41,6 +41,8 @@ def _needs_reference(text: str, index: int, parentheses: bool) -> bool:
         return True
     if (char == "'" and "/" in (previous, following)) or (char == "/" and "'" in (previous, following)):
         return True  # block comments /' … '/
+    if char == "*" and (previous == "(" or following == ")"):
+        return True  # (*): the old syntax's start and end circle, which would change the diagram's kind
     return unicodedata.category(char) in _INVISIBLE
 
 
