@@ -131,6 +131,9 @@ CODES: dict[str, CodeInfo] = {
     "UNENCODABLE_TEXT": CodeInfo(E, "text UTF-8 cannot carry (a lone surrogate, e.g. from a character reference)"),
     "REPLACED_TEXT": CodeInfo(W, "a response's text held code points UTF-8 cannot carry; replaced with U+FFFD"),
     "DIAGNOSTICS_SUMMARISED": CodeInfo(I, "more diagnostics of one code than a response lists; counted in one"),
+    # -- PlantUML (converters/plantuml) ----------------------------------------------------
+    "PLANTUML_DIAGRAM_TYPE": CodeInfo(E, "a PlantUML diagram that is neither an activity nor a sequence diagram"),
+    "PLANTUML_UNCLOSED": CodeInfo(W, "a PlantUML block or action never closed; read as PlantUML draws it"),
 }
 
 

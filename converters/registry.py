@@ -28,6 +28,7 @@ BUILTIN: tuple[tuple[str, str], ...] = (
     ("yaml", "converters.yaml:FORMAT"),
     ("bpmn", "converters.bpmn:FORMAT"),
     ("mermaid", "converters.mermaid:FORMAT"),
+    ("plantuml", "converters.plantuml:FORMAT"),
 )
 _DISTRIBUTION = "flowzap-converter"
 _NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}\Z")
