@@ -111,8 +111,6 @@ def test_mermaid_to_mermaid_keeps_what_mermaids_parser_sees(rows, path):
 
 
 @pytest.mark.oracle
-@pytest.mark.xfail(strict=False, reason="needs flowzap-core's node order (docs/sequence.md: the FlowZap writer "
-                   "numbers nodes in model order, its reader orders nodes by those numbers)")
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_through_flowzap_participants_and_message_order_survive(rows, path):
     row = rows[path.name]
