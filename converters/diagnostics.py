@@ -321,7 +321,10 @@ def grouped(items: list[Diagnostic]) -> list[Diagnostic]:
             continue
         names = tuple(d.element for d in members)
         first = members[0]
-        message = template.replace("\0", ", ".join(names), 1) if "\0" in template else first.message
+        if "\0" in template:
+            message = template.replace("\0", ", ".join(names), 1)
+        else:  # the message does not name its element: name them after it
+            message = f"{first.message} ({', '.join(names)})"
         replaced[id(first)] = Diagnostic(code, first.severity, f"{len(members)}×: {message}", first.line,
                                          first.column, None, names)
         for other in members[1:]:

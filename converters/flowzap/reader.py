@@ -22,14 +22,14 @@ from .syntax import CANONICAL_ID, NODE_KEYS, SHAPE_KIND, SHAPES, SIDES, unquote
 # Decoders for the statement tokens the grammar has already recognised.
 # The scanner has stripped each statement's trailing spaces, so no decoder needs a trailing
 # ``[ \t]*$``: after a lazy ``.*?`` that made every run of spaces inside a label quadratic.
-_LANE_OPEN = re.compile(r"(?P<id>[^\W\d]\w*)[ \t]*\{[ \t]*(?:#[ \t]*(?P<label>.*))?")
-_NODE = re.compile(r"(?P<id>[^\W\d]\w*)[ \t]*:[ \t]*(?P<shape>[^\W\d]\w*)(?P<attrs>.*)")
-_NODE_ATTR = re.compile(r'[ \t]+(?P<key>[^\W\d]\w*):(?P<value>"[^"\\\n]*(?:\\.[^"\\\n]*)*")')
-_REF = r"(?:(?P<{0}lane>[^\W\d]\w*)\.(?!handle[ \t]*\())?(?P<{0}id>[^\W\d]\w*)(?:\.handle[ \t]*\([ \t]*(?P<{0}side>[^\W\d]\w*)[ \t]*\))?"
+_LANE_OPEN = re.compile(r"(?P<id>[^\W\d]\w*+)[ \t]*\{[ \t]*(?:#[ \t]*(?P<label>.*))?")
+_NODE = re.compile(r"(?P<id>[^\W\d]\w*+)[ \t]*:[ \t]*(?P<shape>[^\W\d]\w*+)(?P<attrs>.*)")
+_NODE_ATTR = re.compile(r'[ \t]+(?P<key>[^\W\d]\w*+):(?P<value>"[^"\\\n]*(?:\\.[^"\\\n]*)*")')
+_REF = r"(?:(?P<{0}lane>[^\W\d]\w*+)\.(?!handle[ \t]*\())?(?P<{0}id>[^\W\d]\w*+)(?:\.handle[ \t]*\([ \t]*(?P<{0}side>[^\W\d]\w*+)[ \t]*\))?"
 _EDGE = re.compile(_REF.format("s") + r"[ \t]*->[ \t]*" + _REF.format("t") + r"(?P<attrs>.*)")
-_EDGE_ATTR = re.compile(r'(?P<key>[^\W\d]\w*)[ \t]*(?P<sep>[=:])[ \t]*(?P<value>"[^"\\\n]*(?:\\.[^"\\\n]*)*")')
+_EDGE_ATTR = re.compile(r'(?P<key>[^\W\d]\w*+)[ \t]*(?P<sep>[=:])[ \t]*(?P<value>"[^"\\\n]*(?:\\.[^"\\\n]*)*")')
 _LOOP = re.compile(r"loop[ \t]*\[(?P<condition>[^\]\n]*)\](?P<members>.*)$")
-_LOOP_MEMBER = re.compile(r"(?:(?P<lane>[^\W\d]\w*)\.(?!handle[ \t]*\())?(?P<id>[^\W\d]\w*)")
+_LOOP_MEMBER = re.compile(r"(?:(?P<lane>[^\W\d]\w*+)\.(?!handle[ \t]*\())?(?P<id>[^\W\d]\w*+)")
 
 _SIDE = {side.value: side for side in Side}
 _MAX_SUGGESTED = 40  # longer words get no "did you mean" (no shape or side is near them anyway)
@@ -262,7 +262,7 @@ class _Reader:
             message = "a lane starts with an identifier: Lane { # Label"
         elif "->" in text:
             message = 'malformed edge; expected nA.handle(side) -> nB.handle(side) [label="text"]'
-        elif re.match(r"[^\W\d]\w*[ \t]*:", text):
+        elif re.match(r"[^\W\d]\w*+[ \t]*:", text):
             message = ('malformed node; expected nK: shape key:"value" with no space around ":" '
                        'and the value in double quotes')
         elif text.startswith("loop"):

@@ -27,6 +27,7 @@ STATEMENTS = tuple(sorted(
 _STATEMENT = re.compile("|".join(f"(?P<{name}>{_TERMINALS[name].pattern.to_regexp()})" for name in STATEMENTS))
 _BLANK = re.compile(r"[ \t\n]*")
 _REST_OF_LINE = re.compile(r"[^\n]*\n?")
+_BLANKS = frozenset(" \t\n")
 
 
 class Statement(NamedTuple):
@@ -40,7 +41,8 @@ def scan(text: str) -> Iterator[Statement]:
     match_blank, match_statement = _BLANK.match, _STATEMENT.match
     position, line, line_start, end_of_text = 0, 1, 0, len(text)
     while True:
-        skipped = match_blank(text, position).end()
+        # Most statements start a line with no indentation: only blanks need the blank pattern.
+        skipped = match_blank(text, position).end() if text[position:position + 1] in _BLANKS else position
         if skipped != position:
             newlines = text.count("\n", position, skipped)
             if newlines:

@@ -54,6 +54,17 @@ def lane_identifiers(diagram: Diagram) -> dict[str, str]:
     return result
 
 
+def node_identifiers(diagram: Diagram) -> dict[str, str]:
+    """The FlowZap ids the writer gives the model's nodes: n1…nN in model order (nodes of lanes
+    the diagram has; a node named twice keeps its first number)."""
+    lanes = {lane.id for lane in diagram.lanes}
+    result: dict[str, str] = {}
+    for node in diagram.nodes:
+        if node.lane in lanes and node.id not in result:
+            result[node.id] = f"n{len(result) + 1}"
+    return result
+
+
 def _line_breaks(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
