@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import json
 import re
+import re._constants as _sre
+import re._parser as _sre_parse
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
@@ -26,6 +28,8 @@ EOF = 1  # jison's end-of-input symbol
 TERROR = 2
 
 _WORD = "A-Za-z0-9_"
+# JavaScript's \s (Python's also takes \x1c-\x1f and \x85, and not \ufeff)
+_JS_SPACE = "\\t\\n\\x0b\\x0c\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
 _BOUNDARY = f"(?:(?<=[{_WORD}])(?![{_WORD}])|(?<![{_WORD}])(?=[{_WORD}]))"
 
 
@@ -47,6 +51,10 @@ def translate_js_regex(source: str) -> str:
                 out.append(_WORD if in_class else f"[{_WORD}]")
             elif e == "d":
                 out.append("0-9" if in_class else "[0-9]")
+            elif e == "s":
+                out.append(_JS_SPACE if in_class else f"[{_JS_SPACE}]")
+            elif e == "S" and not in_class:
+                out.append(f"[^{_JS_SPACE}]")
             elif e == "/":
                 out.append("/")
             else:
@@ -81,6 +89,7 @@ def translate_js_regex(source: str) -> str:
 # A token's or a reduction's place, as jison's yylloc: (first_line, last_line, first_column,
 # last_column); lines 1-based, columns 0-based. Plain tuples: one is made per token.
 Loc = tuple
+_NEWLINE_SPACES = re.compile("\n[" + _JS_SPACE + "]*")  # jison's /\n\s*/g
 
 
 class JisonError(Exception):
@@ -100,8 +109,129 @@ class JisonError(Exception):
         self.token_column = token_column
 
 
+# --- First characters and scan classes of the lexer's rules ---------------------------------
+# Jison tries every rule of the current state, in order, at every token. Two things keep that
+# linear and cheap here: each state's rules are pre-sorted by the first character they can
+# start with (``_first_chars``), so a token tries only the rules that can start with its first
+# character; and a rule that starts with a repeated class (``\s*…``, ``.*direction…``,
+# ``[^\s"]+@…``) scans that class ahead of the token: when it fails at a position, it fails at
+# every later position of the same run (whatever matched from there also matches from here), so
+# the lexer does not try it again until the run ends (``Lexer.fail_until``). Without this, a line
+# of n spaces or n tokens costs n² (issue 11).
+_ALL_ASCII = frozenset(range(128))
+_CATEGORY_TEST = {
+    _sre.CATEGORY_SPACE: re.compile(r"\s"), _sre.CATEGORY_NOT_SPACE: re.compile(r"\S"),
+    _sre.CATEGORY_DIGIT: re.compile(r"\d"), _sre.CATEGORY_NOT_DIGIT: re.compile(r"\D"),
+    _sre.CATEGORY_WORD: re.compile(r"\w"), _sre.CATEGORY_NOT_WORD: re.compile(r"\W"),
+}
+
+
+def _variants(code: int, ignore_case: bool) -> tuple[str, ...]:
+    ch = chr(code)
+    return (ch, ch.lower(), ch.upper()) if ignore_case else (ch,)
+
+
+def _class_chars(items, ignore_case: bool) -> frozenset[int]:
+    """The ASCII characters an ``IN`` item (a character class) matches."""
+    negate = False
+    chars: set[int] = set()
+    for op, av in items:
+        if op is _sre.NEGATE:
+            negate = True
+        elif op is _sre.LITERAL:
+            chars.update(c for c in _ALL_ASCII if av in map(ord, _variants(c, ignore_case)))
+        elif op is _sre.RANGE:
+            lo, hi = av
+            chars.update(c for c in _ALL_ASCII if any(lo <= ord(v) <= hi for v in _variants(c, ignore_case)))
+        elif op is _sre.CATEGORY and av in _CATEGORY_TEST:
+            chars.update(c for c in _ALL_ASCII if _CATEGORY_TEST[av].match(chr(c)))
+        else:  # anything else: any character (a superset is always safe)
+            return _ALL_ASCII
+    return _ALL_ASCII - chars if negate else frozenset(chars)
+
+
+def _first_chars(items, ignore_case: bool) -> tuple[frozenset[int], bool]:
+    """(ASCII characters a match can start with, whether it can match the empty string) for a
+    parsed pattern — a superset: unknown constructs count as "any character, maybe empty"."""
+    first: set[int] = set()
+    for op, av in items:
+        if op is _sre.LITERAL:
+            first.update(c for c in _ALL_ASCII if av in map(ord, _variants(c, ignore_case)))
+            return frozenset(first), False
+        if op is _sre.NOT_LITERAL:
+            first.update(c for c in _ALL_ASCII if av not in map(ord, _variants(c, ignore_case)))
+            return frozenset(first), False
+        if op is _sre.ANY:
+            first.update(_ALL_ASCII - {10})
+            return frozenset(first), False
+        if op is _sre.IN:
+            first.update(_class_chars(av, ignore_case))
+            return frozenset(first), False
+        if op is _sre.SUBPATTERN or op is _sre.ATOMIC_GROUP:
+            sub = av[-1] if op is _sre.SUBPATTERN else av
+            chars, nullable = _first_chars(sub, ignore_case)
+        elif op is _sre.BRANCH:
+            chars, nullable = set(), False
+            for alternative in av[1]:
+                c, n = _first_chars(alternative, ignore_case)
+                chars |= c
+                nullable = nullable or n
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+            low, _high, sub = av
+            chars, nullable = _first_chars(sub, ignore_case)
+            nullable = nullable or low == 0
+        elif op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            continue  # zero-width: the next item decides (a superset for lookaheads)
+        else:
+            return _ALL_ASCII, True
+        first.update(chars)
+        if not nullable:
+            return frozenset(first), False
+    return frozenset(first), True
+
+
+def _scan_atom(source: str, items) -> str | None:
+    """For a rule that is one sequence starting with a repeated single-character class (``C*…``
+    or ``C+…``), that class as a pattern; else None."""
+    if not items or items[0][0] not in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+        return None
+    _low, high, sub = items[0][1]
+    if high is not _sre.MAXREPEAT or len(sub) != 1 or sub[0][0] not in (_sre.IN, _sre.LITERAL, _sre.NOT_LITERAL,
+                                                                       _sre.ANY):
+        return None
+    text = source[3:] if source.startswith("(?:") else source
+    if text.startswith("["):
+        i = 1
+        if text[i:i + 1] == "^":
+            i += 1
+        while i < len(text) and text[i] != "]":
+            i += 2 if text[i] == "\\" else 1
+        atom = text[:i + 1]
+    elif text.startswith("\\"):
+        atom = text[:2]
+    else:
+        atom = text[:1]
+    if text[len(atom):len(atom) + 1] not in ("*", "+"):
+        return None
+    return atom
+
+
+# Rules rewritten into an equivalent form that a backtracking engine runs in linear time (the
+# jison source as mermaid ships it → the pattern used here). Each is checked against the
+# original translation on generated text by tests/test_mermaid_complexity.py.
+LINEAR_REWRITES = {
+    # flow NEWLINE in the `dir` state: "(\r?\n)*" and "\s*" both take newlines, so a failing
+    # match tries every split. Any whitespace run that holds a newline matches, up to its last one.
+    r"^(?:(\r?\n)*\s*\n)": r"(?:\s*\n)",
+    # sequence ACTOR: the lookahead's "\s*" re-scans the spaces of the name at every position the
+    # greedy name backs off to. A name ends at the run's end when a newline, ";" or the end of the
+    # text follows; else at its last "#" (a space before that "#" is a shorter, so unchosen, match).
+    r"^(?:[^<>:\n,;@]+(?=\s*[\n;#]|$))": r"(?:[^<>:\n,;@]+(?=[\n;#]|\Z))",
+}
+
+
 class Grammar:
-    """One jison parser's tables, with each lexer state's rules compiled into one regex."""
+    """One jison parser's tables, with each lexer state's rules sorted by first character."""
 
     def __init__(self, name: str) -> None:
         data = json.loads((_GRAMMAR_DIR / f"{name}.json").read_text(encoding="utf-8"))
@@ -118,7 +248,8 @@ class Grammar:
         flags = 0
         if any("i" in rule["flags"] for rule in lexer["rules"]):
             flags |= re.IGNORECASE
-        self.rule_sources = [translate_js_regex(rule["source"]) for rule in lexer["rules"]]
+        self.rule_sources = [LINEAR_REWRITES.get(rule["source"]) or translate_js_regex(rule["source"])
+                             for rule in lexer["rules"]]
         # Each rule's actions, resolved: ("begin", state) / ("pop",) / ("trim",) / ... / ("return", symbol)
         self.actions: list[tuple] = []
         for ops in lexer["actions"]:
@@ -135,14 +266,25 @@ class Grammar:
         # rules whose only action is to return a token: that token (else None)
         self.simple = [ops[0][1] if len(ops) == 1 and ops[0][0] == "return" and ops[0][1] else None
                        for ops in self.actions]
-        self.conditions: dict[str, tuple[re.Pattern, list[int]]] = {}
+        # Per rule: (index, match, scan): scan matches the rule's leading repeated class, or is None.
+        candidates = []
+        first_chars = []
+        ignore_case = bool(flags & re.IGNORECASE)
+        for index, source in enumerate(self.rule_sources):
+            items = _sre_parse.parse(source, flags).data
+            atom = _scan_atom(source, items)
+            scan = re.compile(f"(?:{atom})*", flags).match if atom else None
+            candidates.append((index, re.compile(source, flags).match, scan))
+            first_chars.append(_first_chars(items, ignore_case))
+        self.rule_count = len(candidates)
+        # state → (candidates for each ASCII character, candidates for any other character or the end)
+        self.dispatch: dict[str, tuple[list[tuple], tuple]] = {}
         for state, spec in lexer["conditions"].items():
             rules = spec["rules"]
-            if not rules:
-                self.conditions[state] = (re.compile(r"(?!)"), [])
-                continue
-            pattern = "|".join(f"({self.rule_sources[r]})" for r in rules)
-            self.conditions[state] = (re.compile(pattern, flags), list(rules))
+            everything = tuple(candidates[r] for r in rules)
+            by_char = [tuple(candidates[r] for r in rules if c in first_chars[r][0] or first_chars[r][1])
+                       for c in range(128)]
+            self.dispatch[state] = (by_char, everything)
 
     def terminal_name(self, symbol) -> str:
         if isinstance(symbol, int):
@@ -158,7 +300,8 @@ def grammar(name: str) -> Grammar:
 class Lexer:
     """jison-lex's ``next``/``lex`` over the tables' rules (non-flex: the first rule that matches)."""
 
-    __slots__ = ("g", "text", "pos", "end", "yylineno", "loc", "stack", "done", "yytext", "first_graph")
+    __slots__ = ("g", "text", "pos", "end", "yylineno", "loc", "stack", "done", "yytext", "first_graph",
+                 "fail_until")
 
     def __init__(self, g: Grammar, text: str) -> None:
         self.g = g
@@ -171,6 +314,8 @@ class Lexer:
         self.done = False
         self.yytext = ""
         self.first_graph = True
+        # per rule with a leading repeated class: the position before which it is known to fail
+        self.fail_until = [0] * g.rule_count
 
     def lex(self):
         while True:
@@ -181,20 +326,32 @@ class Lexer:
     def next(self):
         if self.done:
             return EOF
-        if self.pos >= self.end:
+        text, pos = self.text, self.pos
+        by_char, everything = self.g.dispatch[self.stack[-1]]
+        if pos >= self.end:
             self.done = True
-        pattern, rules = self.g.conditions[self.stack[-1]]
-        match = pattern.match(self.text, self.pos)
-        if match is None:
-            if self.pos >= self.end:
+            candidates = everything
+        else:
+            code = ord(text[pos])
+            candidates = by_char[code] if code < 128 else everything
+        fail_until = self.fail_until
+        for rule, match, scan in candidates:
+            if scan is not None and fail_until[rule] > pos:
+                continue
+            found = match(text, pos)
+            if found is not None:
+                break
+            if scan is not None:
+                fail_until[rule] = scan(text, pos).end() + 1
+        else:
+            if pos >= self.end:
                 return EOF
             line, column = self.loc[1], self.loc[3]
             raise JisonError(
                 f"Lexical error on line {self.yylineno + 1}. Unrecognized text.", line, column,
-                text=self.text[self.pos:self.pos + 20], token_line=line, token_column=column,
+                text=text[pos:pos + 20], token_line=line, token_column=column,
             )
-        rule = rules[match.lastindex - 1]
-        matched = match.group()
+        matched = found.group()
         old = self.loc
         if "\n" in matched:
             self.yylineno += matched.count("\n")
@@ -203,7 +360,7 @@ class Lexer:
             last_column = old[3] + len(matched)
         self.loc = (old[1], self.yylineno + 1, old[3], last_column)
         self.yytext = matched
-        self.pos += len(matched)
+        self.pos = pos + len(matched)
         simple = self.g.simple[rule]
         if simple is not None:  # the common case: the rule only returns its token
             if self.done and self.pos < self.end:
@@ -225,7 +382,7 @@ class Lexer:
             elif kind == "set_text":
                 self.yytext = op[1]
             elif kind == "newlines_to_br":
-                self.yytext = re.sub(r"\n\s*", "<br/>", self.yytext)
+                self.yytext = _NEWLINE_SPACES.sub("<br/>", self.yytext)
             elif kind == "begin_if_first_graph":
                 if self.first_graph:
                     self.first_graph = False
