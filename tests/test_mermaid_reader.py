@@ -2,6 +2,7 @@
 positions, the format's registration. Agreement with mermaid itself: tests/test_mermaid_oracle.py."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -220,7 +221,9 @@ def test_the_format_is_registered_and_detected():
 
 def test_js_regexes_are_translated_with_javascript_meaning():
     assert translate_js_regex("^(?:end\\b\\s*)") == \
-        "(?:end(?:(?<=[A-Za-z0-9_])(?![A-Za-z0-9_])|(?<![A-Za-z0-9_])(?=[A-Za-z0-9_]))\\s*)"
+        "(?:end(?:(?<=[A-Za-z0-9_])(?![A-Za-z0-9_])|(?<![A-Za-z0-9_])(?=[A-Za-z0-9_]))[" + jison._JS_SPACE + "]*)"
+    # JavaScript's \s: not U+001C or U+0085 (Python's is), but U+FEFF
+    assert re.fullmatch(translate_js_regex("^(?:\\s+)"), " \t\ufeff") and not re.match(translate_js_regex("\\s"), "\x1c\x85")
     assert translate_js_regex("^(?:$)") == "(?:\\Z)"
     assert translate_js_regex("^(?:[^$]a.)") == "(?:[^$]a[^\\n\\r\\u2028\\u2029])"
     assert translate_js_regex("^(?:(x)+)") == "(?:(?:x)+)"

@@ -36,10 +36,11 @@ _STROKE_STYLE = {
 class FlowError(Exception):
     """An error mermaid's db raises while parsing (it rejects the diagram)."""
 
-    def __init__(self, message: str, loc: jison.Loc | None) -> None:
+    def __init__(self, message: str, loc: jison.Loc | None, code: str = "SYNTAX_ERROR") -> None:
         super().__init__(message)
         self.message = message
         self.loc = loc
+        self.code = code  # the diagnostic code the reader reports it under
 
 
 @dataclass(slots=True)
@@ -161,7 +162,7 @@ class FlowDB:
                 shape = str(shape)
                 problem = shape_error(shape)
                 if problem:
-                    raise FlowError(problem, loc)
+                    raise FlowError(problem, loc, "UNKNOWN_SHAPE")
                 vertex.type = shape
             if doc.get("label"):
                 vertex.text = str(doc["label"])
