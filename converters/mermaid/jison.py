@@ -19,9 +19,10 @@ import json
 import re
 import re._constants as _sre
 import re._parser as _sre_parse
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 _GRAMMAR_DIR = Path(__file__).resolve().parent / "grammar"
 EOF = 1  # jison's end-of-input symbol
@@ -36,8 +37,7 @@ _BOUNDARY = f"(?:(?<=[{_WORD}])(?![{_WORD}])|(?<![{_WORD}])(?=[{_WORD}]))"
 def translate_js_regex(source: str) -> str:
     """A JavaScript regex source (jison's ``^(?:…)`` rules) as an equivalent Python pattern,
     anchored by ``match`` at a position instead of ``^``."""
-    if source.startswith("^"):
-        source = source[1:]
+    source = source.removeprefix("^")
     out: list[str] = []
     in_class = False
     i, n = 0, len(source)
@@ -150,44 +150,60 @@ def _class_chars(items, ignore_case: bool) -> frozenset[int]:
     return _ALL_ASCII - chars if negate else frozenset(chars)
 
 
-def _first_chars(items, ignore_case: bool) -> tuple[frozenset[int], bool]:
-    """(ASCII characters a match can start with, whether it can match the empty string) for a
-    parsed pattern — a superset: unknown constructs count as "any character, maybe empty"."""
+def _class_has_other(items, ignore_case: bool) -> bool:
+    """Whether a character class can match a character outside ASCII (a superset)."""
+    for op, av in items:
+        if op is _sre.LITERAL and (av >= 128 or (ignore_case and chr(av).isalpha())):
+            return True
+        if op is _sre.RANGE and (av[1] >= 128 or ignore_case):
+            return True
+        if op not in (_sre.LITERAL, _sre.RANGE):  # a negation, a category, …
+            return True
+    return False
+
+
+def _first_chars(items, ignore_case: bool) -> tuple[frozenset[int], bool, bool]:
+    """(ASCII characters a match can start with, whether it can start with any other character,
+    whether it can match the empty string) for a parsed pattern — a superset: a construct not
+    known here counts as "any character, maybe empty"."""
     first: set[int] = set()
+    other = False
     for op, av in items:
         if op is _sre.LITERAL:
             first.update(c for c in _ALL_ASCII if av in map(ord, _variants(c, ignore_case)))
-            return frozenset(first), False
-        if op is _sre.NOT_LITERAL:
-            first.update(c for c in _ALL_ASCII if av not in map(ord, _variants(c, ignore_case)))
-            return frozenset(first), False
-        if op is _sre.ANY:
-            first.update(_ALL_ASCII - {10})
-            return frozenset(first), False
+            # (under IGNORECASE an ASCII letter also matches a few others: "k" matches U+212A)
+            return frozenset(first), other or av >= 128 or (ignore_case and chr(av).isalpha()), False
+        if op is _sre.NOT_LITERAL or op is _sre.ANY:
+            first.update(_ALL_ASCII - ({10} if op is _sre.ANY else set(map(ord, _variants(av, ignore_case)))))
+            return frozenset(first), True, False
         if op is _sre.IN:
             first.update(_class_chars(av, ignore_case))
-            return frozenset(first), False
+            return frozenset(first), other or _class_has_other(av, ignore_case), False
+        if op is _sre.ASSERT_NOT and not av[1]:
+            return frozenset(first), other, False  # (?!) never matches: nothing after it counts
         if op is _sre.SUBPATTERN or op is _sre.ATOMIC_GROUP:
             sub = av[-1] if op is _sre.SUBPATTERN else av
-            chars, nullable = _first_chars(sub, ignore_case)
+            chars, more, nullable = _first_chars(sub, ignore_case)
         elif op is _sre.BRANCH:
-            chars, nullable = set(), False
+            chars, more, nullable = set(), False, False
             for alternative in av[1]:
-                c, n = _first_chars(alternative, ignore_case)
+                c, m, n = _first_chars(alternative, ignore_case)
                 chars |= c
+                more = more or m
                 nullable = nullable or n
         elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
             low, _high, sub = av
-            chars, nullable = _first_chars(sub, ignore_case)
+            chars, more, nullable = _first_chars(sub, ignore_case)
             nullable = nullable or low == 0
         elif op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
-            continue  # zero-width: the next item decides (a superset for lookaheads)
+            continue  # zero-width: the next item decides (a superset for lookarounds)
         else:
-            return _ALL_ASCII, True
+            return _ALL_ASCII, True, True
         first.update(chars)
+        other = other or more
         if not nullable:
-            return frozenset(first), False
-    return frozenset(first), True
+            return frozenset(first), other, False
+    return frozenset(first), other, True
 
 
 def _scan_atom(source: str, items) -> str | None:
@@ -199,7 +215,7 @@ def _scan_atom(source: str, items) -> str | None:
     if high is not _sre.MAXREPEAT or len(sub) != 1 or sub[0][0] not in (_sre.IN, _sre.LITERAL, _sre.NOT_LITERAL,
                                                                        _sre.ANY):
         return None
-    text = source[3:] if source.startswith("(?:") else source
+    text = source.removeprefix("(?:")
     if text.startswith("["):
         i = 1
         if text[i:i + 1] == "^":
@@ -219,14 +235,27 @@ def _scan_atom(source: str, items) -> str | None:
 # Rules rewritten into an equivalent form that a backtracking engine runs in linear time (the
 # jison source as mermaid ships it → the pattern used here). Each is checked against the
 # original translation on generated text by tests/test_mermaid_complexity.py.
+_NODE_CHAR = r"""[A-Za-z0-9!"\#$%&'*+\.`?\\_/]"""
+_SEQUENCE_ACTOR = (r"^(?:[^\/\\\+\()\+<\->\->:\n,;]+((?!(-x|--x|-\)|--\)|-\|\\|-\\|-\/|-\/\/|-\|\/|\/\|-|\\\|-|"
+                   r"\/\/-|\\\\-|\/\|-|--\|\\|--|\(\)))[\-]*[^\+<\->\->:\n,;]+)*)")
 LINEAR_REWRITES = {
     # flow NEWLINE in the `dir` state: "(\r?\n)*" and "\s*" both take newlines, so a failing
     # match tries every split. Any whitespace run that holds a newline matches, up to its last one.
-    r"^(?:(\r?\n)*\s*\n)": r"(?:\s*\n)",
+    r"^(?:(\r?\n)*\s*\n)": f"(?:[{_JS_SPACE}]*\\n)",
     # sequence ACTOR: the lookahead's "\s*" re-scans the spaces of the name at every position the
     # greedy name backs off to. A name ends at the run's end when a newline, ";" or the end of the
     # text follows; else at its last "#" (a space before that "#" is a shorter, so unchosen, match).
     r"^(?:[^<>:\n,;@]+(?=\s*[\n;#]|$))": r"(?:[^<>:\n,;@]+(?=[\n;#]|\Z))",
+    # Repeated groups with nothing after them: the first (greedy) way through is the match, so
+    # possessive repeats say the same, and Python's engine then keeps no backtracking state per
+    # repetition (which made a 500,000-character id cost 25 times a 50,000-character one).
+    # flow NODE_STRING ((?!) never matches: left out)
+    r"""^(?:([A-Za-z0-9!"\#$%&'*+\.`?\\_\/]|-(?=[^\>\-\.])|(?!))+)""": f"(?:{_NODE_CHAR}++|-(?=[^>\\-.]))++",
+    # flow NEWLINE
+    r"^(?:(\r?\n)+)": r"(?:\r?\n)++",
+    # sequence: spaces other than a newline, skipped
+    r"^(?:((?!\n)\s)+)": "[" + _JS_SPACE.replace("\\n", "") + "]++",
+    _SEQUENCE_ACTOR: translate_js_regex(_SEQUENCE_ACTOR)[:-2] + "*+)",
 }
 
 
@@ -277,14 +306,14 @@ class Grammar:
             candidates.append((index, re.compile(source, flags).match, scan))
             first_chars.append(_first_chars(items, ignore_case))
         self.rule_count = len(candidates)
-        # state → (candidates for each ASCII character, candidates for any other character or the end)
-        self.dispatch: dict[str, tuple[list[tuple], tuple]] = {}
+        # state → (candidates for each ASCII character, for any other character, at the end)
+        self.dispatch: dict[str, tuple[list[tuple], tuple, tuple]] = {}
         for state, spec in lexer["conditions"].items():
             rules = spec["rules"]
-            everything = tuple(candidates[r] for r in rules)
-            by_char = [tuple(candidates[r] for r in rules if c in first_chars[r][0] or first_chars[r][1])
+            by_char = [tuple(candidates[r] for r in rules if c in first_chars[r][0] or first_chars[r][2])
                        for c in range(128)]
-            self.dispatch[state] = (by_char, everything)
+            other = tuple(candidates[r] for r in rules if first_chars[r][1] or first_chars[r][2])
+            self.dispatch[state] = (by_char, other, tuple(candidates[r] for r in rules))
 
     def terminal_name(self, symbol) -> str:
         if isinstance(symbol, int):
@@ -292,7 +321,7 @@ class Grammar:
         return str(symbol)
 
 
-@lru_cache(maxsize=None)
+@cache
 def grammar(name: str) -> Grammar:
     return Grammar(name)
 
@@ -300,8 +329,19 @@ def grammar(name: str) -> Grammar:
 class Lexer:
     """jison-lex's ``next``/``lex`` over the tables' rules (non-flex: the first rule that matches)."""
 
-    __slots__ = ("g", "text", "pos", "end", "yylineno", "loc", "stack", "done", "yytext", "first_graph",
-                 "fail_until")
+    __slots__ = (
+        "done",
+        "end",
+        "fail_until",
+        "first_graph",
+        "g",
+        "loc",
+        "pos",
+        "stack",
+        "text",
+        "yylineno",
+        "yytext",
+    )
 
     def __init__(self, g: Grammar, text: str) -> None:
         self.g = g
@@ -327,13 +367,13 @@ class Lexer:
         if self.done:
             return EOF
         text, pos = self.text, self.pos
-        by_char, everything = self.g.dispatch[self.stack[-1]]
+        by_char, other, at_end = self.g.dispatch[self.stack[-1]]
         if pos >= self.end:
             self.done = True
-            candidates = everything
+            candidates = at_end
         else:
             code = ord(text[pos])
-            candidates = by_char[code] if code < 128 else everything
+            candidates = by_char[code] if code < 128 else other
         fail_until = self.fail_until
         for rule, match, scan in candidates:
             if scan is not None and fail_until[rule] > pos:

@@ -20,10 +20,10 @@ import yaml
 # regexes.ts (directiveRegex), with JavaScript's dot
 DIRECTIVE = re.compile(
     r"%{2}{\s*(?:(\w+)\s*:|(\w+))\s*(?:(\w+)|((?:(?!}%{2})[^\n\r\u2028\u2029]|\r?\n)*))?\s*(?:}%{2})?",
-    re.I | re.A,
+    re.IGNORECASE | re.ASCII,
 )
 HTML_ATTR = re.compile(r'="([^"]*)"')
-_TAG_START = re.compile(r"<(\w+)", re.A)
+_TAG_START = re.compile(r"<(\w+)", re.ASCII)
 _NEWLINES = re.compile(r"[\n\r]")
 _SPACES = re.compile(r"\s*")
 
@@ -249,7 +249,9 @@ def decode_entities(text: str, replaced: list[str] | None = None) -> str:
             break
         if newline < inner_start:
             newline = text.find("\n", inner_start)
-        if 0 <= newline < closing:  # this opener has no closer on its line
+            if newline < 0:
+                newline = len(text)
+        if newline < closing:  # this opener has no closer on its line
             out.append(text[pos:opener + 1])
             pos = opener + 1
             continue
@@ -391,7 +393,7 @@ def preprocess(text: str) -> Preprocessed:
     if found:
         indent, body, end = found
         if indent:
-            body = "\n".join(line[len(indent):] if line.startswith(indent) else line for line in body.split("\n"))
+            body = "\n".join(line.removeprefix(indent) for line in body.split("\n"))
         result.front_matter = body
         try:
             parsed = yaml.safe_load(body) if body.strip() else None
