@@ -471,8 +471,18 @@ def make_action(db: FlowDB):
         69: ("inv_trapezoid", 2), 70: ("lean_right", 2), 71: ("lean_left", 2),
     }
 
+    joined = [False]  # whether a _Join was made (until then no value needs joining)
+
     def action(p: int, v: list, locs: list):
-        if p not in _JOINING:  # strings built token by token are joined once, where they are used
+        # the most frequent productions first (one `document: document line` per line)
+        if p == 3:
+            line = v[1]
+            if line.__class__ is not list or line:
+                v[0].append(line)
+            return v[0]
+        if p == 51:
+            return [v[0]]
+        if joined[0] and p not in _JOINING:  # strings built token by token are joined where used
             for i, value in enumerate(v):
                 if value.__class__ is _Join:
                     v[i] = value.text()
@@ -485,11 +495,6 @@ def make_action(db: FlowDB):
             return v[0]
         if p == 2:
             return []
-        if p == 3:
-            line = v[1]
-            if not isinstance(line, list) or line:
-                v[0].append(line)
-            return v[0]
         if p == 11:
             db.direction = _direction("TB")
             return "TB"
@@ -513,6 +518,7 @@ def make_action(db: FlowDB):
             db.acc_descr = v[-1].strip()
             return db.acc_descr
         if p == 43:
+            joined[0] = True
             return _Join.extend(v[0], v[1])
         if p in (45, 46, 47):
             node = v[2]
@@ -529,8 +535,6 @@ def make_action(db: FlowDB):
         if p == 49:
             db.add_vertex(v[0][-1], metadata=v[1], loc=locs[0])
             return {"stmt": v[0], "rnodes": v[0][::-1]}
-        if p == 51:
-            return [v[0]]
         if p == 52:
             db.add_vertex(v[0][-1], metadata=v[1], loc=locs[0])
             v[0].append(v[5])  # (the list is this node group's own)
@@ -606,6 +610,7 @@ def make_action(db: FlowDB):
             v[0].append(v[2])
             return v[0]
         if p in (133, 182, 184):
+            joined[0] = True
             return _Join.extend(v[0], v[1])
         if 185 <= p <= 189:
             return {"stmt": "dir", "value": ("TB", "BT", "RL", "LR", "TD")[p - 185]}

@@ -273,6 +273,9 @@ class Grammar:
             {int(k): v for k, v in state.items()} for state in data["table"]
         ]
         self.default_actions = {int(k): v for k, v in data["default_actions"].items()}
+        # per state: the action jison takes there without reading a token, or None
+        self.default_list = [self.default_actions.get(state) for state in range(len(self.table))]
+        self._calls: dict[frozenset[int] | None, list[bool]] = {}
         lexer = data["lexer"]
         flags = 0
         if any("i" in rule["flags"] for rule in lexer["rules"]):
@@ -314,6 +317,13 @@ class Grammar:
                        for c in range(128)]
             other = tuple(candidates[r] for r in rules if first_chars[r][1] or first_chars[r][2])
             self.dispatch[state] = (by_char, other, tuple(candidates[r] for r in rules))
+
+    def calls(self, custom: frozenset[int] | None) -> list[bool]:
+        """Per production: whether ``parse`` calls the action for it."""
+        flags = self._calls.get(custom)
+        if flags is None:
+            flags = self._calls[custom] = [custom is None or p in custom for p in range(len(self.productions))]
+        return flags
 
     def terminal_name(self, symbol) -> str:
         if isinstance(symbol, int):
@@ -358,6 +368,7 @@ class Lexer:
         self.fail_until = [0] * g.rule_count
 
     def lex(self):
+        """The next token (rules whose action returns nothing are skipped, as jison does)."""
         while True:
             token = self.next()
             if token:
@@ -448,72 +459,84 @@ class Accept(Exception):
 def parse(g: Grammar, text: str, action: Action, custom: frozenset[int] | None = None):
     """Parses ``text``; ``action(production, values, locations)`` returns each reduction's value.
     When ``custom`` is given, only those productions call ``action``; the others take jison's
-    default value (the first symbol's)."""
+    default value (the first symbol's).
+
+    jison's loop, with one state per symbol on the stack (jison keeps the symbol too, unused);
+    a reduction of one symbol replaces the top in place."""
     lexer = Lexer(g, text)
-    table, productions, terminals = g.table, g.productions, g.terminals
+    table, productions = g.table, g.productions
     symbols = g.symbols
-    default_actions = g.default_actions
+    defaults = g.default_list
+    calls = g.calls(custom)
     lex = lexer.lex
-    stack = [0]
+    states = [0]
     vstack: list = [None]
     lstack: list = [lexer.loc]
     yyloc = lexer.loc
     yylineno = 0
     symbol = None
     while True:
-        state = stack[-1]
-        act = default_actions.get(state) if default_actions else None
+        act = defaults[states[-1]]
         if act is None:
             if symbol is None:
                 token = lex()
                 symbol = token if token.__class__ is int else symbols.get(token, token)
-            act = table[state].get(symbol) if symbol.__class__ is int else None
-        if not act:
-            expected = [f"'{terminals[s]}'" for s in table[state] if s in terminals and s > TERROR]
-            got = "end of input" if symbol == EOF else g.terminal_name(symbol)
-            raise JisonError(
-                f"Parse error on line {yylineno + 1}: expecting {', '.join(expected)}, got '{got}'",
-                yyloc[0], yyloc[2], token=got, text=lexer.yytext, expected=expected,
-                token_line=lexer.loc[0], token_column=lexer.loc[2],
-            )
+            act = table[states[-1]].get(symbol) if symbol.__class__ is int else None
+            if not act:
+                _parse_error(g, states[-1], symbol, lexer, yylineno, yyloc)
         kind = act[0]
         if kind == 1:  # shift
-            stack.append(symbol)
+            states.append(act[1])
             vstack.append(lexer.yytext)
-            loc = lexer.loc
-            lstack.append(loc)
-            stack.append(act[1])
+            yyloc = lexer.loc
+            lstack.append(yyloc)
             symbol = None
             yylineno = lexer.yylineno
-            yyloc = loc
         elif kind == 2:  # reduce
             production = act[1]
             lhs, length = productions[production]
-            if length:
+            if length == 1:
+                if calls[production]:
+                    try:
+                        vstack[-1] = action(production, vstack[-1:], lstack[-1:])
+                    except Accept as done:
+                        return done.value
+                states[-1] = table[states[-2]][lhs]
+            elif length:
                 first, last = lstack[-length], lstack[-1]
-                loc = (first[0], last[1], first[2], last[3])
-                if custom is None or production in custom:
+                if calls[production]:
                     try:
                         value = action(production, vstack[-length:], lstack[-length:])
                     except Accept as done:
                         return done.value
                 else:
                     value = vstack[-length]
-                del stack[-2 * length:]
+                del states[-length:]
                 del vstack[-length:]
                 del lstack[-length:]
+                states.append(table[states[-1]][lhs])
+                vstack.append(value)
+                lstack.append((first[0], last[1], first[2], last[3]))
             else:
-                loc = lstack[-1]
-                if custom is None or production in custom:
+                value = None
+                if calls[production]:
                     try:
                         value = action(production, [], [])
                     except Accept as done:
                         return done.value
-                else:
-                    value = None
-            stack.append(lhs)
-            vstack.append(value)
-            lstack.append(loc)
-            stack.append(table[stack[-2]][lhs])
+                lstack.append(lstack[-1])
+                states.append(table[states[-1]][lhs])
+                vstack.append(value)
         else:  # accept
             return vstack[-1] if len(vstack) > 1 else True
+
+
+def _parse_error(g: Grammar, state: int, symbol, lexer: Lexer, yylineno: int, yyloc) -> None:
+    terminals = g.terminals
+    expected = [f"'{terminals[s]}'" for s in g.table[state] if s in terminals and s > TERROR]
+    got = "end of input" if symbol == EOF else g.terminal_name(symbol)
+    raise JisonError(
+        f"Parse error on line {yylineno + 1}: expecting {', '.join(expected)}, got '{got}'",
+        yyloc[0], yyloc[2], token=got, text=lexer.yytext, expected=expected,
+        token_line=lexer.loc[0], token_column=lexer.loc[2],
+    )

@@ -442,7 +442,7 @@ def preprocess(text: str) -> Preprocessed:
 
     current = removals.text()
     spans = []
-    line_map_before = removals.line_map()
+    line_map_before = removals.line_map() if "%%" in current else []
     counted, line_index = 0, 0
     for start, end, marker in comment_lines(current):
         spans.append((start, end))
