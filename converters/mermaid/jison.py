@@ -206,6 +206,19 @@ def _first_chars(items, ignore_case: bool) -> tuple[frozenset[int], bool, bool]:
     return frozenset(first), other, True
 
 
+def _required_literal(items) -> str:
+    """The longest run of plain characters every match holds (at the top level of the rule)."""
+    best, run = "", []
+    for op, av in [*items, (None, None)]:
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if len(run) > len(best):
+            best = "".join(run)
+        run = []
+    return best
+
+
 def _scan_atom(source: str, items) -> str | None:
     """For a rule that is one sequence starting with a repeated single-character class (``C*…``
     or ``C+…``), that class as a pattern; else None."""
@@ -302,12 +315,19 @@ class Grammar:
         candidates = []
         first_chars = []
         ignore_case = bool(flags & re.IGNORECASE)
+        # (rule, text every match holds) for the rules with a leading repeated class: a text without
+        # it never needs the rule tried (``.*direction\s+TB…`` on every line of a text without
+        # "direction")
+        self.required: list[tuple[int, str]] = []
         for index, source in enumerate(self.rule_sources):
             items = _sre_parse.parse(source, flags).data
             atom = _scan_atom(source, items)
             scan = re.compile(f"(?:{atom})*", flags).match if atom else None
             candidates.append((index, re.compile(source, flags).match, scan))
             first_chars.append(_first_chars(items, ignore_case))
+            literal = _required_literal(items)
+            if scan is not None and literal and not ignore_case:
+                self.required.append((index, literal))
         self.rule_count = len(candidates)
         # state → (candidates for each ASCII character, for any other character, at the end)
         self.dispatch: dict[str, tuple[list[tuple], tuple, tuple]] = {}
@@ -366,6 +386,9 @@ class Lexer:
         self.first_graph = True
         # per rule with a leading repeated class: the position before which it is known to fail
         self.fail_until = [0] * g.rule_count
+        for rule, literal in g.required:
+            if literal not in text:
+                self.fail_until[rule] = self.end + 1
 
     def lex(self):
         """The next token (rules whose action returns nothing are skipped, as jison does)."""
