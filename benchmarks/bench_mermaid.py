@@ -1,6 +1,10 @@
-"""Mermaid benchmarks (issue 4).
+"""Mermaid benchmarks (issues 4 and 13).
 
-    .venv/bin/python benchmarks/bench_mermaid.py [--repeat N] [--table]
+    .venv/bin/python benchmarks/bench_mermaid.py [--repeat N] [--table] [--quick]
+
+0. The issue 13 ratios, in one run: short doc-style diagrams (about 80 characters) read by our reader
+   and by mermaid's own ``mermaid.parse`` (warm, node), per diagram (target: ours ≥ 15× faster); Mermaid
+   read at 5,000 nodes (≤ 0.25 s) and 50,000 nodes (≤ 3 s), and the growth from one to the other (≤ 11×).
 
 1. Our Mermaid reader against mermaid's own parser on the same corpus (tests/corpus/mermaid):
    for each diagram, the median time of ``mermaid.parse`` in one warmed node process (npm mermaid
@@ -113,13 +117,56 @@ def generated(repeat: int) -> None:
         previous = (w, r)
 
 
+# Short diagrams as mermaid's documentation writes them (about 80 characters each).
+SHORT = [
+    "flowchart LR\n    A[Start] --> B{Is it?}\n    B -->|Yes| C[OK]\n    B ---->|No| E[End]\n",
+    "graph TD\n    A[Christmas] -->|Get money| B(Go shopping)\n    B --> C{Let me think}\n",
+    "flowchart TD\n    A --> B\n    A --> C\n    B --> D\n    C --> D\n    D --> E[Done]\n",
+    "flowchart LR\n    id1(Start)-->id2(Stop)\n    style id1 fill:#f9f,stroke:#333\n",
+    "flowchart LR\n  subgraph one\n    a1-->a2\n  end\n  subgraph two\n    b1-->b2\n  end\n",
+    "sequenceDiagram\n    Alice->>John: Hello John, how are you?\n    John-->>Alice: Great!\n",
+]
+
+
+def targets(repeat: int, quick: bool) -> None:
+    """The issue 13 table: each figure with its target, measured in this run."""
+    oracle = mermaid_oracle()
+    print("issue 13 targets (this run):")
+    if oracle is None:
+        print("  mermaid's parser is not installed (bash tests/oracles/mermaid/install.sh): ratio skipped")
+    else:
+        theirs = oracle.time(SHORT, repeat)
+        ours = [median_ms(quietly(read_mermaid, text), repeat, warmup=20) for text in SHORT]
+        ratios = [a / b for a, b in zip(theirs, ours)]
+        print(f"  mermaid.parse median {statistics.median(theirs):.3f} ms, ours {statistics.median(ours):.3f} ms")
+        print(f"  short doc-style diagrams ({min(map(len, SHORT))}-{max(map(len, SHORT))} chars), mermaid.parse / ours "
+              f"per diagram: median {statistics.median(ratios):.1f}x faster (worst {min(ratios):.1f}x, "
+              f"best {max(ratios):.1f}x; target >= 15x)")
+    from generate import generate
+
+    times = {}
+    for size in (5000, 50000):
+        model = generate(size)
+        text, _ = write_with_diagnostics(model, "mermaid", loss_policy="ignore")
+        # through the public API, as a caller reads (it pauses the cyclic GC for large inputs)
+        times[size] = median_ms(lambda: read(text, "mermaid"), 1 if quick or size > 5000 else 3, warmup=1) / 1000
+    print(f"  Mermaid read at 5,000 nodes: {times[5000]:.3f} s (target <= 0.25 s); at 50,000 nodes: "
+          f"{times[50000]:.2f} s (target <= 3 s); growth 5,000 -> 50,000: {times[50000] / times[5000]:.1f}x "
+          "(target <= 11x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--table", action="store_true", help="print every corpus diagram")
+    parser.add_argument("--quick", action="store_true", help="the issue 13 targets only, fewer repeats")
     args = parser.parse_args()
     gc.collect()
     print(f"python {sys.version.split()[0]}")
+    if args.quick:
+        targets(min(args.repeat, 20), True)
+        return
+    targets(args.repeat, False)
     corpus(args.repeat, args.table)
     reference(max(args.repeat * 20, 200))
     generated(max(3, args.repeat // 10))

@@ -67,6 +67,11 @@ CODES: dict[str, CodeInfo] = {
     "MERMAID_LIMIT": CodeInfo(W, "the diagram is larger than mermaid draws by default"),
     "IGNORED_STATEMENT": CodeInfo(W, "a statement the model has no place for (a Mermaid activation); left out"),
     "REPEATED_SUBGRAPH": CodeInfo(W, "two Mermaid subgraph blocks with one id; read as one subgraph"),
+    # -- Mermaid reading (converters/mermaid: preprocess, reader; issues 8 and 11) -----------
+    "UNTERMINATED_DIRECTIVE": CodeInfo(W, "a Mermaid %%{ directive never closed with }%%: mermaid ignores it and "
+                                          "the rest of the text, and so does the reader"),
+    "UNENCODABLE_ENTITY": CodeInfo(W, "a Mermaid entity code for a character no text can carry (a control, a "
+                                      "surrogate, a noncharacter, #0;): read as U+FFFD"),
     # -- model checks (any format, and YAML documents) -------------------------------------
     "DANGLING_REFERENCE": CodeInfo(E, "a reference to an element that does not exist"),
     "DUPLICATE_ID": CodeInfo(E, "two elements of one kind share an id"),

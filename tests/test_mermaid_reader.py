@@ -2,6 +2,7 @@
 positions, the format's registration. Agreement with mermaid itself: tests/test_mermaid_oracle.py."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -220,7 +221,9 @@ def test_the_format_is_registered_and_detected():
 
 def test_js_regexes_are_translated_with_javascript_meaning():
     assert translate_js_regex("^(?:end\\b\\s*)") == \
-        "(?:end(?:(?<=[A-Za-z0-9_])(?![A-Za-z0-9_])|(?<![A-Za-z0-9_])(?=[A-Za-z0-9_]))\\s*)"
+        "(?:end(?:(?<=[A-Za-z0-9_])(?![A-Za-z0-9_])|(?<![A-Za-z0-9_])(?=[A-Za-z0-9_]))[" + jison._JS_SPACE + "]*)"
+    # JavaScript's \s: not U+001C or U+0085 (Python's is), but U+FEFF
+    assert re.fullmatch(translate_js_regex("^(?:\\s+)"), " \t\ufeff") and not re.match(translate_js_regex("\\s"), "\x1c\x85")
     assert translate_js_regex("^(?:$)") == "(?:\\Z)"
     assert translate_js_regex("^(?:[^$]a.)") == "(?:[^$]a[^\\n\\r\\u2028\\u2029])"
     assert translate_js_regex("^(?:(x)+)") == "(?:(?:x)+)"
@@ -260,3 +263,39 @@ def test_activation_lines_are_kept_on_the_message_before_them_and_message_activa
 
 def test_a_flowzap_lane_named_graph_is_not_taken_for_mermaid():
     assert detect_format('graph { # Graph\nn1: circle label:"x"\n}\n').name == "flowzap"
+
+
+def test_the_reader_returns_its_errors_with_their_codes_and_never_raises():
+    from converters.mermaid import read as read_mermaid
+    cases = {
+        "": "EMPTY_DIAGRAM",
+        "pie\n": "UNSUPPORTED_DIAGRAM",
+        "hello\n": "SYNTAX_ERROR",
+        "---\ntitle: [\n---\nflowchart LR\n": "SYNTAX_ERROR",
+        "flowchart LR\nA-->\n": "SYNTAX_ERROR",
+        "flowchart LR\nA@{ shape: nope }\n": "UNKNOWN_SHAPE",
+        "flowchart LR\nsubgraph one\nA\n": "SYNTAX_ERROR",
+    }
+    for text, code in cases.items():
+        diagram, diagnostics = read_mermaid(text)
+        errors = [d for d in diagnostics if d.severity.value == "error"]
+        assert [d.code for d in errors] == [code], text
+        assert errors[0].line is not None and errors[0].column is not None
+        assert diagram.nodes == []
+
+
+def test_entity_codes_for_characters_no_text_can_carry_are_replaced_and_reported():
+    d, diags = model('flowchart LR\nA["a#55296;b#1;c#65535;"] --> B["#128;#quot;"]\n')
+    assert [n.label for n in d.nodes] == ["a\ufffdb\ufffdc\ufffd", "\u20ac\""]  # #128; as browsers show it: €
+    found = [(x.code, x.line, x.column) for x in diags if x.code == "UNENCODABLE_ENTITY"]
+    assert found == [("UNENCODABLE_ENTITY", 2, 5), ("UNENCODABLE_ENTITY", 2, 13), ("UNENCODABLE_ENTITY", 2, 17)]
+    for node in d.nodes:
+        node.label.encode("utf-8")  # nothing a UTF-8 response cannot carry
+
+
+def test_an_unterminated_init_directive_is_ignored_with_the_rest_as_mermaid_does():
+    d, diags = model('flowchart LR\nA-->B\n%%{init: {"theme": "dark"}\nC-->D\n')
+    assert [n.id for n in d.nodes] == ["A", "B"]
+    [warning] = [x for x in diags if x.code == "UNTERMINATED_DIRECTIVE"]
+    assert (warning.line, warning.column) == (3, 1)
+    assert "mermaid.init" not in d.attributes  # so no writer copies it into text that no longer reads

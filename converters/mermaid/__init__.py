@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from ..formats import Format, WriterOption
-from .preprocess import ANY_COMMENT, DIRECTIVE, FRONT_MATTER
+from .preprocess import DIRECTIVE, front_matter, strip_any_comments
 from .reader import read
 from .writer import write
 
@@ -21,9 +21,11 @@ _KEYWORD = re.compile(r"\s*(?:(?:flowchart(?:-elk)?|graph|swimlane-beta)(?:[ \t]
 
 def sniff(text: str) -> bool:
     head = text[:8192]
-    head = FRONT_MATTER.sub("", head, count=1)
+    found = front_matter(head)
+    if found is not None:
+        head = head[found[2]:]
     head = DIRECTIVE.sub("", head)
-    head = ANY_COMMENT.sub("\n", head)
+    head = strip_any_comments(head)
     return bool(_KEYWORD.match(head))
 
 

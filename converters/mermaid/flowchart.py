@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from ..diagnostics import Diagnostics
-from ..model import Diagram, Edge, EdgeStyle, Group, Lane, Node, NodeKind
+from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from ..model.diagram import infer_event_kinds
 from . import jison
 from .labels import label_from_mermaid
@@ -36,10 +36,11 @@ _STROKE_STYLE = {
 class FlowError(Exception):
     """An error mermaid's db raises while parsing (it rejects the diagram)."""
 
-    def __init__(self, message: str, loc: jison.Loc | None) -> None:
+    def __init__(self, message: str, loc: jison.Loc | None, code: str = "SYNTAX_ERROR") -> None:
         super().__init__(message)
         self.message = message
         self.loc = loc
+        self.code = code  # the diagnostic code the reader reports it under
 
 
 @dataclass(slots=True)
@@ -142,7 +143,7 @@ class FlowDB:
         elif vertex.loc is None:
             vertex.loc = loc
         if text is not None:
-            value = text["text"].strip()
+            value = _text_of(text).strip()
             vertex.label_type = text["type"]
             if value.startswith('"') and value.endswith('"') and len(value) >= 2:
                 value = value[1:-1]
@@ -161,7 +162,7 @@ class FlowDB:
                 shape = str(shape)
                 problem = shape_error(shape)
                 if problem:
-                    raise FlowError(problem, loc)
+                    raise FlowError(problem, loc, "UNKNOWN_SHAPE")
                 vertex.type = shape
             if doc.get("label"):
                 vertex.text = str(doc["label"])
@@ -231,7 +232,7 @@ class FlowDB:
                         interpolate=self.default_interpolate)
         text = link.get("text")
         if text is not None:
-            value = text["text"].strip()
+            value = _text_of(text).strip()
             if value.startswith('"') and value.endswith('"') and len(value) >= 2:
                 value = value[1:-1]
             edge.text = value
@@ -338,9 +339,9 @@ class FlowDB:
 
     # -- subgraphs ---------------------------------------------------------------------------
     def add_subgraph(self, id_obj, items: list, title_obj, loc) -> str:
-        sub_id = id_obj["text"].strip() if id_obj is not None else None
-        title = title_obj["text"] if title_obj is not None else ""
-        if id_obj is not None and id_obj is title_obj and re.search(r"\s", title_obj["text"]):
+        sub_id = _text_of(id_obj).strip() if id_obj is not None else None
+        title = _text_of(title_obj) if title_obj is not None else ""
+        if id_obj is not None and id_obj is title_obj and re.search(r"\s", title):
             sub_id = None
         seen: set[str] = set()
         nodes: list[str] = []
@@ -410,6 +411,49 @@ def _text(value, kind="text"):
     return {"text": value, "type": kind}
 
 
+def _text_of(text: dict) -> str:
+    """A text value's string (joined once, when it was built token by token)."""
+    parts = text.get("parts")
+    if parts is not None:
+        text["text"] = "".join(parts)
+        del text["parts"]
+    return text["text"]
+
+
+def _extend_text(text: dict, more: str) -> dict:
+    parts = text.get("parts")
+    if parts is None:
+        text = {"text": None, "type": text["type"], "parts": [text["text"]]}
+        parts = text["parts"]
+    parts.append(more)
+    return text
+
+
+class _Join:
+    """A string built one token at a time (``idString: idString alphaNumToken``): appending to a
+    list instead of concatenating keeps a long id, style or label linear."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: list[str]) -> None:
+        self.parts = parts
+
+    @staticmethod
+    def extend(value, more) -> _Join:
+        if value.__class__ is _Join:
+            value.parts.append(more.text() if more.__class__ is _Join else more)
+            return value
+        return _Join([value.text() if value.__class__ is _Join else value,
+                      more.text() if more.__class__ is _Join else more])
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+# The productions that build a _Join (they get theirs as it is).
+_JOINING = frozenset({43, 133, 182, 184})
+
+
 # The productions with an action of their own; the others keep their first symbol's value.
 CUSTOM = frozenset({
     2, 3, 11, 12, 27, 28, 29, 30, 31, 32, 33, 34, 35, 37, 38, 39, 43, 45, 46, 47, 48, 49, 50, 51, 52, 53, 55,
@@ -427,7 +471,21 @@ def make_action(db: FlowDB):
         69: ("inv_trapezoid", 2), 70: ("lean_right", 2), 71: ("lean_left", 2),
     }
 
+    joined = [False]  # whether a _Join was made (until then no value needs joining)
+
     def action(p: int, v: list, locs: list):
+        # the most frequent productions first (one `document: document line` per line)
+        if p == 3:
+            line = v[1]
+            if line.__class__ is not list or line:
+                v[0].append(line)
+            return v[0]
+        if p == 51:
+            return [v[0]]
+        if joined[0] and p not in _JOINING:  # strings built token by token are joined where used
+            for i, value in enumerate(v):
+                if value.__class__ is _Join:
+                    v[i] = value.text()
         if p in V:
             shape, index = V[p]
             db.add_vertex(v[0], v[index], shape, loc=locs[0])
@@ -437,11 +495,6 @@ def make_action(db: FlowDB):
             return v[0]
         if p == 2:
             return []
-        if p == 3:
-            line = v[1]
-            if not isinstance(line, list) or line:
-                v[0].append(line)
-            return v[0]
         if p == 11:
             db.direction = _direction("TB")
             return "TB"
@@ -449,7 +502,7 @@ def make_action(db: FlowDB):
             db.direction = _direction(v[1])
             return v[1]
         if p == 27:
-            return v[0]["nodes"]
+            return v[0]["rnodes"][::-1]
         if p in (28, 29, 30, 31, 32):
             return []
         if p == 33:
@@ -465,25 +518,30 @@ def make_action(db: FlowDB):
             db.acc_descr = v[-1].strip()
             return db.acc_descr
         if p == 43:
-            return v[0] + v[1]
+            joined[0] = True
+            return _Join.extend(v[0], v[1])
         if p in (45, 46, 47):
             node = v[2]
             if p == 45:
                 db.add_vertex(node[-1], metadata=v[3], loc=locs[2])
             db.add_link(v[0]["stmt"], node, v[1], locs[1])
-            return {"stmt": node, "nodes": node + v[0]["nodes"]}
+            # mermaid's `nodes: node.concat(previous.nodes)`, kept reversed so that a chain of n
+            # links costs n, not n²
+            rnodes = v[0]["rnodes"]
+            rnodes.extend(reversed(node))
+            return {"stmt": node, "rnodes": rnodes}
         if p == 48 or p == 50:
-            return {"stmt": v[0], "nodes": v[0]}
+            return {"stmt": v[0], "rnodes": v[0][::-1]}
         if p == 49:
             db.add_vertex(v[0][-1], metadata=v[1], loc=locs[0])
-            return {"stmt": v[0], "nodes": v[0]}
-        if p == 51:
-            return [v[0]]
+            return {"stmt": v[0], "rnodes": v[0][::-1]}
         if p == 52:
             db.add_vertex(v[0][-1], metadata=v[1], loc=locs[0])
-            return v[0] + [v[5]]
+            v[0].append(v[5])  # (the list is this node group's own)
+            return v[0]
         if p == 53:
-            return v[0] + [v[4]]
+            v[0].append(v[4])
+            return v[0]
         if p == 55:
             db.set_class(v[0], v[2])
             return v[0]
@@ -504,8 +562,8 @@ def make_action(db: FlowDB):
             return {**info, "text": v[2], "id": v[0]}
         if p in (79, 86, 101):
             return _text(v[0])
-        if p in (80, 87, 102):
-            return {"text": v[0]["text"] + v[1], "type": v[0]["type"]}
+        if p in (80, 87, 102):  # text: text token — one token at a time (edge text is one per character)
+            return _extend_text(v[0], v[1])
         if p in (81, 88):
             return _text(v[0], "string")
         if p in (82, 89, 104):
@@ -552,7 +610,8 @@ def make_action(db: FlowDB):
             v[0].append(v[2])
             return v[0]
         if p in (133, 182, 184):
-            return v[0] + v[1]
+            joined[0] = True
+            return _Join.extend(v[0], v[1])
         if 185 <= p <= 189:
             return {"stmt": "dir", "value": ("TB", "BT", "RL", "LR", "TD")[p - 185]}
         return v[0] if v else None
@@ -619,19 +678,47 @@ def parse(pre: Preprocessed) -> FlowDB:
 
 
 # -- db → model ------------------------------------------------------------------------------
+# ``build`` turns mermaid's db into the model in stages, each a function below: the diagram's own
+# attributes, one subgraph per id, the subgraph nesting mermaid's layout can draw, lanes (the
+# outermost subgraphs, and one for the nodes outside them), groups (the nested subgraphs), nodes,
+# edges. Every stage is one pass over what it reads (deep nesting and many subgraphs stay linear).
 def build(db: FlowDB, pre: Preprocessed, out: Diagnostics, swimlane: bool) -> Diagram:
-    def where(loc):
+    where = _Where(pre)
+    diagram = Diagram()
+    _diagram_attributes(diagram, db, pre, swimlane)
+    last_index = {sub.id: index for index, sub in enumerate(db.subgraphs)}  # before merging
+    merged = _merge_repeated_subgraphs(db, out, where)
+    tree = _SubgraphTree(db, merged, _nesting(db, merged, last_index, out, where))
+    outside_lane = _lanes(diagram, db, tree, out, where)
+    _groups(diagram, db, tree, where)
+    event_nodes = _nodes(diagram, db, tree, outside_lane, out, where)
+    _edges(diagram, db, tree, out, where)
+    if len(db.edges) > 500:
+        out.add("MERMAID_LIMIT", f"the diagram has {len(db.edges)} edges; mermaid draws at most 500 unless the "
+                "page sets maxEdges higher")
+    infer_event_kinds(diagram, event_nodes)
+    return diagram
+
+
+class _Where:
+    """A db location as (line, column) of the text as written."""
+
+    __slots__ = ("pre",)
+
+    def __init__(self, pre: Preprocessed) -> None:
+        self.pre = pre
+
+    def __call__(self, loc) -> tuple[int | None, int | None]:
         if loc is None:
             return None, None
-        return pre.original_line(loc[0]), loc[2] + 1
+        return self.pre.original_line(loc[0]), loc[2] + 1
 
-    diagram = Diagram()
+
+def _diagram_attributes(diagram: Diagram, db: FlowDB, pre: Preprocessed, swimlane: bool) -> None:
     if pre.title:
         diagram.title = pre.title
     direction = db.direction or "TB"
-    if direction not in ("LR", "RL", "TB", "BT"):
-        direction = "TB"
-    diagram.direction = direction
+    diagram.direction = direction if direction in ("LR", "RL", "TB", "BT") else "TB"
     attrs = diagram.attributes
     if swimlane:
         attrs["mermaid.diagram"] = "swimlane"
@@ -650,10 +737,12 @@ def build(db: FlowDB, pre: Preprocessed, out: Diagnostics, swimlane: bool) -> Di
     if db.default_interpolate is not None:
         attrs["mermaid.linkStyle.default.interpolate"] = db.default_interpolate
 
-    # One subgraph per id: mermaid keeps a repeated `subgraph X` block as a second subgraph with
-    # the same id (and draws one); the model merges them into the first.
+
+def _merge_repeated_subgraphs(db: FlowDB, out: Diagnostics, where: _Where) -> dict[str, SubGraph]:
+    """One subgraph per id: mermaid keeps a repeated ``subgraph X`` block as a second subgraph with
+    the same id (and draws one); the model merges them into the first. Sets ``db.subgraphs``."""
     merged: dict[str, SubGraph] = {}
-    last_index = {sub.id: index for index, sub in enumerate(db.subgraphs)}  # for the layout order below
+    members: dict[str, set[str]] = {}
     for sub in db.subgraphs:
         first = merged.get(sub.id)
         if first is None:
@@ -662,31 +751,52 @@ def build(db: FlowDB, pre: Preprocessed, out: Diagnostics, swimlane: bool) -> Di
         line, column = where(sub.loc)
         out.add("REPEATED_SUBGRAPH", f"subgraph {sub.id!r} is opened again here (first at line "
                 f"{where(first.loc)[0]}); its nodes join the first one", line=line, column=column, element=sub.id)
-        first.nodes.extend(n for n in sub.nodes if n not in first.nodes)
+        known = members.get(sub.id)
+        if known is None:
+            known = members[sub.id] = set(first.nodes)
+        for node in sub.nodes:
+            if node not in known:
+                known.add(node)
+                first.nodes.append(node)
         if sub.dir and not first.dir:
             first.dir = sub.dir
     db.subgraphs = list(merged.values())
-    # Subgraph nesting, as mermaid's renderer sees it: a subgraph is inside the subgraph whose
-    # member list names it (flowDb lists an id in one subgraph at most: makeUniq). Its dagre layout
-    # sets those parents subgraph by subgraph, the last one first, and fails on a parent that would
-    # close a cycle — a subgraph named inside itself, or inside a subgraph nested in it: mermaid
-    # parses `subgraph A / subgraph c1 / A / end / end` and draws nothing ("Setting A as parent of
-    # c1 would create a cycle"). The reader leaves out each such nesting and reads on.
+    return merged
+
+
+def _nesting(db: FlowDB, merged: dict[str, SubGraph], last_index: dict[str, int], out: Diagnostics,
+             where: _Where) -> dict[str, str]:
+    """Subgraph → the subgraph it is drawn inside, as mermaid's renderer sees it: a subgraph is
+    inside the subgraph whose member list names it (flowDb lists an id in one subgraph at most:
+    makeUniq). Its dagre layout sets those parents subgraph by subgraph, the last one first, and
+    fails on a parent that would close a cycle — a subgraph named inside itself, or inside a
+    subgraph nested in it: mermaid parses ``subgraph A / subgraph c1 / A / end / end`` and draws
+    nothing ("Setting A as parent of c1 would create a cycle"). The reader leaves out each such
+    nesting and reads on."""
     listed_in: dict[str, str] = {}
     for sub in db.subgraphs:
         for member in sub.nodes:
             if member in merged:
                 listed_in.setdefault(member, sub.id)
     parent_of: dict[str, str] = {}
+    root_hint: dict[str, str] = {}  # union-find over parent_of (path-compressed): the top of each tree
+
+    def root(sub_id: str) -> str:
+        path = []
+        while sub_id in root_hint:
+            path.append(sub_id)
+            sub_id = root_hint[sub_id]
+        for step in path:
+            root_hint[step] = sub_id
+        return sub_id
+
     for sub_id in sorted(merged, key=lambda s: -last_index[s]):
         holder = listed_in.get(sub_id)
         if holder is None:
             continue
-        ancestor = holder
-        while ancestor is not None and ancestor != sub_id:
-            ancestor = parent_of.get(ancestor)
-        if ancestor is None:
+        if root(holder) != sub_id:  # sub_id has no parent yet: it is the top of its own tree
             parent_of[sub_id] = holder
+            root_hint[sub_id] = holder
             continue
         merged[holder].nodes = [n for n in merged[holder].nodes if n != sub_id]
         line, column = where(merged[sub_id].loc)
@@ -698,94 +808,117 @@ def build(db: FlowDB, pre: Preprocessed, out: Diagnostics, swimlane: bool) -> Di
                        f"cannot draw that (its layout fails: \"Setting {holder} as parent of {sub_id} would create a "
                        f"cycle\"); read with {sub_id!r} not inside {holder!r}")
         out.add("IGNORED_STATEMENT", message, line=line, column=column, element=sub_id)
-    container_of: dict[str, str] = {}  # vertex id → the subgraph that holds it directly
-    for sub in db.subgraphs:
-        for member in sub.nodes:
-            # (an edge id written as a node is listed too, but makes no vertex)
-            if member in db.vertices and member not in db.subgraph_lookup and member not in container_of:
-                container_of[member] = sub.id
+    return parent_of
 
-    def top(sub_id: str) -> str:
-        seen = set()
-        while sub_id in parent_of and sub_id not in seen:
-            seen.add(sub_id)
-            sub_id = parent_of[sub_id]
-        return sub_id
 
-    top_level = [s for s in db.subgraphs if s.id not in parent_of]
-    outside = [vid for vid in db.vertices if vid not in db.subgraph_lookup and vid not in container_of]
-    lane_ids = {s.id for s in top_level}
+class _SubgraphTree:
+    """Which subgraph holds each node directly (``container_of``), the nesting (``parent_of``), and
+    the outermost subgraph above each one (``top``)."""
+
+    def __init__(self, db: FlowDB, merged: dict[str, SubGraph], parent_of: dict[str, str]) -> None:
+        self.merged = merged
+        self.parent_of = parent_of
+        self.container_of: dict[str, str] = {}
+        for sub in db.subgraphs:
+            for member in sub.nodes:
+                # (an edge id written as a node is listed too, but makes no vertex)
+                if member in db.vertices and member not in db.subgraph_lookup and member not in self.container_of:
+                    self.container_of[member] = sub.id
+        self._top: dict[str, str] = {}
+
+    def top(self, sub_id: str) -> str:
+        path = []
+        while sub_id in self.parent_of and sub_id not in self._top:
+            path.append(sub_id)
+            sub_id = self.parent_of[sub_id]
+        top = self._top.get(sub_id, sub_id)
+        for step in path:
+            self._top[step] = top
+        return top
+
+    def lane_of(self, vertex_id: str) -> str | None:
+        holder = self.container_of.get(vertex_id)
+        return self.top(holder) if holder is not None else None
+
+    def chain(self, vertex_id: str):
+        """The subgraphs around a node, innermost first."""
+        sub = self.container_of.get(vertex_id)
+        while sub is not None:
+            yield sub
+            sub = self.parent_of.get(sub)
+
+
+def _lanes(diagram: Diagram, db: FlowDB, tree: _SubgraphTree, out: Diagnostics, where: _Where) -> str | None:
+    """The outermost subgraphs as lanes, and a lane for the nodes outside every subgraph (when
+    there are such nodes, or no subgraph at all), in the order they appear: subgraphs at their
+    ``subgraph`` line, the outside lane at its first node. Returns the outside lane's id."""
+    top_level = [s for s in db.subgraphs if s.id not in tree.parent_of]
+    outside = [vid for vid in db.vertices if vid not in db.subgraph_lookup and vid not in tree.container_of]
+    placed: list[tuple[tuple[int, int], Lane]] = []
+    for sub in top_level:
+        line, column = where(sub.loc)
+        lane = Lane(sub.id, _label(sub.title), line=line, column=column)
+        _subgraph_attributes(sub, lane.attributes)
+        if sub.id == OUTSIDE_LANE and (lane.label in (None, OUTSIDE_LANE)):
+            lane.attributes["mermaid.lane"] = "subgraph"
+        placed.append(((line or 0, column or 0), lane))
     outside_lane = None
     if outside or not top_level:
+        lane_ids = {s.id for s in top_level}
         outside_lane = OUTSIDE_LANE
         counter = 2
         while outside_lane in lane_ids:
             outside_lane = f"{OUTSIDE_LANE}{counter}"
             counter += 1
-        first = db.vertices[outside[0]].loc if outside else None
-        line, column = where(first)
-        outside_lane_obj = Lane(outside_lane, None, line=line, column=column)
+        line, column = where(db.vertices[outside[0]].loc if outside else None)
+        lane = Lane(outside_lane, None, line=line, column=column)
         if outside_lane != OUTSIDE_LANE:
-            outside_lane_obj.attributes["mermaid.lane"] = "outside"
+            lane.attributes["mermaid.lane"] = "outside"
         if outside and top_level:
             out.add("NODES_OUTSIDE_SUBGRAPHS", f"{len(outside)} node(s) outside every subgraph are placed in lane "
                     f"{outside_lane!r}, which the Mermaid writer draws without a subgraph", line=line,
                     column=column, element=outside_lane)
-    # Lanes in the order they appear: subgraphs at their `subgraph` line, the outside lane at its
-    # first node.
-    placed: list[tuple[tuple[int, int], Lane]] = []
-    for sub in top_level:
-        line, column = where(sub.loc)
-        lane = Lane(sub.id, _label(sub.title, sub.label_type, out, line, column), line=line, column=column)
-        _subgraph_attributes(sub, lane.attributes, db)
-        if sub.auto_id:
-            lane.attributes["mermaid.autoId"] = "true"
-        if sub.id == OUTSIDE_LANE and (lane.label in (None, OUTSIDE_LANE)):
-            lane.attributes["mermaid.lane"] = "subgraph"
-        placed.append(((line or 0, column or 0), lane))
-    if outside_lane is not None:
-        key = (outside_lane_obj.line or 0, outside_lane_obj.column or 0) if outside else (-1, 0)
-        placed.append((key, outside_lane_obj))
+        placed.append(((line or 0, column or 0) if outside else (-1, 0), lane))
     placed.sort(key=lambda item: item[0])
     diagram.lanes = [lane for _, lane in placed]
+    return outside_lane
 
-    # Nested subgraphs are groups, outermost first; a group's members are all the nodes inside it.
-    def inside(sub_id: str, seen: tuple = ()) -> list[str]:
-        found: list[str] = []
-        for member in merged[sub_id].nodes:
-            if member in merged:
-                if member not in seen and parent_of.get(member) == sub_id:
-                    found.extend(inside(member, (*seen, sub_id)))
-            elif container_of.get(member) == sub_id:
-                found.append(member)
-        return found
 
-    order = {vid: i for i, vid in enumerate(db.vertices)}
+def _groups(diagram: Diagram, db: FlowDB, tree: _SubgraphTree, where: _Where) -> None:
+    """Nested subgraphs are groups, in the order they are written; a group's members are all the
+    nodes inside it (in nested subgraphs too), in node order."""
+    members: dict[str, list[str]] = {sub_id: [] for sub_id in tree.parent_of}
+    for vertex_id in db.vertices:
+        for sub_id in tree.chain(vertex_id):
+            if sub_id in members:
+                members[sub_id].append(vertex_id)
     for sub in sorted(db.subgraphs, key=lambda s: (s.loc[0], s.loc[2]) if s.loc else (0, 0)):
-        if sub.id not in parent_of:
+        parent = tree.parent_of.get(sub.id)
+        if parent is None:
             continue
         line, column = where(sub.loc)
-        group = Group(sub.id, "subgraph", _label(sub.title, sub.label_type, out, line, column),
-                      sorted(inside(sub.id), key=lambda n: order.get(n, 0)),
-                      lane=top(sub.id), parent=parent_of[sub.id] if parent_of[sub.id] in parent_of else None,
-                      line=line, column=column)
-        _subgraph_attributes(sub, group.attributes, db)
-        if sub.auto_id:
-            group.attributes["mermaid.autoId"] = "true"
+        group = Group(sub.id, GroupKind.SUBGRAPH, _label(sub.title), members[sub.id], lane=tree.top(sub.id),
+                      parent=parent if parent in tree.parent_of else None, line=line, column=column)
+        _subgraph_attributes(sub, group.attributes)
         diagram.groups.append(group)
 
-    # Nodes.
+
+def _nodes(diagram: Diagram, db: FlowDB, tree: _SubgraphTree, outside_lane: str | None, out: Diagnostics,
+           where: _Where) -> list[Node]:
+    """The vertices as nodes (a vertex named like a subgraph styles the subgraph instead); returns
+    the event nodes, whose kind the edges decide."""
+    regions: dict[str, Lane | Group] = {lane.id: lane for lane in diagram.lanes}
+    for group in diagram.groups:
+        regions.setdefault(group.id, group)
     event_nodes = []
     for vertex in db.vertices.values():
         if vertex.id in db.subgraph_lookup:
-            _subgraph_vertex(vertex, diagram, db, out, where)
+            _subgraph_vertex(vertex, regions.get(vertex.id), out, where)
             continue
         line, column = where(vertex.loc)
-        holder = container_of.get(vertex.id)
-        lane_id = top(holder) if holder is not None else outside_lane
+        lane_id = tree.lane_of(vertex.id) or outside_lane
         kind = kind_of(vertex.type)
-        node = Node(vertex.id, lane_id, kind, _label(vertex.text, vertex.label_type, out, line, column),
-                    shape=vertex.type, line=line, column=column)
+        node = Node(vertex.id, lane_id, kind, _label(vertex.text), shape=vertex.type, line=line, column=column)
         a = node.attributes
         if vertex.type is not None and vertex.type != KIND_SHAPE[kind]:
             a["mermaid.shape"] = vertex.type  # the kind's own shape goes without saying
@@ -799,33 +932,18 @@ def build(db: FlowDB, pre: Preprocessed, out: Diagnostics, swimlane: bool) -> Di
         if kind is NodeKind.EVENT:
             event_nodes.append(node)
         diagram.nodes.append(node)
+    return event_nodes
 
-    # Edges.
+
+def _edges(diagram: Diagram, db: FlowDB, tree: _SubgraphTree, out: Diagnostics, where: _Where) -> None:
     node_ids = {n.id for n in diagram.nodes}
-    first_node_of = _first_nodes(diagram, db, parent_of)
-    for index, fe in enumerate(db.edges):
+    first_node_of = _first_nodes(diagram, tree)
+    for fe in db.edges:
         line, column = where(fe.loc)
-        source, target = fe.start, fe.end
-        edge_attrs: dict[str, str] = {}
-        ok = True
-        for end_name, end_id in (("source", source), ("target", target)):
-            if end_id in db.subgraph_lookup:
-                stand_in = first_node_of.get(end_id)
-                if stand_in is None:
-                    out.add("EDGE_TO_SUBGRAPH", f"edge {fe.start} -> {fe.end} ends on subgraph {end_id!r}, which has "
-                            "no node to attach it to; the edge is left out", line=line, column=column, element=end_id)
-                    ok = False
-                    continue
-                out.add("EDGE_TO_SUBGRAPH", f"edge {fe.start} -> {fe.end} ends on subgraph {end_id!r}; in the model "
-                        f"it ends on its first node {stand_in!r} (the Mermaid writer restores the subgraph end)",
-                        line=line, column=column, element=end_id)
-                edge_attrs[f"mermaid.{end_name}"] = end_id
-                if end_name == "source":
-                    source = stand_in
-                else:
-                    target = stand_in
-        if not ok:
+        ends = _edge_ends(fe, db, first_node_of, out, line, column)
+        if ends is None:
             continue
+        source, target, edge_attrs = ends
         missing = [end for end in (source, target) if end not in node_ids]
         if missing:
             # an edge id written as a node (`e1 --> C` after `A e1@--> B`): mermaid's addVertex makes
@@ -838,55 +956,66 @@ def build(db: FlowDB, pre: Preprocessed, out: Diagnostics, swimlane: bool) -> Di
             out.add("INVALID_EDGE_HEADS", f"edge {fe.start} -> {fe.end} mixes two line kinds or two different "
                     "heads; mermaid accepts it but draws it as a plain line", line=line, column=column)
         style = _STROKE_STYLE.get(fe.stroke or "normal", EdgeStyle.SOLID)
-        edge = Edge(source, target, _label(fe.text, fe.label_type, out, line, column) if fe.text else None,
+        edge = Edge(source, target, _label(fe.text) if fe.text else None,
                     style=style, id=fe.id if fe.user_id else None, line=line, column=column)
-        if fe.type not in (None, "arrow_point") and style is not EdgeStyle.INVISIBLE:
-            edge_attrs["mermaid.arrow"] = fe.type
-        if fe.length not in (None, 1):
-            edge_attrs["mermaid.length"] = str(fe.length)
-        if fe.text and fe.label_type not in ("text", "string"):
-            edge_attrs["mermaid.labelType"] = fe.label_type
-        if fe.style is not None:
-            edge_attrs["mermaid.linkStyle"] = ",".join(fe.style)
-        if fe.interpolate is not None and fe.interpolate != db.default_interpolate:
-            edge_attrs["mermaid.curve"] = fe.interpolate
-        if fe.classes:
-            edge_attrs["mermaid.class"] = " ".join(fe.classes)
-        if fe.data:
-            edge_attrs["mermaid.data"] = _flow_mapping(fe.data)
+        _edge_attributes(fe, style, db, edge_attrs)
         edge.attributes.update(edge_attrs)
         diagram.edges.append(edge)
-    if len(db.edges) > 500:
-        out.add("MERMAID_LIMIT", f"the diagram has {len(db.edges)} edges; mermaid draws at most 500 unless the "
-                "page sets maxEdges higher")
-    infer_event_kinds(diagram, event_nodes)
-    return diagram
 
 
-def _first_nodes(diagram: Diagram, db: FlowDB, parent_of: dict[str, str]) -> dict[str, str]:
+def _edge_ends(fe: FlowEdge, db: FlowDB, first_node_of: dict[str, str], out: Diagnostics, line, column):
+    """(source, target, attributes) of an edge, with an end on a subgraph moved to the subgraph's
+    first node (and the subgraph kept in an attribute); None when such a subgraph has no node."""
+    ends = {"source": fe.start, "target": fe.end}
+    attrs: dict[str, str] = {}
+    ok = True
+    for end_name, end_id in (("source", fe.start), ("target", fe.end)):
+        if end_id not in db.subgraph_lookup:
+            continue
+        stand_in = first_node_of.get(end_id)
+        if stand_in is None:
+            out.add("EDGE_TO_SUBGRAPH", f"edge {fe.start} -> {fe.end} ends on subgraph {end_id!r}, which has "
+                    "no node to attach it to; the edge is left out", line=line, column=column, element=end_id)
+            ok = False
+            continue
+        out.add("EDGE_TO_SUBGRAPH", f"edge {fe.start} -> {fe.end} ends on subgraph {end_id!r}; in the model "
+                f"it ends on its first node {stand_in!r} (the Mermaid writer restores the subgraph end)",
+                line=line, column=column, element=end_id)
+        attrs[f"mermaid.{end_name}"] = end_id
+        ends[end_name] = stand_in
+    return (ends["source"], ends["target"], attrs) if ok else None
+
+
+def _edge_attributes(fe: FlowEdge, style: EdgeStyle, db: FlowDB, attrs: dict[str, str]) -> None:
+    if fe.type not in (None, "arrow_point") and style is not EdgeStyle.INVISIBLE:
+        attrs["mermaid.arrow"] = fe.type
+    if fe.length not in (None, 1):
+        attrs["mermaid.length"] = str(fe.length)
+    if fe.text and fe.label_type not in ("text", "string"):
+        attrs["mermaid.labelType"] = fe.label_type
+    if fe.style is not None:
+        attrs["mermaid.linkStyle"] = ",".join(fe.style)
+    if fe.interpolate is not None and fe.interpolate != db.default_interpolate:
+        attrs["mermaid.curve"] = fe.interpolate
+    if fe.classes:
+        attrs["mermaid.class"] = " ".join(fe.classes)
+    if fe.data:
+        attrs["mermaid.data"] = _flow_mapping(fe.data)
+
+
+def _first_nodes(diagram: Diagram, tree: _SubgraphTree) -> dict[str, str]:
     """For each subgraph, the first node (in model order) inside it or its nested subgraphs."""
-    chain: dict[str, list[str]] = {}
-    container: dict[str, str] = {}
-    for sub in db.subgraphs:
-        for member in sub.nodes:
-            if member not in db.subgraph_lookup and member not in container:
-                container[member] = sub.id
     result: dict[str, str] = {}
     for node in diagram.nodes:
-        sub = container.get(node.id)
-        seen = set()
-        while sub is not None and sub not in seen:
-            seen.add(sub)
-            result.setdefault(sub, node.id)
-            sub = parent_of.get(sub)
+        for sub in tree.chain(node.id):
+            if sub in result:  # and so are all the subgraphs around it
+                break
+            result[sub] = node.id
     return result
 
 
-def _subgraph_vertex(vertex: Vertex, diagram: Diagram, db: FlowDB, out: Diagnostics, where) -> None:
+def _subgraph_vertex(vertex: Vertex, target: Lane | Group | None, out: Diagnostics, where: _Where) -> None:
     """A vertex named like a subgraph is the subgraph itself (`style S …`, `S --> A`)."""
-    target = next((lane for lane in diagram.lanes if lane.id == vertex.id), None)
-    if target is None:
-        target = next((g for g in diagram.groups if g.id == vertex.id), None)
     if target is None:
         return
     _common_attributes(vertex, target.attributes)
@@ -914,17 +1043,18 @@ def _common_attributes(vertex: Vertex, a: dict[str, str]) -> None:
         a["mermaid.tooltip"] = vertex.tooltip
 
 
-def _subgraph_attributes(sub: SubGraph, a: dict[str, str], db: FlowDB) -> None:
+def _subgraph_attributes(sub: SubGraph, a: dict[str, str]) -> None:
     if sub.dir:
         a["mermaid.direction"] = sub.dir
     if sub.label_type == "markdown":
         a["mermaid.labelType"] = "markdown"
-    classes = list(sub.classes)
-    if classes:
-        a["mermaid.class"] = " ".join(classes)
+    if sub.classes:
+        a["mermaid.class"] = " ".join(sub.classes)
+    if sub.auto_id:
+        a["mermaid.autoId"] = "true"
 
 
-def _label(text: str | None, label_type: str, out: Diagnostics, line, column) -> str | None:
+def _label(text: str | None) -> str | None:
     if text is None:
         return None
     return label_from_mermaid(text)

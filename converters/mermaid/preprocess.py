@@ -17,15 +17,20 @@ from dataclasses import dataclass, field
 
 import yaml
 
-# regexes.ts
-FRONT_MATTER = re.compile(r"^([^\S\n\r]*)-{3}\s*[\n\r](.*?)[\n\r]\1-{3}\s*[\n\r]+", re.S)
+# regexes.ts (directiveRegex), with JavaScript's dot
 DIRECTIVE = re.compile(
-    r"%{2}{\s*(?:(\w+)\s*:|(\w+))\s*(?:(\w+)|((?:(?!}%{2}).|\r?\n)*))?\s*(?:}%{2})?", re.I | re.A
+    r"%{2}{\s*(?:(\w+)\s*:|(\w+))\s*(?:(\w+)|((?:(?!}%{2})[^\n\r\u2028\u2029]|\r?\n)*))?\s*(?:}%{2})?",
+    re.IGNORECASE | re.ASCII,
 )
-ANY_COMMENT = re.compile(r"\s*%%.*\n", re.M)
-COMMENT_LINE = re.compile(r"^\s*%%(?!{)[^\n]+\n?", re.M)
-HTML_TAG = re.compile(r"<(\w+)([^>]*)>", re.A)
 HTML_ATTR = re.compile(r'="([^"]*)"')
+_TAG_START = re.compile(r"<(\w+)", re.ASCII)
+_NEWLINES = re.compile(r"[\n\r]")
+_SPACES = re.compile(r"\s*")
+
+# Mermaid's other patterns (front matter, comments, HTML tags, the style/classDef ";" rule) are
+# written here as loops: as regular expressions they re-scan the same text from every position
+# (blank lines, spaces, an unclosed "<a" or "---"), in time that grows with the square of the text
+# or worse (issue 11). Each function says which of mermaid's expressions it computes.
 
 # Diagram keywords, in mermaid's detector order for the ones that matter here.
 _DETECT = [
@@ -42,20 +47,154 @@ OTHER_TYPES = re.compile(
     r"C4Component|C4Dynamic|C4Deployment|info|zenuml|venn(?:-beta)?|ishikawa(?:-beta)?)\b"
 )
 
+def front_matter(text: str) -> tuple[str, str, int] | None:
+    r"""mermaid's front matter at the start of ``text`` — the match of
+    ``^([^\S\n\r]*)-{3}\s*[\n\r](.*?)[\n\r]\1-{3}\s*[\n\r]+`` (dot matching newlines) — as
+    (indent, YAML body, end of the match), or None."""
+    i = 0
+    while i < len(text) and text[i].isspace() and text[i] not in "\n\r":
+        i += 1
+    indent = text[:i]
+    if not text.startswith("---", i):
+        return None
+    run_start, run_end = i + 3, _SPACES.match(text, i + 3).end()
+    # where the body may start: after any newline of the run, the last one first (\s* is greedy)
+    openings = [m.end() for m in _NEWLINES.finditer(text, run_start, run_end)]
+    if not openings:
+        return None
+    fence = indent + "---"
+    for newline in _NEWLINES.finditer(text, openings[-1]):
+        end = _closing(text, newline.start(), fence)
+        if end is not None:
+            return indent, text[openings[-1]:newline.start()], end
+    # a shorter opening run: the body can then only end on the newline just before the fence
+    # that closes the run itself ("---\n\n---\n": an empty body)
+    b = run_end - len(indent) - 1
+    if b >= run_start and text[b] in "\n\r":
+        end = _closing(text, b, fence)
+        if end is not None:
+            for opening in reversed(openings):
+                if opening <= b:
+                    return indent, text[opening:b], end
+    return None
+
+
+def _closing(text: str, newline: int, fence: str) -> int | None:
+    r"""``[\n\r]\1-{3}\s*[\n\r]+`` at ``newline``: the end of the match, or None."""
+    if not text.startswith(fence, newline + 1):
+        return None
+    after = newline + 1 + len(fence)
+    run_end = _SPACES.match(text, after).end()
+    last = max(text.rfind("\n", after, run_end), text.rfind("\r", after, run_end))
+    return last + 1 if last >= 0 else None
+
+
+def cleanup_html(text: str) -> str:
+    r"""mermaid's cleanupText: ``<(\w+)([^>]*)>`` with ``="…"`` inside turned into ``='…'``."""
+    if "<" not in text:
+        return text
+    out: list[str] = []
+    pos = 0
+    while True:
+        tag = _TAG_START.search(text, pos)
+        if tag is None:
+            break
+        close = text.find(">", tag.end())
+        if close < 0:  # no ">" after this tag: none after any later one either
+            break
+        out.append(text[pos:tag.start()])
+        out.append("<" + tag.group(1) + HTML_ATTR.sub(r"='\1'", text[tag.end():close]) + ">")
+        pos = close + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def strip_any_comments(text: str) -> str:
+    r"""``text.replace(/\s*%%.*\n/g, "\n")`` (mermaid's anyCommentRegex, as detectType uses it)."""
+    if "%%" not in text:
+        return text
+    out: list[str] = []
+    pos = 0
+    while True:
+        marker = text.find("%%", pos)
+        if marker < 0:
+            break
+        newline = text.find("\n", marker + 2)
+        if newline < 0:
+            break
+        start = marker
+        while start > pos and text[start - 1].isspace():
+            start -= 1
+        out.append(text[pos:start])
+        out.append("\n")
+        pos = newline + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def comment_lines(text: str):
+    r"""The spans (start, end, position of %%) of ``/^\s*%%(?!{)[^\n]+\n?/gm`` — mermaid's comment
+    lines, as preprocess removes them."""
+    pos = search = 0
+    n = len(text)
+    while True:
+        marker = text.find("%%", search)
+        if marker < 0:
+            return
+        search = marker + 1
+        if marker + 2 >= n or text[marker + 2] in "{\n":
+            continue
+        start = marker
+        while start > pos and text[start - 1].isspace():
+            start -= 1
+        if start > 0 and text[start - 1] != "\n":  # the line starts inside the blank run, or not at all
+            newline = text.find("\n", start, marker)
+            if newline < 0:
+                continue
+            start = newline + 1
+        end = text.find("\n", marker + 2)
+        end = n if end < 0 else end + 1
+        yield start, end, marker
+        pos = search = end
+
+
 # Diagram.fromText → utils.encodeEntities: mermaid's lexer never sees "#quot;" or "#35;".
-_STYLE_SEMI = re.compile(r"style.*:\S*#.*;")
-_CLASSDEF_SEMI = re.compile(r"classDef.*:\S*#.*;")
-_ENTITY = re.compile(r"#\w+;")
-_INT = re.compile(r"\+?\d+\Z")
+_ENTITY = re.compile(r"#[A-Za-z0-9_]+;")  # JavaScript's \w
+_INT = re.compile(r"\+?[0-9]+\Z")
+_COLON_HASH = re.compile(r":[^\s:#]*#")
 ENTITY_NUMERIC_OPEN = "\ufb02\u00b0\u00b0"  # "ﬂ°°"
 ENTITY_OPEN = "\ufb02\u00b0"  # "ﬂ°"
 ENTITY_CLOSE = "\u00b6\u00df"  # "¶ß"
-_ENCODED = re.compile("\ufb02\u00b0(\u00b0)?(.*?)\u00b6\u00df")
+
+
+def _drop_style_semicolon(line: str, keyword: str) -> str:
+    r"""``line.replace(/KEYWORD.*:\S*#.*;/g, s => s.slice(0, -1))`` on one line: the line's last
+    ";" goes when a ":" after the keyword is followed, with no space between, by a "#" that a
+    ";" follows."""
+    start = line.find(keyword)
+    if start < 0:
+        return line
+    colon = _COLON_HASH.search(line, start + len(keyword))
+    if colon is None:
+        return line
+    semicolon = line.rfind(";")
+    if semicolon < colon.end():
+        return line
+    return line[:semicolon] + line[semicolon + 1:]
 
 
 def encode_entities(text: str) -> str:
-    text = _STYLE_SEMI.sub(lambda m: m.group()[:-1], text)
-    text = _CLASSDEF_SEMI.sub(lambda m: m.group()[:-1], text)
+    if "style" in text or "classDef" in text:
+        lines = text.split("\n")
+        for index, line in enumerate(lines):
+            if "style" in line:
+                line = _drop_style_semicolon(line, "style")
+            if "classDef" in line:
+                line = _drop_style_semicolon(line, "classDef")
+            lines[index] = line
+        text = "\n".join(lines)
+    if "#" not in text:
+        return text
 
     def one(m: re.Match) -> str:
         inner = m.group()[1:-1]
@@ -64,23 +203,80 @@ def encode_entities(text: str) -> str:
     return _ENTITY.sub(one, text)
 
 
-def decode_entities(text: str) -> str:
+# Windows-1252 for the C1 range, as browsers read "&#128;"..."&#159;" (the HTML standard).
+_WINDOWS_1252 = {
+    0x80: "\u20ac", 0x82: "\u201a", 0x83: "\u0192", 0x84: "\u201e", 0x85: "\u2026", 0x86: "\u2020", 0x87: "\u2021",
+    0x88: "\u02c6", 0x89: "\u2030", 0x8A: "\u0160", 0x8B: "\u2039", 0x8C: "\u0152", 0x8E: "\u017d", 0x91: "\u2018",
+    0x92: "\u2019", 0x93: "\u201c", 0x94: "\u201d", 0x95: "\u2022", 0x96: "\u2013", 0x97: "\u2014", 0x98: "\u02dc",
+    0x99: "\u2122", 0x9A: "\u0161", 0x9B: "\u203a", 0x9C: "\u0153", 0x9E: "\u017e", 0x9F: "\u0178",
+}
+REPLACEMENT = "\ufffd"
+
+
+def _code_point(value: int) -> str | None:
+    """The character a numeric entity stands for as mermaid's page shows it, or None for one no
+    text can carry: NUL, a surrogate, a noncharacter, a control other than tab and newline, or
+    past U+10FFFF (browsers show U+FFFD for most of these)."""
+    if value in _WINDOWS_1252:
+        return _WINDOWS_1252[value]
+    if value > 0x10FFFF or 0xD800 <= value <= 0xDFFF or 0xFDD0 <= value <= 0xFDEF or (value & 0xFFFE) == 0xFFFE:
+        return None
+    if (value < 0x20 and value not in (9, 10)) or 0x7F <= value <= 0x9F:
+        return None
+    return chr(value)
+
+
+def decode_entities(text: str, replaced: list[str] | None = None) -> str:
     """Mermaid's entity codes as the characters they stand for: ``#quot;`` → ``"``, ``#35;`` → ``#``,
-    ``#9829;`` → ``♥``. An unknown name stays as written."""
+    ``#9829;`` → ``♥``. An unknown name stays as written. A code for a character no text can
+    carry (``#1;``, ``#55296;``, ``#65535;``) becomes U+FFFD, and the code is added to
+    ``replaced``."""
     if ENTITY_OPEN not in text:
         return text
+    out: list[str] = []
+    pos = 0
+    closing = -1  # the next "¶ß" at or after the opener being read
+    newline = -1  # the next "\n" at or after it (an entity never spans lines)
+    while True:
+        opener = text.find(ENTITY_OPEN, pos)
+        if opener < 0:
+            break
+        numeric = text.startswith(ENTITY_NUMERIC_OPEN, opener)
+        inner_start = opener + (3 if numeric else 2)
+        if closing < inner_start:
+            closing = text.find(ENTITY_CLOSE, inner_start)
+        if closing < 0:
+            break
+        if newline < inner_start:
+            newline = text.find("\n", inner_start)
+            if newline < 0:
+                newline = len(text)
+        if newline < closing:  # this opener has no closer on its line
+            out.append(text[pos:opener + 1])
+            pos = opener + 1
+            continue
+        inner = text[inner_start:closing]
+        out.append(text[pos:opener])
+        out.append(_entity(inner, numeric, replaced))
+        pos = closing + 2
+    out.append(text[pos:])
+    return "".join(out)
 
-    def one(m: re.Match) -> str:
-        numeric, inner = m.group(1), m.group(2)
-        if numeric:
-            try:
-                return chr(int(inner.lstrip("+")))
-            except (ValueError, OverflowError):
-                return f"#{inner};"
-        decoded = html.unescape(f"&{inner};")
-        return decoded if decoded != f"&{inner};" else f"#{inner};"
 
-    return _ENCODED.sub(one, text)
+def _entity(inner: str, numeric: bool, replaced: list[str] | None) -> str:
+    if numeric:
+        try:
+            value = int(inner.lstrip("+"))
+        except ValueError:
+            return f"#{inner};"
+        char = _code_point(value)
+        if char is None:
+            if replaced is not None:
+                replaced.append(f"#{inner};")
+            return REPLACEMENT
+        return char
+    decoded = html.unescape(f"&{inner};")
+    return decoded if decoded != f"&{inner};" else f"#{inner};"
 
 
 @dataclass(slots=True)
@@ -95,6 +291,8 @@ class Preprocessed:
     comments: list[tuple[int, str]] = field(default_factory=list)  # (original line, text after %%)
     line_map: list[int] = field(default_factory=list)  # preprocessed line (0-based) → original line (1-based)
     error: tuple[str, int, int] | None = None  # (message, line, column) for a front matter that is not YAML
+    # (line, column, whether it takes the rest of the text) of a %%{ directive never closed with }%%
+    unterminated: tuple[int, int, bool] | None = None
     last_line: int = 1  # the text's last line
 
     def original_line(self, line: int) -> int:
@@ -116,41 +314,32 @@ class _Removals:
         return "".join(self.original[a:b] for a, b in self.kept)
 
     def remove(self, spans: list[tuple[int, int]]) -> None:
-        """Removes spans given in the coordinates of ``self.text()``."""
+        """Removes spans given in the coordinates of ``self.text()``, in order and not overlapping;
+        one sweep over the kept pieces and the spans together."""
         if not spans:
             return
-        starts = []
-        offset = 0
+        result: list[tuple[int, int]] = []
+        j, count = 0, len(spans)
+        offset = 0  # where the current piece starts in text()
         for a, b in self.kept:
-            starts.append(offset)
-            offset += b - a
-        cut: list[tuple[int, int]] = []
-        for s, e in spans:
-            cut.append((self._to_original(s, starts), self._to_original(e, starts, end=True)))
-        result = []
-        for a, b in self.kept:
-            pieces = [(a, b)]
-            for cs, ce in cut:
-                next_pieces = []
-                for pa, pb in pieces:
-                    if ce <= pa or cs >= pb:
-                        next_pieces.append((pa, pb))
-                        continue
-                    if pa < cs:
-                        next_pieces.append((pa, cs))
-                    if ce < pb:
-                        next_pieces.append((ce, pb))
-                pieces = next_pieces
-            result.extend(p for p in pieces if p[1] > p[0])
-        self.kept = result
-
-    def _to_original(self, position: int, starts: list[int], end: bool = False) -> int:
-        i = bisect.bisect_right(starts, position) - 1
-        if end and i > 0 and starts[i] == position:
-            i -= 1
-        i = max(i, 0)
-        a, b = self.kept[i]
-        return min(a + (position - starts[i]), b)
+            low, high = offset, offset + (b - a)
+            cursor = low
+            while j < count and spans[j][0] < high:
+                s, e = spans[j]
+                if e <= cursor:
+                    j += 1
+                    continue
+                if s > cursor:
+                    result.append((a + cursor - low, a + s - low))
+                if e >= high:  # the span goes on into the next piece
+                    cursor = high
+                    break
+                cursor = e
+                j += 1
+            if cursor < high:
+                result.append((a + cursor - low, b))
+            offset = high
+        self.kept = [(a, b) for a, b in result if b > a]
 
     def line_map(self) -> list[int]:
         """For each line of ``text()``, the 1-based original line it starts on."""
@@ -180,9 +369,11 @@ class _Removals:
 
 
 def detect_type(text: str) -> str | None:
-    text = FRONT_MATTER.sub("", text, count=1)
+    found = front_matter(text)
+    if found is not None:
+        text = text[found[2]:]
     text = DIRECTIVE.sub("", text)
-    text = ANY_COMMENT.sub("\n", text)
+    text = strip_any_comments(text)
     for name, pattern in _DETECT:
         if pattern.match(text):
             return name
@@ -194,16 +385,15 @@ def detect_type(text: str) -> str | None:
 
 def preprocess(text: str) -> Preprocessed:
     # cleanupText: CR/LF (already done by converters.text.decode) and HTML attribute quotes.
-    if "<" in text:
-        text = HTML_TAG.sub(lambda m: "<" + m.group(1) + HTML_ATTR.sub(r"='\1'", m.group(2)) + ">", text)
+    text = cleanup_html(text)
     removals = _Removals(text)
     result = Preprocessed(code="", diagram_type=None)
 
-    match = FRONT_MATTER.match(text)
-    if match:
-        indent, body = match.group(1), match.group(2)
+    found = front_matter(text)
+    if found:
+        indent, body, end = found
         if indent:
-            body = "\n".join(line[len(indent):] if line.startswith(indent) else line for line in body.split("\n"))
+            body = "\n".join(line.removeprefix(indent) for line in body.split("\n"))
         result.front_matter = body
         try:
             parsed = yaml.safe_load(body) if body.strip() else None
@@ -218,15 +408,26 @@ def preprocess(text: str) -> Preprocessed:
                 result.title = str(parsed["title"])
             if parsed.get("config") is not None:
                 result.config = parsed["config"] if isinstance(parsed["config"], dict) else {"": parsed["config"]}
-        removals.remove([(0, match.end())])
+        removals.remove([(0, end)])
 
     current = removals.text()
     spans = []
+    line_map_before: list[int] | None = None
     for m in DIRECTIVE.finditer(current):
         if m.end() == m.start():
             continue
         spans.append((m.start(), m.end()))
         kind = (m.group(1) or m.group(2) or "").lower()
+        if not m.group().endswith("}%%"):
+            # mermaid's directive pattern takes the rest of the text when "}%%" never comes, and
+            # ignores it: so does the reader, and says so
+            if line_map_before is None:
+                line_map_before = removals.line_map()
+            line_index = current.count("\n", 0, m.start())
+            result.unterminated = (line_map_before[min(line_index, len(line_map_before) - 1)],
+                                   m.start() - (current.rfind("\n", 0, m.start()) + 1) + 1,
+                                   m.end() == len(current))
+            continue
         if kind in ("init", "initialize"):
             result.init.append(m.group())
             raw = m.group(4)
@@ -241,11 +442,13 @@ def preprocess(text: str) -> Preprocessed:
 
     current = removals.text()
     spans = []
-    line_map_before = removals.line_map()
-    for m in COMMENT_LINE.finditer(current):
-        spans.append((m.start(), m.end()))
-        comment = m.group().strip()
-        line_index = current.count("\n", 0, m.start() + (len(m.group()) - len(m.group().lstrip())))
+    line_map_before = removals.line_map() if "%%" in current else []
+    counted, line_index = 0, 0
+    for start, end, marker in comment_lines(current):
+        spans.append((start, end))
+        line_index += current.count("\n", counted, marker)
+        counted = marker
+        comment = current[marker:end].strip()
         result.comments.append((line_map_before[min(line_index, len(line_map_before) - 1)], comment[2:]))
     removals.remove(spans)
 
