@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from . import limits as _limits
 from . import registry
 from .diagnostics import Diagnostic, Diagnostics, Severity, grouped, sorted_diagnostics
-from .errors import FlowzapError, InputError, InternalError, LossError
+from .errors import FlowzapError, InputError, InternalError, LossError, raise_if_errors
 from .formats import Format
 from .gcpause import LARGE_INPUT, gc_paused
 from .limits import MAX_BYTES, MAX_DEPTH, MAX_DIAGNOSTICS_PER_CODE, MAX_NODES, Limits
@@ -98,7 +98,7 @@ def _read(source: str | bytes, source_format: str | None, filename: str | None, 
     diagnostics = Diagnostics(None)  # the reader's own collector has applied the per-code limit
     text = decode(source, diagnostics)
     # Text that is not UTF-8 or holds control characters is rejected whatever its format.
-    diagnostics.raise_if_errors(source_format)
+    raise_if_errors(diagnostics, source_format)
     fmt = registry.detect_format(text, source_format, filename)
     if not fmt.can_read:
         raise registry.UnknownFormatError(f"the {fmt.name} format can be written but not read")
@@ -115,7 +115,7 @@ def _read(source: str | bytes, source_format: str | None, filename: str | None, 
     except Exception as exc:  # a bug in a reader must not look like a crash to the caller
         raise InternalError(f"the {fmt.name} reader failed: {type(exc).__name__}: {exc}") from exc
     diagnostics.extend(found)
-    diagnostics.raise_if_errors(fmt.name)
+    raise_if_errors(diagnostics, fmt.name)
     _check_model(diagram, limits, fmt.name)
     return ReadResult(diagram, fmt.name, sorted_diagnostics(diagnostics.items))
 

@@ -294,12 +294,6 @@ class Diagnostics:
     def has_errors(self) -> bool:
         return any(d.severity is Severity.ERROR for d in self._items)
 
-    def raise_if_errors(self, format_name: str | None = None) -> None:
-        if self.has_errors():
-            from .errors import InputError
-
-            raise InputError(sorted_diagnostics(self.items), format_name=format_name)
-
 
 def sorted_diagnostics(items: list[Diagnostic]) -> list[Diagnostic]:
     """In reading order: by line, then column; diagnostics without a position keep their place

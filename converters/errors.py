@@ -2,7 +2,7 @@
 ``write``): a bug surfaces as ``InternalError`` wrapping the original exception."""
 from __future__ import annotations
 
-from .diagnostics import Diagnostic, Severity
+from .diagnostics import Diagnostic, Diagnostics, Severity, sorted_diagnostics
 
 
 class FlowzapError(Exception):
@@ -73,3 +73,9 @@ class InternalError(FlowzapError):
     """A bug in this library; the original exception is chained as ``__cause__``."""
 
     code = "INTERNAL"
+
+
+def raise_if_errors(diagnostics: Diagnostics, format_name: str | None = None) -> None:
+    """The API's one place where a reader's errors become an exception (readers never raise)."""
+    if diagnostics.has_errors():
+        raise InputError(sorted_diagnostics(diagnostics.items), format_name=format_name)

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import time
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
 import grpc
 from google.rpc import code_pb2, status_pb2
@@ -108,7 +108,7 @@ async def unary(
         except asyncio.CancelledError:
             call.cancelled()
             raise
-        except Exception as error:  # noqa: BLE001 — every error becomes a status, bugs INTERNAL
+        except Exception as error:
             await abort(context, call, error_status(call, error))
         call.metrics.outcome(outcome.facts)
         if outcome.code:

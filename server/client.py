@@ -29,7 +29,7 @@ from google.rpc import code_pb2, error_details_pb2
 
 from converters.api import ConversionResult
 from converters.diagnostics import Diagnostic, Diagnostics, Severity
-from converters.errors import InputError, InternalError, LossError, OptionError, UnknownFormatError
+from converters.errors import InputError, InternalError, LossError, OptionError, UnknownFormatError, raise_if_errors
 from converters.migrate.one import NoServerLeft, RemoteFailure
 from converters.text import decode
 
@@ -141,7 +141,7 @@ class RemoteConverter:
                  options: dict[str, str] | None, loss_policy: str, filename: str | None) -> ConversionResult:
         found = Diagnostics()
         text = decode(source, found)  # the same checks as the library's, before anything is sent
-        found.raise_if_errors(source_format)
+        raise_if_errors(found, source_format)
         request = api.ConvertDiagramRequest(source=text, source_format=source_format or "",
                                             target_format=target_format, options=options or {},
                                             loss_policy=LOSS_POLICIES[loss_policy])
@@ -167,7 +167,7 @@ class RemoteConverter:
                 await self._stream(item)
             except asyncio.CancelledError:
                 raise
-            except Exception as error:  # noqa: BLE001 — a stream worker never dies: the run would hang
+            except Exception as error:
                 _fail(item, RemoteFailure(f"the client failed: {type(error).__name__}: {error}"))
 
     async def _stream(self, item: _Item) -> None:
@@ -199,7 +199,7 @@ class RemoteConverter:
             if current is not None:
                 _fail(current, NoServerLeft("the client stopped"))
             raise
-        except Exception as error:  # noqa: BLE001 — a broken stream (AioRpcError, a write to a call the
+        except Exception as error:
             # transport already ended, a timeout): whatever it was, the unanswered item goes elsewhere
             call.cancel()
             if current is not None:

@@ -110,7 +110,7 @@ class ProcessRunner:
         """A new conversion process, or ConversionUnavailable (health NOT_SERVING meanwhile)."""
         try:
             child = self._new_child()
-        except Exception as error:  # noqa: BLE001 — fork failed (memory, process limit): say so, retry later
+        except Exception as error:
             logs.log(40, "cannot start a conversion process", error=repr(error))
             self._set_healthy(False)
             raise ConversionUnavailable() from error
@@ -197,7 +197,7 @@ class ProcessRunner:
             if remaining is None:
                 return await future
             return await asyncio.wait_for(future, remaining)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.abandon(ticket)
             raise DeadlineExpired() from None
         except asyncio.CancelledError:
@@ -243,7 +243,7 @@ class ThreadRunner:
             return await future
         try:
             return await asyncio.wait_for(future, remaining)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise DeadlineExpired() from None
 
     def shutdown(self) -> None:

@@ -43,7 +43,7 @@ class ServerProcess:
         self._serving = threading.Event()
         self._reader: threading.Thread | None = None
 
-    def start(self, timeout: float = 60.0) -> "ServerProcess":
+    def start(self, timeout: float = 60.0) -> ServerProcess:
         self.process = subprocess.Popen(self.argv, cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -105,14 +105,14 @@ class ServerProcess:
             self.process.kill()
             self.process.wait(10)
 
-    def __enter__(self) -> "ServerProcess":
+    def __enter__(self) -> ServerProcess:
         return self.start()
 
     def __exit__(self, *exc) -> None:
         if self.process and self.process.poll() is None:
             try:
                 self.stop(timeout=20)
-            except Exception:  # noqa: BLE001 — never leave a server behind
+            except Exception:
                 self.kill()
 
 
@@ -125,7 +125,7 @@ class InProcessServer:
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.worker = None
 
-    def __enter__(self) -> "InProcessServer":
+    def __enter__(self) -> InProcessServer:
         from . import worker
 
         self.thread.start()

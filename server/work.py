@@ -143,7 +143,7 @@ class Work:
             except (UnicodeEncodeError, ValueError):  # lone surrogates: protobuf cannot encode them
                 payload = build(scrub(result), (unencodable_diagnostic(),)).SerializeToString()
             return Outcome(0, payload, self._facts(facts) if self.with_facts else None)
-        except Exception as error:  # noqa: BLE001 — every error becomes a status, bugs INTERNAL
+        except Exception as error:
             return self.failure(method, request_id, error)
 
     def failure(self, method: str, request_id: str, error: Exception) -> Outcome:
@@ -152,7 +152,7 @@ class Work:
             status, payload = self._status(error, request_id)
         except (UnicodeEncodeError, ValueError):  # texts protobuf cannot encode, in the error itself
             status, payload = self._status(scrub(error), request_id)
-        except Exception as secondary:  # noqa: BLE001 — a status that cannot be built is a bug too
+        except Exception as secondary:
             error, status, payload = secondary, None, b""
         if status is None:
             logs.get().log(logging.ERROR, "unexpected error", exc_info=error,

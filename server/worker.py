@@ -115,7 +115,7 @@ def _heartbeat(loop: asyncio.AbstractEventLoop, beat) -> None:
 async def _serve(config: Config, port: int, ready, beat) -> int:
     try:
         worker = await start(config, port)
-    except Exception as error:  # noqa: BLE001 — reported to the supervisor, which exits non-zero
+    except Exception as error:
         logs.get().error("worker failed to start", exc_info=error)
         return 1
     loop = asyncio.get_running_loop()
@@ -130,7 +130,7 @@ async def _serve(config: Config, port: int, ready, beat) -> int:
     while not stop.is_set() and os.getppid() == parent:
         try:
             await asyncio.wait_for(stop.wait(), timeout=1.0)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
     await worker.drain(config.grace_seconds)
     logs.log(10, "worker stopped")

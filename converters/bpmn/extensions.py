@@ -10,7 +10,8 @@ It carries what BPMN has no element for, so FlowZap → BPMN → FlowZap loses n
 
 Every field is optional. A value XML cannot hold (a C0 control, U+FFFE, a lone surrogate: see
 xmltext.py) is written base64-encoded under the field's name plus ``.b64`` (``label.b64="…"``, and
-``key.b64`` / ``value.b64`` on ``fz:attribute``), so any text survives exactly. ``synthetic`` marks an element the writer added so that linters accept
+``key.b64`` / ``value.b64`` on ``fz:attribute``), so any text survives exactly. ``synthetic`` marks
+an element the writer added so that linters accept
 the diagram (a join gateway, a start event); the reader removes it and reconnects the flows.
 """
 from __future__ import annotations

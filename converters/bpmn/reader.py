@@ -131,7 +131,8 @@ class _Reader:
         self.id_numbers: dict[str, int] = {}  # fresh_id's next number per base
         self.subprocess_groups: dict[str, Group] = {}
         self.pool_bands: _Bands | None = None  # pools by their drawn top and bottom
-        self.centres: tuple[list[float], list[tuple[float, float, int, str]]] | None = None  # nodes by DI x  # expanded sub-process id → the group of its contents
+        # nodes by their drawn x centre
+        self.centres: tuple[list[float], list[tuple[float, float, int, str]]] | None = None
 
     # -- entry ---------------------------------------------------------------------------
     def run(self) -> tuple[Diagram, list[Diagnostic]]:
@@ -770,7 +771,7 @@ class _Reader:
 
     # -- groups, links, order ------------------------------------------------------------
     def read_groups(self) -> None:
-        for element, parent, lane in self.groups:
+        for element, parent, _lane in self.groups:
             meta = self.meta(element)
             label = self.categories.get(strip_prefix(element.get("categoryValueRef")) or "")
             group = Group((meta.get("id") if meta else None) or element.get("id") or f"Group_{len(self.diagram.groups) + 1}",
@@ -826,7 +827,7 @@ class _Reader:
                 catches.setdefault((scope, name), []).append(node)
             else:
                 throws.append((node, scope))
-        for (scope, name), nodes in catches.items():
+        for (_scope, name), nodes in catches.items():
             if len(nodes) > 1:
                 self.out.add("LINK_CATCH_AMBIGUOUS", f"link {name!r} has {len(nodes)} catch events in one "
                              f"scope ({', '.join(n.id for n in nodes)}): a throw cannot tell which it goes to",

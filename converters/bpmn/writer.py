@@ -414,7 +414,7 @@ class _Emitter:
             elif not after:
                 names = [f"{d}EventDefinition" for d in definitions.split(",") if f"{d}EventDefinition" in EVENT_DEFINITIONS]
                 if ",".join(n[: -len("EventDefinition")] for n in names) == definitions:
-                    for n, name in enumerate(names):
+                    for name in names:
                         after += f'<bpmn:{name} id="{self.names.get(None, f"{name[0].upper()}{name[1:]}_{element}")}"/>'
                     native.append("bpmn.eventDefinition")
                     rest.pop("bpmn.eventDefinition")

@@ -25,8 +25,8 @@ def _table(special: str) -> dict[int, str]:
     DEL and C1 controls as references, what XML cannot hold as U+FFFD."""
     table = {ord(c): _NAMED.get(c) or f"&#{ord(c)};" for c in special}
     table.update({code: f"&#{code};" for code in range(0x7F, 0xA0)})
-    table.update({code: "\ufffd" for code in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF]})
-    table.update({code: "\ufffd" for code in range(0xD800, 0xE000)})
+    table.update(dict.fromkeys([*range(9), 11, 12, *range(14, 32), 65534, 65535], "�"))
+    table.update(dict.fromkeys(range(55296, 57344), "�"))
     return table
 
 

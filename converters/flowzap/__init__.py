@@ -6,7 +6,8 @@ from .reader import read
 from .writer import write
 
 _LANE_LINE = re.compile(r"^[ \t]*[^\W\d]\w*[ \t]*\{", re.MULTILINE)
-_STATEMENT = re.compile(r"(?:^[ \t]*[^\W\d]\w*:[ \t]*(?:circle|rectangle|diamond|taskbox|rect)\b|->)", re.MULTILINE | re.IGNORECASE)
+_STATEMENT = re.compile(r"(?:^[ \t]*[^\W\d]\w*:[ \t]*(?:circle|rectangle|diamond|taskbox|rect)\b|->)",
+                        re.MULTILINE | re.IGNORECASE)
 
 
 def sniff(text: str) -> bool:

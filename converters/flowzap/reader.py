@@ -25,7 +25,8 @@ from .syntax import CANONICAL_ID, NODE_KEYS, SHAPE_KIND, SHAPES, SIDES, unquote
 _LANE_OPEN = re.compile(r"(?P<id>[^\W\d]\w*+)[ \t]*\{[ \t]*(?:#[ \t]*(?P<label>.*))?")
 _NODE = re.compile(r"(?P<id>[^\W\d]\w*+)[ \t]*:[ \t]*(?P<shape>[^\W\d]\w*+)(?P<attrs>.*)")
 _NODE_ATTR = re.compile(r'[ \t]+(?P<key>[^\W\d]\w*+):(?P<value>"[^"\\\n]*(?:\\.[^"\\\n]*)*")')
-_REF = r"(?:(?P<{0}lane>[^\W\d]\w*+)\.(?!handle[ \t]*\())?(?P<{0}id>[^\W\d]\w*+)(?:\.handle[ \t]*\([ \t]*(?P<{0}side>[^\W\d]\w*+)[ \t]*\))?"
+_REF = (r"(?:(?P<{0}lane>[^\W\d]\w*+)\.(?!handle[ \t]*\())?(?P<{0}id>[^\W\d]\w*+)"
+        r"(?:\.handle[ \t]*\([ \t]*(?P<{0}side>[^\W\d]\w*+)[ \t]*\))?")
 _EDGE = re.compile(_REF.format("s") + r"[ \t]*->[ \t]*" + _REF.format("t") + r"(?P<attrs>.*)")
 _EDGE_ATTR = re.compile(r'(?P<key>[^\W\d]\w*+)[ \t]*(?P<sep>[=:])[ \t]*(?P<value>"[^"\\\n]*(?:\\.[^"\\\n]*)*")')
 _LOOP = re.compile(r"loop[ \t]*\[(?P<condition>[^\]\n]*)\](?P<members>.*)$")

@@ -123,7 +123,7 @@ class FlowDB:
             try:
                 doc = yaml.load(body, Loader=_JsonSchemaLoader)
             except yaml.YAMLError as exc:
-                raise FlowError(f"the shape data @{{…}} is not valid YAML: {getattr(exc, 'problem', exc)}", loc)
+                raise FlowError(f"the shape data @{{…}} is not valid YAML: {getattr(exc, 'problem', exc)}", loc) from exc
             if doc is not None and not isinstance(doc, dict):
                 doc = None
         subgraph = self.subgraph_lookup.get(id)

@@ -196,7 +196,7 @@ def process_chunk(tasks: list[Task], settings: Settings, converter: one.Converte
         except one.NoServerLeft:
             done.extend(Done(t.source.rel, "unfinished") for t in tasks[index:])
             break
-        except Exception as error:  # noqa: BLE001 — a bug here must not lose the other files
+        except Exception as error:
             message = f"internal error (please report it): {type(error).__name__}: {error}"
             done.append(Done(task.source.rel, "failed", one.EXIT_INTERNAL, lines=[("error", f"{task.source.rel}: {message}")],
                              report=json.dumps({"source": task.source.rel, "status": "failed", "message": message})))

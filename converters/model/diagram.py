@@ -63,7 +63,7 @@ class GroupKind(str, Enum):
         return self in (GroupKind.ELSE, GroupKind.AND, GroupKind.OPTION)
 
     @classmethod
-    def parse(cls, value: "str | GroupKind") -> "GroupKind | None":
+    def parse(cls, value: str | GroupKind) -> GroupKind | None:
         try:
             return cls(value)
         except ValueError:

@@ -7,7 +7,7 @@ the same base cost O(n), not O(n²).
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from .diagram import Edge
 

@@ -168,7 +168,8 @@ class _Reader:
             if f is not None and "id" in f:
                 w = f"groups[{i}]"
                 diagram.groups.append(Group(
-                    self.value(schema.GROUP, f, "id", w) or "", GroupKind.parse(self.value(schema.GROUP, f, "kind", w, "loop")) or GroupKind.LOOP,
+                    self.value(schema.GROUP, f, "id", w) or "",
+                    GroupKind.parse(self.value(schema.GROUP, f, "kind", w, "loop")) or GroupKind.LOOP,
                     self.value(schema.GROUP, f, "label", w), self.value(schema.GROUP, f, "members", w, []),
                     self.value(schema.GROUP, f, "lane", w), self.value(schema.GROUP, f, "parent", w),
                     self.value(schema.GROUP, f, "attributes", w, {}), **self.at(item)))
