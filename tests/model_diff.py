@@ -179,6 +179,7 @@ def unexplained(found: list[Difference], diagnostics: list[Diagnostic]) -> list[
         if diagnostic.element is not None:
             named.add(diagnostic.element)
         named.update(diagnostic.elements)
-        if diagnostic.element is None and not diagnostic.elements and diagnostic.is_loss:
+        if diagnostic.is_loss and ((diagnostic.element is None and not diagnostic.elements)
+                                   or diagnostic.element == "diagram"):
             diagram_level = True
     return [d for d in found if not (d.element in named if d.element is not None else diagram_level)]

@@ -217,6 +217,8 @@ def header_lines(diagram: Diagram, out: Diagnostics) -> list[str]:
         out.add("DROPPED_ATTRIBUTE", "diagram: the mermaid.config front matter would not read back; left out",
                 element="mermaid.config")
         config = None
+    if diagram.title == "":
+        out.add("DROPPED_TITLE", "an empty title is not written (mermaid reads none)", element="diagram")
     if diagram.title or config:
         lines.append("---")
         if diagram.title:
