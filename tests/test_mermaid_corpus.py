@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from converters import InputError, read_with_diagnostics, write_with_diagnostics
-from converters.flowzap.writer import lane_identifiers
+from converters.flowzap.writer import lane_identifiers, node_identifiers
 from converters.mermaid.preprocess import preprocess
 from tests.conftest import CORPUS, require_tool
 from tests.oracles.mermaid_oracle import (
@@ -43,13 +43,8 @@ class Row:
 
 
 def fz_ids(diagram) -> tuple[dict[str, str], dict[str, str]]:
-    """The ids the FlowZap writer gives the model's nodes (n1…, lane by lane) and lanes."""
-    node_ids: dict[str, str] = {}
-    by_lane = diagram.nodes_by_lane()
-    for lane in diagram.lanes:
-        for node in by_lane.get(lane.id, ()):
-            node_ids[node.id] = f"n{len(node_ids) + 1}"
-    return node_ids, lane_identifiers(diagram)
+    """The ids the FlowZap writer gives the model's nodes (n1…, in model order) and lanes."""
+    return node_identifiers(diagram), lane_identifiers(diagram)
 
 
 def flattened(diagram, node_ids: dict[str, str], lane_ids: dict[str, str]) -> dict:

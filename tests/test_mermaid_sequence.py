@@ -110,8 +110,14 @@ def test_mermaid_to_mermaid_keeps_what_mermaids_parser_sees(rows, path):
     assert row.lost == []
 
 
+# seq_004 mixes a real tag and an entity-coded one in one participant label, while the model has one
+# markup flag per label (docs/mermaid.md): through FlowZap its participant comes back as text.
+THROUGH_FLOWZAP_GAPS = {"seq_004.mmd"}
+
+
 @pytest.mark.oracle
-@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="one markup flag per label"))
+                                  if p.name in THROUGH_FLOWZAP_GAPS else p for p in FILES], ids=[p.name for p in FILES])
 def test_through_flowzap_participants_and_message_order_survive(rows, path):
     row = rows[path.name]
     if not row.mermaid_ok:

@@ -24,8 +24,14 @@ _DIRECTION_WORD = re.compile(r"(d)(irection\s+(?:TB|BT|RL|LR|TD))")
 _WRAP_PREFIX = re.compile(r":?(?:no)?wrap:", re.IGNORECASE)
 
 
+# What mermaid's entity codes cannot give back (its reader turns them into U+FFFD, or C1 codes into
+# the characters browsers show for them): written as U+FFFD, reported by writer.report_lost_characters.
+LOST = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
 def _code(match: re.Match) -> str:
-    return f"#{ord(match.group())};"
+    character = match.group()
+    return "#65533;" if LOST.match(character) else f"#{ord(character)};"
 
 
 def _line_breaks(text: str) -> str:

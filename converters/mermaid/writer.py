@@ -6,10 +6,30 @@ read from a sequence diagram as a sequence diagram and any other as a flowchart.
 """
 from __future__ import annotations
 
-from ..diagnostics import Diagnostic
-from ..model import Diagram
+from ..diagnostics import Diagnostic, Diagnostics
+from ..model import Diagram, edge_name
+from .escape import LOST
 from .flow_writer import FlowchartWriter, is_outside_lane
 from .sequence_writer import SequenceWriter
+
+
+def report_lost_characters(diagram: Diagram) -> list[Diagnostic]:
+    """Characters no Mermaid text can give back (C0/C1 controls, non-characters, lone surrogates:
+    mermaid's entity codes for them read as U+FFFD or as other characters) are written as U+FFFD
+    by ``escape``; each element whose text holds one is named here. One linear scan."""
+    out = Diagnostics()
+    if diagram.title and LOST.search(diagram.title):
+        out.add("CHANGED_LABEL", "the title's control characters are written as U+FFFD", element="diagram")
+    elements = [(lane.id, lane, lane.id) for lane in diagram.lanes]
+    elements += [(node.id, node, node.id) for node in diagram.nodes]
+    elements += [(edge_name(edge), edge, None) for edge in diagram.edges]
+    elements += [(group.id, group, group.id) for group in diagram.groups]
+    for name, element, identifier in elements:
+        texts = [element.label or "", identifier or "", *element.attributes.values()]
+        if any(LOST.search(text) for text in texts):
+            out.add("CHANGED_LABEL", f"{name!r}: control characters written as U+FFFD (Mermaid cannot carry them)",
+                    line=element.line, column=element.column, element=name)
+    return out.items
 
 
 def write(diagram: Diagram, options: dict[str, str]) -> tuple[str, list[Diagnostic]]:
@@ -18,8 +38,10 @@ def write(diagram: Diagram, options: dict[str, str]) -> tuple[str, list[Diagnost
         kind = "sequence" if diagram.attributes.get("diagram") == "sequence" else "flowchart"
     keep = options.get("extras", "report") == "comments"
     if kind == "sequence":
-        return SequenceWriter(diagram, keep).write()
-    return FlowchartWriter(diagram, keep, swimlane=(kind == "swimlane")).write()
+        text, found = SequenceWriter(diagram, keep).write()
+    else:
+        text, found = FlowchartWriter(diagram, keep, swimlane=(kind == "swimlane")).write()
+    return text, found + report_lost_characters(diagram)
 
 
 __all__ = ["is_outside_lane", "write"]
