@@ -94,9 +94,15 @@ _CHEAP = {"spaces in a label", "a long node id", "a long non-ASCII node id", "un
           "sequence: spaces in a message", "a long style", "many @ in one word"}
 
 
+# Cheaper still: the unclosed directive is skipped at C speed up to a size where the CPU caches stop
+# holding it; measured from there (400,000 → 800,000 characters: ×1.8 here).
+_CHEAPEST = {"an unclosed directive": 200_000}
+
+
 @pytest.mark.parametrize("name", list(FAMILIES))
 def test_reading_is_linear(name):
-    assert_linear(FAMILIES[name], _read, 40_000 if name in _CHEAP else 5_000, label=name)
+    n = _CHEAPEST.get(name) or (40_000 if name in _CHEAP else 5_000)
+    assert_linear(FAMILIES[name], _read, n, label=name)
 
 
 def test_the_reader_returns_what_it_rejects_and_never_raises():
