@@ -18,7 +18,7 @@ from converters.diagnostics import Severity
 from .conftest import CORPUS
 from .strategies import any_models
 
-EXAMPLES = int(os.environ.get("BPMN_PROPERTY_EXAMPLES", "2000" if os.environ.get("CI") else "200"))
+EXAMPLES = int(os.environ.get("BPMN_PROPERTY_EXAMPLES", "500" if os.environ.get("CI") else "200"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 OPTIONS = [{}, {"pools": "per-lane"}, {"structure": "as-is"}]
 
