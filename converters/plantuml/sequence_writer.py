@@ -258,12 +258,15 @@ class SequenceWriter:
         if not arrow or not re.fullmatch(r"[-<>ox/\\*]+|[-<>ox/\\]*\[[#\w,. ]*\][-<>ox/\\]*", arrow) or \
                 arrow.startswith("<") and not arrow.endswith(">"):
             arrow = _HEADS.get(head or "", "->")
+            # The line's style goes between the heads: "<" of a two-headed arrow stays in front.
+            front, arrow = ("<", arrow[1:]) if arrow.startswith("<") else ("", arrow)
             if edge.style is EdgeStyle.DOTTED:
                 arrow = "-" + arrow
             elif edge.style is EdgeStyle.INVISIBLE:
                 arrow = "-[hidden]" + arrow[1:]
             elif edge.style is EdgeStyle.THICK:
                 arrow = "-[bold]" + arrow[1:]
+            arrow = front + arrow
         left = "[" if source_node.attributes.get("exogenous") == "left" else (
             "]" if source_node.attributes.get("exogenous") == "right" else source)
         right = "]" if target_node.attributes.get("exogenous") == "right" else (
