@@ -14,12 +14,11 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from server.gen.flowzap.converter.v1 import converter_service_pb2 as api
 from server.gen.flowzap.converter.v1 import converter_service_pb2_grpc as api_grpc
-from server.testing import ServerProcess
+from server.testing import ServerProcess, chain_diagram
 
 from .conftest import DATA
 
 REFERENCE = (DATA / "service" / "auth_flow.fz").read_text(encoding="utf-8")
-PATHOLOGICAL = 'L { # l\na: circle\nb: circle\na -> b [' + 'x:"" ' * 40 + '\n}\n'
 
 
 def scrape(server: ServerProcess) -> dict[tuple[str, tuple], float]:
@@ -70,8 +69,8 @@ def test_scrape_counts_calls_formats_diagnostics_and_restarts():
             with pytest.raises(grpc.RpcError):
                 stub.ConvertDiagram(bad, timeout=30)
             with pytest.raises(grpc.RpcError) as expired:
-                stub.ConvertDiagram(api.ConvertDiagramRequest(source=PATHOLOGICAL, target_format="yaml"),
-                                    timeout=0.5)
+                stub.ConvertDiagram(api.ConvertDiagramRequest(source=chain_diagram(30_000), target_format="yaml"),
+                                    timeout=0.5)  # a valid conversion that outlives its deadline
             assert expired.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
             stub.ListFormats(api.ListFormatsRequest(), timeout=30)
 
