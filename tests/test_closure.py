@@ -28,7 +28,8 @@ from tests.strategies import any_models
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "150" if IN_CI else "40"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=not IN_CI,
                     phases=(Phase.explicit, Phase.reuse, Phase.generate),  # known gaps: no shrinking in CI
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                           HealthCheck.filter_too_much])
 
 FORMATS = [f.name for f in all_formats() if f.can_read and f.can_write]
 
