@@ -26,6 +26,17 @@ def chain_diagram(nodes: int, lane: str = "Lane") -> str:
     return "\n".join(lines) + "\n"
 
 
+def wait_for(predicate, timeout: float = 20.0, what: str = "condition"):
+    """Polls ``predicate`` until it returns something true (returned), or fails the test."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 class ServerProcess:
     """``python -m server`` (or ``command``) on 127.0.0.1, port chosen by the OS.
 

@@ -22,7 +22,7 @@ from server.__main__ import main
 from server.config import Config
 from server.gen.flowzap.converter.v1 import converter_service_pb2 as api
 from server.gen.flowzap.converter.v1 import converter_service_pb2_grpc as api_grpc
-from server.testing import InProcessServer, ServerProcess, chain_diagram, rich_details
+from server.testing import InProcessServer, ServerProcess, chain_diagram, rich_details, wait_for
 
 from .conftest import DATA, ROOT
 
@@ -39,16 +39,6 @@ def separate_channel(address: str) -> grpc.Channel:
 
 def convert_request(source: str = REFERENCE) -> api.ConvertDiagramRequest:
     return api.ConvertDiagramRequest(source=source, target_format="yaml")
-
-
-def wait_for(predicate, timeout: float = 20.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_graceful_drain_finishes_calls_in_flight_then_exits_0():

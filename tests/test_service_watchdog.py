@@ -16,7 +16,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from server.gen.flowzap.converter.v1 import converter_service_pb2 as api
 from server.gen.flowzap.converter.v1 import converter_service_pb2_grpc as api_grpc
 from server.messages import MAX_PER_CODE
-from server.testing import ServerProcess, rich_details
+from server.testing import ServerProcess, rich_details, wait_for
 
 from .conftest import DATA
 
@@ -30,16 +30,6 @@ SERVING = health_pb2.HealthCheckResponse.SERVING
 
 def convert_request(source: str = REFERENCE, target: str = "mermaid") -> api.ConvertDiagramRequest:
     return api.ConvertDiagramRequest(source=source, target_format=target)
-
-
-def wait_for(predicate, timeout: float = 20.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def timed(function, *args, **kwargs) -> tuple[object, float]:

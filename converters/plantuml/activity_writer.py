@@ -13,7 +13,7 @@ from ..model import Diagram, EdgeStyle, IdAllocator, Node, NodeKind, edge_name
 from . import extras
 from .activity_reader import DEFAULT_STEREOTYPE
 from .restructure import Restructure, Step
-from .text import encode, encode_title, preamble_lines
+from .text import encode, header_lines
 
 _ALIAS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Indentation is for people; deep nesting (a long chain of decisions) must not make the text
@@ -51,15 +51,7 @@ class ActivityWriter:
     def write(self) -> tuple[str, list[Diagnostic]]:
         d = self.diagram
         lines = self.lines
-        lines.append("@startuml")
-        if d.title:
-            lines.append(f"title {encode_title(d.title)}")
-        if d.attributes.get("plantuml.preamble"):
-            kept, refused = preamble_lines(d.attributes["plantuml.preamble"])
-            lines.extend(kept)
-            if refused:
-                self.out.add("DROPPED_ATTRIBUTE", f"plantuml.preamble: {len(refused)} line(s) that are not settings",
-                             element="diagram")
+        lines.extend(header_lines(d, self.out))
         self.declare_lanes()
         plan = Restructure(d)
         steps = plan.run()

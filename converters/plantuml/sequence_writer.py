@@ -14,7 +14,7 @@ import re
 from ..diagnostics import Diagnostic, Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, IdAllocator, Node, NodeKind, edge_name
 from .sequence_reader import PARTICIPANT_KINDS
-from .text import encode, encode_title, preamble_lines
+from .text import encode, header_lines
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _KEYWORDS = frozenset({*PARTICIPANT_KINDS, "as", "end", "else", "alt", "opt", "loop", "par", "break", "critical",
@@ -43,15 +43,7 @@ class SequenceWriter:
 
     def write(self) -> tuple[str, list[Diagnostic]]:
         d = self.diagram
-        lines = ["@startuml"]
-        if d.title:
-            lines.append(f"title {encode_title(d.title)}")
-        if d.attributes.get("plantuml.preamble"):
-            kept, refused = preamble_lines(d.attributes["plantuml.preamble"])
-            lines.extend(kept)
-            if refused:
-                self.out.add("DROPPED_ATTRIBUTE", f"plantuml.preamble: {len(refused)} line(s) that are not settings",
-                             element="diagram")
+        lines = header_lines(d, self.out)
         lines.extend(self.participants())
         if d.attributes.get("autonumber"):
             value = d.attributes["autonumber"]

@@ -142,3 +142,18 @@ def split_note(text: str) -> tuple[list[str], str | None]:
     colon: the note goes on to ``end note``). A plain split, linear on any line."""
     head, colon, body = text.partition(":")
     return head.replace(",", " , ").split(), (body[1:] if body.startswith(" ") else body) if colon else None
+
+
+def header_lines(diagram, out) -> list[str]:
+    """``@startuml``, the title and the kept settings lines that open every PlantUML text; a
+    preamble line that is not a setting is reported on ``out`` rather than written."""
+    lines = ["@startuml"]
+    if diagram.title:
+        lines.append(f"title {encode_title(diagram.title)}")
+    if diagram.attributes.get("plantuml.preamble"):
+        kept, refused = preamble_lines(diagram.attributes["plantuml.preamble"])
+        lines.extend(kept)
+        if refused:
+            out.add("DROPPED_ATTRIBUTE", f"plantuml.preamble: {len(refused)} line(s) that are not settings",
+                    element="diagram")
+    return lines
