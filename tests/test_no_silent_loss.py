@@ -6,8 +6,9 @@ group, label or attribute that differs must be named by one of Y's writer's diag
 Two sources of models: every corpus file of ``tests/corpus/`` and ``tests/goldens/`` that X reads, and fuzzed models
 (``tests/strategies.py``) passed through X first. Each pair is its own test, so that a failure
 points at the writer that lost something. Examples per pair: ``PROPERTY_EXAMPLES`` (40 on a
-developer's machine, 2,000 in CI); gaps being closed elsewhere are in ``KNOWN_GAPS`` with their
-reason (strict xfail: a fix shows up as a pass to remove from the list).
+developer's machine, 50 in CI, where ``tests/test_every_path.py`` puts 2,000 models through every
+pair); gaps being closed elsewhere are in ``KNOWN_GAPS`` with their reason (non-strict xfail: a
+fix shows up as XPASS, to remove from the list).
 """
 from __future__ import annotations
 
