@@ -7,8 +7,9 @@ and the server's memory stays flat.
 
 Traffic (each caller picks at random, per call): valid ConvertDiagram calls (the reference example,
 expected OK), invalid ones (expected INVALID_ARGUMENT), unknown target formats (INVALID_ARGUMENT),
-and issue 11's 239-byte pathological FlowZap request with a 1 s deadline (expected
-DEADLINE_EXCEEDED, or OK once the library handles it quickly). A call in flight on a worker that is
+issue 11's 239-byte pathological FlowZap request with a 1 s deadline (expected
+INVALID_ARGUMENT now that the library rejects it at once, or DEADLINE_EXCEEDED), and a large valid
+request that needs seconds with a 0.3 s deadline (expected DEADLINE_EXCEEDED: the watchdog's case). A call in flight on a worker that is
 killed may end UNAVAILABLE: counted apart, not as wrong. Exit status 1 when any call had a wrong
 status or hung past its deadline.
 """
@@ -28,9 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from server.gen.flowzap.converter.v1 import converter_service_pb2 as api  # noqa: E402
+from benchmarks.generate import generate  # noqa: E402
+from converters import write  # noqa: E402
 from server.testing import ServerProcess  # noqa: E402
 
 REFERENCE = (ROOT / "examples" / "auth_flow.fz").read_text(encoding="utf-8")
+SLOW = write(generate(15_000), "flowzap")  # ≈ 1.3 MB; seconds to convert to BPMN on any machine
 PATHOLOGICAL = 'L { # l\na: circle\nb: circle\na -> b [' + 'x:"" ' * 40 + '\n}\n'
 METHOD = "/flowzap.converter.v1.ConverterService/ConvertDiagram"
 HANG_SLACK = 1.0  # seconds past its deadline after which a call counts as hanging
@@ -42,8 +46,13 @@ KINDS = {
                 20.0, {"INVALID_ARGUMENT"}),
     "unknown_format": (4, api.ConvertDiagramRequest(source=REFERENCE, target_format="visio"), 20.0,
                        {"INVALID_ARGUMENT"}),
+    # Issue 11's 239-byte request: the library now rejects it at once (a malformed edge); a
+    # DEADLINE_EXCEEDED is right too, should a loaded machine take a second over it.
     "pathological": (1, api.ConvertDiagramRequest(source=PATHOLOGICAL, target_format="mermaid"), 1.0,
-                     {"DEADLINE_EXCEEDED", "OK"}),
+                     {"INVALID_ARGUMENT", "DEADLINE_EXCEEDED"}),
+    # A valid request that needs seconds of CPU, sent with a deadline far shorter: the watchdog
+    # must abandon the conversion (its process is stopped) and the worker keep serving.
+    "too_slow": (1, api.ConvertDiagramRequest(source=SLOW, target_format="bpmn"), 0.3, {"DEADLINE_EXCEEDED"}),
 }
 
 
