@@ -59,3 +59,11 @@ def utf8_size_over(text: str, limit: int) -> int | None:
         return None
     size = len(text.encode("utf-8", "surrogatepass"))
     return size if size > limit else None
+
+
+def depth_over(depth: int) -> int | None:
+    """The call's ``max_depth`` when ``depth`` goes past it, else None. Readers ask as they nest,
+    so that a text nested a million deep is refused at the line that passes the limit rather than
+    after everything was built (and walks that cost per level stay bounded by the limit)."""
+    limit = _current.get().max_depth
+    return limit if limit is not None and depth > limit else None

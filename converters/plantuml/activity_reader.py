@@ -16,6 +16,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from .. import limits
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from . import extras
@@ -123,10 +124,13 @@ class ActivityReader:
         self.block: tuple[str, list[str]] | None = None  # legend … endlegend, skinparam { … }
         self.extras = extras.Pending(source.comments)
         self.edges: list[tuple[int, Edge]] = []  # (serial of the arrow's start, edge)
+        self.too_deep = False  # blocks nest past max_depth: reported, and the reading stops
 
     # -- the pass ---------------------------------------------------------------------------
     def read(self) -> Diagram:
         for line in self.source.lines:
+            if self.too_deep:
+                break
             if self.action is not None:
                 self.continue_action(line)
             elif self.note is not None:
@@ -143,7 +147,7 @@ class ActivityReader:
         if self.note is not None:
             self.out.add("SYNTAX_ERROR", "note without end note", line=self.note[0].number,
                          column=self.note[0].column)
-        while self.frames:
+        while self.frames and not self.too_deep:  # (the text was not read to its end: no frame is "unclosed")
             frame = self.frames[-1]
             self.out.add("PLANTUML_UNCLOSED", f"{frame.word} is never closed; closed where the text ends, as "
                          "PlantUML does", line=frame.line.number, column=frame.line.column)
@@ -398,6 +402,11 @@ class ActivityReader:
     def push(self, word: str, line: Line, **values) -> Frame:
         frame = Frame(word, line, **values)
         self.frames.append(frame)
+        limit = limits.depth_over(len(self.frames))
+        if limit is not None and not self.too_deep:
+            self.too_deep = True  # read() stops here: closing a frame costs per open frame
+            self.out.add("INPUT_TOO_LARGE", f"{word} blocks nest more than {limit} deep (max_depth)",
+                         line=line.number, column=line.column)
         return frame
 
     def innermost(self, words: tuple[str, ...], line: Line, what: str) -> Frame | None:
@@ -656,7 +665,11 @@ class ActivityReader:
             self.awaiting_entry.remove(frame)
         word = frame.word
         if word == "if":
-            ends = frame.branch_ends + self.ends
+            # Extended in place, the longer list kept, not copied per level (nested ifs without else
+            # pile up loose ends): the order of ends does not matter, edges are sorted by End.serial.
+            ends, more = (self.ends, frame.branch_ends) if len(self.ends) >= len(frame.branch_ends) else \
+                (frame.branch_ends, self.ends)
+            ends.extend(more)
             if not frame.has_else:
                 ends.append(End(frame.node))
             self.ends = ends
