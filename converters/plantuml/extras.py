@@ -13,6 +13,7 @@ import json
 
 from ..diagnostics import Diagnostics
 from ..model import Diagram, EdgeStyle, Group, GroupKind, Node, NodeKind, Side
+from ..model.diagram import DIRECTIONS
 from .source import Line
 
 PREFIX = "flowzap "
@@ -38,7 +39,7 @@ class Pending:
 
     def __init__(self, comments: list[Line]) -> None:
         self.by_line: dict[int, dict] = {}
-        self.rest: list[dict] = []
+        self.rest: list[tuple[Line, dict]] = []
         self.plain: list[str] = []
         self.renames: list[tuple[Node, dict]] = []
         for line in comments:
@@ -48,7 +49,7 @@ class Pending:
             elif "node" in payload:
                 self.by_line[line.number] = payload
             else:
-                self.rest.append(payload)
+                self.rest.append((line, payload))
 
     def node(self, node: Node) -> None:
         """Called for each node as it is made: the comment on the line before names it."""
@@ -101,12 +102,13 @@ class Pending:
         unmatched: dict[tuple, list[int]] = {}
         for index, edge in enumerate(diagram.edges):
             unmatched.setdefault((edge.source, edge.target, edge.label), []).append(index)
-        for payload in self.rest:
+        for line, payload in self.rest:
             if "edge" in payload:
                 _apply_edge(diagram, payload, unmatched, edge_order)
             elif "group" in payload:
                 group = _group(payload)
                 if group is not None:
+                    group.line, group.column = line.number, line.column
                     diagram.groups.append(group)
             elif "lane" in payload:
                 lane = diagram.lane_by_id().get(payload["lane"])
@@ -119,10 +121,11 @@ class Pending:
             elif "diagram" in payload and isinstance(payload["diagram"], dict):
                 extra = payload["diagram"]
                 diagram.attributes.update(_strings(extra.get("attributes")))
-                if isinstance(extra.get("direction"), str):
+                if extra.get("direction") in DIRECTIONS:
                     diagram.direction = extra["direction"]
-                if "title" in extra:
+                if "title" in extra and (extra["title"] is None or isinstance(extra["title"], str)):
                     diagram.title = extra["title"]
+        _drop_what_the_diagram_lacks(diagram, out)
         if edge_order:
             big = 1 << 30
             indexed = list(enumerate(diagram.edges))
@@ -181,6 +184,61 @@ def _group(payload: dict) -> Group | None:
                  payload.get("lane") if isinstance(payload.get("lane"), str) else None,
                  payload.get("parent") if isinstance(payload.get("parent"), str) else None,
                  _strings(payload.get("attributes")))
+
+
+def _drop_what_the_diagram_lacks(diagram: Diagram, out: Diagnostics) -> None:
+    """A comment edited by hand (or damaged) may name a group twice, or nodes, lanes and parent
+    groups the text no longer has: what it names that is not there is left out, with a warning,
+    so that the model read is always a valid one."""
+    nodes = {node.id for node in diagram.nodes}
+    lanes = {lane.id for lane in diagram.lanes}
+    kept: list[Group] = []
+    ids: set[str] = set()
+    for group in diagram.groups:
+        where = {"line": group.line, "column": group.column, "element": group.id}
+        if group.id in ids:
+            out.add("IGNORED_STATEMENT", f"a flowzap comment names group {group.id!r} a second time; left out", **where)
+            continue
+        ids.add(group.id)
+        missing = [m for m in group.members if m not in nodes]
+        if missing:
+            out.add("IGNORED_STATEMENT", f"a flowzap comment puts nodes the diagram does not have in group {group.id!r} "
+                    f"({', '.join(map(repr, missing[:5]))}{', …' if len(missing) > 5 else ''}); left out", **where)
+            group.members = [m for m in group.members if m in nodes]
+        if group.lane is not None and group.lane not in lanes:
+            out.add("IGNORED_STATEMENT", f"a flowzap comment puts group {group.id!r} in lane {group.lane!r}, which the "
+                    "diagram does not have; left out", **where)
+            group.lane = None
+        kept.append(group)
+    for group in kept:
+        if group.parent is not None and (group.parent not in ids or group.parent == group.id):
+            out.add("IGNORED_STATEMENT", f"a flowzap comment puts group {group.id!r} inside group {group.parent!r}, "
+                    "which the diagram does not have; left out", line=group.line, column=group.column, element=group.id)
+            group.parent = None
+    _break_parent_cycles(kept, out)
+    diagram.groups[:] = kept
+
+
+def _break_parent_cycles(groups: list[Group], out: Diagnostics) -> None:
+    """Parents that lead back to their group (only damaged comments can say so): the link that
+    closes the loop is dropped. One walk per group over groups not yet known to be safe: linear."""
+    parent = {group.id: group for group in groups}
+    safe: set[str] = set()
+    for group in groups:
+        path: list[Group] = []
+        on_path: set[str] = set()
+        current: Group | None = group
+        while current is not None and current.id not in safe:
+            if current.id in on_path:
+                last = path[-1]  # its parent closes the loop
+                out.add("IGNORED_STATEMENT", f"a flowzap comment puts group {last.id!r} inside group {last.parent!r}, "
+                        "which is inside it; left out", line=last.line, column=last.column, element=last.id)
+                last.parent = None
+                break
+            path.append(current)
+            on_path.add(current.id)
+            current = parent.get(current.parent) if current.parent is not None else None
+        safe.update(on_path)
 
 
 def _rename_lane(diagram: Diagram, old: str, new: str) -> None:
