@@ -20,6 +20,7 @@ from .. import limits
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from . import extras
+from .blocks import Block, unclosed_block
 from .source import Line, Source
 from .text import decode, label_or_none, split_note
 
@@ -40,9 +41,6 @@ _CONNECTOR = re.compile(r"\((.)\)$")
 _ARROW = re.compile(r"-(?:\[([^\]]*)\])?-*>(.*)$")
 _KEEP = ("title", "caption", "header", "footer", "legend", "skinparam", "hide", "show", "scale", "left", "right",
          "top", "center", "mainframe", "allowmixing", "allow_mixing")
-_ENDS_OF_BLOCKS = {"endheader": "header", "endfooter": "footer", "endlegend": "legend", "end legend": "legend",
-                   "end header": "header", "end footer": "footer", "endtitle": "title", "end title": "title",
-                   "endcaption": "caption"}
 
 
 @dataclass(slots=True)
@@ -121,7 +119,7 @@ class ActivityReader:
         self.gotos: list[tuple[str, End, Line]] = []
         self.action: tuple[Line, list[str]] | None = None  # an action spanning lines
         self.note: tuple[Line, str, bool, list[str]] | None = None
-        self.block: tuple[str, list[str]] | None = None  # legend … endlegend, skinparam { … }
+        self.block: Block | None = None  # legend … endlegend, skinparam { … }, <style> … </style>
         self.extras = extras.Pending(source.comments)
         self.edges: list[tuple[int, Edge]] = []  # (serial of the arrow's start, edge)
         self.too_deep = False  # blocks nest past max_depth: reported, and the reading stops
@@ -147,6 +145,7 @@ class ActivityReader:
         if self.note is not None:
             self.out.add("SYNTAX_ERROR", "note without end note", line=self.note[0].number,
                          column=self.note[0].column)
+        unclosed_block(self.block, self.out)
         while self.frames and not self.too_deep:  # (the text was not read to its end: no frame is "unclosed")
             frame = self.frames[-1]
             self.out.add("PLANTUML_UNCLOSED", f"{frame.word} is never closed; closed where the text ends, as "
@@ -187,10 +186,10 @@ class ActivityReader:
             self.close_group(line)
             return
         if lower.startswith("<style>"):
-            self.block = ("</style>", [line.text])
             if text.lower().endswith("</style>"):
-                self.block = None
                 self.append_preamble(line.text)
+            else:
+                self.block = Block(line, "</style>")
             return
         if word in _KEEP or lower.startswith("!"):
             self.keep(line)
@@ -383,17 +382,14 @@ class ActivityReader:
             return
         if (word in ("legend", "header", "footer", "caption", "title") and len(lower.split()) <= 2
                 and ":" not in lower and word in ("legend", "header", "footer") ) or lower.endswith("{"):
-            self.block = ("}" if lower.endswith("{") else word, [line.text])
+            self.block = Block(line, "}" if lower.endswith("{") else word)
             return
         self.append_preamble(line.text)
 
     def continue_block(self, line: Line) -> None:
-        closer, lines = self.block
-        lines.append(line.text)
-        lower = line.text.lower()
-        if (closer in ("}", "</style>") and lower == closer) or _ENDS_OF_BLOCKS.get(lower) == closer:
+        if self.block.take(line.text):
+            self.append_preamble(self.block.text)
             self.block = None
-            self.append_preamble("\n".join(lines))
 
     def append_preamble(self, text: str) -> None:
         previous = self.diagram.attributes.get("plantuml.preamble")

@@ -12,6 +12,7 @@ import re
 
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
+from .blocks import Block, unclosed_block
 from .source import Line, Source
 from .text import label_or_none, split_note
 
@@ -37,7 +38,7 @@ class LegacyReader:
         self.groups: list[Group] = []
         self.note: tuple[Line, str, list[str]] | None = None
         self.pending: Line | None = None  # a statement whose "quoted label" goes on over lines
-        self.block: bool = False  # inside skinparam … { … }
+        self.block: Block | None = None  # inside skinparam … { … }: its lines go to the preamble as they come
 
     def read(self) -> Diagram:
         lane = Lane(LANE)
@@ -53,8 +54,9 @@ class LegacyReader:
                 else:
                     self.note[2].append(line.text)
                 continue
-            if self.block:
-                self.block = line.text != "}"
+            if self.block is not None:
+                if self.block.take(line.text):
+                    self.block = None
                 self.diagram.attributes["plantuml.preamble"] += "\n" + line.text
                 continue
             if self.pending is not None:
@@ -70,6 +72,7 @@ class LegacyReader:
         for frame in self.ifs:
             self.out.add("PLANTUML_UNCLOSED", "if is never closed", line=frame["line"].number,
                          column=frame["line"].column)
+        unclosed_block(self.block, self.out)
         return self.diagram
 
     def node(self, line: Line, kind: NodeKind, label: str | None, name: str | None) -> str:
@@ -150,9 +153,12 @@ class LegacyReader:
             else:
                 self.note = (line, placement, [])
             return
-        if lower.split(None, 1)[0] in ("skinparam", "title", "hide", "scale", "caption", "header", "footer"):
+        word = lower.split(None, 1)[0]
+        if word in ("skinparam", "title", "hide", "scale", "caption", "header", "footer", "legend"):
             if lower.endswith("{"):
-                self.block = True
+                self.block = Block(line, "}")
+            elif word in ("legend", "header", "footer") and len(lower.split()) <= 2 and ":" not in lower:
+                self.block = Block(line, word)  # legend … endlegend: the same blocks as the new syntax
             if lower.startswith("title "):
                 self.diagram.title = label_or_none(text[6:])
             else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from .blocks import Block, unclosed_block
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from .source import Line, Source
@@ -56,7 +57,7 @@ class SequenceReader:
         self.callers: list[tuple[str, str]] = []  # (caller, callee) of activations, for return
         self.orders: dict[str, int] = {}
         self.held: list[str] = []
-        self.block: list[str] | None = None  # legend … endlegend, skinparam x { … }, <style> … </style>
+        self.block: Block | None = None  # legend … endlegend, skinparam x { … }, <style> … </style>
 
     def read(self) -> Diagram:
         d = self.diagram
@@ -69,10 +70,8 @@ class SequenceReader:
                     self.note_lines.append(line.text)
                 continue
             if self.block is not None:
-                self.block.append(line.text)
-                lower = line.text.lower().replace(" ", "")
-                if lower in ("}", "endlegend", "endheader", "endfooter", "endtitle", "endcaption", "</style>"):
-                    self.keep("\n".join(self.block))
+                if self.block.take(line.text):
+                    self.keep(self.block.text)
                     self.block = None
                 continue
             if self.ref_open is not None:
@@ -86,6 +85,7 @@ class SequenceReader:
                          column=self.note_item[0].column)
         for group in self.open:
             self.out.add("SYNTAX_ERROR", f"{group.kind} without end", line=group.line, column=group.column)
+        unclosed_block(self.block, self.out)
         if self.held:
             d.attributes["plantuml.after"] = "\n".join(self.held)
         if self.orders:
@@ -140,7 +140,10 @@ class SequenceReader:
             return
         if (word in ("legend", "header", "footer") and len(text.split()) <= 2 and ":" not in text) or \
                 (word == "skinparam" and text.endswith("{")) or lower.startswith("<style>"):
-            self.block = [text]
+            if lower.startswith("<style>") and lower.endswith("</style>"):
+                self.keep(text)
+            else:
+                self.block = Block(line, "</style>" if lower.startswith("<style>") else "}" if word == "skinparam" else word)
             return
         if word in ("skinparam", "hide", "show", "scale", "mainframe", "caption", "header", "footer", "legend",
                     "center", "left", "right", "footbox"):

@@ -120,7 +120,7 @@ def preamble_lines(text: str) -> tuple[list[str], list[str]]:
             kept.append(line)
             if lower.replace(" ", "") == closers[-1]:
                 closers.pop()
-            elif stripped.endswith("{"):
+            elif stripped.endswith("{") and closers[-1] == "}":  # braces nest in brace blocks only (blocks.py)
                 closers.append("}")
             continue
         if word in _PREAMBLE_WORDS or stripped.startswith("!") or lower.startswith("<style"):

@@ -1,0 +1,42 @@
+"""Settings blocks that a PlantUML reader keeps as they are (``plantuml.preamble``): ``skinparam
+… {`` … ``}``, ``<style>`` … ``</style>``, ``legend`` … ``endlegend`` (and header, footer, title,
+caption). One rule for every reader, the one PlantUML follows and the writer's ``preamble_lines``
+assumes: inside a brace block, a line that ends with ``{`` opens a nested one (``skinparam {`` /
+``activity {`` / ``}`` / ``}``), and the block ends when its last brace is closed."""
+from __future__ import annotations
+
+# a block's closing line (lower case, spaces removed) → the closer it matches
+_CLOSERS = {"}": "}", "</style>": "</style>", "endlegend": "legend", "endheader": "header", "endfooter": "footer",
+            "endtitle": "title", "endcaption": "caption"}
+
+
+class Block:
+    """The lines of one kept block, from its opening line to the line that closes it."""
+
+    __slots__ = ("line", "lines", "closers")
+
+    def __init__(self, line, closer: str) -> None:
+        self.line = line  # the opening line, for a block never closed
+        self.lines = [line.text]
+        self.closers = [closer]  # "}", "</style>", or the word of a legend/header/… block
+
+    def take(self, text: str) -> bool:
+        """Adds a line; True when it closed the block."""
+        self.lines.append(text)
+        if _CLOSERS.get(text.lower().replace(" ", "")) == self.closers[-1]:
+            self.closers.pop()
+        elif self.closers[-1] == "}" and text.endswith("{"):
+            self.closers.append("}")
+        return not self.closers
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def unclosed_block(block: Block | None, out) -> None:
+    """A block still open where the text ends: PlantUML refuses the diagram, at its first line."""
+    if block is not None:
+        out.add("SYNTAX_ERROR", f"{block.lines[0][:40]!r} is never closed (expected "
+                f"{block.closers[-1] if block.closers[-1] in ('}', '</style>') else 'end' + block.closers[-1]})",
+                line=block.line.number, column=block.line.column)
