@@ -172,7 +172,8 @@ class ActivityReader:
         if match:
             self.connector(match.group(1))
             return
-        word = lower.split("(", 1)[0].split(":", 1)[0].split(None, 1)[0] if lower.split() else ""
+        head = lower.split("(", 1)[0].split(":", 1)[0].split(None, 1)  # empty before a "(" or ":" that opens the line
+        word = head[0] if head else ""
         handler = (self.HANDLERS.get(lower.rstrip(" ;")) if short else None) or self.HANDLERS.get(word)
         if handler is not None:
             handler(self, line)
