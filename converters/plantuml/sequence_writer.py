@@ -543,7 +543,7 @@ class SequenceWriter:
                 dropped.append("over")
         self.dropped("note", node.id, dropped, node)
         if across and lanes and node.lane != lanes[0].id:
-            self.out.add("CHANGED_LABEL", f"note {node.id!r}: a note across every participant stands in the first",
+            self.out.add("CHANGED_LANE", f"note {node.id!r}: a note across every participant stands in the first",
                          line=node.line, column=node.column, element=node.id)
         if not node.label:
             if node.label == "":
