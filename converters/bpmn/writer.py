@@ -732,6 +732,16 @@ def _report_members_outside(diagram: Diagram, plan, nested: set[str], out: Diagn
                         element=group.id)
 
 
+def _report_lone_pool_nodes(plan, out: Diagnostics) -> None:
+    """A pool standing as a node is written as the pool: it reads back as a node only where a
+    message flow ends on it."""
+    flown = {end for c in plan.connections if c.kind == "messageFlow" for end in (c.source, c.target)}
+    for item in plan.nodes:
+        if item.tag == "participant" and item.node is not None and item.id not in flown:
+            out.add("DROPPED_NODE", f"node {item.id}: a pool standing as a node, with no message flow, is written as "
+                    "its pool alone", line=item.node.line, column=item.node.column, element=item.id)
+
+
 def write(diagram: Diagram, options: dict[str, str]) -> tuple[str, list[Diagnostic]]:
     """Model → BPMN, in four stages: plan (what to write), names (ids), placement (DI), emit."""
     out = Diagnostics()
@@ -745,6 +755,7 @@ def write(diagram: Diagram, options: dict[str, str]) -> tuple[str, list[Diagnost
     nested = {item.container for item in plan.nodes if item.container is not None}
     drawn_groups = [g for g in diagram.groups if not (g.kind == GroupKind.SUBPROCESS and g.id in nested)]
     _report_members_outside(diagram, plan, nested, out)
+    _report_lone_pool_nodes(plan, out)
     assign(names, diagram, plan, mode, drawn_groups)
     placed = Placement(diagram, plan, nested_lanes=bool(names.parent_band))
     return _Emitter(diagram, options, plan, names, placed, drawn_groups, roots, out).document(), out.items

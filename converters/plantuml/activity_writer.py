@@ -82,7 +82,9 @@ class ActivityWriter:
     # -- lanes ---------------------------------------------------------------------------------
     def declare_lanes(self) -> None:
         lanes = self.diagram.lanes
-        implicit = len(lanes) == 1 and lanes[0].attributes.get("plantuml.lane") == "implicit"
+        # (a lane with no node is there only when declared)
+        implicit = len(lanes) == 1 and lanes[0].attributes.get("plantuml.lane") == "implicit" and \
+            bool(self.diagram.nodes)
         ids = IdAllocator(lambda s: bool(_ALIAS.match(s)),
                           lambda s: re.sub(r"[^A-Za-z0-9_]", "_", s).strip("_") or "lane")
         kept = {lane.id for lane in lanes if ids.reserve(lane.id)}
