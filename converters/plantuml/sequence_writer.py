@@ -73,7 +73,7 @@ class SequenceWriter:
             lines.extend(self.kept_lines(d.attributes["plantuml.after"], d))
         lines.append("@enduml")
         self.report_diagram()
-        self.report_nodes()
+        self.report_nodes(events)
         return "\n".join(lines) + "\n", self.out.items
 
     def autonumber(self, value: str) -> str:
@@ -242,24 +242,38 @@ class SequenceWriter:
                 note_index += 1
             events.append(("message", edge))
         events.extend(("note", n) for n in notes[note_index:])
-        destroyed = {lane.id for lane in d.lanes if lane.attributes.get("destroyed") == "true"}
-        last_to: dict[str, Edge] = {}
-        for kind, item in events:
+        self.plan_destroys(events)
+        return events
+
+    def plan_destroys(self, events) -> None:
+        """A destroyed participant: ``!!`` on the last message, when the last thing it takes part in
+        is a message to it without an activation mark (PlantUML refuses anything after the end
+        of a lifeline, and ``!!`` beside ``++``), unless a kept ``destroy`` line says it already."""
+        d = self.diagram
+        last: dict[str, int] = {}  # lane → index of the last event it takes part in
+        for index, (kind, item) in enumerate(events):
             if kind == "message":
                 self.written_nodes.update((item.source, item.target))
-                last_to[self.lane_of[item.target]] = item
+                last[self.lane_of[item.source]] = last[self.lane_of[item.target]] = index
             else:
                 self.written_nodes.add(item.id)
-        for lane_id in destroyed:
-            edge = last_to.get(lane_id)
-            # "!!" ends the lifeline; PlantUML refuses it beside an activation mark
-            if edge is not None and edge.attributes.get("activation") not in _ACTIVATION_MARKS and \
+                for lane_id in [item.lane, *(item.attributes.get("over") or "").split(",")]:
+                    last[lane_id] = index
+        for lane in d.lanes:
+            if lane.attributes.get("destroyed") != "true" or self.destroyed_by_kept_line(lane.id):
+                continue
+            index = last.get(lane.id)
+            kind, edge = events[index] if index is not None else (None, None)
+            later = [e.attributes.get("plantuml.before", "") for k, e in events[index + 1:] if k == "message"] \
+                if index is not None else []
+            later.append(d.attributes.get("plantuml.after", ""))
+            mentioned = any(lane.id in line.replace(",", " ").split() for text in later for line in text.split("\n"))
+            if kind == "message" and self.lane_of[edge.target] == lane.id and not mentioned and \
+                    edge.attributes.get("activation") not in _ACTIVATION_MARKS and \
                     self.nodes[edge.target].attributes.get("exogenous") is None:
-                self.destroy_on[id(edge)] = lane_id
-            elif not self.destroyed_by_kept_line(lane_id):
-                lane = d.lane_by_id()[lane_id]
-                self.dropped("participant", lane_id, ["destroyed"], lane)
-        return events
+                self.destroy_on[id(edge)] = lane.id
+            else:
+                self.dropped("participant", lane.id, ["destroyed"], lane)
 
     def destroyed_by_kept_line(self, lane_id: str) -> bool:
         wanted = f"destroy {lane_id}"
@@ -508,20 +522,32 @@ class SequenceWriter:
             self.out.add("DROPPED_DIRECTION", f"PlantUML sequence diagrams run left to right; {d.direction} is not "
                          "kept", element="diagram")
 
-    def report_nodes(self) -> None:
+    def report_nodes(self, events) -> None:
         lanes = self.diagram.lanes
+        targets = {item.target for kind, item in events if kind == "message"}
         for node in self.diagram.nodes:
+            if node.kind in (NodeKind.DECISION, NodeKind.GATEWAY):
+                self.out.add("DROPPED_NODE", f"{node.kind.value} {node.label or node.id!r}: a sequence diagram "
+                             "shows its messages, not the choice", line=node.line, column=node.column,
+                             element=node.id)
+                continue
             if node.id not in self.written_nodes:
-                if node.kind not in (NodeKind.DECISION, NodeKind.GATEWAY):
-                    self.out.add("DROPPED_NODE", f"{node.kind.value} {node.label or node.id!r}: a sequence diagram "
-                                 "shows messages and notes, not steps of their own", line=node.line,
-                                 column=node.column, element=node.id)
+                self.out.add("DROPPED_NODE", f"{node.kind.value} {node.label or node.id!r}: a sequence diagram "
+                             "shows messages and notes, not steps of their own", line=node.line,
+                             column=node.column, element=node.id)
                 continue
             if node.kind is NodeKind.NOTE:
                 self.check_note(node, lanes)
                 continue
+            # what the reader makes: a step for each message it receives, an end for one that leaves
+            # the diagram, a start for a participant's first message sent
+            exogenous = node.attributes.get("exogenous")
+            wanted = (NodeKind.END if exogenous else NodeKind.TASK) if node.id in targets else NodeKind.START
+            if node.kind is not wanted:
+                self.out.add("CHANGED_KIND", f"{node.kind.value} {node.id!r} reads back as a {wanted.value}",
+                             line=node.line, column=node.column, element=node.id)
             dropped = [k for k in node.attributes if k != "exogenous"]
-            if node.attributes.get("exogenous") not in (None, "left", "right"):
+            if exogenous not in (None, "left", "right"):
                 dropped.append("exogenous")
             self.dropped("node", node.id, dropped, node)
 
