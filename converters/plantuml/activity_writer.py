@@ -246,7 +246,9 @@ class ActivityWriter:
             extra = {k: v for k, v in node.attributes.items() if k not in _CARRIED_NODE}
             decision = node.attributes.get("plantuml.decision")
             if decision is not None and not (decision == "switch" and form == "switch"):
-                extra["plantuml.decision"] = decision  # a while or repeat loop is written as if and connectors
+                self.out.add("DROPPED_ATTRIBUTE", f"node {node.id!r}: plantuml.decision {decision!r}: written as "
+                             f"{'if/else and connectors' if form == 'if' else 'a ' + form}, which reads back the same "
+                             "graph", line=node.line, column=node.column, element=node.id)
             if extra:
                 self.out.add("DROPPED_ATTRIBUTE", f"node {node.id!r}: {', '.join(sorted(extra))}", line=node.line,
                              column=node.column, element=node.id)
