@@ -139,6 +139,10 @@ CODES: dict[str, CodeInfo] = {
     # -- PlantUML (converters/plantuml) ----------------------------------------------------
     "PLANTUML_DIAGRAM_TYPE": CodeInfo(E, "a PlantUML diagram that is neither an activity nor a sequence diagram"),
     "PLANTUML_UNCLOSED": CodeInfo(W, "a PlantUML block or action never closed; read as PlantUML draws it"),
+    # -- writer losses of PlantUML and BPMN (issue 8: every difference named) ---------------
+    "CHANGED_GROUP_MEMBERS": CodeInfo(W, "a group some of whose members the target format writes outside it",
+                                      loss=True),
+    "CHANGED_LANE": CodeInfo(W, "a node the target format draws in another lane", loss=True),
 }
 
 

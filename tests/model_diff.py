@@ -18,6 +18,11 @@ from converters.model import Diagram, edge_name
 # Formats whose node ids are renumbered by design (docs/flowzap.md §3): nodes pair by position,
 # and node and loop ids are not compared.
 RENUMBERING = frozenset({"flowzap"})
+# Formats whose nodes have no ids at all: PlantUML's activities and sequence steps are numbered by
+# its reader in the order of the text, and the activity writer's blocks (if/fork/connectors) need
+# not follow the model's node order. Their nodes pair by what they are — lane, kind, label and the
+# same of their neighbours — then by position; node ids are not compared (there are none to keep).
+UNNAMED_NODES = frozenset({"plantuml"})
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,61 @@ def _pair(before: list, after: list, key) -> dict[int, int]:
     return pairs
 
 
+def _pair_stages(before_keys: list[list], after_keys: list[list], count_before: int, count_after: int) -> dict[int, int]:
+    """Pairs positions by the first of several keys (strongest first) that two elements share,
+    then what is left in order."""
+    pairs: dict[int, int] = {}
+    taken: set[int] = set()
+    for stage_before, stage_after in zip(before_keys, after_keys):
+        where: dict = {}
+        for j, key in enumerate(stage_after):
+            if j not in taken:
+                where.setdefault(key, []).append(j)
+        for i, key in enumerate(stage_before):
+            if i not in pairs and where.get(key):
+                j = where[key].pop(0)
+                pairs[i] = j
+                taken.add(j)
+    rest = iter(j for j in range(count_after) if j not in taken)
+    for i in range(count_before):
+        if i not in pairs:
+            j = next(rest, None)
+            if j is None:
+                break
+            pairs[i] = j
+    return pairs
+
+
+def _refined(diagram: Diagram, keys: list[int]) -> list[list[int]]:
+    """``keys`` refined twice by the keys of the nodes each node's edges lead to and come from
+    (with the edges' labels): [keys, once, twice]."""
+    index = {node.id: i for i, node in enumerate(diagram.nodes)}
+    rounds = [keys]
+    for _ in range(2):
+        out: list[list[int]] = [[] for _ in diagram.nodes]
+        into: list[list[int]] = [[] for _ in diagram.nodes]
+        for edge in diagram.edges:
+            s, t = index.get(edge.source), index.get(edge.target)
+            if s is not None and t is not None:
+                out[s].append(hash((keys[t], edge.label)))
+                into[t].append(hash((keys[s], edge.label)))
+        keys = [hash((key, tuple(sorted(out[i])), tuple(sorted(into[i])))) for i, key in enumerate(keys)]
+        rounds.append(keys)
+    return rounds
+
+
+def _node_keys(diagram: Diagram, lane_of) -> list[list[int]]:
+    """Keys of each node for ``_pair_stages``, strongest first: lane, kind and label, refined by
+    the neighbours; then without the label (a label the writer changed), then the lane alone (a
+    kind it changed), both refined; then kind and label, the label, lane and kind."""
+    nodes = diagram.nodes
+    full = _refined(diagram, [hash((lane_of(n.lane), n.kind.value, n.label)) for n in nodes])
+    unlabelled = _refined(diagram, [hash((lane_of(n.lane), n.kind.value)) for n in nodes])
+    placed = _refined(diagram, [hash(lane_of(n.lane)) for n in nodes])
+    return [full[2], full[1], full[0], unlabelled[2], unlabelled[1], placed[2], placed[1],
+            [hash((n.kind.value, n.label)) for n in nodes], [hash(n.label) for n in nodes], unlabelled[0]]
+
+
 def _attributes(kind: str, name: str | None, before: dict, after: dict, out: list[Difference]) -> None:
     for key, value in before.items():
         if key not in after:
@@ -70,6 +130,7 @@ def _text(kind: str, name: str | None, field: str, before: str | None, after: st
 def differences(before: Diagram, after: Diagram, target_format: str) -> list[Difference]:
     out: list[Difference] = []
     renumbered = target_format in RENUMBERING
+    unnamed = target_format in UNNAMED_NODES
     _text("diagram", None, "title", before.title, after.title, out)
     if before.direction != after.direction:
         out.append(Difference("diagram", None, f"direction {before.direction} became {after.direction}"))
@@ -89,7 +150,11 @@ def differences(before: Diagram, after: Diagram, target_format: str) -> list[Dif
             out.append(Difference("lane", lane.id, f"label {lane.display_label!r} became {other.display_label!r}"))
         _attributes("lane", lane.id, lane.attributes, other.attributes, out)
 
-    node_pairs = _pair(before.nodes, after.nodes, None if renumbered else (lambda node: node.id))
+    if unnamed:
+        node_pairs = _pair_stages(_node_keys(before, lane_map.get), _node_keys(after, lambda lane: lane),
+                                  len(before.nodes), len(after.nodes))
+    else:
+        node_pairs = _pair(before.nodes, after.nodes, None if renumbered else (lambda node: node.id))
     node_map: dict[str, str] = {}
     for i, node in enumerate(before.nodes):
         if i not in node_pairs:
@@ -97,7 +162,7 @@ def differences(before: Diagram, after: Diagram, target_format: str) -> list[Dif
             continue
         other = after.nodes[node_pairs[i]]
         node_map[node.id] = other.id
-        if not renumbered and other.id != node.id:
+        if not renumbered and not unnamed and other.id != node.id:
             out.append(Difference("node", node.id, f"id became {other.id!r}"))
         if lane_map.get(node.lane) != other.lane:
             out.append(Difference("node", node.id, f"lane {node.lane!r} became {other.lane!r}"))

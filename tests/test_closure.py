@@ -39,8 +39,6 @@ FORMATS = [f.name for f in all_formats() if f.can_read and f.can_write]
 KNOWN_GAPS: dict[str, str] = {
     "mermaid": "empty edge labels come back as none and a few attribute values are not yet reported "
                "(issue 8, open: see the closing note)",
-    "plantuml": "a few element-level differences of fuzzed models are not yet named by a diagnostic "
-                "(issue 8/9, open: see the closing note)",
 }
 
 REFUSALS = {"flowzap": {"EMPTY_DIAGRAM"}}

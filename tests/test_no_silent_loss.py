@@ -31,8 +31,6 @@ PAIRS = [(x, y) for x in FORMATS for y in FORMATS]
 # which hold for every source, are not in this list.
 _TARGET_GAPS = {
     "mermaid": "empty labels come back as none, and mermaid.* attributes of a foreign source are not all named",
-    "plantuml": "group membership and some attributes of restructured flows are not all named",
-    "bpmn": "group members that BPMN cannot hold are not all named",
 }
 KNOWN_GAPS: dict[tuple[str, str], str] = {
     (x, y): _TARGET_GAPS[y] for x in FORMATS for y in FORMATS if y in _TARGET_GAPS

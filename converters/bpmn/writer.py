@@ -461,7 +461,8 @@ class _Emitter:
             attrs += f" name={attribute(edge.label)}"
         native: list[str] = []
         rest = dict(edge.attributes)
-        _, before, after, documentation, vendor = self.native_parts(rest, native, tag, xml_id)
+        extra, before, after, documentation, vendor = self.native_parts(rest, native, tag, xml_id)
+        attrs += extra  # isImmediate and foreign attributes of the flow
         if rest.get("bpmn.type") == tag:
             native.append("bpmn.type")
             rest.pop("bpmn.type")
@@ -713,6 +714,34 @@ def _order(attributes: dict[str, str], native: list[str]) -> str | None:
     return " ".join(keys)
 
 
+def _report_members_outside(diagram: Diagram, plan, nested: set[str], out: Diagnostics) -> None:
+    """A sub-process written as nesting holds what is written inside it: members it cannot hold
+    (annotations, nodes of another pool, nodes a sequence flow leads out of it) are named."""
+    held: dict[str, set[str]] = {}
+    for item in plan.nodes:
+        if item.container is not None and item.node is not None:
+            held.setdefault(item.container, set()).add(item.id)
+    for group in diagram.groups:
+        if group.kind == GroupKind.SUBPROCESS and group.id in nested:
+            inside = held.get(group.id, set())
+            outside = [m for m in group.members if m not in inside]
+            if outside or len(inside) != len(set(group.members)):
+                out.add("CHANGED_GROUP_MEMBERS", f"sub-process {group.id}: {', '.join(outside[:5]) or 'other nodes'}"
+                        f"{' …' if len(outside) > 5 else ''} written outside it (BPMN holds there flow nodes of "
+                        "its own pool that no sequence flow leads out of)", line=group.line, column=group.column,
+                        element=group.id)
+
+
+def _report_lone_pool_nodes(plan, out: Diagnostics) -> None:
+    """A pool standing as a node is written as the pool: it reads back as a node only where a
+    message flow ends on it."""
+    flown = {end for c in plan.connections if c.kind == "messageFlow" for end in (c.source, c.target)}
+    for item in plan.nodes:
+        if item.tag == "participant" and item.node is not None and item.id not in flown:
+            out.add("DROPPED_NODE", f"node {item.id}: a pool standing as a node, with no message flow, is written as "
+                    "its pool alone", line=item.node.line, column=item.node.column, element=item.id)
+
+
 def write(diagram: Diagram, options: dict[str, str]) -> tuple[str, list[Diagnostic]]:
     """Model → BPMN, in four stages: plan (what to write), names (ids), placement (DI), emit."""
     out = Diagnostics()
@@ -725,6 +754,8 @@ def write(diagram: Diagram, options: dict[str, str]) -> tuple[str, list[Diagnost
     # Sub-process groups written as nesting need no BPMN group of their own.
     nested = {item.container for item in plan.nodes if item.container is not None}
     drawn_groups = [g for g in diagram.groups if not (g.kind == GroupKind.SUBPROCESS and g.id in nested)]
+    _report_members_outside(diagram, plan, nested, out)
+    _report_lone_pool_nodes(plan, out)
     assign(names, diagram, plan, mode, drawn_groups)
     placed = Placement(diagram, plan, nested_lanes=bool(names.parent_band))
     return _Emitter(diagram, options, plan, names, placed, drawn_groups, roots, out).document(), out.items

@@ -11,7 +11,7 @@ import re
 from ..diagnostics import Diagnostic, Diagnostics
 from ..model import Diagram, EdgeStyle, IdAllocator, Node, NodeKind, edge_name
 from . import extras
-from .activity_reader import DEFAULT_STEREOTYPE
+from .activity_reader import DEFAULT_STEREOTYPE, IMPLICIT_LANE
 from .restructure import Restructure, Step
 from .text import encode, header_lines
 
@@ -61,18 +61,36 @@ class ActivityWriter:
         self.report_nodes(plan)
         self.report_edges()
         self.report_rest()
+        self.write_comments()
+        if all(line.startswith("!") for line in lines[1:]):
+            report_empty(d, self.out)
         lines.append("@enduml")
         return "\n".join(lines) + "\n", self.out.items
+
+    def write_comments(self) -> None:
+        """Plain ``'`` comments of a PlantUML source, kept as comments (read back in order)."""
+        text = self.diagram.attributes.get("plantuml.comments")
+        if text is None:
+            return
+        lines = text.split("\n")
+        if all(_plain_comment(line) for line in lines):
+            self.lines.extend("'" + line for line in lines)
+        elif not self.keep:
+            self.out.add("DROPPED_ATTRIBUTE", "diagram: plantuml.comments holds a line a comment cannot carry",
+                         element="diagram")
 
     # -- lanes ---------------------------------------------------------------------------------
     def declare_lanes(self) -> None:
         lanes = self.diagram.lanes
-        implicit = len(lanes) == 1 and lanes[0].attributes.get("plantuml.lane") == "implicit"
+        # (a lane with no node is there only when declared)
+        implicit = len(lanes) == 1 and lanes[0].attributes.get("plantuml.lane") == "implicit" and \
+            bool(self.diagram.nodes)
         ids = IdAllocator(lambda s: bool(_ALIAS.match(s)),
                           lambda s: re.sub(r"[^A-Za-z0-9_]", "_", s).strip("_") or "lane")
         kept = {lane.id for lane in lanes if ids.reserve(lane.id)}
         for lane in lanes:
             if implicit:
+                self.implicit_lane(lane)
                 continue
             colour = lane.attributes.get("plantuml.color", "")
             colour = f"{colour}|" if re.fullmatch(r"#[\w#/\-]+", colour) else ""
@@ -97,6 +115,8 @@ class ActivityWriter:
             self.lines.append(declaration)
             self.current_lane = lane.id
             extra = {k: v for k, v in lane.attributes.items() if k not in _CARRIED_LANE}
+            if "plantuml.lane" in lane.attributes:
+                extra["plantuml.lane"] = lane.attributes["plantuml.lane"]  # written as a declared swimlane
             if extra:
                 payload["attributes"] = lane.attributes
                 self.lost("DROPPED_ATTRIBUTE", f"lane {lane.id!r}: {', '.join(sorted(extra))}", lane, lane.id,
@@ -104,6 +124,26 @@ class ActivityWriter:
             if payload and self.keep:
                 payload["lane"] = read_id
                 self.lane_extras.append(payload)
+
+    def implicit_lane(self, lane) -> None:
+        """The one lane of a PlantUML activity without swimlanes: no declaration, so only its being
+        implicit is written."""
+        extra = sorted(k for k in lane.attributes if k != "plantuml.lane")
+        payload: dict = {}
+        if extra:
+            payload["attributes"] = lane.attributes
+            self.lost("DROPPED_ATTRIBUTE", f"lane {lane.id!r}: {', '.join(extra)}", lane, lane.id, payload)
+        if lane.id != IMPLICIT_LANE:
+            payload["id"] = lane.id
+            self.lost("RENAMED_ID", f"lane {lane.id!r}: an activity without swimlanes reads back with one lane "
+                      f"{IMPLICIT_LANE!r}", lane, lane.id, payload)
+        if lane.label is not None:
+            payload["label"] = lane.label
+            self.lost("CHANGED_LABEL", f"lane {lane.id!r}: an activity without swimlanes has no lane title", lane,
+                      lane.id, payload)
+        if payload and self.keep:
+            payload["lane"] = IMPLICIT_LANE
+            self.lane_extras.append(payload)
 
     # -- steps ---------------------------------------------------------------------------------
     def spell(self, step: Step) -> None:
@@ -204,6 +244,11 @@ class ActivityWriter:
                 self.out.add("CHANGED_LABEL", f"node {node.id!r}: an empty label reads back as none",
                              line=node.line, column=node.column, element=node.id)
             extra = {k: v for k, v in node.attributes.items() if k not in _CARRIED_NODE}
+            decision = node.attributes.get("plantuml.decision")
+            if decision is not None and not (decision == "switch" and form == "switch"):
+                self.out.add("DROPPED_ATTRIBUTE", f"node {node.id!r}: plantuml.decision {decision!r}: written as "
+                             f"{'if/else and connectors' if form == 'if' else 'a ' + form}, which reads back the same "
+                             "graph", line=node.line, column=node.column, element=node.id)
             if extra:
                 self.out.add("DROPPED_ATTRIBUTE", f"node {node.id!r}: {', '.join(sorted(extra))}", line=node.line,
                              column=node.column, element=node.id)
@@ -269,6 +314,22 @@ class ActivityWriter:
                          element="diagram")
         if d.title == "":
             self.out.add("DROPPED_TITLE", "an empty title is not written", element="diagram")
+
+
+def _plain_comment(line: str) -> bool:
+    """A line that ``'`` + line reads back as: printable, no space at its end, not one of our own
+    ``' flowzap {…}`` comments."""
+    return line == line.rstrip() and (line.isprintable() or all(c.isprintable() or c == "\t" for c in line)) and \
+        extras.payload(line) is None
+
+
+def report_empty(diagram: Diagram, out: Diagnostics) -> None:
+    """A text with no statement reads back as an empty diagram: nothing of the diagram's own is kept."""
+    if diagram.direction != "LR":
+        out.add("DROPPED_DIRECTION", "a PlantUML text with no statement keeps no direction", element="diagram")
+    if diagram.attributes:
+        out.add("DROPPED_ATTRIBUTE", f"diagram: {', '.join(sorted(diagram.attributes))}: a PlantUML text with no "
+                "statement keeps none", element="diagram")
 
 
 def write_activity(diagram: Diagram, keep: bool) -> tuple[str, list[Diagnostic]]:

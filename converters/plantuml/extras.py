@@ -23,7 +23,7 @@ def comment(payload: dict) -> str:
     return "' " + PREFIX + json.dumps(payload, ensure_ascii=True, separators=(",", ":"))
 
 
-def _payload(text: str) -> dict | None:
+def payload(text: str) -> dict | None:
     body = text.strip()
     if not body.startswith(PREFIX.strip()):
         return None
@@ -43,13 +43,13 @@ class Pending:
         self.plain: list[str] = []
         self.renames: list[tuple[Node, dict]] = []
         for line in comments:
-            payload = _payload(line.text)
-            if payload is None:
+            found = payload(line.text)
+            if found is None:
                 self.plain.append(line.text)
-            elif "node" in payload:
-                self.by_line[line.number] = payload
+            elif "node" in found:
+                self.by_line[line.number] = found
             else:
-                self.rest.append((line, payload))
+                self.rest.append((line, found))
 
     def node(self, node: Node) -> None:
         """Called for each node as it is made: the comment on the line before names it."""

@@ -78,7 +78,9 @@ class Restructure:
         if node.kind is NodeKind.DECISION:
             # if/else for two outcomes; a lone outcome as a one-case switch (PlantUML refuses a
             # detach after an endif whose branch stopped); none as an empty if, then detach
-            return "if" if len(out) in (0, 2) else "switch"
+            # (a switch read as one stays one when it has a case to write)
+            switch = node.attributes.get("plantuml.decision") == "switch" and out
+            return "if" if len(out) in (0, 2) and not switch else "switch"
         if node.kind is NodeKind.GATEWAY and out:
             return "fork"
         return "action"

@@ -591,5 +591,11 @@ class _Scan:
         return _Arrow(written, style, head, reverse)
 
 
+def parse_arrow(text: str) -> _Arrow | None:
+    """The arrow ``text`` starts with, as the reader takes it (its style, head and direction): the
+    writer checks with it what an arrow it writes reads back as."""
+    return _Scan(text + " X").arrow()
+
+
 def read_sequence(source: Source, out: Diagnostics) -> Diagram:
     return SequenceReader(source, out).read()

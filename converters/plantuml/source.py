@@ -113,6 +113,15 @@ def _looks_like_message(text: str) -> bool:
     return not any(char in _NOT_IN_NAME for char in head)
 
 
+def is_statement(text: str) -> bool:
+    """True when ``classify`` counts the line as a statement of some diagram kind (a writer keeps
+    no such line inside a settings block, where it would change what the text is read as)."""
+    text = text.strip()
+    return text.startswith((":", "|")) or "(*)" in text or "(*top)" in text or \
+        (text.startswith("===") and text.endswith("===")) or bool(_LEGACY_ARROW.match(text)) or \
+        bool(_SEQUENCE.match(text)) or bool(_ACTIVITY3.match(text)) or _looks_like_message(text)
+
+
 def classify(lines: list[Line]) -> str:
     """The diagram PlantUML would assume: a legacy activity when a ``(*)`` or a ``===`` bar is
     there, a new-syntax activity when a statement only that language has is there, else a sequence

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .source import is_statement
+
 # Characters with a meaning wherever they stand: statement delimiters, creole's escape, HTML-like
 # tags, entities, the preprocessor's variables and our own escapes.
 _ALWAYS = frozenset(";|<>[]{}\"&\\~%$")
@@ -115,6 +117,9 @@ def preamble_lines(text: str) -> tuple[list[str], list[str]]:
         word = lower.split(None, 1)[0] if lower else ""
         if stripped.startswith("@") or stripped.startswith("'"):
             refused.append(line)
+            continue
+        if closers and is_statement(stripped) and lower.replace(" ", "") != closers[-1]:
+            refused.append(line)  # a statement inside a settings block would change the diagram's kind
             continue
         if closers:
             kept.append(line)
