@@ -29,7 +29,6 @@ PAIRS = [(x, y) for x in FORMATS for y in FORMATS]
 # the closing note). Not strict: a pair that already holds shows as XPASS, and flowzap and yaml,
 # which hold for every source, are not in this list.
 _TARGET_GAPS = {
-    "mermaid": "empty labels come back as none, and mermaid.* attributes of a foreign source are not all named",
     "plantuml": "group membership and some attributes of restructured flows are not all named",
     "bpmn": "group members that BPMN cannot hold are not all named",
 }
