@@ -93,6 +93,8 @@ CODES: dict[str, CodeInfo] = {
     "CHANGED_KIND": CodeInfo(W, "a node meaning the target format draws as a nearer one", loss=True),
     "CHANGED_LABEL": CodeInfo(W, "a label the target format had to change", loss=True),
     "RENAMED_ID": CodeInfo(I, "an id the target format does not allow, renamed", loss=True),
+    # -- losses of the Mermaid writer (converters/mermaid; issue 8) -----------------------------
+    "CHANGED_LANE": CodeInfo(W, "a node or group the target format reads back in another lane", loss=True),
     # -- BPMN 2.0 XML (converters/bpmn) ----------------------------------------------------
     "XML_DTD_FORBIDDEN": CodeInfo(E, "a DTD or entity declaration in XML input; refused before parsing"),
     "NOT_BPMN": CodeInfo(E, "the XML root is not BPMN 2.0 <definitions>"),

@@ -35,18 +35,23 @@ class Difference:
         return f"{self.kind} {self.element!r}: {self.what}" if self.element is not None else f"diagram: {self.what}"
 
 
-def _pair(before: list, after: list, key) -> dict[int, int]:
-    """Pairs positions of ``before`` with positions of ``after``: equal keys first, then the rest
-    in order."""
+def _pair(before: list, after: list, key, *then) -> dict[int, int]:
+    """Pairs positions of ``before`` with positions of ``after``: equal keys first, then equal keys
+    of each ``then`` (a pair of functions: the key of a ``before`` element, of an ``after`` one)
+    among the rest, then the rest in order."""
     pairs: dict[int, int] = {}
-    if key is not None:
+    tiers = ([(key, key)] if key is not None else []) + list(then)
+    for key_before, key_after in tiers:
+        taken = set(pairs.values())
         where: dict = {}
         for j, element in enumerate(after):
-            where.setdefault(key(element), []).append(j)
+            if j not in taken:
+                where.setdefault(key_after(element), []).append(j)
         for i, element in enumerate(before):
-            candidates = where.get(key(element))
-            if candidates:
-                pairs[i] = candidates.pop(0)
+            if i not in pairs:
+                candidates = where.get(key_before(element))
+                if candidates:
+                    pairs[i] = candidates.pop(0)
     taken = set(pairs.values())
     rest = iter(j for j in range(len(after)) if j not in taken)
     for i in range(len(before)):
@@ -152,9 +157,19 @@ def differences(before: Diagram, after: Diagram, target_format: str) -> list[Dif
 
     if unnamed:
         node_pairs = _pair_stages(_node_keys(before, lane_map.get), _node_keys(after, lambda lane: lane),
-                                  len(before.nodes), len(after.nodes))
+                                  len(before.nodes), len(after.nodes),
+                                  [(n.kind, n.label) for n in before.nodes], [(n.kind, n.label) for n in after.nodes])
+    elif renumbered:
+        node_pairs = _pair(before.nodes, after.nodes, None)
     else:
-        node_pairs = _pair(before.nodes, after.nodes, None if renumbered else (lambda node: node.id))
+        # A renamed node keeps its lane and the text it shows (its label, else its id, which a writer
+        # that renames writes as its label): the rest pair by those, then by lane, before they pair by
+        # position, since a writer may declare nodes in another order than the model's (Mermaid: lane
+        # by lane).
+        shown = (lambda node: (lane_map.get(node.lane), node.id if node.label is None else node.label),
+                 lambda node: (node.lane, node.id if node.label is None else node.label))
+        same_lane = (lambda node: lane_map.get(node.lane), lambda node: node.lane)
+        node_pairs = _pair(before.nodes, after.nodes, lambda node: node.id, shown, same_lane)
     node_map: dict[str, str] = {}
     for i, node in enumerate(before.nodes):
         if i not in node_pairs:

@@ -37,8 +37,6 @@ FORMATS = [f.name for f in all_formats() if f.can_read and f.can_write]
 
 # format → why its closure does not hold yet on this branch (each helper's issue 8 work).
 KNOWN_GAPS: dict[str, str] = {
-    "mermaid": "empty edge labels come back as none and a few attribute values are not yet reported "
-               "(issue 8, open: see the closing note)",
 }
 
 REFUSALS = {"flowzap": {"EMPTY_DIAGRAM"}}

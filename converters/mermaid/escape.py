@@ -51,10 +51,45 @@ _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,40}(?:\s[^<>]{0,400})?/?>")
 
 
 def _encoded(text: str, table: dict, markup: bool) -> str:
-    text = _line_breaks(text).translate(table)
+    text = _line_breaks(text)
     if markup and "<" in text:
+        # the model's line breaks are "\n" (written <br/>); a <br> in its text would read back as
+        # one, so it is text there
+        text = "<br/>".join(_text_breaks(part, table) for part in text.split("\n"))
         text = _TAG_START.sub("#lt;", text)
-    return _UNCARRIED.sub(_code, text)
+    else:
+        text = text.translate(table)
+    return _kept_ends(_UNCARRIED.sub(_code, text))
+
+
+_BR_TAG = re.compile(r"<(br\s*/?>)", re.IGNORECASE)
+
+
+def _text_breaks(part: str, table: dict) -> str:
+    pieces = []
+    last = 0
+    for match in _BR_TAG.finditer(part):
+        pieces.append(part[last:match.start()].translate(table))
+        pieces.append("#lt;" + match.group(1).translate(table))
+        last = match.end()
+    pieces.append(part[last:].translate(table))
+    return "".join(pieces)
+
+
+def _kept_ends(text: str) -> str:
+    """White space at either end as entity codes: mermaid trims labels but decodes entity codes
+    after trimming, so they come back. One pass from each end."""
+    if not text or not (text[0].isspace() or text[-1].isspace()):
+        return text
+    start = 0
+    while start < len(text) and text[start].isspace():
+        start += 1
+    end = len(text)
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    head = "".join(f"#{ord(c)};" for c in text[:start])
+    tail = "".join(f"#{ord(c)};" for c in text[end:])
+    return head + text[start:end] + tail
 
 
 def flow_text(label: str, markup: bool = False) -> str:
@@ -104,7 +139,7 @@ def yaml_label(label: str) -> str:
 def yaml_string(text: str) -> str:
     """A YAML double-quoted string for front matter (``title:``), on one line."""
     text = text.replace("\\", "\\\\").replace('"', '\\"')
-    text = _line_breaks(text).replace("\n", "\\n").replace("\t", "\\t")
+    text = text.replace("\n", "\\n").replace("\t", "\\t")
     # "<" as \x3C: mermaid rewrites <word …="…"> spans of the whole text before reading it
     text = text.replace("<", "\\x3C")
     return '"' + _UNCARRIED.sub(lambda m: f"\\x{ord(m.group()):02X}" if ord(m.group()) < 0x100

@@ -139,6 +139,7 @@ class FlowchartWriter:
             members = by_lane.get(lane.id, [])
             groups = groups_by_lane.get(lane.id, [])
             if is_outside_lane(lane):
+                self.report_top_level_groups(lane, groups)
                 self.write_block_body(members, groups, depth=1)
                 self.lane_extras(lane)
                 continue
@@ -159,6 +160,12 @@ class FlowchartWriter:
     def diagram_extras(self) -> None:
         other = {k: v for k, v in self.d.attributes.items()
                  if k not in _DIAGRAM_KEYS and not k.startswith("mermaid.classDef.")}
+        # what the reader gives back: no "diagram" key, "mermaid.diagram" only for a swimlane
+        if "diagram" in self.d.attributes:
+            other["diagram"] = self.d.attributes["diagram"]
+        kind = self.d.attributes.get("mermaid.diagram")
+        if kind is not None and (kind != "swimlane" or not self.swimlane):
+            other["mermaid.diagram"] = kind
         if other:
             if self.keep:
                 self.extras.append(comments.line({"diagram": {"attributes": other}}))
@@ -195,6 +202,27 @@ class FlowchartWriter:
         self.write_block_body(members, groups, depth=2)
         self.lines.append("  end")
         self.lane_extras(lane)
+
+    def report_top_level_groups(self, lane: Lane, groups: list[Group]) -> None:
+        """Subgraphs of the nodes outside every lane are written at the top, where a subgraph is a
+        lane: each comes back as a lane, its nodes and nested groups in it."""
+        ids = {g.id for g in groups}
+        tops = {g.id for g in groups if g.parent not in ids}
+        for group in groups:
+            if group.id in tops:
+                self.out.add("CHANGED_LANE", f"subgraph {group.id!r} outside every lane is read back as a lane",
+                             line=group.line, column=group.column, element=group.id)
+            elif group.lane is not None or group.parent in tops:
+                self.out.add("CHANGED_LANE", f"subgraph {group.id!r} is read back in lane of its top subgraph",
+                             line=group.line, column=group.column, element=group.id)
+        moved: set[str] = set()
+        for group in groups:
+            moved.update(group.members)
+        for node_id in moved:
+            node = self.nodes.get(node_id)
+            if node is not None and node.lane == lane.id:
+                self.out.add("CHANGED_LANE", f"node {node.id!r}: in a subgraph outside every lane, read back in "
+                             "the lane that subgraph becomes", line=node.line, column=node.column, element=node.id)
 
     def write_block_body(self, members: list[Node], groups: list[Group], depth: int) -> None:
         """A lane's nodes outside its groups, then its top groups, each with its nested ones."""
@@ -244,6 +272,11 @@ class FlowchartWriter:
     def subgraph_line(self, sid: str, label: str | None, original: str, attributes: dict[str, str]) -> str:
         if attributes.get("mermaid.autoId") == "true" and not label:
             return "subgraph"
+        if attributes.get("mermaid.autoId") == "true":
+            # mermaid numbers untitled-id subgraphs as it closes them; written with its id, the
+            # subgraph keeps it, not the mark that mermaid chose it
+            self.out.add("DROPPED_ATTRIBUTE", f"subgraph {original}: written with its id (mermaid.autoId not kept)",
+                         element=original)
         if label is None:
             label = original
         if label == sid:
@@ -322,7 +355,9 @@ class FlowchartWriter:
         return data
 
     def trimmed(self, element, ident: str, label: str) -> None:
-        if not self.keep:
+        """Spaces around a label are written as entity codes (``escape``), except in a markdown
+        string, which mermaid trims."""
+        if not self.keep and element.attributes.get("mermaid.labelType") == "markdown":
             self.out.add("CHANGED_LABEL", f"{ident}: mermaid trims the spaces around the label {label!r}",
                          line=element.line, column=element.column, element=ident)
 
@@ -413,6 +448,7 @@ class FlowchartWriter:
                 source = subgraph_ids[a["mermaid.source"]]
             if a.get("mermaid.target") and subgraph_ids.get(a["mermaid.target"]):
                 target = subgraph_ids[a["mermaid.target"]]
+            self.subgraph_end_loss(edge, subgraph_ids)
             key = (self.node_ids[edge.source], self.node_ids[edge.target])
             r = rank.get(key, 0)
             rank[key] = r + 1
@@ -438,6 +474,16 @@ class FlowchartWriter:
             self.edge_extras(edge, key, r, bool(ident))
             self.edge_styles(edge, edge.id if ident else f"L_{source}_{target}_{0 if count == 0 else count + 1}")
             self.edge_count += 1
+
+    def subgraph_end_loss(self, edge: Edge, subgraph_ids: dict[str, str | None]) -> None:
+        """An edge that ends on a subgraph keeps it in ``mermaid.source``/``mermaid.target``; the
+        reader gives back the subgraph's id as written (renamed), and nothing for a subgraph that
+        is not written (the edge then ends on the node)."""
+        for key in ("mermaid.source", "mermaid.target"):
+            value = edge.attributes.get(key)
+            if value is not None and subgraph_ids.get(value) != value:
+                self.out.add("DROPPED_ATTRIBUTE", f"edge {edge_name(edge)}: {key} {value[:40]!r} is read back as "
+                             f"{subgraph_ids.get(value)!r}", line=edge.line, column=edge.column, element=edge_name(edge))
 
     def edge_styles(self, edge: Edge, ref: str) -> None:
         """linkStyle, data and classes of one edge; ``ref`` is how mermaid names it (an edge without

@@ -956,7 +956,9 @@ def _edges(diagram: Diagram, db: FlowDB, tree: _SubgraphTree, out: Diagnostics, 
             out.add("INVALID_EDGE_HEADS", f"edge {fe.start} -> {fe.end} mixes two line kinds or two different "
                     "heads; mermaid accepts it but draws it as a plain line", line=line, column=column)
         style = _STROKE_STYLE.get(fe.stroke or "normal", EdgeStyle.SOLID)
-        edge = Edge(source, target, _label(fe.text) if fe.text else None,
+        # an empty quoted label (|" "|, a string to mermaid) is an empty label, not none
+        has_label = bool(fe.text) or (fe.text is not None and fe.label_type == "string")
+        edge = Edge(source, target, _label(fe.text) if has_label else None,
                     style=style, id=fe.id if fe.user_id else None, line=line, column=column)
         _edge_attributes(fe, style, db, edge_attrs)
         edge.attributes.update(edge_attrs)

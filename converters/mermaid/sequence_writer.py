@@ -19,6 +19,7 @@ from ..diagnostics import Diagnostic, Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind, edge_name
 from .escape import IdMap, header_lines, mermaid_ids, message_text, one_line, statement_value
 from .flow_writer import comment_lines
+from .sequence_readback import ReadBack
 
 SEQUENCE_KEYWORDS = frozenset({
     "participant", "actor", "create", "destroy", "as", "loop", "rect", "opt", "alt", "else", "par", "par_over",
@@ -43,6 +44,7 @@ _PLACEMENTS = {"left": "left of", "right": "right of", "over": "over", "left of"
                "right of": "right of"}
 _LINK_KEYS = ("links", "link", "properties", "details")
 _ENTITY_LIKE = re.compile(r"#\w+;")
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?|\.[0-9]{1,2}")  # mermaid's NUM token
 
 
 @dataclass(slots=True)
@@ -69,6 +71,7 @@ class SequenceWriter:
         self.sequence = diagram.attributes.get("diagram") == "sequence" or is_timeline(diagram)
         self.body: list[str] = []
         self.active: dict[str, int] = {}  # lane → how many activations are open, as mermaid counts them
+        self.back = ReadBack(diagram, self.ids, self.out)
 
     # -- the whole text ------------------------------------------------------------------------
     def write(self) -> tuple[str, list[Diagnostic]]:
@@ -80,7 +83,7 @@ class SequenceWriter:
             words = autonumber.split()
             if autonumber == "on":
                 lines.append("  autonumber")
-            elif autonumber == "off" or (all(w.isdigit() for w in words) and len(words) <= 2):
+            elif autonumber == "off" or (all(_NUMBER.fullmatch(w) for w in words) and len(words) <= 2):
                 lines.append(f"  autonumber {' '.join(words)}")
             else:
                 self.out.add("DROPPED_ATTRIBUTE", f"diagram: autonumber {autonumber!r} has no Mermaid form",
@@ -99,6 +102,8 @@ class SequenceWriter:
         self.write_events(events)
         lines.extend(self.body)
         self.report_unwritten_nodes(events)
+        self.back.report({d.element for d in self.out.items if d.element is not None and d.code.startswith("DROPPED_")
+                          and d.code not in ("DROPPED_ATTRIBUTE", "DROPPED_EDGE_SIDES", "DROPPED_EDGE_STYLE")})
         return "\n".join(lines) + "\n", self.out.items
 
     # -- participants ----------------------------------------------------------------------------
@@ -152,6 +157,7 @@ class SequenceWriter:
                     box = None
                 if box is not None:
                     lines.append(f"  box {self.box_title(box)}".rstrip())
+                    self.back.box(box)
                 open_box = box
             lines.append(("    " if open_box is not None else "  ") + self.declaration(lane))
             lines.extend(self.link_lines(lane, "    " if open_box is not None else "  "))
@@ -327,16 +333,20 @@ class SequenceWriter:
             while stack and spans[stack[-1].id][1] < i:
                 stack.pop()
                 self.body.append(_pad(len(stack) + 1) + "end")
+                self.back.end()
             section = section_starts.get(i)
             if section is not None:
                 while stack and stack[-1].id != section.parent:
                     stack.pop()
                     self.body.append(_pad(len(stack) + 1) + "end")
+                    self.back.end()
                 word = _SECTION_OF[self.group_kind(stack[-1])].value
                 self.body.append(_pad(len(stack)) + f"{word} {self.condition(section)}".rstrip())
+                self.back.section(section)
             for group in starts.get(i, []):
                 self.body.append(_pad(len(stack) + 1) + f"{_FRAGMENTS[group.kind]} {self.condition(group)}".rstrip())
                 stack.append(group)
+                self.back.open_fragment(group)
             pad = _pad(len(stack) + 1)
             self.statements(pad, event.before, event)
             line = self.message_line(event.edge) if event.kind == "msg" else self.note_line(event.node)
@@ -345,6 +355,7 @@ class SequenceWriter:
         while stack:
             stack.pop()
             self.body.append(_pad(len(stack) + 1) + "end")
+            self.back.end()
 
     def statements(self, pad: str, items: list, event: _Event) -> None:
         """Participant lines as they are; activations only when mermaid accepts them (a participant
@@ -453,6 +464,7 @@ class SequenceWriter:
         if text is None:
             target_node = self.nodes.get(edge.target)
             text = target_node.label if target_node is not None and target_node.label is not None else ""
+        self.back.message(edge, source, target, text)
         text = message_text(text, _markup(edge.attributes))
         if edge.source_side is not None or edge.target_side is not None:
             self.out.add("DROPPED_EDGE_SIDES", f"edge {edge_name(edge)}: a sequence message has no attachment sides",
@@ -484,11 +496,23 @@ class SequenceWriter:
         placement = _PLACEMENTS.get(a.get("placement") or a.get("mermaid.note") or "over", "over")
         over = a.get("over") or a.get("mermaid.noteOver")
         text = message_text(node.label or "", _markup(a))
+        self.back.note(node)
+        if a.get("placement") not in (None, "left", "right", "over"):
+            self.note_loss(node, f"placement {a['placement']!r} is read back as {placement.split()[0]!r}")
         if over and placement == "over":
-            actors = [self.ids[lane] for lane in over.split(",") if lane in self.lanes]
-            if len(actors) >= 2:
-                return f"Note over {actors[0]},{actors[-1]}: {text}"
+            lanes = [lane for lane in over.split(",") if lane in self.lanes]
+            if len(lanes) >= 2:
+                if lanes[0] != node.lane or lanes[0] == lanes[-1] \
+                        or over != f"{self.ids[lanes[0]]},{self.ids[lanes[-1]]}":
+                    self.note_loss(node, f"a note over {over!r} is read back over its first and last participant")
+                return f"Note over {self.ids[lanes[0]]},{self.ids[lanes[-1]]}: {text}"
+        if a.get("over"):
+            self.note_loss(node, f"a note over {over!r} is read back over {node.lane!r} alone")
         return f"Note {placement} {self.ids[node.lane]}: {text}"
+
+    def note_loss(self, node: Node, why: str) -> None:
+        self.out.add("DROPPED_ATTRIBUTE", f"note {node.id!r}: {why}", line=node.line, column=node.column,
+                     element=node.id)
 
     # -- what is not written ---------------------------------------------------------------------
     def report_unwritten_nodes(self, events: list[_Event]) -> None:

@@ -18,24 +18,27 @@ def report_lost_characters(diagram: Diagram) -> list[Diagnostic]:
     mermaid's entity codes for them read as U+FFFD or as other characters) are written as U+FFFD
     by ``escape``; each element whose text holds one is named here. One linear scan."""
     out = Diagnostics()
-    if diagram.title and LOST.search(diagram.title):
-        out.add("CHANGED_LABEL", "the title's control characters are written as U+FFFD", element="diagram")
+    # (the title is carried whole: front matter is YAML, whose escapes hold any character)
     elements = [(lane.id, lane, lane.id) for lane in diagram.lanes]
     elements += [(node.id, node, node.id) for node in diagram.nodes]
     elements += [(edge_name(edge), edge, None) for edge in diagram.edges]
     elements += [(group.id, group, group.id) for group in diagram.groups]
     for name, element, identifier in elements:
         texts = [element.label or "", identifier or "", *element.attributes.values()]
-        if any(LOST.search(text) for text in texts):
+        if any(LOST.search(text.replace("\r", "")) for text in texts if text):
             out.add("CHANGED_LABEL", f"{name!r}: control characters written as U+FFFD (Mermaid cannot carry them)",
                     line=element.line, column=element.column, element=name)
+        elif element.label and "\r" in element.label:
+            out.add("CHANGED_LABEL", f"{name!r}: a CR or CRLF line break is written as a line break (<br/>), read "
+                    "back as LF", line=element.line, column=element.column, element=name)
     return out.items
 
 
 def write(diagram: Diagram, options: dict[str, str]) -> tuple[str, list[Diagnostic]]:
     kind = options.get("diagram", "auto")
     if kind == "auto":
-        kind = "sequence" if diagram.attributes.get("diagram") == "sequence" else "flowchart"
+        kind = "sequence" if diagram.attributes.get("diagram") == "sequence" else \
+            "swimlane" if diagram.attributes.get("mermaid.diagram") == "swimlane" else "flowchart"
     keep = options.get("extras", "report") == "comments"
     if kind == "sequence":
         text, found = SequenceWriter(diagram, keep).write()
