@@ -144,7 +144,6 @@ CODES: dict[str, CodeInfo] = {
     # -- writer losses of PlantUML and BPMN (issue 8: every difference named) ---------------
     "CHANGED_GROUP_MEMBERS": CodeInfo(W, "a group some of whose members the target format writes outside it",
                                       loss=True),
-    "CHANGED_LANE": CodeInfo(W, "a node the target format draws in another lane", loss=True),
 }
 
 

@@ -63,9 +63,11 @@ def _pair(before: list, after: list, key, *then) -> dict[int, int]:
     return pairs
 
 
-def _pair_stages(before_keys: list[list], after_keys: list[list], count_before: int, count_after: int) -> dict[int, int]:
+def _pair_stages(before_keys: list[list], after_keys: list[list], count_before: int, count_after: int,
+                 before_ties: list | None = None, after_ties: list | None = None) -> dict[int, int]:
     """Pairs positions by the first of several keys (strongest first) that two elements share,
-    then what is left in order."""
+    then what is left in order. Among several elements with one key, one with the same tie key
+    (``*_ties``) is taken first."""
     pairs: dict[int, int] = {}
     taken: set[int] = set()
     for stage_before, stage_after in zip(before_keys, after_keys):
@@ -74,10 +76,15 @@ def _pair_stages(before_keys: list[list], after_keys: list[list], count_before: 
             if j not in taken:
                 where.setdefault(key, []).append(j)
         for i, key in enumerate(stage_before):
-            if i not in pairs and where.get(key):
-                j = where[key].pop(0)
-                pairs[i] = j
-                taken.add(j)
+            candidates = where.get(key)
+            if i in pairs or not candidates:
+                continue
+            pick = 0
+            if before_ties is not None and len(candidates) > 1:
+                pick = next((k for k, j in enumerate(candidates) if after_ties[j] == before_ties[i]), 0)
+            j = candidates.pop(pick)
+            pairs[i] = j
+            taken.add(j)
     rest = iter(j for j in range(count_after) if j not in taken)
     for i in range(count_before):
         if i not in pairs:
@@ -109,12 +116,13 @@ def _refined(diagram: Diagram, keys: list[int]) -> list[list[int]]:
 def _node_keys(diagram: Diagram, lane_of) -> list[list[int]]:
     """Keys of each node for ``_pair_stages``, strongest first: lane, kind and label, refined by
     the neighbours; then without the label (a label the writer changed), then the lane alone (a
-    kind it changed), both refined; then kind and label, the label, lane and kind."""
+    kind it changed), both refined (the place in the graph decides before the content); then
+    lane, kind and label alone, kind and label, the label, lane and kind."""
     nodes = diagram.nodes
     full = _refined(diagram, [hash((lane_of(n.lane), n.kind.value, n.label)) for n in nodes])
     unlabelled = _refined(diagram, [hash((lane_of(n.lane), n.kind.value)) for n in nodes])
     placed = _refined(diagram, [hash(lane_of(n.lane)) for n in nodes])
-    return [full[2], full[1], full[0], unlabelled[2], unlabelled[1], placed[2], placed[1],
+    return [full[2], full[1], unlabelled[2], unlabelled[1], placed[2], placed[1], full[0],
             [hash((n.kind.value, n.label)) for n in nodes], [hash(n.label) for n in nodes], unlabelled[0]]
 
 
