@@ -176,6 +176,20 @@ def statement_value(text: str) -> str | None:
     return text
 
 
+# What mermaid's lexer takes in a style statement (classDef, style, linkStyle): its STYLE tokens —
+# letters and digits, COLON, COMMA, NUM, UNIT, BRKT (#), PCT, NODE_STRING's punctuation, spaces.
+# Anything else ({, (, [, <, =, |, ~, ^, @, non-ASCII letters…) is a parse error in mermaid 11.
+_STYLE_VALUE = re.compile(r"[0-9A-Za-z!\"#$%&'*+,\-./:?\\_` ]+")
+
+
+def style_value(text: str) -> str | None:
+    """A style statement's value (``classDef c <value>``, ``style n <value>``, ``linkStyle 0
+    <value>``) when mermaid takes it as written, else None: it is then reported, not written."""
+    if statement_value(text) is None or _STYLE_VALUE.fullmatch(text) is None:
+        return None
+    return text
+
+
 _HTML_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});")
 
 

@@ -32,6 +32,7 @@ from .escape import (
     plain_string,
     single_line,
     statement_value,
+    style_value,
     yaml_label,
 )
 from .flowchart import OUTSIDE_LANE
@@ -491,7 +492,7 @@ class FlowchartWriter:
         a = edge.attributes
         for key, prefix in (("mermaid.linkStyle", ""), ("mermaid.curve", "interpolate ")):
             if a.get(key):
-                if statement_value(a[key]) is None:
+                if style_value(a[key]) is None:
                     self.unsafe_value(key, a[key], edge_name(edge), edge)
                 else:
                     self.tail.append(f"  linkStyle {self.edge_count} {prefix}{a[key]}")
@@ -546,7 +547,7 @@ class FlowchartWriter:
         ident = ident or mid
         self.class_lines(mid, a.get("mermaid.class", ""), ident, element)
         if a.get("mermaid.style"):
-            if statement_value(a["mermaid.style"]) is None:
+            if style_value(a["mermaid.style"]) is None:
                 self.unsafe_value("mermaid.style", a["mermaid.style"], ident, element)
             else:
                 self.tail.append(f"  style {mid} {a['mermaid.style']}")
@@ -579,7 +580,7 @@ class FlowchartWriter:
         for key, value in d.attributes.items():
             if key.startswith("mermaid.classDef."):
                 name = key[len("mermaid.classDef."):]
-                if _CLASS_NAME.match(name) and name not in FLOW_KEYWORDS and statement_value(value) is not None:
+                if _CLASS_NAME.match(name) and name not in FLOW_KEYWORDS and style_value(value) is not None:
                     head.append(f"  classDef {name} {value}")
                 else:
                     self.unsafe_value(key, value, "diagram")
@@ -587,7 +588,7 @@ class FlowchartWriter:
         for key, prefix in defaults:
             value = d.attributes.get(key)
             if value:
-                if statement_value(value) is None:
+                if style_value(value) is None:
                     self.unsafe_value(key, value, "diagram")
                 else:
                     head.append(f"  linkStyle default {prefix}{value}")
