@@ -59,6 +59,7 @@ _BEFORE_DATA = frozenset({"ioSpecification", "property", "dataInput", "dataOutpu
 _PROCESS_HEAD = frozenset({"supportedInterfaceRef", "ioSpecification", "ioBinding", "property"})
 _PROCESS_TAIL = frozenset({"resourceRole", "correlationSubscription", "supports"})
 _NODE_ELEMENTS = FLOW_NODES | DATA  # what the model holds as nodes that data may flow from or to
+_SHAPE, _BOUNDS = f"{{{BPMNDI_NS}}}BPMNShape", f"{{{DC_NS}}}Bounds"
 _FLOW_CONTENT = FLOW_NODES | DATA | frozenset({
     "sequenceFlow", "textAnnotation", "association", "group", "dataObject", "laneSet",
 })
@@ -124,6 +125,9 @@ class _Reader:
         self.groups: list[tuple[object, str | None, str | None]] = []  # (element, parent group, lane)
         self.categories: dict[str, str] = {}
         self.participants: dict[str, _Pool] = {}
+        self.collaborations: list = []  # lxml elements, in document order
+        # (BPMN id, scope, linkEventDefinition) of the nodes with one, in the order they are read
+        self.links: list[tuple[str, str, object]] = []
         self.element_id: dict[str, str] = {}  # BPMN id → model id (they differ only when renamed)
         self.diagram_meta: Meta | None = None
         self.expanded: set[str] = set()  # sub-processes the DI draws expanded
@@ -164,41 +168,54 @@ class _Reader:
 
     # -- indexes -------------------------------------------------------------------------
     def index(self, root) -> None:
-        """The ids of the BPMN model's elements (and their duplicates), DI bounds, category values.
-        lxml picks the elements of each kind itself (the DI's waypoints and labels, often half a
-        file, never become Python objects)."""
-        shape_tag, bounds_tag = f"{{{BPMNDI_NS}}}BPMNShape", f"{{{DC_NS}}}Bounds"
+        """The ids of the BPMN model's elements (and their duplicates), DI bounds, category values,
+        collaborations: one walk, in which lxml picks the elements of these kinds itself (the DI's
+        edges, waypoints and labels, often half a file, never become Python objects)."""
+        shape_tag, bounds_tag = _SHAPE, _BOUNDS
+        category_tag, collaboration_tag = f"{_M}categoryValue", f"{_M}collaboration"
         elements, bounds = self.elements, self.bounds
         duplicates = []
         # Only the model's elements are referred to by id; vendor and fz: elements may say "id" too.
-        for element in root.iter(f"{_M}*"):
+        for element in root.iter(f"{_M}*", shape_tag):
+            tag = element.tag
+            if tag == shape_tag:
+                self.index_shape(element, bounds_tag, bounds)
+                continue
             element_id = element.get("id")
             if element_id is not None:
                 if element_id in elements:
                     duplicates.append(element)
                 else:
                     elements[element_id] = element
-        for element in root.iter(f"{_M}categoryValue"):
-            if element.get("id"):
-                self.categories[element.get("id")] = element.get("value")
-        for element in root.iter(shape_tag):
-                target = strip_prefix(element.get("bpmnElement"))
-                if element.get("isExpanded") == "true" and target is not None:
-                    self.expanded.add(target)
-                box = element.find(bounds_tag)
-                if target is None or box is None or target in bounds:
-                    continue
-                try:
-                    bounds[target] = (float(box.get("x", "0")), float(box.get("y", "0")),
-                                      float(box.get("width", "0")), float(box.get("height", "0")))
-                except ValueError:
-                    self.out.add("INVALID_DI", f"DI bounds of {target!r} are not numbers; ignored",
-                                 line=box.sourceline, element=target)
+                if tag == category_tag and element_id:
+                    self.categories[element_id] = element.get("value")
+            if tag == collaboration_tag:
+                self.collaborations.append(element)
         for element in duplicates:  # references name the first; the later one gets an id of its own
             old = element.get("id")
             new = self.fresh_id(old, element)
             self.out.add("DUPLICATE_ELEMENT_ID", f"id {old!r} is already used at line {elements[old].sourceline}; "
                          f"this element is read as {new!r}", line=element.sourceline, element=old)
+
+    def index_shape(self, shape, bounds_tag: str, bounds: dict) -> None:
+        target = strip_prefix(shape.get("bpmnElement"))
+        if target is None:
+            return
+        if shape.get("isExpanded") == "true":
+            self.expanded.add(target)
+        if target in bounds:
+            return
+        for box in shape:  # its own Bounds (a label has Bounds of its own, one level down)
+            if box.tag == bounds_tag:
+                break
+        else:
+            return
+        try:
+            bounds[target] = (float(box.get("x", "0")), float(box.get("y", "0")),
+                              float(box.get("width", "0")), float(box.get("height", "0")))
+        except ValueError:
+            self.out.add("INVALID_DI", f"DI bounds of {target!r} are not numbers; ignored",
+                         line=box.sourceline, element=target)
 
     def fresh_id(self, base: str, element=None) -> str:
         """An id no element of the document has, given to ``element`` when there is one (numbered
@@ -213,8 +230,8 @@ class _Reader:
         self.elements[new] = element
         return new
 
-    def meta(self, element) -> Meta | None:
-        found = extensions.decode(element.find(f"{_M}extensionElements"))
+    def meta(self, element, children: list | None = None) -> Meta | None:
+        found = extensions.decode(_first(children if children is not None else _children(element), "extensionElements"))
         if found is None and self.ours:
             return Meta()
         return found
@@ -224,7 +241,7 @@ class _Reader:
         processes = [el for el in root if el.tag == f"{_M}process"]
         referenced: set[str] = set()
         pools: list[_Pool] = []
-        for collaboration in root.iter(f"{_M}collaboration"):
+        for collaboration in self.collaborations:
             if self.diagram.title is None and collaboration.get("name"):
                 self.diagram.title = collaboration.get("name")
             meta = extensions.decode(collaboration.find(f"{_M}extensionElements"))
@@ -456,7 +473,11 @@ class _Reader:
                          line=element.sourceline, element=bpmn_id)
         if self.elements.get(bpmn_id) is not element:
             return None  # a duplicate id, already reported
-        meta = self.meta(element)
+        children = _children(element)  # one pass for all that follows
+        meta = self.meta(element, children)
+        link = _first(children, "linkEventDefinition")
+        if link is not None:
+            self.links.append((bpmn_id, scope, link))
         if meta is not None and meta.synthetic:
             self.synthetic.add(bpmn_id)
             self.node_scope[bpmn_id] = scope
@@ -467,7 +488,7 @@ class _Reader:
             kind = self.meta_value(NodeKind, meta.get("kind"), kind, element)
         label = element.get("name")
         if local == "textAnnotation":
-            text = element.find(f"{_M}text")
+            text = _first(children, "text")
             label = text.text if text is not None else None
         shape = local
         if meta is not None:
@@ -481,8 +502,7 @@ class _Reader:
         derived: dict[str, str] = {}
         if local != KIND_ELEMENT[kind]:
             derived["bpmn.type"] = local
-        self.native_attributes(element, derived)
-        children = [(model_local(child.tag), child) for child in element]  # one pass for what follows
+        self.native_attributes(element, derived, children)
         raw = self.read_data_associations(element, children, scope) if local in FLOW_NODES else set()
         definitions = self.raw_content(element, derived, raw, children)
         if definitions:
@@ -536,7 +556,7 @@ class _Reader:
             result = {key: result[key] for key in order}
         return result
 
-    def native_attributes(self, element, into: dict[str, str]) -> None:
+    def native_attributes(self, element, into: dict[str, str], children: list | None = None) -> None:
         for key, value in attribute_items(element):
             if key[0] == "{":
                 ns = key[1:].partition("}")[0]
@@ -546,10 +566,12 @@ class _Reader:
                 into[f"bpmn.{key}"] = value
             elif key == "default":
                 into["bpmn.default"] = value
-        documentation = element.find(f"{_M}documentation")
+        if children is None:
+            children = _children(element)
+        documentation = _first(children, "documentation")
         if documentation is not None and documentation.text and documentation.text.strip():
             into["description"] = documentation.text.strip()
-        extension = element.find(f"{_M}extensionElements")
+        extension = _first(children, "extensionElements")
         if extension is not None:
             vendor = [c for c in extension if isinstance(c.tag, str) and c.tag != extensions.META]
             if vendor:
@@ -564,7 +586,7 @@ class _Reader:
         # (the writer makes its own); one that a kept association names stays.
         targets = {strip_prefix(t.text) for a in associations for t in a.iterfind(f"{_M}targetRef")}
         if children is None:
-            children = [(model_local(child.tag), child) for child in element]
+            children = _children(element)
         for local, child in children:
             if associations and child in associations:
                 before.append(child)
@@ -610,7 +632,7 @@ class _Reader:
 
     # -- collaborations: message flows and artifacts ---------------------------------------
     def read_collaborations(self, root) -> None:
-        for collaboration in root.iter(f"{_M}collaboration"):
+        for collaboration in self.collaborations:
             first_lane = self.pools[0].lanes[0].id if self.pools and self.pools[0].lanes else None
             for child in collaboration:
                 local = model_local(child.tag)
@@ -640,16 +662,17 @@ class _Reader:
         the flow, and ends the writer added (synthetic gateways and events) are bridged."""
         entering: dict[str, str] = {}  # synthetic node → the source of the flow into it
         leaving: dict[str, str] = {}  # synthetic node → the target of the flow out of it
-        kept: list[tuple[_Flow, Meta | None]] = []
+        kept: list[tuple[_Flow, Meta | None, list | None]] = []
         for flow in self.flows:
-            meta = self.meta(flow.element) if flow.kind != "attachment" else None
+            children = _children(flow.element) if flow.kind != "attachment" else None
+            meta = self.meta(flow.element, children) if children is not None else None
             if meta is not None and meta.synthetic:
                 if flow.target in self.synthetic:
                     entering[flow.target] = flow.source
                 if flow.source in self.synthetic:
                     leaving[flow.source] = flow.target
                 continue
-            kept.append((flow, meta))
+            kept.append((flow, meta, children))
 
         def through(end: str, table: dict[str, str], seen: int = 0) -> str:
             while end in self.synthetic and end in table and seen < 64:
@@ -657,12 +680,12 @@ class _Reader:
             return end
 
         indexed: list[tuple[float, Edge]] = []
-        for flow, meta in kept:
+        for flow, meta, children in kept:
             if not self.check_ends(flow):
                 continue
             source = self.element_id.get(through(flow.source, entering), flow.source)
             target = self.element_id.get(through(flow.target, leaving), flow.target)
-            edge = self.make_edge(flow, meta, source, target)
+            edge = self.make_edge(flow, meta, children, source, target)
             if edge is None:
                 continue
             if meta is not None and (meta.get("index") or "").isdecimal():
@@ -734,12 +757,15 @@ class _Reader:
                      "of its lane", line=flow_element.sourceline, element=participant_id)
         self.element_id[participant_id] = participant_id
         self.nodes[participant_id] = node
+        link = self.elements[participant_id].find(f"{_M}linkEventDefinition")
+        if link is not None:
+            self.links.append((participant_id, pool.id, link))
         self.node_scope[participant_id] = pool.id
         self.node_pool[participant_id] = pool.id
         self.node_order[participant_id] = len(self.node_order)
         self.diagram.nodes.append(node)
 
-    def make_edge(self, flow: _Flow, meta: Meta | None, source: str, target: str) -> Edge | None:
+    def make_edge(self, flow: _Flow, meta: Meta | None, children: list | None, source: str, target: str) -> Edge | None:
         element = flow.element
         if flow.kind == "attachment":
             return Edge(source, target, None, style=EdgeStyle.DOTTED, attributes={"bpmn.type": "attachment"},
@@ -748,8 +774,8 @@ class _Reader:
         if flow.kind in ("dataInputAssociation", "dataOutputAssociation"):
             derived["bpmn.type"] = flow.kind
         else:
-            self.native_attributes(element, derived)
-            self.raw_content(element, derived)
+            self.native_attributes(element, derived, children)
+            self.raw_content(element, derived, children=children)
         style = EdgeStyle.SOLID
         if flow.kind != "sequenceFlow":
             derived["bpmn.type"] = flow.kind
@@ -816,10 +842,9 @@ class _Reader:
     def check_links(self) -> None:
         catches: dict[tuple[str, str], list[Node]] = {}
         throws: list[tuple[Node, str]] = []
-        for bpmn_id, scope in self.node_scope.items():
+        for bpmn_id, scope, link in self.links:
             element = self.elements[bpmn_id]
-            link = element.find(f"{_M}linkEventDefinition")
-            if link is None or bpmn_id not in self.element_id:
+            if bpmn_id not in self.element_id:
                 continue
             name = link.get("name") or element.get("name") or ""
             node = self.nodes[self.element_id[bpmn_id]]
@@ -868,6 +893,21 @@ class _Reader:
             return (lane_index.get(node.lane, 0), 0, box[0], box[1], self.node_order[node.id])
 
         self.diagram.nodes.sort(key=key)
+
+
+def _children(element) -> list[tuple[str | None, object]]:
+    """(local name in the BPMN namespace or None, child) of each child of ``element``: listed once,
+    then each question about them (fz:meta, documentation, extensions, raw content) is answered from
+    the list (lxml's ``find`` costs microseconds a call)."""
+    return [(model_local(child.tag), child) for child in element]
+
+
+def _first(children: list[tuple[str | None, object]], local: str):
+    """The first child of that local name in the BPMN namespace (as ``element.find``), or None."""
+    for name, child in children:
+        if name == local:
+            return child
+    return None
 
 
 def _owner(potential_owner) -> str | None:
