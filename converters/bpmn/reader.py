@@ -60,6 +60,7 @@ _PROCESS_HEAD = frozenset({"supportedInterfaceRef", "ioSpecification", "ioBindin
 _PROCESS_TAIL = frozenset({"resourceRole", "correlationSubscription", "supports"})
 _NODE_ELEMENTS = FLOW_NODES | DATA  # what the model holds as nodes that data may flow from or to
 _SHAPE, _BOUNDS = f"{{{BPMNDI_NS}}}BPMNShape", f"{{{DC_NS}}}Bounds"
+_NODE_TAGS = FLOW_NODES | DATA | frozenset({"textAnnotation"})  # what the walk reads as nodes
 _FLOW_CONTENT = FLOW_NODES | DATA | frozenset({
     "sequenceFlow", "textAnnotation", "association", "group", "dataObject", "laneSet",
 })
@@ -126,6 +127,7 @@ class _Reader:
         self.categories: dict[str, str] = {}
         self.participants: dict[str, _Pool] = {}
         self.collaborations: list = []  # lxml elements, in document order
+        self.child_lists: dict[object, list] = {}  # process element → its children (process_children)
         # (BPMN id, scope, linkEventDefinition) of the nodes with one, in the order they are read
         self.links: list[tuple[str, str, object]] = []
         self.element_id: dict[str, str] = {}  # BPMN id → model id (they differ only when renamed)
@@ -154,7 +156,7 @@ class _Reader:
         for pool in self.pools:
             self.diagram.lanes.extend(pool.lanes)
             if pool.process is not None:
-                self.walk(pool.process, pool, pool.process.get("id"), None)
+                self.walk(self.process_children(pool.process), pool, pool.process.get("id"), None)
         self.read_collaborations(root)
         self.read_root_elements(root)
         self.resolve_flows()
@@ -230,6 +232,14 @@ class _Reader:
         self.elements[new] = element
         return new
 
+    def process_children(self, process) -> list[tuple[str | None, object]]:
+        """A process's children, listed once for all who ask (its attributes, its lanes, the walk
+        over its flow elements)."""
+        children = self.child_lists.get(process)
+        if children is None:
+            children = self.child_lists[process] = _children(process)
+        return children
+
     def meta(self, element, children: list | None = None) -> Meta | None:
         found = extensions.decode(_first(children if children is not None else _children(element), "extensionElements"))
         if found is None and self.ours:
@@ -297,8 +307,9 @@ class _Reader:
     def read_lanes(self, pool: _Pool, several: bool) -> None:
         leaves: list[tuple[object, object | None]] = []  # (lane element, parent lane element)
         if pool.process is not None:
-            for lane_set in pool.process.findall(f"{_M}laneSet"):
-                self.collect_leaves(lane_set, None, leaves)
+            for local, lane_set in self.process_children(pool.process):
+                if local == "laneSet":
+                    self.collect_leaves(lane_set, None, leaves)
         if not self.ours:
             position = {id(lane): i for i, (lane, _) in enumerate(leaves)}
             leaves.sort(key=lambda item: (self.bounds.get(item[0].get("id"), (0, float("inf")))[1],
@@ -329,7 +340,7 @@ class _Reader:
             box = self.bounds.get(lane_id)
             if box:
                 pool.bands.append((box[1], box[1] + box[3], model_id))
-            for ref in element.findall(f"{_M}flowNodeRef"):
+            for ref in element.iterchildren(f"{_M}flowNodeRef"):
                 node_id = (ref.text or "").strip()
                 if node_id not in self.elements:
                     self.out.add("UNRESOLVED_REFERENCE", f"lane {lane_id!r} lists node {node_id!r}, which does not "
@@ -342,7 +353,9 @@ class _Reader:
                     pool.lane_of_node[node_id] = model_id
         if not pool.lanes:  # a pool without lanes (or a black-box pool) is one lane
             element = pool.participant if pool.participant is not None else pool.process
-            meta = self.meta(element) if element is not None else None
+            meta = None
+            if element is not None:
+                meta = self.meta(element, self.process_children(element) if element is pool.process else None)
             model_id = (meta.get("id") if meta else None) or pool.id
             lane = Lane(model_id, pool.name, line=element.sourceline if element is not None else None)
             self.element_id[pool.id] = model_id
@@ -381,10 +394,11 @@ class _Reader:
         history time to live, Zeebe's version tag, …), as ``bpmn.process:<key>``."""
         found: dict[str, str] = {}
         if pool.process is not None:
-            self.native_attributes(pool.process, found)
+            children = self.process_children(pool.process)
+            self.native_attributes(pool.process, found, children)
             # its data inputs and outputs, properties, resources: what data associations refer to
-            before = [c for c in pool.process if model_local(c.tag) in _PROCESS_HEAD]
-            after = [c for c in pool.process if model_local(c.tag) in _PROCESS_TAIL]
+            before = [c for local, c in children if local in _PROCESS_HEAD]
+            after = [c for local, c in children if local in _PROCESS_TAIL]
             if before:
                 found["bpmn.content"] = serialize(before)
             if after:
@@ -393,28 +407,30 @@ class _Reader:
         return {f"bpmn.process:{key}": value for key, value in found.items()}
 
     def collect_leaves(self, lane_set, parent, leaves: list) -> None:
-        for lane in lane_set.findall(f"{_M}lane"):
-            children = lane.find(f"{_M}childLaneSet")
-            if children is not None and children.find(f"{_M}lane") is not None:
+        for lane in lane_set.iterchildren(f"{_M}lane"):
+            children = next(lane.iterchildren(f"{_M}childLaneSet"), None)
+            if children is not None and next(children.iterchildren(f"{_M}lane"), None) is not None:
                 self.collect_leaves(children, lane, leaves)
             else:
                 leaves.append((lane, parent))
 
     # -- flow elements -------------------------------------------------------------------
-    def walk(self, container, pool: _Pool, scope: str, group: str | None, lane_hint: str | None = None) -> None:
-        for child in container:
-            local = model_local(child.tag)
+    def walk(self, children: list, pool: _Pool, scope: str, group: str | None, lane_hint: str | None = None) -> None:
+        """The flow elements among ``children`` (``_children`` of a process or sub-process)."""
+        for local, child in children:
             if local is None:
                 continue
-            if local in FLOW_NODES or local in DATA or local == "textAnnotation":
+            if local in _NODE_TAGS:
                 node = self.add_node(child, local, pool, scope, group, lane_hint)
-                if node is not None and local in CONTAINERS and any(
-                        model_local(c.tag) in FLOW_NODES for c in child):
+                if node is not None and local in CONTAINERS:
+                    inner = self.child_lists.pop(child, None) or _children(child)
+                    if not any(name in FLOW_NODES for name, _ in inner):
+                        continue
                     contents = Group(node.id, GroupKind.SUBPROCESS, node.label, [], node.lane, group,
                                      line=child.sourceline)
                     self.diagram.groups.append(contents)
                     self.subprocess_groups[node.id] = contents
-                    self.walk(child, pool, child.get("id"), node.id, node.lane)
+                    self.walk(inner, pool, child.get("id"), node.id, node.lane)
             elif local == "sequenceFlow":
                 self.flows.append(_Flow(child, "sequenceFlow", strip_prefix(child.get("sourceRef")),
                                         strip_prefix(child.get("targetRef")), scope, len(self.flows)))
@@ -474,6 +490,8 @@ class _Reader:
         if self.elements.get(bpmn_id) is not element:
             return None  # a duplicate id, already reported
         children = _children(element)  # one pass for all that follows
+        if local in CONTAINERS:
+            self.child_lists[element] = children  # the walk goes on into them
         meta = self.meta(element, children)
         link = _first(children, "linkEventDefinition")
         if link is not None:
