@@ -61,6 +61,7 @@ _PROCESS_TAIL = frozenset({"resourceRole", "correlationSubscription", "supports"
 _NODE_ELEMENTS = FLOW_NODES | DATA  # what the model holds as nodes that data may flow from or to
 _SHAPE, _BOUNDS = f"{{{BPMNDI_NS}}}BPMNShape", f"{{{DC_NS}}}Bounds"
 _NODE_TAGS = FLOW_NODES | DATA | frozenset({"textAnnotation"})  # what the walk reads as nodes
+_KINDS = {local: kind_of(local) for local in _NODE_TAGS}
 _FLOW_CONTENT = FLOW_NODES | DATA | frozenset({
     "sequenceFlow", "textAnnotation", "association", "group", "dataObject", "laneSet",
 })
@@ -106,6 +107,10 @@ class _Flow:
     scope: str | None = None
     order: int = 0
     edge_id: str | None = None  # the model edge's id when it is not the element's (a split association)
+    # What the edge needs from the element, read while the walk is at it (a large file's elements
+    # are then read in the order they lie in memory, not again at the end)
+    meta: Meta | None = None
+    derived: dict[str, str] | None = None  # native attributes and raw content (sequence and message flows, associations)
 
 
 class _Reader:
@@ -240,8 +245,11 @@ class _Reader:
             children = self.child_lists[process] = _children(process)
         return children
 
-    def meta(self, element, children: list | None = None) -> Meta | None:
-        found = extensions.decode(_first(children if children is not None else _children(element), "extensionElements"))
+    def meta(self, element, first: dict | None = None) -> Meta | None:
+        """The element's fz:meta (``first``: ``_firsts`` of its children, when known)."""
+        if first is None:
+            first = _firsts(_children(element))
+        found = extensions.decode(first.get("extensionElements"))
         if found is None and self.ours:
             return Meta()
         return found
@@ -355,7 +363,7 @@ class _Reader:
             element = pool.participant if pool.participant is not None else pool.process
             meta = None
             if element is not None:
-                meta = self.meta(element, self.process_children(element) if element is pool.process else None)
+                meta = self.meta(element, _firsts(self.process_children(element)) if element is pool.process else None)
             model_id = (meta.get("id") if meta else None) or pool.id
             lane = Lane(model_id, pool.name, line=element.sourceline if element is not None else None)
             self.element_id[pool.id] = model_id
@@ -395,7 +403,7 @@ class _Reader:
         found: dict[str, str] = {}
         if pool.process is not None:
             children = self.process_children(pool.process)
-            self.native_attributes(pool.process, found, children)
+            self.native_attributes(pool.process, found, _firsts(children))
             # its data inputs and outputs, properties, resources: what data associations refer to
             before = [c for local, c in children if local in _PROCESS_HEAD]
             after = [c for local, c in children if local in _PROCESS_TAIL]
@@ -431,17 +439,26 @@ class _Reader:
                     self.diagram.groups.append(contents)
                     self.subprocess_groups[node.id] = contents
                     self.walk(inner, pool, child.get("id"), node.id, node.lane)
-            elif local == "sequenceFlow":
-                self.flows.append(_Flow(child, "sequenceFlow", strip_prefix(child.get("sourceRef")),
-                                        strip_prefix(child.get("targetRef")), scope, len(self.flows)))
-            elif local == "association":
-                self.flows.append(_Flow(child, "association", strip_prefix(child.get("sourceRef")),
-                                        strip_prefix(child.get("targetRef")), scope, len(self.flows)))
+            elif local == "sequenceFlow" or local == "association":
+                self.add_flow(child, local, scope)
             elif local == "group":
                 self.groups.append((child, group, lane_hint))
             elif local not in KNOWN_PROCESS_CHILDREN and local not in _FLOW_CONTENT:
                 self.out.add("UNKNOWN_BPMN_ELEMENT", f"<{local}> is not a BPMN 2.0 element; left out",
                              line=child.sourceline, element=child.get("id"))
+
+    def add_flow(self, element, kind: str, scope: str | None) -> None:
+        """A sequence flow, message flow or association: an edge once its ends are known."""
+        flow = _Flow(element, kind, strip_prefix(element.get("sourceRef")), strip_prefix(element.get("targetRef")),
+                     scope, len(self.flows))
+        children = _children(element)
+        first = _firsts(children)
+        flow.meta = self.meta(element, first)
+        if flow.meta is None or not flow.meta.synthetic:
+            flow.derived = {}
+            self.native_attributes(element, flow.derived, first)
+            self.raw_content(element, flow.derived, children=children)
+        self.flows.append(flow)
 
     def read_data_associations(self, element, children: list, scope: str) -> set:
         """The data associations of an activity or event whose data ends are data objects or
@@ -475,6 +492,7 @@ class _Reader:
             for k, end in enumerate(present):
                 source, target = (end, element_id) if local == "dataInputAssociation" else (element_id, end)
                 flow = _Flow(association, local, source, target, scope, len(self.flows))
+                flow.meta = self.meta(association)
                 if k:
                     flow.edge_id = self.fresh_id(association.get("id") or "DataAssociation")
                 self.flows.append(flow)
@@ -492,8 +510,9 @@ class _Reader:
         children = _children(element)  # one pass for all that follows
         if local in CONTAINERS:
             self.child_lists[element] = children  # the walk goes on into them
-        meta = self.meta(element, children)
-        link = _first(children, "linkEventDefinition")
+        first = _firsts(children)
+        meta = self.meta(element, first)
+        link = first.get("linkEventDefinition")
         if link is not None:
             self.links.append((bpmn_id, scope, link))
         if meta is not None and meta.synthetic:
@@ -501,12 +520,12 @@ class _Reader:
             self.node_scope[bpmn_id] = scope
             self.node_pool[bpmn_id] = pool.id
             return None
-        kind = kind_of(local)
+        kind = _KINDS[local]
         if meta is not None and meta.get("kind"):
             kind = self.meta_value(NodeKind, meta.get("kind"), kind, element)
         label = element.get("name")
         if local == "textAnnotation":
-            text = _first(children, "text")
+            text = first.get("text")
             label = text.text if text is not None else None
         shape = local
         if meta is not None:
@@ -520,8 +539,9 @@ class _Reader:
         derived: dict[str, str] = {}
         if local != KIND_ELEMENT[kind]:
             derived["bpmn.type"] = local
-        self.native_attributes(element, derived, children)
-        raw = self.read_data_associations(element, children, scope) if local in FLOW_NODES else set()
+        self.native_attributes(element, derived, first)
+        raw = self.read_data_associations(element, children, scope) if local in FLOW_NODES and (
+            "dataInputAssociation" in first or "dataOutputAssociation" in first) else set()
         definitions = self.raw_content(element, derived, raw, children)
         if definitions:
             derived["bpmn.eventDefinition"] = ",".join(d[: -len("EventDefinition")] for d in definitions)
@@ -574,7 +594,7 @@ class _Reader:
             result = {key: result[key] for key in order}
         return result
 
-    def native_attributes(self, element, into: dict[str, str], children: list | None = None) -> None:
+    def native_attributes(self, element, into: dict[str, str], first: dict | None = None) -> None:
         for key, value in attribute_items(element):
             if key[0] == "{":
                 ns = key[1:].partition("}")[0]
@@ -584,12 +604,12 @@ class _Reader:
                 into[f"bpmn.{key}"] = value
             elif key == "default":
                 into["bpmn.default"] = value
-        if children is None:
-            children = _children(element)
-        documentation = _first(children, "documentation")
+        if first is None:
+            first = _firsts(_children(element))
+        documentation = first.get("documentation")
         if documentation is not None and documentation.text and documentation.text.strip():
             into["description"] = documentation.text.strip()
-        extension = _first(children, "extensionElements")
+        extension = first.get("extensionElements")
         if extension is not None:
             vendor = [c for c in extension if isinstance(c.tag, str) and c.tag != extensions.META]
             if vendor:
@@ -654,12 +674,8 @@ class _Reader:
             first_lane = self.pools[0].lanes[0].id if self.pools and self.pools[0].lanes else None
             for child in collaboration:
                 local = model_local(child.tag)
-                if local == "messageFlow":
-                    self.flows.append(_Flow(child, "messageFlow", strip_prefix(child.get("sourceRef")),
-                                            strip_prefix(child.get("targetRef")), None, len(self.flows)))
-                elif local == "association":
-                    self.flows.append(_Flow(child, "association", strip_prefix(child.get("sourceRef")),
-                                            strip_prefix(child.get("targetRef")), None, len(self.flows)))
+                if local == "messageFlow" or local == "association":
+                    self.add_flow(child, local, None)
                 elif local == "textAnnotation" and first_lane is not None:
                     pool = self.pool_at(child.get("id")) or self.pools[0]
                     self.add_node(child, local, pool, pool.id, None, None)
@@ -680,17 +696,16 @@ class _Reader:
         the flow, and ends the writer added (synthetic gateways and events) are bridged."""
         entering: dict[str, str] = {}  # synthetic node → the source of the flow into it
         leaving: dict[str, str] = {}  # synthetic node → the target of the flow out of it
-        kept: list[tuple[_Flow, Meta | None, list | None]] = []
+        kept: list[_Flow] = []
         for flow in self.flows:
-            children = _children(flow.element) if flow.kind != "attachment" else None
-            meta = self.meta(flow.element, children) if children is not None else None
+            meta = flow.meta
             if meta is not None and meta.synthetic:
                 if flow.target in self.synthetic:
                     entering[flow.target] = flow.source
                 if flow.source in self.synthetic:
                     leaving[flow.source] = flow.target
                 continue
-            kept.append((flow, meta, children))
+            kept.append(flow)
 
         def through(end: str, table: dict[str, str], seen: int = 0) -> str:
             while end in self.synthetic and end in table and seen < 64:
@@ -698,12 +713,13 @@ class _Reader:
             return end
 
         indexed: list[tuple[float, Edge]] = []
-        for flow, meta, children in kept:
+        for flow in kept:
+            meta = flow.meta
             if not self.check_ends(flow):
                 continue
             source = self.element_id.get(through(flow.source, entering), flow.source)
             target = self.element_id.get(through(flow.target, leaving), flow.target)
-            edge = self.make_edge(flow, meta, children, source, target)
+            edge = self.make_edge(flow, meta, source, target)
             if edge is None:
                 continue
             if meta is not None and (meta.get("index") or "").isdecimal():
@@ -783,17 +799,12 @@ class _Reader:
         self.node_order[participant_id] = len(self.node_order)
         self.diagram.nodes.append(node)
 
-    def make_edge(self, flow: _Flow, meta: Meta | None, children: list | None, source: str, target: str) -> Edge | None:
+    def make_edge(self, flow: _Flow, meta: Meta | None, source: str, target: str) -> Edge | None:
         element = flow.element
         if flow.kind == "attachment":
             return Edge(source, target, None, style=EdgeStyle.DOTTED, attributes={"bpmn.type": "attachment"},
                         line=element.sourceline)
-        derived: dict[str, str] = {}
-        if flow.kind in ("dataInputAssociation", "dataOutputAssociation"):
-            derived["bpmn.type"] = flow.kind
-        else:
-            self.native_attributes(element, derived, children)
-            self.raw_content(element, derived, children=children)
+        derived: dict[str, str] = flow.derived if flow.derived is not None else {"bpmn.type": flow.kind}
         style = EdgeStyle.SOLID
         if flow.kind != "sequenceFlow":
             derived["bpmn.type"] = flow.kind
@@ -920,12 +931,10 @@ def _children(element) -> list[tuple[str | None, object]]:
     return [(model_local(child.tag), child) for child in element]
 
 
-def _first(children: list[tuple[str | None, object]], local: str):
-    """The first child of that local name in the BPMN namespace (as ``element.find``), or None."""
-    for name, child in children:
-        if name == local:
-            return child
-    return None
+def _firsts(children: list[tuple[str | None, object]]) -> dict:
+    """The first child of each local name in the BPMN namespace (what ``element.find`` gives),
+    in one dict made in C (the earlier child overwrites the later)."""
+    return dict(reversed(children))
 
 
 def _owner(potential_owner) -> str | None:
