@@ -43,7 +43,7 @@ from .vocabulary import (
     NATIVE_ATTRIBUTES,
     kind_of,
 )
-from .xmlparts import attribute_items, model_local, serialize, split, strip_prefix
+from .xmlparts import LOCAL_NAMES, attribute_items, model_local, serialize, split, strip_prefix
 
 EXPORTER = "flowzap-converter"
 _M = f"{{{MODEL_NS}}}"
@@ -449,24 +449,25 @@ class _Reader:
 
     def add_flow(self, element, kind: str, scope: str | None) -> None:
         """A sequence flow, message flow or association: an edge once its ends are known."""
-        flow = _Flow(element, kind, strip_prefix(element.get("sourceRef")), strip_prefix(element.get("targetRef")),
+        items = attribute_items(element)
+        attributes = dict(items)
+        flow = _Flow(element, kind, strip_prefix(attributes.get("sourceRef")), strip_prefix(attributes.get("targetRef")),
                      scope, len(self.flows))
         children = _children(element)
         first = _firsts(children)
         flow.meta = self.meta(element, first)
         if flow.meta is None or not flow.meta.synthetic:
             flow.derived = {}
-            self.native_attributes(element, flow.derived, first)
+            self.native_attributes(element, flow.derived, first, items)
             self.raw_content(element, flow.derived, children=children)
         self.flows.append(flow)
 
-    def read_data_associations(self, element, children: list, scope: str) -> set:
+    def read_data_associations(self, element_id: str, children: list, scope: str) -> set:
         """The data associations of an activity or event whose data ends are data objects or
         stores (nodes) become edges; those that connect a data input or output of an
         ``ioSpecification``, or a ``property``, are no edge of the model: they are returned, to be
         kept raw with their element's content. A reference to nothing is a warning."""
         keep = set()
-        element_id = element.get("id")
         for local, association in children:
             if local not in ("dataInputAssociation", "dataOutputAssociation"):
                 continue
@@ -500,7 +501,9 @@ class _Reader:
 
     def add_node(self, element, local: str, pool: _Pool, scope: str, group: str | None,
                  lane_hint: str | None) -> Node | None:
-        bpmn_id = element.get("id")
+        items = attribute_items(element)  # listed once: lxml's get costs about as much as this for all
+        attributes = dict(items)
+        bpmn_id = attributes.get("id")
         if not bpmn_id:
             bpmn_id = self.fresh_id(local, element)
             self.out.add("MISSING_ELEMENT_ID", f"a <{local}> without an id; read as {bpmn_id!r}",
@@ -523,7 +526,7 @@ class _Reader:
         kind = _KINDS[local]
         if meta is not None and meta.get("kind"):
             kind = self.meta_value(NodeKind, meta.get("kind"), kind, element)
-        label = element.get("name")
+        label = attributes.get("name")
         if local == "textAnnotation":
             text = first.get("text")
             label = text.text if text is not None else None
@@ -539,23 +542,23 @@ class _Reader:
         derived: dict[str, str] = {}
         if local != KIND_ELEMENT[kind]:
             derived["bpmn.type"] = local
-        self.native_attributes(element, derived, first)
-        raw = self.read_data_associations(element, children, scope) if local in FLOW_NODES and (
+        self.native_attributes(element, derived, first, items)
+        raw = self.read_data_associations(bpmn_id, children, scope) if local in FLOW_NODES and (
             "dataInputAssociation" in first or "dataOutputAssociation" in first) else set()
         definitions = self.raw_content(element, derived, raw, children)
         if definitions:
             derived["bpmn.eventDefinition"] = ",".join(d[: -len("EventDefinition")] for d in definitions)
         if local == "boundaryEvent":
-            derived["bpmn.attachedTo"] = strip_prefix(element.get("attachedToRef")) or ""
+            derived["bpmn.attachedTo"] = strip_prefix(attributes.get("attachedToRef")) or ""
             index = meta.get("attachmentIndex") if meta is not None else None
             self.flows.append(_Flow(element, "attachment", derived["bpmn.attachedTo"], bpmn_id, scope,
                                     int(index) if index and index.isdecimal() else len(self.flows) + 10**9))
         if local in CONTAINERS and bpmn_id in self.expanded:
             derived["bpmn.isExpanded"] = "true"
-        if local == "dataObjectReference" and element.get("dataObjectRef"):
-            derived["bpmn.dataObjectRef"] = element.get("dataObjectRef")
-        if local == "dataStoreReference" and element.get("dataStoreRef"):
-            derived["bpmn.dataStoreRef"] = element.get("dataStoreRef")
+        if local == "dataObjectReference" and attributes.get("dataObjectRef"):
+            derived["bpmn.dataObjectRef"] = attributes["dataObjectRef"]
+        if local == "dataStoreReference" and attributes.get("dataStoreRef"):
+            derived["bpmn.dataStoreRef"] = attributes["dataStoreRef"]
         node.attributes = self.choose_attributes(derived, meta)
         if meta is not None and (meta.get("index") or "").isdecimal():
             self.note_index[node.id] = int(meta.get("index"))
@@ -594,8 +597,9 @@ class _Reader:
             result = {key: result[key] for key in order}
         return result
 
-    def native_attributes(self, element, into: dict[str, str], first: dict | None = None) -> None:
-        for key, value in attribute_items(element):
+    def native_attributes(self, element, into: dict[str, str], first: dict | None = None,
+                          items: list[tuple[str, str]] | None = None) -> None:
+        for key, value in attribute_items(element) if items is None else items:
             if key[0] == "{":
                 ns = key[1:].partition("}")[0]
                 if ns != MODEL_NS:
@@ -928,7 +932,11 @@ def _children(element) -> list[tuple[str | None, object]]:
     """(local name in the BPMN namespace or None, child) of each child of ``element``: listed once,
     then each question about them (fz:meta, documentation, extensions, raw content) is answered from
     the list (lxml's ``find`` costs microseconds a call)."""
-    return [(model_local(child.tag), child) for child in element]
+    children = list(element)
+    try:  # tags seen before: one dict lookup each, in the comprehension
+        return [(LOCAL_NAMES[child.tag], child) for child in children]
+    except (KeyError, TypeError):
+        return [(model_local(child.tag), child) for child in children]
 
 
 def _firsts(children: list[tuple[str | None, object]]) -> dict:
