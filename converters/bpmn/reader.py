@@ -176,53 +176,46 @@ class _Reader:
     # -- indexes -------------------------------------------------------------------------
     def index(self, root) -> None:
         """The ids of the BPMN model's elements (and their duplicates), DI bounds, category values,
-        collaborations: one walk, in which lxml picks the elements of these kinds itself (the DI's
-        edges, waypoints and labels, often half a file, never become Python objects)."""
-        shape_tag, bounds_tag = _SHAPE, _BOUNDS
-        category_tag, collaboration_tag = f"{_M}categoryValue", f"{_M}collaboration"
-        elements, bounds = self.elements, self.bounds
+        collaborations. lxml picks the elements of each kind itself, in C (the DI's edges,
+        waypoints and labels, often half a file, never become Python objects; a walk in C costs
+        less than asking each element its tag in Python)."""
+        elements, bounds, expanded = self.elements, self.bounds, self.expanded
         duplicates = []
         # Only the model's elements are referred to by id; vendor and fz: elements may say "id" too.
-        for element in root.iter(f"{_M}*", shape_tag):
-            tag = element.tag
-            if tag == shape_tag:
-                self.index_shape(element, bounds_tag, bounds)
-                continue
+        for element in root.iter(f"{_M}*"):
             element_id = element.get("id")
             if element_id is not None:
                 if element_id in elements:
                     duplicates.append(element)
                 else:
                     elements[element_id] = element
-                if tag == category_tag and element_id:
-                    self.categories[element_id] = element.get("value")
-            if tag == collaboration_tag:
-                self.collaborations.append(element)
+        for element in root.iter(f"{_M}categoryValue"):
+            category_id = element.get("id")
+            if category_id:
+                self.categories[category_id] = element.get("value")
+        self.collaborations = list(root.iter(f"{_M}collaboration"))
+        for shape in root.iter(_SHAPE):
+            target = strip_prefix(shape.get("bpmnElement"))
+            if target is None:
+                continue
+            if shape.get("isExpanded") == "true":
+                expanded.add(target)
+            if target in bounds:
+                continue
+            for box in shape:  # its own Bounds (a label has Bounds of its own, one level down)
+                if box.tag == _BOUNDS:
+                    try:
+                        bounds[target] = (float(box.get("x", "0")), float(box.get("y", "0")),
+                                          float(box.get("width", "0")), float(box.get("height", "0")))
+                    except ValueError:
+                        self.out.add("INVALID_DI", f"DI bounds of {target!r} are not numbers; ignored",
+                                     line=box.sourceline, element=target)
+                    break
         for element in duplicates:  # references name the first; the later one gets an id of its own
             old = element.get("id")
             new = self.fresh_id(old, element)
             self.out.add("DUPLICATE_ELEMENT_ID", f"id {old!r} is already used at line {elements[old].sourceline}; "
                          f"this element is read as {new!r}", line=element.sourceline, element=old)
-
-    def index_shape(self, shape, bounds_tag: str, bounds: dict) -> None:
-        target = strip_prefix(shape.get("bpmnElement"))
-        if target is None:
-            return
-        if shape.get("isExpanded") == "true":
-            self.expanded.add(target)
-        if target in bounds:
-            return
-        for box in shape:  # its own Bounds (a label has Bounds of its own, one level down)
-            if box.tag == bounds_tag:
-                break
-        else:
-            return
-        try:
-            bounds[target] = (float(box.get("x", "0")), float(box.get("y", "0")),
-                              float(box.get("width", "0")), float(box.get("height", "0")))
-        except ValueError:
-            self.out.add("INVALID_DI", f"DI bounds of {target!r} are not numbers; ignored",
-                         line=box.sourceline, element=target)
 
     def fresh_id(self, base: str, element=None) -> str:
         """An id no element of the document has, given to ``element`` when there is one (numbered
