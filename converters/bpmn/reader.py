@@ -733,6 +733,11 @@ class _Reader:
         """Whether the flow becomes an edge. A fault a modeller's export may hold is a warning
         with the flow's line: an end that does not exist or is no node (the flow is left out), a
         sequence flow across pools or out of its sub-process (read as an edge all the same)."""
+        source, target, scopes = flow.source, flow.target, self.node_scope
+        if source and target and source in scopes and target in scopes and source in self.elements and \
+                target in self.elements and (flow.kind != "sequenceFlow" or (
+                    self.node_pool[source] == self.node_pool[target] and scopes[source] == scopes[target] == flow.scope)):
+            return True  # the common case, without building the texts of warnings that are not given
         element = flow.element
         flow_id = element.get("id") if flow.kind != "attachment" else None
         what = f"{flow.kind} {flow_id!r}" if flow_id else flow.kind
