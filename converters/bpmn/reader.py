@@ -43,7 +43,7 @@ from .vocabulary import (
     NATIVE_ATTRIBUTES,
     kind_of,
 )
-from .xmlparts import attribute_items, model_local, serialize, split, strip_prefix
+from .xmlparts import LOCAL_NAMES, attribute_items, model_local, serialize, split, strip_prefix
 
 EXPORTER = "flowzap-converter"
 _M = f"{{{MODEL_NS}}}"
@@ -59,6 +59,9 @@ _BEFORE_DATA = frozenset({"ioSpecification", "property", "dataInput", "dataOutpu
 _PROCESS_HEAD = frozenset({"supportedInterfaceRef", "ioSpecification", "ioBinding", "property"})
 _PROCESS_TAIL = frozenset({"resourceRole", "correlationSubscription", "supports"})
 _NODE_ELEMENTS = FLOW_NODES | DATA  # what the model holds as nodes that data may flow from or to
+_SHAPE, _BOUNDS = f"{{{BPMNDI_NS}}}BPMNShape", f"{{{DC_NS}}}Bounds"
+_NODE_TAGS = FLOW_NODES | DATA | frozenset({"textAnnotation"})  # what the walk reads as nodes
+_KINDS = {local: kind_of(local) for local in _NODE_TAGS}
 _FLOW_CONTENT = FLOW_NODES | DATA | frozenset({
     "sequenceFlow", "textAnnotation", "association", "group", "dataObject", "laneSet",
 })
@@ -104,6 +107,10 @@ class _Flow:
     scope: str | None = None
     order: int = 0
     edge_id: str | None = None  # the model edge's id when it is not the element's (a split association)
+    # What the edge needs from the element, read while the walk is at it (a large file's elements
+    # are then read in the order they lie in memory, not again at the end)
+    meta: Meta | None = None
+    derived: dict[str, str] | None = None  # native attributes and raw content (sequence and message flows, associations)
 
 
 class _Reader:
@@ -124,6 +131,10 @@ class _Reader:
         self.groups: list[tuple[object, str | None, str | None]] = []  # (element, parent group, lane)
         self.categories: dict[str, str] = {}
         self.participants: dict[str, _Pool] = {}
+        self.collaborations: list = []  # lxml elements, in document order
+        self.child_lists: dict[object, list] = {}  # process element → its children (process_children)
+        # (BPMN id, scope, linkEventDefinition) of the nodes with one, in the order they are read
+        self.links: list[tuple[str, str, object]] = []
         self.element_id: dict[str, str] = {}  # BPMN id → model id (they differ only when renamed)
         self.diagram_meta: Meta | None = None
         self.expanded: set[str] = set()  # sub-processes the DI draws expanded
@@ -150,7 +161,7 @@ class _Reader:
         for pool in self.pools:
             self.diagram.lanes.extend(pool.lanes)
             if pool.process is not None:
-                self.walk(pool.process, pool, pool.process.get("id"), None)
+                self.walk(self.process_children(pool.process), pool, pool.process.get("id"), None)
         self.read_collaborations(root)
         self.read_root_elements(root)
         self.resolve_flows()
@@ -164,11 +175,11 @@ class _Reader:
 
     # -- indexes -------------------------------------------------------------------------
     def index(self, root) -> None:
-        """The ids of the BPMN model's elements (and their duplicates), DI bounds, category values.
-        lxml picks the elements of each kind itself (the DI's waypoints and labels, often half a
-        file, never become Python objects)."""
-        shape_tag, bounds_tag = f"{{{BPMNDI_NS}}}BPMNShape", f"{{{DC_NS}}}Bounds"
-        elements, bounds = self.elements, self.bounds
+        """The ids of the BPMN model's elements (and their duplicates), DI bounds, category values,
+        collaborations. lxml picks the elements of each kind itself, in C (the DI's edges,
+        waypoints and labels, often half a file, never become Python objects; a walk in C costs
+        less than asking each element its tag in Python)."""
+        elements, bounds, expanded = self.elements, self.bounds, self.expanded
         duplicates = []
         # Only the model's elements are referred to by id; vendor and fz: elements may say "id" too.
         for element in root.iter(f"{_M}*"):
@@ -179,21 +190,27 @@ class _Reader:
                 else:
                     elements[element_id] = element
         for element in root.iter(f"{_M}categoryValue"):
-            if element.get("id"):
-                self.categories[element.get("id")] = element.get("value")
-        for element in root.iter(shape_tag):
-                target = strip_prefix(element.get("bpmnElement"))
-                if element.get("isExpanded") == "true" and target is not None:
-                    self.expanded.add(target)
-                box = element.find(bounds_tag)
-                if target is None or box is None or target in bounds:
-                    continue
-                try:
-                    bounds[target] = (float(box.get("x", "0")), float(box.get("y", "0")),
-                                      float(box.get("width", "0")), float(box.get("height", "0")))
-                except ValueError:
-                    self.out.add("INVALID_DI", f"DI bounds of {target!r} are not numbers; ignored",
-                                 line=box.sourceline, element=target)
+            category_id = element.get("id")
+            if category_id:
+                self.categories[category_id] = element.get("value")
+        self.collaborations = list(root.iter(f"{_M}collaboration"))
+        for shape in root.iter(_SHAPE):
+            target = strip_prefix(shape.get("bpmnElement"))
+            if target is None:
+                continue
+            if shape.get("isExpanded") == "true":
+                expanded.add(target)
+            if target in bounds:
+                continue
+            for box in shape:  # its own Bounds (a label has Bounds of its own, one level down)
+                if box.tag == _BOUNDS:
+                    try:
+                        bounds[target] = (float(box.get("x", "0")), float(box.get("y", "0")),
+                                          float(box.get("width", "0")), float(box.get("height", "0")))
+                    except ValueError:
+                        self.out.add("INVALID_DI", f"DI bounds of {target!r} are not numbers; ignored",
+                                     line=box.sourceline, element=target)
+                    break
         for element in duplicates:  # references name the first; the later one gets an id of its own
             old = element.get("id")
             new = self.fresh_id(old, element)
@@ -213,8 +230,19 @@ class _Reader:
         self.elements[new] = element
         return new
 
-    def meta(self, element) -> Meta | None:
-        found = extensions.decode(element.find(f"{_M}extensionElements"))
+    def process_children(self, process) -> list[tuple[str | None, object]]:
+        """A process's children, listed once for all who ask (its attributes, its lanes, the walk
+        over its flow elements)."""
+        children = self.child_lists.get(process)
+        if children is None:
+            children = self.child_lists[process] = _children(process)
+        return children
+
+    def meta(self, element, first: dict | None = None) -> Meta | None:
+        """The element's fz:meta (``first``: ``_firsts`` of its children, when known)."""
+        if first is None:
+            first = _firsts(_children(element))
+        found = extensions.decode(first.get("extensionElements"))
         if found is None and self.ours:
             return Meta()
         return found
@@ -224,7 +252,7 @@ class _Reader:
         processes = [el for el in root if el.tag == f"{_M}process"]
         referenced: set[str] = set()
         pools: list[_Pool] = []
-        for collaboration in root.iter(f"{_M}collaboration"):
+        for collaboration in self.collaborations:
             if self.diagram.title is None and collaboration.get("name"):
                 self.diagram.title = collaboration.get("name")
             meta = extensions.decode(collaboration.find(f"{_M}extensionElements"))
@@ -280,8 +308,9 @@ class _Reader:
     def read_lanes(self, pool: _Pool, several: bool) -> None:
         leaves: list[tuple[object, object | None]] = []  # (lane element, parent lane element)
         if pool.process is not None:
-            for lane_set in pool.process.findall(f"{_M}laneSet"):
-                self.collect_leaves(lane_set, None, leaves)
+            for local, lane_set in self.process_children(pool.process):
+                if local == "laneSet":
+                    self.collect_leaves(lane_set, None, leaves)
         if not self.ours:
             position = {id(lane): i for i, (lane, _) in enumerate(leaves)}
             leaves.sort(key=lambda item: (self.bounds.get(item[0].get("id"), (0, float("inf")))[1],
@@ -312,7 +341,7 @@ class _Reader:
             box = self.bounds.get(lane_id)
             if box:
                 pool.bands.append((box[1], box[1] + box[3], model_id))
-            for ref in element.findall(f"{_M}flowNodeRef"):
+            for ref in element.iterchildren(f"{_M}flowNodeRef"):
                 node_id = (ref.text or "").strip()
                 if node_id not in self.elements:
                     self.out.add("UNRESOLVED_REFERENCE", f"lane {lane_id!r} lists node {node_id!r}, which does not "
@@ -325,7 +354,9 @@ class _Reader:
                     pool.lane_of_node[node_id] = model_id
         if not pool.lanes:  # a pool without lanes (or a black-box pool) is one lane
             element = pool.participant if pool.participant is not None else pool.process
-            meta = self.meta(element) if element is not None else None
+            meta = None
+            if element is not None:
+                meta = self.meta(element, _firsts(self.process_children(element)) if element is pool.process else None)
             model_id = (meta.get("id") if meta else None) or pool.id
             lane = Lane(model_id, pool.name, line=element.sourceline if element is not None else None)
             self.element_id[pool.id] = model_id
@@ -364,10 +395,11 @@ class _Reader:
         history time to live, Zeebe's version tag, …), as ``bpmn.process:<key>``."""
         found: dict[str, str] = {}
         if pool.process is not None:
-            self.native_attributes(pool.process, found)
+            children = self.process_children(pool.process)
+            self.native_attributes(pool.process, found, _firsts(children))
             # its data inputs and outputs, properties, resources: what data associations refer to
-            before = [c for c in pool.process if model_local(c.tag) in _PROCESS_HEAD]
-            after = [c for c in pool.process if model_local(c.tag) in _PROCESS_TAIL]
+            before = [c for local, c in children if local in _PROCESS_HEAD]
+            after = [c for local, c in children if local in _PROCESS_TAIL]
             if before:
                 found["bpmn.content"] = serialize(before)
             if after:
@@ -376,47 +408,59 @@ class _Reader:
         return {f"bpmn.process:{key}": value for key, value in found.items()}
 
     def collect_leaves(self, lane_set, parent, leaves: list) -> None:
-        for lane in lane_set.findall(f"{_M}lane"):
-            children = lane.find(f"{_M}childLaneSet")
-            if children is not None and children.find(f"{_M}lane") is not None:
+        for lane in lane_set.iterchildren(f"{_M}lane"):
+            children = next(lane.iterchildren(f"{_M}childLaneSet"), None)
+            if children is not None and next(children.iterchildren(f"{_M}lane"), None) is not None:
                 self.collect_leaves(children, lane, leaves)
             else:
                 leaves.append((lane, parent))
 
     # -- flow elements -------------------------------------------------------------------
-    def walk(self, container, pool: _Pool, scope: str, group: str | None, lane_hint: str | None = None) -> None:
-        for child in container:
-            local = model_local(child.tag)
+    def walk(self, children: list, pool: _Pool, scope: str, group: str | None, lane_hint: str | None = None) -> None:
+        """The flow elements among ``children`` (``_children`` of a process or sub-process)."""
+        for local, child in children:
             if local is None:
                 continue
-            if local in FLOW_NODES or local in DATA or local == "textAnnotation":
+            if local in _NODE_TAGS:
                 node = self.add_node(child, local, pool, scope, group, lane_hint)
-                if node is not None and local in CONTAINERS and any(
-                        model_local(c.tag) in FLOW_NODES for c in child):
+                if node is not None and local in CONTAINERS:
+                    inner = self.child_lists.pop(child, None) or _children(child)
+                    if not any(name in FLOW_NODES for name, _ in inner):
+                        continue
                     contents = Group(node.id, GroupKind.SUBPROCESS, node.label, [], node.lane, group,
                                      line=child.sourceline)
                     self.diagram.groups.append(contents)
                     self.subprocess_groups[node.id] = contents
-                    self.walk(child, pool, child.get("id"), node.id, node.lane)
-            elif local == "sequenceFlow":
-                self.flows.append(_Flow(child, "sequenceFlow", strip_prefix(child.get("sourceRef")),
-                                        strip_prefix(child.get("targetRef")), scope, len(self.flows)))
-            elif local == "association":
-                self.flows.append(_Flow(child, "association", strip_prefix(child.get("sourceRef")),
-                                        strip_prefix(child.get("targetRef")), scope, len(self.flows)))
+                    self.walk(inner, pool, child.get("id"), node.id, node.lane)
+            elif local == "sequenceFlow" or local == "association":
+                self.add_flow(child, local, scope)
             elif local == "group":
                 self.groups.append((child, group, lane_hint))
             elif local not in KNOWN_PROCESS_CHILDREN and local not in _FLOW_CONTENT:
                 self.out.add("UNKNOWN_BPMN_ELEMENT", f"<{local}> is not a BPMN 2.0 element; left out",
                              line=child.sourceline, element=child.get("id"))
 
-    def read_data_associations(self, element, children: list, scope: str) -> set:
+    def add_flow(self, element, kind: str, scope: str | None) -> None:
+        """A sequence flow, message flow or association: an edge once its ends are known."""
+        items = attribute_items(element)
+        attributes = dict(items)
+        flow = _Flow(element, kind, strip_prefix(attributes.get("sourceRef")), strip_prefix(attributes.get("targetRef")),
+                     scope, len(self.flows))
+        children = _children(element)
+        first = _firsts(children)
+        flow.meta = self.meta(element, first)
+        if flow.meta is None or not flow.meta.synthetic:
+            flow.derived = {}
+            self.native_attributes(element, flow.derived, first, items)
+            self.raw_content(element, flow.derived, children=children)
+        self.flows.append(flow)
+
+    def read_data_associations(self, element_id: str, children: list, scope: str) -> set:
         """The data associations of an activity or event whose data ends are data objects or
         stores (nodes) become edges; those that connect a data input or output of an
         ``ioSpecification``, or a ``property``, are no edge of the model: they are returned, to be
         kept raw with their element's content. A reference to nothing is a warning."""
         keep = set()
-        element_id = element.get("id")
         for local, association in children:
             if local not in ("dataInputAssociation", "dataOutputAssociation"):
                 continue
@@ -442,6 +486,7 @@ class _Reader:
             for k, end in enumerate(present):
                 source, target = (end, element_id) if local == "dataInputAssociation" else (element_id, end)
                 flow = _Flow(association, local, source, target, scope, len(self.flows))
+                flow.meta = self.meta(association)
                 if k:
                     flow.edge_id = self.fresh_id(association.get("id") or "DataAssociation")
                 self.flows.append(flow)
@@ -449,25 +494,34 @@ class _Reader:
 
     def add_node(self, element, local: str, pool: _Pool, scope: str, group: str | None,
                  lane_hint: str | None) -> Node | None:
-        bpmn_id = element.get("id")
+        items = attribute_items(element)  # listed once: lxml's get costs about as much as this for all
+        attributes = dict(items)
+        bpmn_id = attributes.get("id")
         if not bpmn_id:
             bpmn_id = self.fresh_id(local, element)
             self.out.add("MISSING_ELEMENT_ID", f"a <{local}> without an id; read as {bpmn_id!r}",
                          line=element.sourceline, element=bpmn_id)
         if self.elements.get(bpmn_id) is not element:
             return None  # a duplicate id, already reported
-        meta = self.meta(element)
+        children = _children(element)  # one pass for all that follows
+        if local in CONTAINERS:
+            self.child_lists[element] = children  # the walk goes on into them
+        first = _firsts(children)
+        meta = self.meta(element, first)
+        link = first.get("linkEventDefinition")
+        if link is not None:
+            self.links.append((bpmn_id, scope, link))
         if meta is not None and meta.synthetic:
             self.synthetic.add(bpmn_id)
             self.node_scope[bpmn_id] = scope
             self.node_pool[bpmn_id] = pool.id
             return None
-        kind = kind_of(local)
+        kind = _KINDS[local]
         if meta is not None and meta.get("kind"):
             kind = self.meta_value(NodeKind, meta.get("kind"), kind, element)
-        label = element.get("name")
+        label = attributes.get("name")
         if local == "textAnnotation":
-            text = element.find(f"{_M}text")
+            text = first.get("text")
             label = text.text if text is not None else None
         shape = local
         if meta is not None:
@@ -481,23 +535,23 @@ class _Reader:
         derived: dict[str, str] = {}
         if local != KIND_ELEMENT[kind]:
             derived["bpmn.type"] = local
-        self.native_attributes(element, derived)
-        children = [(model_local(child.tag), child) for child in element]  # one pass for what follows
-        raw = self.read_data_associations(element, children, scope) if local in FLOW_NODES else set()
+        self.native_attributes(element, derived, first, items)
+        raw = self.read_data_associations(bpmn_id, children, scope) if local in FLOW_NODES and (
+            "dataInputAssociation" in first or "dataOutputAssociation" in first) else set()
         definitions = self.raw_content(element, derived, raw, children)
         if definitions:
             derived["bpmn.eventDefinition"] = ",".join(d[: -len("EventDefinition")] for d in definitions)
         if local == "boundaryEvent":
-            derived["bpmn.attachedTo"] = strip_prefix(element.get("attachedToRef")) or ""
+            derived["bpmn.attachedTo"] = strip_prefix(attributes.get("attachedToRef")) or ""
             index = meta.get("attachmentIndex") if meta is not None else None
             self.flows.append(_Flow(element, "attachment", derived["bpmn.attachedTo"], bpmn_id, scope,
                                     int(index) if index and index.isdecimal() else len(self.flows) + 10**9))
         if local in CONTAINERS and bpmn_id in self.expanded:
             derived["bpmn.isExpanded"] = "true"
-        if local == "dataObjectReference" and element.get("dataObjectRef"):
-            derived["bpmn.dataObjectRef"] = element.get("dataObjectRef")
-        if local == "dataStoreReference" and element.get("dataStoreRef"):
-            derived["bpmn.dataStoreRef"] = element.get("dataStoreRef")
+        if local == "dataObjectReference" and attributes.get("dataObjectRef"):
+            derived["bpmn.dataObjectRef"] = attributes["dataObjectRef"]
+        if local == "dataStoreReference" and attributes.get("dataStoreRef"):
+            derived["bpmn.dataStoreRef"] = attributes["dataStoreRef"]
         node.attributes = self.choose_attributes(derived, meta)
         if meta is not None and (meta.get("index") or "").isdecimal():
             self.note_index[node.id] = int(meta.get("index"))
@@ -536,8 +590,9 @@ class _Reader:
             result = {key: result[key] for key in order}
         return result
 
-    def native_attributes(self, element, into: dict[str, str]) -> None:
-        for key, value in attribute_items(element):
+    def native_attributes(self, element, into: dict[str, str], first: dict | None = None,
+                          items: list[tuple[str, str]] | None = None) -> None:
+        for key, value in attribute_items(element) if items is None else items:
             if key[0] == "{":
                 ns = key[1:].partition("}")[0]
                 if ns != MODEL_NS:
@@ -546,10 +601,12 @@ class _Reader:
                 into[f"bpmn.{key}"] = value
             elif key == "default":
                 into["bpmn.default"] = value
-        documentation = element.find(f"{_M}documentation")
+        if first is None:
+            first = _firsts(_children(element))
+        documentation = first.get("documentation")
         if documentation is not None and documentation.text and documentation.text.strip():
             into["description"] = documentation.text.strip()
-        extension = element.find(f"{_M}extensionElements")
+        extension = first.get("extensionElements")
         if extension is not None:
             vendor = [c for c in extension if isinstance(c.tag, str) and c.tag != extensions.META]
             if vendor:
@@ -564,7 +621,7 @@ class _Reader:
         # (the writer makes its own); one that a kept association names stays.
         targets = {strip_prefix(t.text) for a in associations for t in a.iterfind(f"{_M}targetRef")}
         if children is None:
-            children = [(model_local(child.tag), child) for child in element]
+            children = _children(element)
         for local, child in children:
             if associations and child in associations:
                 before.append(child)
@@ -610,16 +667,12 @@ class _Reader:
 
     # -- collaborations: message flows and artifacts ---------------------------------------
     def read_collaborations(self, root) -> None:
-        for collaboration in root.iter(f"{_M}collaboration"):
+        for collaboration in self.collaborations:
             first_lane = self.pools[0].lanes[0].id if self.pools and self.pools[0].lanes else None
             for child in collaboration:
                 local = model_local(child.tag)
-                if local == "messageFlow":
-                    self.flows.append(_Flow(child, "messageFlow", strip_prefix(child.get("sourceRef")),
-                                            strip_prefix(child.get("targetRef")), None, len(self.flows)))
-                elif local == "association":
-                    self.flows.append(_Flow(child, "association", strip_prefix(child.get("sourceRef")),
-                                            strip_prefix(child.get("targetRef")), None, len(self.flows)))
+                if local == "messageFlow" or local == "association":
+                    self.add_flow(child, local, None)
                 elif local == "textAnnotation" and first_lane is not None:
                     pool = self.pool_at(child.get("id")) or self.pools[0]
                     self.add_node(child, local, pool, pool.id, None, None)
@@ -640,16 +693,16 @@ class _Reader:
         the flow, and ends the writer added (synthetic gateways and events) are bridged."""
         entering: dict[str, str] = {}  # synthetic node → the source of the flow into it
         leaving: dict[str, str] = {}  # synthetic node → the target of the flow out of it
-        kept: list[tuple[_Flow, Meta | None]] = []
+        kept: list[_Flow] = []
         for flow in self.flows:
-            meta = self.meta(flow.element) if flow.kind != "attachment" else None
+            meta = flow.meta
             if meta is not None and meta.synthetic:
                 if flow.target in self.synthetic:
                     entering[flow.target] = flow.source
                 if flow.source in self.synthetic:
                     leaving[flow.source] = flow.target
                 continue
-            kept.append((flow, meta))
+            kept.append(flow)
 
         def through(end: str, table: dict[str, str], seen: int = 0) -> str:
             while end in self.synthetic and end in table and seen < 64:
@@ -657,7 +710,8 @@ class _Reader:
             return end
 
         indexed: list[tuple[float, Edge]] = []
-        for flow, meta in kept:
+        for flow in kept:
+            meta = flow.meta
             if not self.check_ends(flow):
                 continue
             source = self.element_id.get(through(flow.source, entering), flow.source)
@@ -679,6 +733,11 @@ class _Reader:
         """Whether the flow becomes an edge. A fault a modeller's export may hold is a warning
         with the flow's line: an end that does not exist or is no node (the flow is left out), a
         sequence flow across pools or out of its sub-process (read as an edge all the same)."""
+        source, target, scopes = flow.source, flow.target, self.node_scope
+        if source and target and source in scopes and target in scopes and source in self.elements and \
+                target in self.elements and (flow.kind != "sequenceFlow" or (
+                    self.node_pool[source] == self.node_pool[target] and scopes[source] == scopes[target] == flow.scope)):
+            return True  # the common case, without building the texts of warnings that are not given
         element = flow.element
         flow_id = element.get("id") if flow.kind != "attachment" else None
         what = f"{flow.kind} {flow_id!r}" if flow_id else flow.kind
@@ -734,6 +793,9 @@ class _Reader:
                      "of its lane", line=flow_element.sourceline, element=participant_id)
         self.element_id[participant_id] = participant_id
         self.nodes[participant_id] = node
+        link = self.elements[participant_id].find(f"{_M}linkEventDefinition")
+        if link is not None:
+            self.links.append((participant_id, pool.id, link))
         self.node_scope[participant_id] = pool.id
         self.node_pool[participant_id] = pool.id
         self.node_order[participant_id] = len(self.node_order)
@@ -744,12 +806,7 @@ class _Reader:
         if flow.kind == "attachment":
             return Edge(source, target, None, style=EdgeStyle.DOTTED, attributes={"bpmn.type": "attachment"},
                         line=element.sourceline)
-        derived: dict[str, str] = {}
-        if flow.kind in ("dataInputAssociation", "dataOutputAssociation"):
-            derived["bpmn.type"] = flow.kind
-        else:
-            self.native_attributes(element, derived)
-            self.raw_content(element, derived)
+        derived: dict[str, str] = flow.derived if flow.derived is not None else {"bpmn.type": flow.kind}
         style = EdgeStyle.SOLID
         if flow.kind != "sequenceFlow":
             derived["bpmn.type"] = flow.kind
@@ -816,10 +873,9 @@ class _Reader:
     def check_links(self) -> None:
         catches: dict[tuple[str, str], list[Node]] = {}
         throws: list[tuple[Node, str]] = []
-        for bpmn_id, scope in self.node_scope.items():
+        for bpmn_id, scope, link in self.links:
             element = self.elements[bpmn_id]
-            link = element.find(f"{_M}linkEventDefinition")
-            if link is None or bpmn_id not in self.element_id:
+            if bpmn_id not in self.element_id:
                 continue
             name = link.get("name") or element.get("name") or ""
             node = self.nodes[self.element_id[bpmn_id]]
@@ -868,6 +924,23 @@ class _Reader:
             return (lane_index.get(node.lane, 0), 0, box[0], box[1], self.node_order[node.id])
 
         self.diagram.nodes.sort(key=key)
+
+
+def _children(element) -> list[tuple[str | None, object]]:
+    """(local name in the BPMN namespace or None, child) of each child of ``element``: listed once,
+    then each question about them (fz:meta, documentation, extensions, raw content) is answered from
+    the list (lxml's ``find`` costs microseconds a call)."""
+    children = list(element)
+    try:  # tags seen before: one dict lookup each, in the comprehension
+        return [(LOCAL_NAMES[child.tag], child) for child in children]
+    except (KeyError, TypeError):
+        return [(model_local(child.tag), child) for child in children]
+
+
+def _firsts(children: list[tuple[str | None, object]]) -> dict:
+    """The first child of each local name in the BPMN namespace (what ``element.find`` gives),
+    in one dict made in C (the earlier child overwrites the later)."""
+    return dict(reversed(children))
 
 
 def _owner(potential_owner) -> str | None:

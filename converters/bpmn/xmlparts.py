@@ -21,19 +21,19 @@ def split(tag) -> tuple[str, str]:
     return "", tag
 
 
-_LOCAL_NAMES: dict[str, str | None] = {}
+LOCAL_NAMES: dict[str, str | None] = {}  # memo of model_local (the reader looks tags up here first)
 
 
 def model_local(tag) -> str | None:
     """The local name when the tag is in the BPMN model namespace, else None (memoised: a file
     has a few dozen distinct tags and the reader asks for each element's)."""
     try:
-        return _LOCAL_NAMES[tag]
+        return LOCAL_NAMES[tag]
     except (KeyError, TypeError):
         pass
     local = tag[len(_MODEL_PREFIX):] if isinstance(tag, str) and tag.startswith(_MODEL_PREFIX) else None
-    if isinstance(tag, str) and len(_LOCAL_NAMES) < 10_000:
-        _LOCAL_NAMES[tag] = local
+    if isinstance(tag, str) and len(LOCAL_NAMES) < 10_000:
+        LOCAL_NAMES[tag] = local
     return local
 
 

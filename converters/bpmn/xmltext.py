@@ -62,4 +62,6 @@ def raw_controls_referenced(xml: str) -> str:
     """XML that lxml serialised, with DEL and C1 controls as references (lxml writes them raw,
     which XML allows and this library's input check does not). They can occur only inside text
     and attribute values: no XML name may hold them."""
+    if xml.isascii() and "\x7f" not in xml:  # (both in C, without a regex scan: the common case)
+        return xml
     return _RAW_CONTROLS.sub(lambda match: f"&#{ord(match.group())};", xml)
