@@ -221,7 +221,8 @@ class _State:
 
 
 def read(pre: Preprocessed, out: Diagnostics) -> Diagram:
-    statements = jison.parse(jison.grammar("sequence"), pre.code, _actions(), CUSTOM)
+    g = jison.grammar("sequence")
+    statements = jison.parse(g, pre.code, jison.handlers_for(g, CUSTOM), _actions())
     diagram = Diagram(direction="LR")
     diagram.attributes["diagram"] = "sequence"
     if pre.title:
