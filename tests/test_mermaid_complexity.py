@@ -137,16 +137,38 @@ def test_a_rewritten_lexer_rule_matches_what_mermaid_s_rule_matches(source):
 
 def test_the_lexer_tries_only_the_rules_that_can_start_with_the_next_character():
     g = jison.grammar("flow")
-    by_char, other, at_end = g.dispatch["INITIAL"]
+    by_char, other, at_end = g.candidates["INITIAL"]
     assert len(by_char[ord("A")]) < len(at_end) / 4
     # every rule of the state that matches somewhere in these texts is among the candidates there
     for text in ("flowchart LR\n A-->B & C\n", "graph TD;A((x))-.->|t|B\n", "  style A fill:#f9f\n", "é --> ü\n"):
         for pos in range(len(text)):
             code = ord(text[pos])
-            candidates = {rule for rule, _, _ in (by_char[code] if code < 128 else other)}
-            for rule, match, _ in at_end:
-                if match(text, pos):
+            candidates = set(by_char[code] if code < 128 else other)
+            for rule in at_end:
+                if g.rule_match[rule](text, pos):
                     assert rule in candidates, (text, pos, rule)
+
+
+def test_the_lexer_s_combined_steps_pick_the_rule_jison_picks():
+    # each step is one alternation of consecutive rules: at every position, the rule it names is
+    # the first of the state's rules that matches there (jison's own choice)
+    g = jison.grammar("flow")
+    steps = g.steps(frozenset())
+    texts = ("flowchart LR\n A-->B & C\n", "graph TD;A((x))-.->|t|B\n", "  style A fill:#f9f\n", "é --> ü\n",
+             "A@{ shape: rect }\nB == x ==> C\nclick A href \"u\"\n  subgraph s [t]\n  end\n")
+    for state, (by_char, other, at_end) in steps.items():
+        rules = g.candidates[state][2]
+        for text in texts:
+            for pos in range(len(text)):
+                expected = next((r for r in rules if g.rule_match[r](text, pos)), None)
+                code = ord(text[pos])
+                got = None
+                for match, by_group, rule, _slot in (by_char[code] if code < 128 else other):
+                    found = match(text, pos)
+                    if found is not None:
+                        got = by_group[found.lastindex] if by_group is not None else rule
+                        break
+                assert got == expected, (state, text, pos)
 
 
 def test_a_run_a_rule_failed_on_is_not_scanned_again():

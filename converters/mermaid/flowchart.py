@@ -430,6 +430,11 @@ def _extend_text(text: dict, more: str) -> dict:
     return text
 
 
+def _plain(value):
+    """A value as a string if it is a _Join."""
+    return value.text() if value.__class__ is _Join else value
+
+
 class _Join:
     """A string built one token at a time (``idString: idString alphaNumToken``): appending to a
     list instead of concatenating keeps a long id, style or label linear."""
@@ -550,7 +555,7 @@ def _make_handlers() -> list:
     def link_statement(db, v, locs):
         node = v[2]
         if len(v) == 4:  # production 45: the node has shape data
-            db.add_vertex(node[-1], metadata=v[3], loc=locs[2])
+            db.add_vertex(node[-1], metadata=_plain(v[3]), loc=locs[2])
         db.add_link(v[0]["stmt"], node, v[1], locs[1])
         # mermaid's `nodes: node.concat(previous.nodes)`, kept reversed so that a chain of n
         # links costs n, not n²
@@ -564,12 +569,12 @@ def _make_handlers() -> list:
 
     @on(49)
     def node_statement_with_data(db, v, locs):
-        db.add_vertex(v[0][-1], metadata=v[1], loc=locs[0])
+        db.add_vertex(v[0][-1], metadata=_plain(v[1]), loc=locs[0])
         return {"stmt": v[0], "rnodes": v[0][::-1]}
 
     @on(52)
     def node_and_node_with_data(db, v, locs):
-        db.add_vertex(v[0][-1], metadata=v[1], loc=locs[0])
+        db.add_vertex(v[0][-1], metadata=_plain(v[1]), loc=locs[0])
         v[0].append(v[5])  # (the list is this node group's own)
         return v[0]
 
@@ -701,7 +706,11 @@ def _make_handlers() -> list:
     for p in range(185, 190):
         handlers[p] = direction(("TB", "BT", "RL", "LR", "TD")[p - 185])
 
-    @on(*_JOINING)
+    @on(43)
+    def shape_data(db, v, locs):  # (joined by the three productions that use shape data)
+        return _Join.extend(v[0], v[1])
+
+    @on(133, 182, 184)
     def first_join(db, v, locs):
         db.handlers[:] = _HANDLERS_JOINING  # from now on, the values an action is given are joined first
         return _Join.extend(v[0], v[1])
