@@ -306,6 +306,11 @@ class Grammar:
         self.default_code = [_code(self.default_actions[state]) if state in self.default_actions else None
                              for state in range(len(self.table))]
         self.reduce_info = [tuple(p) if isinstance(p, list) else (0, 0) for p in self.productions]
+        self.cycles: list[tuple[int, int, int, int]] = []
+        self._find_cycles()
+        # (state below, state, lookahead) → the run of one-symbol reductions taken there (``unit_run``);
+        # filled as parses meet them, bounded by the tables (never by the text)
+        self.unit_runs: dict[tuple, tuple[int, tuple[int, ...]]] = {}
         lexer = data["lexer"]
         flags = 0
         if any("i" in rule["flags"] for rule in lexer["rules"]):
@@ -415,6 +420,68 @@ class Grammar:
             step = self._step_cache[rules] = (match, by_group, rules[0], slot)
         return step
 
+    def _find_cycles(self) -> None:
+        """The one-token lines of a left-recursive list (``document: document line`` with ``line:
+        SPACE``): in state X, token t shifts to S, whose every action is to reduce ``line: t``; the
+        goto on ``line`` from X is L, whose every action is to reduce ``document: document line``;
+        and X is the state ``document`` goes to, so the parser is back in X. Such a (X, t) gets the
+        code ``ACCEPT - 1 - i`` for ``self.cycles[i] = (S, line production, L, list production)``,
+        which ``parse`` runs in one step (reading the next token in S and L as jison does)."""
+        accessing: dict[int, int] = {}  # state → the symbol every way into it reads (an LR property)
+        for row in self.table:
+            for symbol, target in row.items():
+                if not isinstance(target, list):
+                    accessing[target] = symbol
+                elif target[0] == 1:
+                    accessing[target[1]] = symbol
+
+        def only_reduce(state: int, length: int) -> int | None:
+            codes = set(self.actions_of[state].values())
+            if self.default_code[state] is not None or len(codes) != 1:
+                return None
+            code = codes.pop()
+            if code >= 0 or code <= ACCEPT or self.reduce_info[-code][1] != length:
+                return None
+            return -code
+
+        for x, row in enumerate(self.actions_of):
+            if self.default_code[x] is not None:
+                continue
+            for symbol, code in row.items():
+                if code < 0:
+                    continue
+                line = only_reduce(code, 1)
+                if line is None:
+                    continue
+                after = self.goto[x].get(self.reduce_info[line][0])
+                if after is None:
+                    continue
+                append = only_reduce(after, 2)
+                if append is None or accessing.get(x) != self.reduce_info[append][0]:
+                    continue
+                row[symbol] = ACCEPT - 1 - len(self.cycles)
+                self.cycles.append((code, line, after, append))
+
+    def unit_run(self, below: int, state: int, symbol) -> tuple[int, tuple[int, ...]]:
+        """(the state reached, the productions reduced in order) when, in ``state`` over ``below``
+        with ``symbol`` ahead (None: not read yet), the parser reduces one-symbol productions one
+        after the other: each replaces the top state by a goto from ``below``."""
+        key = (below, state, symbol)
+        reduced: list[int] = []
+        while True:
+            act = self.default_code[state]
+            if act is None and symbol is not None:
+                act = self.actions_of[state].get(symbol)
+            if act is None or act >= 0 or act <= ACCEPT:  # (not a reduction)
+                break
+            lhs, length = self.reduce_info[-act]
+            if length != 1:
+                break
+            reduced.append(-act)
+            state = self.goto[below][lhs]
+        run = self.unit_runs[key] = (state, tuple(reduced))
+        return run
+
     def terminal_name(self, symbol) -> str:
         if isinstance(symbol, int):
             return self.terminals.get(symbol, str(symbol))
@@ -453,6 +520,7 @@ class Lexer:
         "simple",
         "stack",
         "text",
+        "tokens",
         "yylineno",
         "yytext",
     )
@@ -474,22 +542,43 @@ class Lexer:
         self.scans = g.slot_scans
         # per step of scan rules: the position before which it is known to fail
         self.fail_until = [0] * len(self.scans)
+        self.tokens = self._tokens()
 
     def lex(self):
         """The next token (rules whose action returns nothing are skipped, as jison does)."""
-        text, end, fail_until = self.text, self.end, self.fail_until
+        return next(self.tokens)
+
+    def _tokens(self):
+        """The tokens, one per ``next``; ``pos``, ``loc``, ``yytext`` and ``yylineno`` say where the
+        last one was. (A generator keeps the scan's state in locals from one token to the next.)"""
+        text, end, fail_until, scans = self.text, self.end, self.fail_until, self.scans
+        dispatch, simple, stack = self.dispatch, self.simple, self.stack
+        pos, loc, yylineno = 0, self.loc, 0
         while True:
-            if self.done:
-                return EOF
-            pos = self.pos
-            by_char, other, at_end = self.dispatch[self.stack[-1]]
             if pos >= end:
+                steps = dispatch[stack[-1]][2]
+                for match, by_group, rule, _slot in steps:  # (rules that match the empty text, at the end)
+                    found = match(text, pos)
+                    if found is not None:
+                        if by_group is not None:
+                            rule = by_group[found.lastindex]
+                        break
+                else:
+                    while True:
+                        yield EOF
                 self.done = True
-                steps = at_end
-            else:
-                code = ord(text[pos])
-                steps = by_char[code] if code < 128 else other
-            for match, by_group, rule, slot in steps:
+                loc = self.loc = (loc[1], yylineno + 1, loc[3], loc[3])
+                self.yytext = ""
+                token = simple[rule]
+                if token is None:
+                    token = self._act(rule)
+                while True:  # jison's lexer is done after the end: EOF from then on
+                    if token:
+                        yield token
+                    token = EOF
+            by_char, other, _ = dispatch[stack[-1]]
+            code = ord(text[pos])
+            for match, by_group, rule, slot in (by_char[code] if code < 128 else other):
                 if slot >= 0 and fail_until[slot] > pos:
                     continue
                 found = match(text, pos)
@@ -498,32 +587,29 @@ class Lexer:
                         rule = by_group[found.lastindex]
                     break
                 if slot >= 0:
-                    fail_until[slot] = self.scans[slot](text, pos).end() + 1
+                    fail_until[slot] = scans[slot](text, pos).end() + 1
             else:
-                if pos >= end:
-                    return EOF
-                line, column = self.loc[1], self.loc[3]
+                line, column = loc[1], loc[3]
                 raise JisonError(
-                    f"Lexical error on line {self.yylineno + 1}. Unrecognized text.", line, column,
+                    f"Lexical error on line {yylineno + 1}. Unrecognized text.", line, column,
                     text=text[pos:pos + 20], token_line=line, token_column=column,
                 )
             matched = found.group()
-            old = self.loc
             if "\n" in matched:
-                self.yylineno += matched.count("\n")
-                last_column = len(matched) - matched.rfind("\n") - 1
+                yylineno += matched.count("\n")
+                self.yylineno = yylineno
+                loc = (loc[1], yylineno + 1, loc[3], len(matched) - matched.rfind("\n") - 1)
             else:
-                last_column = old[3] + len(matched)
-            self.loc = (old[1], self.yylineno + 1, old[3], last_column)
+                loc = (loc[1], yylineno + 1, loc[3], loc[3] + len(matched))
+            self.loc = loc
             self.yytext = matched
-            self.pos = pos + len(matched)
-            if self.done and self.pos < end:
-                self.done = False
-            token = self.simple[rule]
+            pos += len(matched)
+            self.pos = pos
+            token = simple[rule]
             if token is None:  # a rule with actions of its own
                 token = self._act(rule)
             if token:
-                return token
+                yield token
 
     def _act(self, rule: int):
         for op in self.actions[rule]:
@@ -583,10 +669,10 @@ def parse(g: Grammar, text: str, handlers: list[Handler | None], context=None):
     (per state: terminal → shift ``s`` as s ≥ 0, reduce ``p`` as -p, ``ACCEPT``) and
     ``Grammar.goto``."""
     lexer = Lexer(g, text)
-    actions_of, goto, reduce_info = g.actions_of, g.goto, g.reduce_info
+    actions_of, goto, reduce_info, chains, cycles = g.actions_of, g.goto, g.reduce_info, g.unit_runs, g.cycles
     symbols = g.symbols
     defaults = g.default_code
-    lex = lexer.lex
+    lex = lexer.tokens.__next__
     state = 0
     states = [0]
     vstack: list = [None]
@@ -611,20 +697,29 @@ def parse(g: Grammar, text: str, handlers: list[Handler | None], context=None):
             lstack.append(yyloc)
             symbol = None
             yylineno = lexer.yylineno
-        elif act != ACCEPT:  # reduce
+        elif act > ACCEPT:  # reduce
             production = -act
             lhs, length = reduce_info[production]
-            handler = handlers[production]
             if length == 1:
-                if handler is not None:
-                    try:
-                        vstack[-1] = handler(context, vstack[-1:], lstack[-1:])
-                    except Accept as done:
-                        return done.value
-                state = goto[states[-2]][lhs]
+                # a run of one-symbol reductions (``idString: idStringToken``, ``vertex: idString``,
+                # …) goes at once to the state it ends in: the gotos all start from the same state
+                # below, so the run depends on (that state, this state, the lookahead) only
+                below = states[-2]
+                run = chains.get((below, state, symbol))
+                if run is None:
+                    run = g.unit_run(below, state, symbol)
+                state, reduced = run
                 states[-1] = state
+                for production in reduced:
+                    handler = handlers[production]
+                    if handler is not None:
+                        try:
+                            vstack[-1] = handler(context, vstack[-1:], lstack[-1:])
+                        except Accept as done:
+                            return done.value
             elif length:
                 first, last = lstack[-length], lstack[-1]
+                handler = handlers[production]
                 if handler is not None:
                     try:
                         value = handler(context, vstack[-length:], lstack[-length:])
@@ -641,6 +736,7 @@ def parse(g: Grammar, text: str, handlers: list[Handler | None], context=None):
                 lstack.append((first[0], last[1], first[2], last[3]))
             else:
                 value = None
+                handler = handlers[production]
                 if handler is not None:
                     try:
                         value = handler(context, [], [])
@@ -650,8 +746,33 @@ def parse(g: Grammar, text: str, handlers: list[Handler | None], context=None):
                 state = goto[state][lhs]
                 states.append(state)
                 vstack.append(value)
-        else:  # accept
+        elif act == ACCEPT:
             return vstack[-1] if len(vstack) > 1 else True
+        else:  # a one-token line of a list, appended at once (``Grammar._find_cycles``)
+            shifted, line, after, append = cycles[ACCEPT - 1 - act]
+            value = lexer.yytext
+            yyloc = loc = lexer.loc
+            yylineno = lexer.yylineno
+            token = lex()  # the next token, read in the shifted state as jison reads it
+            symbol = token if token.__class__ is int else symbols.get(token, token)
+            if symbol not in actions_of[shifted]:
+                _parse_error(g, shifted, symbol, lexer, yylineno, yyloc)
+            handler = handlers[line]
+            if handler is not None:
+                try:
+                    value = handler(context, [value], [loc])
+                except Accept as done:
+                    return done.value
+            if symbol not in actions_of[after]:
+                _parse_error(g, after, symbol, lexer, yylineno, yyloc)
+            first = lstack[-1]
+            handler = handlers[append]
+            if handler is not None:
+                try:
+                    vstack[-1] = handler(context, [vstack[-1], value], [first, loc])
+                except Accept as done:
+                    return done.value
+            lstack[-1] = (first[0], loc[1], first[2], loc[3])
 
 
 def _parse_error(g: Grammar, state: int, symbol, lexer: Lexer, yylineno: int, yyloc) -> None:
