@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from .. import limits
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from ..model.diagram import infer_event_kinds
@@ -111,6 +112,10 @@ class FlowDB:
         self.sub_count = 0
         self.notes: list[tuple[str, jison.Loc | None]] = []  # (message, loc) for warnings
         self.handlers: list = []  # the parse's actions by production (``parse``)
+        self.lexer: jison.Lexer | None = None
+        # documents open (the diagram's and one per subgraph being read), and how many max_depth allows
+        self.open_documents = 0
+        self.max_documents: int | None = None
 
     # -- vertices --------------------------------------------------------------------------
     def add_vertex(self, id, text=None, type=None, style=None, props=None, metadata=None, loc=None):
@@ -363,6 +368,7 @@ class FlowDB:
         self.sub_count += 1
         label_type = title_obj["type"] if title_obj is not None else "text"
         label_type = label_type if label_type in ("markdown", "string", "text") else "markdown"
+        self.open_documents -= 1
         subgraph = SubGraph(sub_id, (title or "").strip(), label_type, [], direction, loc=loc, auto_id=auto)
         subgraph.nodes = [n for n in nodes if n not in self.in_subgraph]
         self.in_subgraph.update(subgraph.nodes)
@@ -511,7 +517,15 @@ def _make_handlers() -> list:
         db.add_vertex(v[0], loc=locs[0])
         return v[0]
 
-    @on(2, 28, 29, 30, 31, 32)
+    @on(2)
+    def document_start(db, v, locs):  # the diagram's document, or a subgraph's
+        db.open_documents += 1
+        if db.max_documents is not None and db.open_documents > db.max_documents:
+            raise FlowError(f"subgraphs nest more than {db.max_documents - 1} deep: groups (subgraphs in a lane) nest "
+                            f"more than {db.max_documents - 2} deep (max_depth)", db.lexer.loc, "INPUT_TOO_LARGE")
+        return []
+
+    @on(28, 29, 30, 31, 32)
     def empty(db, v, locs):
         return []
 
@@ -799,7 +813,12 @@ def parse(pre: Preprocessed) -> FlowDB:
     g = jison.grammar("flow")
     code = re.sub(r"}\s*\n", "}\n", pre.code)  # flowParser.ts
     db.handlers = list(_HANDLERS)
-    jison.parse(g, code, db.handlers, db)
+    db.lexer = jison.Lexer(g, code)
+    max_depth = limits.current().max_depth
+    # the diagram's document, the lanes' and max_depth levels of groups in them; one more is refused
+    # while reading (a deeper text is not read to its end first)
+    db.max_documents = None if max_depth is None else max_depth + 2
+    jison.parse(g, code, db.handlers, db, db.lexer)
     return db
 
 

@@ -659,7 +659,7 @@ def handlers_for(g: Grammar, custom: frozenset[int] | None = None) -> list[Handl
     return [bind(p) if custom is None or p in custom else None for p in range(len(g.productions))]
 
 
-def parse(g: Grammar, text: str, handlers: list[Handler | None], context=None):
+def parse(g: Grammar, text: str, handlers: list[Handler | None], context=None, lexer: Lexer | None = None):
     """Parses ``text``; ``handlers[production](context, values, locations)`` returns each reduction's value,
     and a production whose handler is None takes jison's default value (the first symbol's). The
     list is read at each reduction, so a handler may swap entries while the parse runs.
@@ -667,8 +667,10 @@ def parse(g: Grammar, text: str, handlers: list[Handler | None], context=None):
     jison's loop, with one state per symbol on the stack (jison keeps the symbol too, unused);
     a reduction of one symbol replaces the top in place. The tables are ``Grammar.actions_of``
     (per state: terminal → shift ``s`` as s ≥ 0, reduce ``p`` as -p, ``ACCEPT``) and
-    ``Grammar.goto``."""
-    lexer = Lexer(g, text)
+    ``Grammar.goto``. ``lexer`` is the lexer to read with (one made over ``text`` when None),
+    for actions that want to know where the parse is."""
+    if lexer is None:
+        lexer = Lexer(g, text)
     actions_of, goto, reduce_info, chains, cycles = g.actions_of, g.goto, g.reduce_info, g.unit_runs, g.cycles
     symbols = g.symbols
     defaults = g.default_code
