@@ -13,6 +13,7 @@ import re
 
 import pytest
 
+from converters import limits
 from converters.gcpause import gc_paused
 from converters.mermaid import jison, read
 from converters.mermaid.preprocess import preprocess
@@ -83,8 +84,37 @@ FAMILIES = {
 
 
 def _read(text: str) -> None:
-    with gc_paused(len(text)):  # as the API reads
+    # as the API reads, with the nesting limit lifted (the reader itself must be linear at any depth;
+    # the limit's early refusal is tested below)
+    with gc_paused(len(text)), limits.applied(limits.Limits(max_depth=None)):
         read(text)  # the reader returns its errors: some of these texts are rejected, as mermaid does
+
+
+_NESTED = {
+    "flowchart": lambda d: "flowchart LR\n" + "".join(f"subgraph s{i}\nn{i}\n" for i in range(d)) + "end\n" * d,
+    "sequence": lambda d: "sequenceDiagram\n" + "".join(f"loop l{i}\nA->>B: m{i}\n" for i in range(d)) + "end\n" * d,
+}
+
+
+@pytest.mark.parametrize("kind", list(_NESTED))
+def test_nesting_past_max_depth_is_refused_while_reading(kind):
+    # max_depth (default 100) levels of groups are read; one more is refused where it opens, with
+    # the limit's code, before the rest of the text is parsed (so 10x deeper costs what 10x longer does)
+    lanes = 1 if kind == "flowchart" else 0  # (the outermost subgraphs are lanes, not groups)
+    diagram, diagnostics = read(_NESTED[kind](limits.MAX_DEPTH + lanes))
+    assert not [d for d in diagnostics if d.code == "INPUT_TOO_LARGE"] and len(diagram.groups) == limits.MAX_DEPTH
+    diagram, diagnostics = read(_NESTED[kind](limits.MAX_DEPTH + lanes + 1))
+    refused = [d for d in diagnostics if d.code == "INPUT_TOO_LARGE"]
+    opened = 2 * (limits.MAX_DEPTH + lanes) + 2  # the line of the block one too deep
+    assert refused and refused[0].line in (opened, opened + 1) and "max_depth" in refused[0].message
+    assert not diagram.groups
+    with limits.applied(limits.Limits(max_depth=5)):
+        _, diagnostics = read(_NESTED[kind](7))
+    assert [d.code for d in diagnostics if d.code == "INPUT_TOO_LARGE"]
+    with limits.applied(limits.Limits(max_depth=None)):
+        diagram, diagnostics = read(_NESTED[kind](300))
+    assert len(diagram.groups) == 300 - lanes and not [d for d in diagnostics if d.severity.name == "ERROR"]
+    assert_linear(lambda n: _NESTED[kind](n // 24), lambda text: read(text), 40_000, label=f"{kind} nested past the limit")
 
 
 # Sizes at which the small case takes some milliseconds (below that, fixed costs hide growth).
@@ -137,21 +167,45 @@ def test_a_rewritten_lexer_rule_matches_what_mermaid_s_rule_matches(source):
 
 def test_the_lexer_tries_only_the_rules_that_can_start_with_the_next_character():
     g = jison.grammar("flow")
-    by_char, other, at_end = g.dispatch["INITIAL"]
+    by_char, other, at_end = g.candidates["INITIAL"]
     assert len(by_char[ord("A")]) < len(at_end) / 4
     # every rule of the state that matches somewhere in these texts is among the candidates there
     for text in ("flowchart LR\n A-->B & C\n", "graph TD;A((x))-.->|t|B\n", "  style A fill:#f9f\n", "é --> ü\n"):
         for pos in range(len(text)):
             code = ord(text[pos])
-            candidates = {rule for rule, _, _ in (by_char[code] if code < 128 else other)}
-            for rule, match, _ in at_end:
-                if match(text, pos):
+            candidates = set(by_char[code] if code < 128 else other)
+            for rule in at_end:
+                if g.rule_match[rule](text, pos):
                     assert rule in candidates, (text, pos, rule)
+
+
+def test_the_lexer_s_combined_steps_pick_the_rule_jison_picks():
+    # each step is one alternation of consecutive rules: at every position, the rule it names is
+    # the first of the state's rules that matches there (jison's own choice)
+    g = jison.grammar("flow")
+    steps = g.steps(frozenset())
+    texts = ("flowchart LR\n A-->B & C\n", "graph TD;A((x))-.->|t|B\n", "  style A fill:#f9f\n", "é --> ü\n",
+             "A@{ shape: rect }\nB == x ==> C\nclick A href \"u\"\n  subgraph s [t]\n  end\n")
+    for state, (by_char, other, _at_end) in steps.items():
+        rules = g.candidates[state][2]
+        for text in texts:
+            for pos in range(len(text)):
+                expected = next((r for r in rules if g.rule_match[r](text, pos)), None)
+                code = ord(text[pos])
+                got = None
+                for match, by_group, rule, _slot in (by_char[code] if code < 128 else other):
+                    found = match(text, pos)
+                    if found is not None:
+                        got = by_group[found.lastindex] if by_group is not None else rule
+                        break
+                assert got == expected, (state, text, pos)
 
 
 def test_a_run_a_rule_failed_on_is_not_scanned_again():
     # 8,000 spaces: each space is a token; the rules that start with \s* scan the run once
-    code = preprocess("flowchart LR\nA" + " " * 8000 + "B\n").code
+    # (the arrows make the rules that start with \s* live: without "--", "==", "-" or "~~" in the
+    # text the lexer leaves them out altogether)
+    code = preprocess("flowchart LR\nA" + " " * 8000 + "B\nC --> D ==> E -.- F ~~~ G\n").code
     lexer = jison.Lexer(jison.grammar("flow"), code)
     tokens = 0
     while lexer.lex() not in (jison.EOF, jison.grammar("flow").symbols["EOF"]):

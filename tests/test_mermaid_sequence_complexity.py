@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from converters import limits
 from converters.diagnostics import Diagnostics
 from converters.gcpause import LARGE_INPUT, gc_paused
 from converters.mermaid import sequence
@@ -39,7 +40,7 @@ def _sequence_text(d: Diagram) -> str:
 
 
 def _read_sequence_model(pre):
-    with gc_paused(LARGE_INPUT):
+    with gc_paused(LARGE_INPUT), limits.applied(limits.Limits(max_depth=None)):  # (any depth: the limit is not timed)
         return sequence.read(pre, Diagnostics())
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from .. import limits
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from ..model.diagram import infer_event_kinds
@@ -110,6 +111,11 @@ class FlowDB:
         self.default_interpolate: str | None = None
         self.sub_count = 0
         self.notes: list[tuple[str, jison.Loc | None]] = []  # (message, loc) for warnings
+        self.handlers: list = []  # the parse's actions by production (``parse``)
+        self.lexer: jison.Lexer | None = None
+        # documents open (the diagram's and one per subgraph being read), and how many max_depth allows
+        self.open_documents = 0
+        self.max_documents: int | None = None
 
     # -- vertices --------------------------------------------------------------------------
     def add_vertex(self, id, text=None, type=None, style=None, props=None, metadata=None, loc=None):
@@ -362,6 +368,7 @@ class FlowDB:
         self.sub_count += 1
         label_type = title_obj["type"] if title_obj is not None else "text"
         label_type = label_type if label_type in ("markdown", "string", "text") else "markdown"
+        self.open_documents -= 1
         subgraph = SubGraph(sub_id, (title or "").strip(), label_type, [], direction, loc=loc, auto_id=auto)
         subgraph.nodes = [n for n in nodes if n not in self.in_subgraph]
         self.in_subgraph.update(subgraph.nodes)
@@ -429,6 +436,11 @@ def _extend_text(text: dict, more: str) -> dict:
     return text
 
 
+def _plain(value):
+    """A value as a string if it is a _Join."""
+    return value.text() if value.__class__ is _Join else value
+
+
 class _Join:
     """A string built one token at a time (``idString: idString alphaNumToken``): appending to a
     list instead of concatenating keeps a long id, style or label linear."""
@@ -462,161 +474,284 @@ CUSTOM = frozenset({
 })
 
 
-def make_action(db: FlowDB):
-    """The semantic action of each production of flow.jison (mermaid 11.17.2), by number."""
-    V = {  # vertex productions: production → (shape, index of the text value)
+def _make_handlers() -> list:
+    """The semantic action of each production of flow.jison (mermaid 11.17.2), by number, as
+    ``jison.parse`` takes them: ``handler(db, values, locations)``, None where the production keeps
+    its first symbol's value. Made once; ``parse`` gives each diagram its own copy of the list."""
+    handlers: list = [None] * len(jison.grammar("flow").productions)
+
+    def on(*productions: int):
+        def register(handler):
+            for p in productions:
+                handlers[p] = handler
+            return handler
+        return register
+
+    @on(3)
+    def document_line(db, v, locs):
+        line = v[1]
+        if line.__class__ is not list or line:
+            v[0].append(line)
+        return v[0]
+
+    @on(51)
+    def node(db, v, locs):
+        return [v[0]]
+
+    def vertex_with(shape: str, index: int):
+        def vertex(db, v, locs):
+            db.add_vertex(v[0], v[index], shape, loc=locs[0])
+            return v[0]
+        return vertex
+
+    for p, (shape, index) in {  # vertex productions: production → (shape, index of the text value)
         56: ("square", 2), 57: ("doublecircle", 2), 58: ("circle", 3), 59: ("ellipse", 2),
         60: ("stadium", 2), 61: ("subroutine", 2), 63: ("cylinder", 2), 64: ("round", 2),
         65: ("diamond", 2), 66: ("hexagon", 3), 67: ("odd", 2), 68: ("trapezoid", 2),
         69: ("inv_trapezoid", 2), 70: ("lean_right", 2), 71: ("lean_left", 2),
-    }
+    }.items():
+        handlers[p] = vertex_with(shape, index)
 
-    joined = [False]  # whether a _Join was made (until then no value needs joining)
+    @on(72)
+    def plain_vertex(db, v, locs):
+        db.add_vertex(v[0], loc=locs[0])
+        return v[0]
 
-    def action(p: int, v: list, locs: list):
-        # the most frequent productions first (one `document: document line` per line)
-        if p == 3:
-            line = v[1]
-            if line.__class__ is not list or line:
-                v[0].append(line)
+    @on(2)
+    def document_start(db, v, locs):  # the diagram's document, or a subgraph's
+        db.open_documents += 1
+        if db.max_documents is not None and db.open_documents > db.max_documents:
+            raise FlowError(f"subgraphs nest more than {db.max_documents - 1} deep: groups (subgraphs in a lane) nest "
+                            f"more than {db.max_documents - 2} deep (max_depth)", db.lexer.loc, "INPUT_TOO_LARGE")
+        return []
+
+    @on(28, 29, 30, 31, 32)
+    def empty(db, v, locs):
+        return []
+
+    @on(11)
+    def graph_no_direction(db, v, locs):
+        db.direction = _direction("TB")
+        return "TB"
+
+    @on(12)
+    def graph_direction(db, v, locs):
+        db.direction = _direction(v[1])
+        return v[1]
+
+    @on(27)
+    def vertex_statement(db, v, locs):
+        return v[0]["rnodes"][::-1]
+
+    @on(33)
+    def subgraph_with_title(db, v, locs):
+        return db.add_subgraph(v[2], v[7], v[4], locs[0])
+
+    @on(34)
+    def subgraph_named(db, v, locs):
+        return db.add_subgraph(v[2], v[4], v[2], locs[0])
+
+    @on(35)
+    def subgraph_anonymous(db, v, locs):
+        return db.add_subgraph(None, v[2], None, locs[0])
+
+    @on(37)
+    def acc_title(db, v, locs):
+        db.acc_title = v[1].strip()
+        return db.acc_title
+
+    @on(38, 39)
+    def acc_descr(db, v, locs):
+        db.acc_descr = v[-1].strip()
+        return db.acc_descr
+
+    @on(45, 46, 47)
+    def link_statement(db, v, locs):
+        node = v[2]
+        if len(v) == 4:  # production 45: the node has shape data
+            db.add_vertex(node[-1], metadata=_plain(v[3]), loc=locs[2])
+        db.add_link(v[0]["stmt"], node, v[1], locs[1])
+        # mermaid's `nodes: node.concat(previous.nodes)`, kept reversed so that a chain of n
+        # links costs n, not n²
+        rnodes = v[0]["rnodes"]
+        rnodes.extend(reversed(node))
+        return {"stmt": node, "rnodes": rnodes}
+
+    @on(48, 50)
+    def node_statement(db, v, locs):
+        return {"stmt": v[0], "rnodes": v[0][::-1]}
+
+    @on(49)
+    def node_statement_with_data(db, v, locs):
+        db.add_vertex(v[0][-1], metadata=_plain(v[1]), loc=locs[0])
+        return {"stmt": v[0], "rnodes": v[0][::-1]}
+
+    @on(52)
+    def node_and_node_with_data(db, v, locs):
+        db.add_vertex(v[0][-1], metadata=_plain(v[1]), loc=locs[0])
+        v[0].append(v[5])  # (the list is this node group's own)
+        return v[0]
+
+    @on(53)
+    def node_and_node(db, v, locs):
+        v[0].append(v[4])
+        return v[0]
+
+    @on(55)
+    def styled_vertex(db, v, locs):
+        db.set_class(v[0], v[2])
+        return v[0]
+
+    @on(62)
+    def vertex_with_props(db, v, locs):
+        db.add_vertex(v[0], v[6], "rect", props={v[2]: v[4]}, loc=locs[0])
+        return v[0]
+
+    @on(73)
+    def link_with_text(db, v, locs):
+        v[0]["text"] = v[1]
+        return v[0]
+
+    @on(74, 75)
+    def link_with_arrow_text(db, v, locs):
+        v[0]["text"] = v[1] if isinstance(v[1], dict) else _text(v[1])
+        return v[0]
+
+    @on(77)
+    def link_with_edge_text(db, v, locs):
+        info = db.destruct_link(v[2], v[0])
+        return {**info, "text": v[1]}
+
+    @on(78)
+    def link_with_id_and_edge_text(db, v, locs):
+        info = db.destruct_link(v[3], v[1])
+        return {**info, "text": v[2], "id": v[0]}
+
+    @on(79, 86, 101)
+    def text(db, v, locs):
+        return _text(v[0])
+
+    @on(80, 87, 102)
+    def more_text(db, v, locs):  # text: text token — one token at a time (edge text is one per character)
+        return _extend_text(v[0], v[1])
+
+    @on(81, 88)
+    def string(db, v, locs):
+        return _text(v[0], "string")
+
+    @on(82, 89, 104)
+    def markdown(db, v, locs):
+        return _text(v[0], "markdown")
+
+    @on(103)
+    def plain_text(db, v, locs):
+        return _text(v[0], "text")
+
+    @on(83)
+    def link(db, v, locs):
+        return db.destruct_link(v[0])
+
+    @on(84)
+    def link_with_id(db, v, locs):
+        return {**db.destruct_link(v[1]), "id": v[0]}
+
+    @on(85)
+    def arrow_text(db, v, locs):
+        return v[1]
+
+    @on(105)
+    def class_def(db, v, locs):
+        db.add_class(v[2], v[4])
+        return v[0]
+
+    @on(106)
+    def class_statement(db, v, locs):
+        db.set_class(v[2], v[4])
+        return v[0]
+
+    def click(p: int):
+        def run(db, v, locs):
+            _click(db, p, v)
             return v[0]
-        if p == 51:
-            return [v[0]]
-        if joined[0] and p not in _JOINING:  # strings built token by token are joined where used
+        return run
+
+    for p in range(107, 121):
+        handlers[p] = click(p)
+
+    @on(121)
+    def style(db, v, locs):
+        db.add_vertex(v[2], style=v[4], loc=locs[2])
+        return v[0]
+
+    def link_style(p: int):
+        def run(db, v, locs):
+            if p == 122:
+                db.update_link(["default"], v[4], locs[0])
+            elif p == 123:
+                db.update_link(v[2], v[4], locs[0])
+            elif p == 124:
+                db.update_link_interpolate(["default"], v[6], locs[0])
+                db.update_link(["default"], v[8], locs[0])
+            elif p == 125:
+                db.update_link_interpolate(v[2], v[6], locs[0])
+                db.update_link(v[2], v[8], locs[0])
+            elif p == 126:
+                db.update_link_interpolate(["default"], v[6], locs[0])
+            else:
+                db.update_link_interpolate(v[2], v[6], locs[0])
+            return v[0]
+        return run
+
+    for p in range(122, 128):
+        handlers[p] = link_style(p)
+
+    @on(128, 130)
+    def first_of_list(db, v, locs):
+        return [v[0]]
+
+    @on(129, 131)
+    def next_of_list(db, v, locs):
+        v[0].append(v[2])
+        return v[0]
+
+    def direction(value: str):
+        return lambda db, v, locs: {"stmt": "dir", "value": value}
+
+    for p in range(185, 190):
+        handlers[p] = direction(("TB", "BT", "RL", "LR", "TD")[p - 185])
+
+    @on(43)
+    def shape_data(db, v, locs):  # (joined by the three productions that use shape data)
+        return _Join.extend(v[0], v[1])
+
+    @on(133, 182, 184)
+    def first_join(db, v, locs):
+        db.handlers[:] = _HANDLERS_JOINING  # from now on, the values an action is given are joined first
+        return _Join.extend(v[0], v[1])
+
+    missing = CUSTOM - {p for p, handler in enumerate(handlers) if handler is not None}
+    if missing:
+        raise RuntimeError(f"flow.jison productions without an action: {sorted(missing)}")
+    return handlers
+
+
+def _joining_handlers(handlers: list) -> list:
+    """The handlers once a _Join exists (``idString: idString idStringToken``, …: a string built
+    token by token, joined where it is used): each action but those that build them (and the two
+    that never see one) joins the values it is given first."""
+    def joining(handler):
+        def run(db, v, locs):
             for i, value in enumerate(v):
                 if value.__class__ is _Join:
                     v[i] = value.text()
-        if p in V:
-            shape, index = V[p]
-            db.add_vertex(v[0], v[index], shape, loc=locs[0])
-            return v[0]
-        if p == 72:
-            db.add_vertex(v[0], loc=locs[0])
-            return v[0]
-        if p == 2:
-            return []
-        if p == 11:
-            db.direction = _direction("TB")
-            return "TB"
-        if p == 12:
-            db.direction = _direction(v[1])
-            return v[1]
-        if p == 27:
-            return v[0]["rnodes"][::-1]
-        if p in (28, 29, 30, 31, 32):
-            return []
-        if p == 33:
-            return db.add_subgraph(v[2], v[7], v[4], locs[0])
-        if p == 34:
-            return db.add_subgraph(v[2], v[4], v[2], locs[0])
-        if p == 35:
-            return db.add_subgraph(None, v[2], None, locs[0])
-        if p == 37:
-            db.acc_title = v[1].strip()
-            return db.acc_title
-        if p in (38, 39):
-            db.acc_descr = v[-1].strip()
-            return db.acc_descr
-        if p == 43:
-            joined[0] = True
-            return _Join.extend(v[0], v[1])
-        if p in (45, 46, 47):
-            node = v[2]
-            if p == 45:
-                db.add_vertex(node[-1], metadata=v[3], loc=locs[2])
-            db.add_link(v[0]["stmt"], node, v[1], locs[1])
-            # mermaid's `nodes: node.concat(previous.nodes)`, kept reversed so that a chain of n
-            # links costs n, not n²
-            rnodes = v[0]["rnodes"]
-            rnodes.extend(reversed(node))
-            return {"stmt": node, "rnodes": rnodes}
-        if p == 48 or p == 50:
-            return {"stmt": v[0], "rnodes": v[0][::-1]}
-        if p == 49:
-            db.add_vertex(v[0][-1], metadata=v[1], loc=locs[0])
-            return {"stmt": v[0], "rnodes": v[0][::-1]}
-        if p == 52:
-            db.add_vertex(v[0][-1], metadata=v[1], loc=locs[0])
-            v[0].append(v[5])  # (the list is this node group's own)
-            return v[0]
-        if p == 53:
-            v[0].append(v[4])
-            return v[0]
-        if p == 55:
-            db.set_class(v[0], v[2])
-            return v[0]
-        if p == 62:
-            db.add_vertex(v[0], v[6], "rect", props={v[2]: v[4]}, loc=locs[0])
-            return v[0]
-        if p == 73:
-            v[0]["text"] = v[1]
-            return v[0]
-        if p in (74, 75):
-            v[0]["text"] = v[1] if isinstance(v[1], dict) else _text(v[1])
-            return v[0]
-        if p == 77:
-            info = db.destruct_link(v[2], v[0])
-            return {**info, "text": v[1]}
-        if p == 78:
-            info = db.destruct_link(v[3], v[1])
-            return {**info, "text": v[2], "id": v[0]}
-        if p in (79, 86, 101):
-            return _text(v[0])
-        if p in (80, 87, 102):  # text: text token — one token at a time (edge text is one per character)
-            return _extend_text(v[0], v[1])
-        if p in (81, 88):
-            return _text(v[0], "string")
-        if p in (82, 89, 104):
-            return _text(v[0], "markdown")
-        if p == 103:
-            return _text(v[0], "text")
-        if p == 83:
-            return db.destruct_link(v[0])
-        if p == 84:
-            return {**db.destruct_link(v[1]), "id": v[0]}
-        if p == 85:
-            return v[1]
-        if p == 105:
-            db.add_class(v[2], v[4])
-            return v[0]
-        if p == 106:
-            db.set_class(v[2], v[4])
-            return v[0]
-        if 107 <= p <= 120:
-            _click(db, p, v)
-            return v[0]
-        if p == 121:
-            db.add_vertex(v[2], style=v[4], loc=locs[2])
-            return v[0]
-        if p == 122:
-            db.update_link(["default"], v[4], locs[0])
-        elif p == 123:
-            db.update_link(v[2], v[4], locs[0])
-        elif p == 124:
-            db.update_link_interpolate(["default"], v[6], locs[0])
-            db.update_link(["default"], v[8], locs[0])
-        elif p == 125:
-            db.update_link_interpolate(v[2], v[6], locs[0])
-            db.update_link(v[2], v[8], locs[0])
-        elif p == 126:
-            db.update_link_interpolate(["default"], v[6], locs[0])
-        elif p == 127:
-            db.update_link_interpolate(v[2], v[6], locs[0])
-        if 122 <= p <= 127:
-            return v[0]
-        if p in (128, 130):
-            return [v[0]]
-        if p in (129, 131):
-            v[0].append(v[2])
-            return v[0]
-        if p in (133, 182, 184):
-            joined[0] = True
-            return _Join.extend(v[0], v[1])
-        if 185 <= p <= 189:
-            return {"stmt": "dir", "value": ("TB", "BT", "RL", "LR", "TD")[p - 185]}
-        return v[0] if v else None
+            return handler(db, v, locs)
+        return run
 
-    return action
+    def extend(db, v, locs):
+        return _Join.extend(v[0], v[1])
+
+    return [extend if p in _JOINING else handler if handler is None or p in (3, 51) else joining(handler)
+            for p, handler in enumerate(handlers)]
 
 
 def _click(db: FlowDB, p: int, v: list) -> None:
@@ -668,12 +803,22 @@ def _direction(value: str) -> str:
     return d
 
 
+_HANDLERS = _make_handlers()
+_HANDLERS_JOINING = _joining_handlers(_HANDLERS)
+
+
 def parse(pre: Preprocessed) -> FlowDB:
     """Runs mermaid's grammar over the preprocessed code; raises jison.JisonError or FlowError."""
     db = FlowDB()
     g = jison.grammar("flow")
     code = re.sub(r"}\s*\n", "}\n", pre.code)  # flowParser.ts
-    jison.parse(g, code, make_action(db), CUSTOM)
+    db.handlers = list(_HANDLERS)
+    db.lexer = jison.Lexer(g, code)
+    max_depth = limits.current().max_depth
+    # the diagram's document, the lanes' and max_depth levels of groups in them; one more is refused
+    # while reading (a deeper text is not read to its end first)
+    db.max_documents = None if max_depth is None else max_depth + 2
+    jison.parse(g, code, db.handlers, db, db.lexer)
     return db
 
 

@@ -89,6 +89,8 @@ def translate_js_regex(source: str) -> str:
 # A token's or a reduction's place, as jison's yylloc: (first_line, last_line, first_column,
 # last_column); lines 1-based, columns 0-based. Plain tuples: one is made per token.
 Loc = tuple
+# A lexer step (``Grammar.steps``): (match, rule per group number or None, the rule when one, fail_until slot or -1)
+Step = tuple
 _NEWLINE_SPACES = re.compile("\n[" + _JS_SPACE + "]*")  # jison's /\n\s*/g
 
 
@@ -110,14 +112,7 @@ class JisonError(Exception):
 
 
 # --- First characters and scan classes of the lexer's rules ---------------------------------
-# Jison tries every rule of the current state, in order, at every token. Two things keep that
-# linear and cheap here: each state's rules are pre-sorted by the first character they can
-# start with (``_first_chars``), so a token tries only the rules that can start with its first
-# character; and a rule that starts with a repeated class (``\s*…``, ``.*direction…``,
-# ``[^\s"]+@…``) scans that class ahead of the token: when it fails at a position, it fails at
-# every later position of the same run (whatever matched from there also matches from here), so
-# the lexer does not try it again until the run ends (``Lexer.fail_until``). Without this, a line
-# of n spaces or n tokens costs n² (issue 11).
+# (how the lexer uses them: ``Lexer``)
 _ALL_ASCII = frozenset(range(128))
 _CATEGORY_TEST = {
     _sre.CATEGORY_SPACE: re.compile(r"\s"), _sre.CATEGORY_NOT_SPACE: re.compile(r"\S"),
@@ -272,6 +267,18 @@ LINEAR_REWRITES = {
 }
 
 
+ACCEPT = -(1 << 30)  # parse's code for accept (shift and reduce codes never reach it)
+
+
+def _code(act: list) -> int:
+    """A table action ([1, state] shift, [2, production] reduce, [3] accept) as parse's number."""
+    if act[0] == 1:
+        return act[1]
+    if act[0] == 2:
+        return -act[1]
+    return ACCEPT
+
+
 class Grammar:
     """One jison parser's tables, with each lexer state's rules sorted by first character."""
 
@@ -287,8 +294,23 @@ class Grammar:
         ]
         self.default_actions = {int(k): v for k, v in data["default_actions"].items()}
         # per state: the action jison takes there without reading a token, or None
-        self.default_list = [self.default_actions.get(state) for state in range(len(self.table))]
-        self._calls: dict[frozenset[int] | None, list[bool]] = {}
+        # The same tables as plain numbers for ``parse``: per state, terminal → shift ``s`` as s,
+        # reduce ``p`` as -p, accept as ACCEPT; nonterminal → the state it goes to; the action
+        # taken without reading a token, or None; per production (lhs, length).
+        self.actions_of: list[dict[int, int]] = [
+            {symbol: _code(act) for symbol, act in state.items() if isinstance(act, list)} for state in self.table
+        ]
+        self.goto: list[dict[int, int]] = [
+            {symbol: target for symbol, target in state.items() if not isinstance(target, list)} for state in self.table
+        ]
+        self.default_code = [_code(self.default_actions[state]) if state in self.default_actions else None
+                             for state in range(len(self.table))]
+        self.reduce_info = [tuple(p) if isinstance(p, list) else (0, 0) for p in self.productions]
+        self.cycles: list[tuple[int, int, int, int]] = []
+        self._find_cycles()
+        # (state below, state, lookahead) → the run of one-symbol reductions taken there (``unit_run``);
+        # filled as parses meet them, bounded by the tables (never by the text)
+        self.unit_runs: dict[tuple, tuple[int, tuple[int, ...]]] = {}
         lexer = data["lexer"]
         flags = 0
         if any("i" in rule["flags"] for rule in lexer["rules"]):
@@ -311,8 +333,11 @@ class Grammar:
         # rules whose only action is to return a token: that token (else None)
         self.simple = [ops[0][1] if len(ops) == 1 and ops[0][0] == "return" and ops[0][1] else None
                        for ops in self.actions]
-        # Per rule: (index, match, scan): scan matches the rule's leading repeated class, or is None.
-        candidates = []
+        # Per rule: its compiled pattern, its scan (the rule's leading repeated class, or None) and
+        # the characters it can start with.
+        self.flags = flags
+        self.rule_match = []
+        self.rule_atom: list[str | None] = []
         first_chars = []
         ignore_case = bool(flags & re.IGNORECASE)
         # (rule, text every match holds) for the rules with a leading repeated class: a text without
@@ -322,28 +347,140 @@ class Grammar:
         for index, source in enumerate(self.rule_sources):
             items = _sre_parse.parse(source, flags).data
             atom = _scan_atom(source, items)
-            scan = re.compile(f"(?:{atom})*", flags).match if atom else None
-            candidates.append((index, re.compile(source, flags).match, scan))
+            compiled = re.compile(source, flags)
+            if compiled.groups:
+                raise ValueError(f"lexer rule {index} of {name} captures a group: {source}")
+            self.rule_match.append(compiled.match)
+            self.rule_atom.append(atom)
             first_chars.append(_first_chars(items, ignore_case))
             literal = _required_literal(items)
-            if scan is not None and literal and not ignore_case:
+            if atom is not None and literal and not ignore_case:
                 self.required.append((index, literal))
-        self.rule_count = len(candidates)
-        # state → (candidates for each ASCII character, for any other character, at the end)
-        self.dispatch: dict[str, tuple[list[tuple], tuple, tuple]] = {}
+        self.rule_count = len(self.rule_sources)
+        # state → (candidate rules for each ASCII character, for any other character, at the end)
+        self.candidates: dict[str, tuple[list[tuple[int, ...]], tuple[int, ...], tuple[int, ...]]] = {}
         for state, spec in lexer["conditions"].items():
             rules = spec["rules"]
-            by_char = [tuple(candidates[r] for r in rules if c in first_chars[r][0] or first_chars[r][2])
-                       for c in range(128)]
-            other = tuple(candidates[r] for r in rules if first_chars[r][1] or first_chars[r][2])
-            self.dispatch[state] = (by_char, other, tuple(candidates[r] for r in rules))
+            by_char = [tuple(r for r in rules if c in first_chars[r][0] or first_chars[r][2]) for c in range(128)]
+            other = tuple(r for r in rules if first_chars[r][1] or first_chars[r][2])
+            self.candidates[state] = (by_char, other, tuple(rules))
+        # The steps a Lexer takes, per set of rules left out (see ``steps``), and the scans of the
+        # steps made of scan rules, one slot each.
+        self._steps: dict[frozenset[int], dict[str, tuple[list[tuple], tuple, tuple]]] = {}
+        self._step_cache: dict[tuple[int, ...], Step] = {}
+        self.slot_of: dict[tuple[int, ...], int] = {}
+        self.slot_scans: list[Callable] = []
+        self.steps(frozenset())  # the common case, made once here
 
-    def calls(self, custom: frozenset[int] | None) -> list[bool]:
-        """Per production: whether ``parse`` calls the action for it."""
-        flags = self._calls.get(custom)
-        if flags is None:
-            flags = self._calls[custom] = [custom is None or p in custom for p in range(len(self.productions))]
-        return flags
+    def steps(self, dead: frozenset[int]) -> dict[str, tuple[list[tuple], tuple, tuple]]:
+        """Per lexer state: (steps for each ASCII first character, for any other, at the end of the
+        text), leaving out the ``dead`` rules (those whose required text the input lacks).
+
+        A step is one compiled alternation of consecutive candidate rules, in rule order, so one
+        ``match`` call tries them all and ``lastindex`` names the rule that matched: Python tries
+        the alternatives left to right and takes the first that matches, as jison tries its rules.
+        Consecutive rules that start with the same repeated class (``\\s*…``) form a step of their
+        own with a ``fail_until`` slot (see ``Lexer``); the others are merged freely."""
+        table = self._steps.get(dead)
+        if table is None:
+            table = self._steps[dead] = {}
+            for state, (by_char, other, at_end) in self.candidates.items():
+                table[state] = ([self._plan(rules, dead) for rules in by_char], self._plan(other, dead),
+                                self._plan(at_end, dead))
+        return table
+
+    def _plan(self, rules: tuple[int, ...], dead: frozenset[int]) -> tuple:
+        groups: list[list[int]] = []
+        for rule in rules:
+            if rule in dead:
+                continue
+            atom = self.rule_atom[rule]
+            if groups and self.rule_atom[groups[-1][-1]] == atom:
+                groups[-1].append(rule)
+            else:
+                groups.append([rule])
+        return tuple(self._step(tuple(group)) for group in groups)
+
+    def _step(self, rules: tuple[int, ...]) -> Step:
+        step = self._step_cache.get(rules)
+        if step is None:
+            if len(rules) == 1:
+                match = self.rule_match[rules[0]]
+                by_group = None
+            else:
+                match = re.compile("|".join(f"({self.rule_sources[r]})" for r in rules), self.flags).match
+                by_group = (None, *rules)
+            atom = self.rule_atom[rules[0]]
+            slot = -1
+            if atom is not None:
+                slot = self.slot_of.get(rules)
+                if slot is None:
+                    slot = self.slot_of[rules] = len(self.slot_scans)
+                    self.slot_scans.append(re.compile(f"(?:{atom})*", self.flags).match)
+            step = self._step_cache[rules] = (match, by_group, rules[0], slot)
+        return step
+
+    def _find_cycles(self) -> None:
+        """The one-token lines of a left-recursive list (``document: document line`` with ``line:
+        SPACE``): in state X, token t shifts to S, whose every action is to reduce ``line: t``; the
+        goto on ``line`` from X is L, whose every action is to reduce ``document: document line``;
+        and X is the state ``document`` goes to, so the parser is back in X. Such a (X, t) gets the
+        code ``ACCEPT - 1 - i`` for ``self.cycles[i] = (S, line production, L, list production)``,
+        which ``parse`` runs in one step (reading the next token in S and L as jison does)."""
+        accessing: dict[int, int] = {}  # state → the symbol every way into it reads (an LR property)
+        for row in self.table:
+            for symbol, target in row.items():
+                if not isinstance(target, list):
+                    accessing[target] = symbol
+                elif target[0] == 1:
+                    accessing[target[1]] = symbol
+
+        def only_reduce(state: int, length: int) -> int | None:
+            codes = set(self.actions_of[state].values())
+            if self.default_code[state] is not None or len(codes) != 1:
+                return None
+            code = codes.pop()
+            if code >= 0 or code <= ACCEPT or self.reduce_info[-code][1] != length:
+                return None
+            return -code
+
+        for x, row in enumerate(self.actions_of):
+            if self.default_code[x] is not None:
+                continue
+            for symbol, code in row.items():
+                if code < 0:
+                    continue
+                line = only_reduce(code, 1)
+                if line is None:
+                    continue
+                after = self.goto[x].get(self.reduce_info[line][0])
+                if after is None:
+                    continue
+                append = only_reduce(after, 2)
+                if append is None or accessing.get(x) != self.reduce_info[append][0]:
+                    continue
+                row[symbol] = ACCEPT - 1 - len(self.cycles)
+                self.cycles.append((code, line, after, append))
+
+    def unit_run(self, below: int, state: int, symbol) -> tuple[int, tuple[int, ...]]:
+        """(the state reached, the productions reduced in order) when, in ``state`` over ``below``
+        with ``symbol`` ahead (None: not read yet), the parser reduces one-symbol productions one
+        after the other: each replaces the top state by a goto from ``below``."""
+        key = (below, state, symbol)
+        reduced: list[int] = []
+        while True:
+            act = self.default_code[state]
+            if act is None and symbol is not None:
+                act = self.actions_of[state].get(symbol)
+            if act is None or act >= 0 or act <= ACCEPT:  # (not a reduction)
+                break
+            lhs, length = self.reduce_info[-act]
+            if length != 1:
+                break
+            reduced.append(-act)
+            state = self.goto[below][lhs]
+        run = self.unit_runs[key] = (state, tuple(reduced))
+        return run
 
     def terminal_name(self, symbol) -> str:
         if isinstance(symbol, int):
@@ -357,9 +494,21 @@ def grammar(name: str) -> Grammar:
 
 
 class Lexer:
-    """jison-lex's ``next``/``lex`` over the tables' rules (non-flex: the first rule that matches)."""
+    """jison-lex's ``lex`` over the tables' rules (non-flex: the first rule that matches).
+
+    Jison tries every rule of the current state, in order, at every token. Three things keep that
+    linear and cheap here: each state's rules are pre-sorted by the first character they can start
+    with, so a token tries only the rules that can start with its first character; consecutive
+    rules are tried in one compiled alternation (``Grammar.steps``); and a rule that starts with a
+    repeated class (``\\s*…``, ``.*direction…``, ``[^\\s"]+@…``) scans that class ahead of the
+    token: when it fails at a position, it fails at every later position of the same run (whatever
+    matched from there also matches from here), so the lexer does not try it again until the run
+    ends (``fail_until``, per step of such rules). Without this, a line of n spaces or n tokens
+    costs n² (issue 11)."""
 
     __slots__ = (
+        "actions",
+        "dispatch",
         "done",
         "end",
         "fail_until",
@@ -367,8 +516,11 @@ class Lexer:
         "g",
         "loc",
         "pos",
+        "scans",
+        "simple",
         "stack",
         "text",
+        "tokens",
         "yylineno",
         "yytext",
     )
@@ -384,68 +536,86 @@ class Lexer:
         self.done = False
         self.yytext = ""
         self.first_graph = True
-        # per rule with a leading repeated class: the position before which it is known to fail
-        self.fail_until = [0] * g.rule_count
-        for rule, literal in g.required:
-            if literal not in text:
-                self.fail_until[rule] = self.end + 1
+        self.dispatch = g.steps(frozenset(rule for rule, literal in g.required if literal not in text))
+        self.simple = g.simple
+        self.actions = g.actions
+        self.scans = g.slot_scans
+        # per step of scan rules: the position before which it is known to fail
+        self.fail_until = [0] * len(self.scans)
+        self.tokens = self._tokens()
 
     def lex(self):
         """The next token (rules whose action returns nothing are skipped, as jison does)."""
-        while True:
-            token = self.next()
-            if token:
-                return token
+        return next(self.tokens)
 
-    def next(self):
-        if self.done:
-            return EOF
-        text, pos = self.text, self.pos
-        by_char, other, at_end = self.g.dispatch[self.stack[-1]]
-        if pos >= self.end:
-            self.done = True
-            candidates = at_end
-        else:
+    def _tokens(self):
+        """The tokens, one per ``next``; ``pos``, ``loc``, ``yytext`` and ``yylineno`` say where the
+        last one was. (A generator keeps the scan's state in locals from one token to the next.)"""
+        text, end, fail_until, scans = self.text, self.end, self.fail_until, self.scans
+        dispatch, simple, stack = self.dispatch, self.simple, self.stack
+        pos, loc, yylineno = 0, self.loc, 0
+        while True:
+            if pos >= end:
+                steps = dispatch[stack[-1]][2]
+                for match, by_group, rule, _slot in steps:  # (rules that match the empty text, at the end)
+                    found = match(text, pos)
+                    if found is not None:
+                        if by_group is not None:
+                            rule = by_group[found.lastindex]
+                        break
+                else:
+                    while True:
+                        yield EOF
+                self.done = True
+                loc = self.loc = (loc[1], yylineno + 1, loc[3], loc[3])
+                self.yytext = ""
+                token = simple[rule]
+                if token is None:
+                    token = self._act(rule)
+                while True:  # jison's lexer is done after the end: EOF from then on
+                    if token:
+                        yield token
+                    token = EOF
+            by_char, other, _ = dispatch[stack[-1]]
             code = ord(text[pos])
-            candidates = by_char[code] if code < 128 else other
-        fail_until = self.fail_until
-        for rule, match, scan in candidates:
-            if scan is not None and fail_until[rule] > pos:
-                continue
-            found = match(text, pos)
-            if found is not None:
-                break
-            if scan is not None:
-                fail_until[rule] = scan(text, pos).end() + 1
-        else:
-            if pos >= self.end:
-                return EOF
-            line, column = self.loc[1], self.loc[3]
-            raise JisonError(
-                f"Lexical error on line {self.yylineno + 1}. Unrecognized text.", line, column,
-                text=text[pos:pos + 20], token_line=line, token_column=column,
-            )
-        matched = found.group()
-        old = self.loc
-        if "\n" in matched:
-            self.yylineno += matched.count("\n")
-            last_column = len(matched) - matched.rfind("\n") - 1
-        else:
-            last_column = old[3] + len(matched)
-        self.loc = (old[1], self.yylineno + 1, old[3], last_column)
-        self.yytext = matched
-        self.pos = pos + len(matched)
-        simple = self.g.simple[rule]
-        if simple is not None:  # the common case: the rule only returns its token
-            if self.done and self.pos < self.end:
-                self.done = False
-            return simple
-        token = False
-        for op in self.g.actions[rule]:
+            for match, by_group, rule, slot in (by_char[code] if code < 128 else other):
+                if slot >= 0 and fail_until[slot] > pos:
+                    continue
+                found = match(text, pos)
+                if found is not None:
+                    if by_group is not None:
+                        rule = by_group[found.lastindex]
+                    break
+                if slot >= 0:
+                    fail_until[slot] = scans[slot](text, pos).end() + 1
+            else:
+                line, column = loc[1], loc[3]
+                raise JisonError(
+                    f"Lexical error on line {yylineno + 1}. Unrecognized text.", line, column,
+                    text=text[pos:pos + 20], token_line=line, token_column=column,
+                )
+            matched = found.group()
+            if "\n" in matched:
+                yylineno += matched.count("\n")
+                self.yylineno = yylineno
+                loc = (loc[1], yylineno + 1, loc[3], len(matched) - matched.rfind("\n") - 1)
+            else:
+                loc = (loc[1], yylineno + 1, loc[3], loc[3] + len(matched))
+            self.loc = loc
+            self.yytext = matched
+            pos += len(matched)
+            self.pos = pos
+            token = simple[rule]
+            if token is None:  # a rule with actions of its own
+                token = self._act(rule)
+            if token:
+                yield token
+
+    def _act(self, rule: int):
+        for op in self.actions[rule]:
             kind = op[0]
             if kind == "return":
-                token = op[1]
-                break
+                return op[1]
             if kind == "begin":
                 self.stack.append(op[1])
             elif kind == "pop":
@@ -461,15 +631,14 @@ class Lexer:
                 if self.first_graph:
                     self.first_graph = False
                     self.stack.append(op[1])
-        if self.done and self.pos < self.end:
-            self.done = False
-        return token
+        return False
 
     def upcoming(self) -> str:
         return self.text[self.pos:self.pos + 20].replace("\n", " ")
 
 
 Action = Callable[[int, list, list], Any]
+Handler = Callable[[Any, list, list], Any]
 
 
 class Accept(Exception):
@@ -479,19 +648,34 @@ class Accept(Exception):
         self.value = value
 
 
-def parse(g: Grammar, text: str, action: Action, custom: frozenset[int] | None = None):
-    """Parses ``text``; ``action(production, values, locations)`` returns each reduction's value.
-    When ``custom`` is given, only those productions call ``action``; the others take jison's
-    default value (the first symbol's).
+@cache
+def handlers_for(g: Grammar, custom: frozenset[int] | None = None) -> list[Handler | None]:
+    """Handlers that call one action function over production numbers: with them, ``parse``'s
+    context is ``action`` and it is called as ``action(p, values, locations)`` for the productions
+    in ``custom`` (every one when None); the others take the default value."""
+    def bind(p: int) -> Handler:
+        return lambda action, values, locations: action(p, values, locations)
+
+    return [bind(p) if custom is None or p in custom else None for p in range(len(g.productions))]
+
+
+def parse(g: Grammar, text: str, handlers: list[Handler | None], context=None, lexer: Lexer | None = None):
+    """Parses ``text``; ``handlers[production](context, values, locations)`` returns each reduction's value,
+    and a production whose handler is None takes jison's default value (the first symbol's). The
+    list is read at each reduction, so a handler may swap entries while the parse runs.
 
     jison's loop, with one state per symbol on the stack (jison keeps the symbol too, unused);
-    a reduction of one symbol replaces the top in place."""
-    lexer = Lexer(g, text)
-    table, productions = g.table, g.productions
+    a reduction of one symbol replaces the top in place. The tables are ``Grammar.actions_of``
+    (per state: terminal → shift ``s`` as s ≥ 0, reduce ``p`` as -p, ``ACCEPT``) and
+    ``Grammar.goto``. ``lexer`` is the lexer to read with (one made over ``text`` when None),
+    for actions that want to know where the parse is."""
+    if lexer is None:
+        lexer = Lexer(g, text)
+    actions_of, goto, reduce_info, chains, cycles = g.actions_of, g.goto, g.reduce_info, g.unit_runs, g.cycles
     symbols = g.symbols
-    defaults = g.default_list
-    calls = g.calls(custom)
-    lex = lexer.lex
+    defaults = g.default_code
+    lex = lexer.tokens.__next__
+    state = 0
     states = [0]
     vstack: list = [None]
     lstack: list = [lexer.loc]
@@ -499,37 +683,48 @@ def parse(g: Grammar, text: str, action: Action, custom: frozenset[int] | None =
     yylineno = 0
     symbol = None
     while True:
-        act = defaults[states[-1]]
+        act = defaults[state]
         if act is None:
             if symbol is None:
                 token = lex()
                 symbol = token if token.__class__ is int else symbols.get(token, token)
-            act = table[states[-1]].get(symbol) if symbol.__class__ is int else None
-            if not act:
-                _parse_error(g, states[-1], symbol, lexer, yylineno, yyloc)
-        kind = act[0]
-        if kind == 1:  # shift
-            states.append(act[1])
+            act = actions_of[state].get(symbol)
+            if act is None:
+                _parse_error(g, state, symbol, lexer, yylineno, yyloc)
+        if act >= 0:  # shift
+            state = act
+            states.append(act)
             vstack.append(lexer.yytext)
             yyloc = lexer.loc
             lstack.append(yyloc)
             symbol = None
             yylineno = lexer.yylineno
-        elif kind == 2:  # reduce
-            production = act[1]
-            lhs, length = productions[production]
+        elif act > ACCEPT:  # reduce
+            production = -act
+            lhs, length = reduce_info[production]
             if length == 1:
-                if calls[production]:
-                    try:
-                        vstack[-1] = action(production, vstack[-1:], lstack[-1:])
-                    except Accept as done:
-                        return done.value
-                states[-1] = table[states[-2]][lhs]
+                # a run of one-symbol reductions (``idString: idStringToken``, ``vertex: idString``,
+                # …) goes at once to the state it ends in: the gotos all start from the same state
+                # below, so the run depends on (that state, this state, the lookahead) only
+                below = states[-2]
+                run = chains.get((below, state, symbol))
+                if run is None:
+                    run = g.unit_run(below, state, symbol)
+                state, reduced = run
+                states[-1] = state
+                for production in reduced:
+                    handler = handlers[production]
+                    if handler is not None:
+                        try:
+                            vstack[-1] = handler(context, vstack[-1:], lstack[-1:])
+                        except Accept as done:
+                            return done.value
             elif length:
                 first, last = lstack[-length], lstack[-1]
-                if calls[production]:
+                handler = handlers[production]
+                if handler is not None:
                     try:
-                        value = action(production, vstack[-length:], lstack[-length:])
+                        value = handler(context, vstack[-length:], lstack[-length:])
                     except Accept as done:
                         return done.value
                 else:
@@ -537,21 +732,49 @@ def parse(g: Grammar, text: str, action: Action, custom: frozenset[int] | None =
                 del states[-length:]
                 del vstack[-length:]
                 del lstack[-length:]
-                states.append(table[states[-1]][lhs])
+                state = goto[states[-1]][lhs]
+                states.append(state)
                 vstack.append(value)
                 lstack.append((first[0], last[1], first[2], last[3]))
             else:
                 value = None
-                if calls[production]:
+                handler = handlers[production]
+                if handler is not None:
                     try:
-                        value = action(production, [], [])
+                        value = handler(context, [], [])
                     except Accept as done:
                         return done.value
                 lstack.append(lstack[-1])
-                states.append(table[states[-1]][lhs])
+                state = goto[state][lhs]
+                states.append(state)
                 vstack.append(value)
-        else:  # accept
+        elif act == ACCEPT:
             return vstack[-1] if len(vstack) > 1 else True
+        else:  # a one-token line of a list, appended at once (``Grammar._find_cycles``)
+            shifted, line, after, append = cycles[ACCEPT - 1 - act]
+            value = lexer.yytext
+            yyloc = loc = lexer.loc
+            yylineno = lexer.yylineno
+            token = lex()  # the next token, read in the shifted state as jison reads it
+            symbol = token if token.__class__ is int else symbols.get(token, token)
+            if symbol not in actions_of[shifted]:
+                _parse_error(g, shifted, symbol, lexer, yylineno, yyloc)
+            handler = handlers[line]
+            if handler is not None:
+                try:
+                    value = handler(context, [value], [loc])
+                except Accept as done:
+                    return done.value
+            if symbol not in actions_of[after]:
+                _parse_error(g, after, symbol, lexer, yylineno, yyloc)
+            first = lstack[-1]
+            handler = handlers[append]
+            if handler is not None:
+                try:
+                    vstack[-1] = handler(context, [vstack[-1], value], [first, loc])
+                except Accept as done:
+                    return done.value
+            lstack[-1] = (first[0], loc[1], first[2], loc[3])
 
 
 def _parse_error(g: Grammar, state: int, symbol, lexer: Lexer, yylineno: int, yyloc) -> None:

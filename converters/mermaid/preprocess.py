@@ -289,7 +289,7 @@ class Preprocessed:
     init: list[str] = field(default_factory=list)  # %%{init: …}%% directives as written
     init_config: dict | None = None
     comments: list[tuple[int, str]] = field(default_factory=list)  # (original line, text after %%)
-    line_map: list[int] = field(default_factory=list)  # preprocessed line (0-based) → original line (1-based)
+    line_map: LineMap | None = None  # preprocessed line (0-based) → original line (1-based)
     error: tuple[str, int, int] | None = None  # (message, line, column) for a front matter that is not YAML
     # (line, column, whether it takes the rest of the text) of a %%{ directive never closed with }%%
     unterminated: tuple[int, int, bool] | None = None
@@ -341,31 +341,61 @@ class _Removals:
             offset = high
         self.kept = [(a, b) for a, b in result if b > a]
 
-    def line_map(self) -> list[int]:
-        """For each line of ``text()``, the 1-based original line it starts on."""
+    def line_map(self) -> LineMap:
+        """For each line of ``text()``, the 1-based original line it starts on: a line that starts
+        right after a removal starts on the line of the next character that was kept. One pass over
+        the kept pieces; lines are counted by ``str.count``, so the map costs the pieces, not the lines."""
         orig = self.original
-        result: list[int] = []
-        newline_offsets = [m.start() for m in re.finditer("\n", orig)]
-
-        def line_of(offset: int) -> int:
-            return bisect.bisect_right(newline_offsets, offset - 1) + 1
-
         kept = [(a, b) for a, b in self.kept if b > a]
         if not kept:
-            return [1]
-        result.append(line_of(kept[0][0]))
-        for index, (a, b) in enumerate(kept):
-            pos = orig.find("\n", a, b)
-            while pos != -1:
-                # the line that follows starts with the next character that was kept
-                if pos + 1 < b:
-                    result.append(line_of(pos + 1))
-                elif index + 1 < len(kept):
-                    result.append(line_of(kept[index + 1][0]))
-                else:
-                    result.append(line_of(pos + 1))
-                pos = orig.find("\n", pos + 1, b)
-        return result
+            return LineMap([0], [1], 1)
+        counted_to = newlines = 0
+
+        def line_of(offset: int) -> int:  # (offsets only grow)
+            nonlocal counted_to, newlines
+            newlines += orig.count("\n", counted_to, offset)
+            counted_to = offset
+            return newlines + 1
+
+        starts, lines = [0], [line_of(kept[0][0])]
+
+        def segment(index: int, line: int) -> None:
+            if lines[-1] + index - starts[-1] != line:
+                starts.append(index)
+                lines.append(line)
+
+        index = 0  # the line of text() the piece starts in
+        for i, (a, b) in enumerate(kept):
+            count = orig.count("\n", a, b)
+            if not count:
+                continue
+            first = orig.find("\n", a, b)
+            at_piece_end = orig[b - 1] == "\n" and i + 1 < len(kept)
+            if count > 1 or not at_piece_end:
+                segment(index + 1, line_of(first + 1))
+            if at_piece_end:  # the line after the piece starts in the next one
+                segment(index + count, line_of(kept[i + 1][0]))
+            index += count
+        return LineMap(starts, lines, index + 1)
+
+
+class LineMap:
+    """Preprocessed line (0-based) → original line (1-based), by segments: from line ``starts[k]``
+    on, the lines follow one another from original line ``lines[k]``."""
+
+    __slots__ = ("count", "lines", "starts")
+
+    def __init__(self, starts: list[int], lines: list[int], count: int) -> None:
+        self.starts = starts
+        self.lines = lines
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index: int) -> int:
+        k = bisect.bisect_right(self.starts, index) - 1
+        return self.lines[k] + index - self.starts[k]
 
 
 def detect_type(text: str) -> str | None:
@@ -412,7 +442,7 @@ def preprocess(text: str) -> Preprocessed:
 
     current = removals.text()
     spans = []
-    line_map_before: list[int] | None = None
+    line_map_before: LineMap | None = None
     for m in DIRECTIVE.finditer(current):
         if m.end() == m.start():
             continue
@@ -442,7 +472,7 @@ def preprocess(text: str) -> Preprocessed:
 
     current = removals.text()
     spans = []
-    line_map_before = removals.line_map() if "%%" in current else []
+    line_map_before = removals.line_map() if "%%" in current else None
     counted, line_index = 0, 0
     for start, end, marker in comment_lines(current):
         spans.append((start, end))

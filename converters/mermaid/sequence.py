@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from .. import limits
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from . import jison
@@ -63,6 +64,7 @@ class SequenceError(Exception):
         super().__init__(message)
         self.message = message
         self.loc = loc
+        self.code = "SYNTAX_ERROR"  # the diagnostic code the reader reports it under
 
 
 def parse_message(text: str) -> str:
@@ -77,12 +79,30 @@ def parse_message(text: str) -> str:
 CUSTOM = frozenset(set(range(1, 106)) - {1, 2, 7, 13, 15, 18, 25, 26, 27, 28, 29, 43, 45, 47, 64, 65, 67})
 
 
-def _actions():
+# Productions that open a document (the diagram's, a block's, a section's) and those that close one.
+_OPENS = frozenset({4, 10})
+_CLOSES = frozenset({17, *range(35, 43), 44, 46, 48})
+
+
+def _actions(lexer: jison.Lexer | None = None, max_documents: int | None = None):
+    """The actions of sequenceDiagram.jison; past ``max_documents`` documents open at once (blocks
+    nested deeper than max_depth), the parse stops with INPUT_TOO_LARGE where it is."""
+    open_documents = 0
+
     def action(p: int, v: list, locs: list):
+        nonlocal open_documents
         if p == 3:
             raise jison.Accept(v[1])
-        if p in (4, 10):
+        if p in _OPENS:
+            open_documents += 1
+            if max_documents is not None and open_documents > max_documents:
+                error = SequenceError(f"blocks nest more than {max_documents - 1} deep (max_depth)",
+                                      lexer.loc if lexer is not None else None)
+                error.code = "INPUT_TOO_LARGE"
+                raise error
             return []
+        if p in _CLOSES:
+            open_documents -= 1
         if p in (5, 11):
             v[0].append(v[1])
             return v[0]
@@ -221,7 +241,13 @@ class _State:
 
 
 def read(pre: Preprocessed, out: Diagnostics) -> Diagram:
-    statements = jison.parse(jison.grammar("sequence"), pre.code, _actions(), CUSTOM)
+    g = jison.grammar("sequence")
+    lexer = jison.Lexer(g, pre.code)
+    max_depth = limits.current().max_depth
+    # the diagram's document and max_depth levels of blocks (or sections) in it; one more is refused
+    # while reading
+    actions = _actions(lexer, None if max_depth is None else max_depth + 1)
+    statements = jison.parse(g, pre.code, jison.handlers_for(g, CUSTOM), actions, lexer)
     diagram = Diagram(direction="LR")
     diagram.attributes["diagram"] = "sequence"
     if pre.title:
