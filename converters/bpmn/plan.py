@@ -170,8 +170,8 @@ def _nest(plan: Plan, diagram: Diagram) -> None:
         for member in group.members:
             item = plan.by_id.get(member)
             if item is not None and member != group.id and member not in container:
-                if plan.pool_of_lane.get(item.lane) != pool or (item.node and item.node.kind is NodeKind.NOTE):
-                    continue
+                if plan.pool_of_lane.get(item.lane) != pool:
+                    continue  # (an annotation is held too: BPMN sub-processes hold artifacts)
                 container[member] = group.id
 
     def chain(node_id: str) -> list[str]:

@@ -70,6 +70,7 @@ class _Emitter:
         index = _FlowIndex(plan, names)
         self.flow_maps = (index.incoming, index.outgoing, index.data_in, index.data_out)
         self.pool_members, self.inside = index.pool_members, index.inside
+        self.notes_inside = index.notes_inside  # annotations held by an expanded sub-process
         self.flows_inside, self.associations_of = index.flows_inside, index.associations_of
         # Nodes come in the document pool by pool, a sub-process's inside it: when that is not the
         # model's order, each node's fz:meta says its place (annotations always do).
@@ -227,7 +228,7 @@ class _Emitter:
         lines.append(self.scope_xml(("pool", index), "    "))
         pool = str(index)
         for item in members:
-            if item.node is not None and item.node.kind is NodeKind.NOTE:
+            if item.node is not None and item.node.kind is NodeKind.NOTE and item.container is None:
                 lines.append(self.annotation_xml(item))
         if len(plan.pools) == 1:
             lines.extend(self.artifacts(pool, "    "))
@@ -251,6 +252,7 @@ class _Emitter:
             self.node_xml(item, incoming.get(item.id, []), outgoing.get(item.id, []),
                           data_in.get(item.id, []), data_out.get(item.id, []), indent, out)
         out.extend(self.flow_xml(c, "sequenceFlow", indent) for c in self.flows_inside.get(container, []))
+        out.extend(self.annotation_xml(item) for item in self.notes_inside.get(container, []))
 
     def artifacts(self, pool: str | None, indent: str, associations_only: bool = False) -> list[str]:
         """Associations (in the process when both ends are in it, else in the collaboration) and
@@ -658,6 +660,7 @@ class _FlowIndex:
         self.pool_members: dict[str | None, list[PlanNode]] = {}
         self.inside: dict = {}
         self.flows_inside: dict = {}
+        self.notes_inside: dict[str, list[PlanNode]] = {}
         for connection in plan.connections:
             flow_id = names.flow_xml_id[id(connection)]
             if connection.kind == "sequenceFlow":
@@ -680,6 +683,8 @@ class _FlowIndex:
             if item.tag != "participant" and (item.node is None or item.node.kind is not NodeKind.NOTE):
                 scope = item.container if item.container is not None else ("pool", int(plan.pool_of_lane[item.lane]))
                 self.inside.setdefault(scope, []).append(item)
+            elif item.container is not None:
+                self.notes_inside.setdefault(item.container, []).append(item)
 
 
 def _split_data_associations(children: str, before: str) -> tuple[str, str, str]:
@@ -716,7 +721,7 @@ def _order(attributes: dict[str, str], native: list[str]) -> str | None:
 
 def _report_members_outside(diagram: Diagram, plan, nested: set[str], out: Diagnostics) -> None:
     """A sub-process written as nesting holds what is written inside it: members it cannot hold
-    (annotations, nodes of another pool, nodes a sequence flow leads out of it) are named."""
+    (nodes of another pool, nodes a sequence flow leads out of it) are named."""
     held: dict[str, set[str]] = {}
     for item in plan.nodes:
         if item.container is not None and item.node is not None:
