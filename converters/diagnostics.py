@@ -114,6 +114,8 @@ CODES: dict[str, CodeInfo] = {
     "SEQUENCE_FLOW_ACROSS_SCOPES": CodeInfo(W, "a BPMN sequence flow between a sub-process and its parent: read "
                                                "as an edge"),
     "NODE_IN_TWO_LANES": CodeInfo(W, "a BPMN flow node listed in two lanes: kept in the first"),
+    "PROCESS_IN_TWO_POOLS": CodeInfo(W, "two BPMN participants refer to one process: the later one is read as a "
+                                        "black-box pool"),
     "LINK_CATCH_AMBIGUOUS": CodeInfo(W, "several BPMN link catch events share a name in one scope"),
     "UNKNOWN_BPMN_ELEMENT": CodeInfo(W, "an element in the BPMN namespace that BPMN 2.0 does not define: left out"),
     "DUPLICATE_ELEMENT_ID": CodeInfo(W, "two BPMN elements share an id: the later one is read under a new id"),

@@ -609,3 +609,15 @@ def test_xml_namespace_attributes_are_written_under_xml_and_read_back():
     assert ' xml:lang="fr"' in written and "xmlns:ns" not in written  # the xml: prefix is never declared
     assert etree.fromstring(written.encode()) is not None
     assert read(written, "bpmn") == read(write(read(written, "bpmn"), "bpmn"), "bpmn")
+
+
+def test_a_collaboration_given_twice_reads_each_process_once():
+    # found by tests/test_corpus_fuzz_plantuml_bpmn.py: the process was read once per participant,
+    # and the model held every lane and node twice (every writer then refused it: DUPLICATE_ID)
+    twice = _SMALL.replace("  <bpmn:process id=\"A\">", "  <bpmn:collaboration id=\"C2\">\n"
+                           "    <bpmn:participant id=\"P3\" processRef=\"A\"/>\n  </bpmn:collaboration>\n"
+                           "  <bpmn:process id=\"A\">", 1)
+    result = read_with_diagnostics(twice, "bpmn")
+    assert ("PROCESS_IN_TWO_POOLS", 8) in {(d.code, d.line) for d in result.diagnostics}
+    assert sorted(n.id for n in result.diagram.nodes) == ["t1", "t1_2", "t2"]
+    read(write(result.diagram, "bpmn"), "bpmn")

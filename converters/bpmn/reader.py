@@ -268,6 +268,11 @@ class _Reader:
                                      f"process {ref!r}, which does not exist: read as a black-box pool",
                                      line=participant.sourceline, element=participant.get("id"))
                         process = None
+                    elif ref in referenced:  # (a collaboration copied twice): the process is read once
+                        self.out.add("PROCESS_IN_TWO_POOLS", f"participant {participant.get('id')!r} refers to "
+                                     f"process {ref!r}, which an earlier participant holds: read as a black-box pool",
+                                     line=participant.sourceline, element=participant.get("id"))
+                        process = None
                     else:
                         referenced.add(ref)
                 pool = _Pool(participant, process, participant.get("id") or f"Participant_{len(pools) + 1}",
