@@ -209,6 +209,11 @@ class _Reader:
             target_side = _SIDE.get(self.ref(match, "t", column, line).side)
         edge = Edge(source_id, target_id, None, None, None, EdgeStyle.SOLID, None, {}, line, column)
         if attrs:
+            pairs = _EDGE_ATTR.findall(text, match.start("attrs"))
+            if len(pairs) == 1 and pairs[0][0] == "label" and pairs[0][1] == "=":  # the common case
+                edge.label = unquote(pairs[0][2])
+                attrs = None
+        if attrs:
             for attr in _EDGE_ATTR.finditer(text, match.start("attrs")):
                 key, separator, value = attr.groups()
                 value = unquote(value)
