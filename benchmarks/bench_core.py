@@ -1,5 +1,6 @@
 """Core benchmarks (issues 2 and 13): FlowZap → model → FlowZap of the reference example, against
-a bare lark LALR parse of the same text (``flowzap_tokens.lark``, a token-level grammar), and
+a bare lark LALR parse of the same text (``flowzap_tokens.lark``: the grammar a reasonable person
+would write from the language's description, no transformer), and
 reading and writing generated diagrams of 500, 5,000 and 50,000 nodes.
 
     .venv/bin/python benchmarks/bench_core.py [--quick]

@@ -18,6 +18,7 @@ from .text import decode
 LOSS_POLICIES = ("ignore", "warn", "fail")
 DEFAULT_LIMITS = Limits()
 _DEFAULTS = (MAX_BYTES, MAX_NODES, MAX_DEPTH, MAX_DIAGNOSTICS_PER_CODE)
+_WRITE_LIMITS = Limits(None, MAX_NODES, MAX_DEPTH, MAX_DIAGNOSTICS_PER_CODE)  # a writer has no source size
 
 
 @dataclass(slots=True)
@@ -149,7 +150,8 @@ def write_with_diagnostics(
 ) -> tuple[str, list[Diagnostic]]:
     """Writes the model; returns the text and what the format could not carry, one diagnostic
     per element (``convert`` groups repeated ones). Limits as for ``read_with_diagnostics``."""
-    limits = Limits(None, max_nodes, max_depth, max_diagnostics_per_code)
+    limits = _WRITE_LIMITS if (max_nodes, max_depth, max_diagnostics_per_code) == _DEFAULTS[1:] else \
+        Limits(None, max_nodes, max_depth, max_diagnostics_per_code)
     token = _limits.enter(limits)
     try:
         return _write(diagram, target_format, options, loss_policy, limits)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic, Diagnostics
-from ..model import Diagram, Edge, Group, GroupKind, Lane, Node, Side
+from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind, Side
 from ..model.diagram import infer_event_kinds
 from ..suggest import ClosestNames
 from .scanner import scan
@@ -50,14 +50,6 @@ class _Ref:
 
 
 @dataclass(slots=True)
-class _PendingEdge:
-    source: _Ref
-    target: _Ref
-    written_in: str | None  # the lane whose braces hold the edge line
-    edge: Edge
-
-
-@dataclass(slots=True)
 class _PendingLoop:
     members: list[_Ref]
     group: Group
@@ -70,7 +62,9 @@ class _Reader:
         self.diagram = Diagram()
         self.lanes: dict[str, Lane] = {}
         self.nodes: dict[str, Node] = {}
-        self.edges: list[_PendingEdge] = []
+        # Per edge: the Edge, the lane whose braces hold its line, the lane prefix and side of each
+        # end, the statement's match (for columns) and its column.
+        self.edges: list[tuple] = []
         self.loops: list[_PendingLoop] = []
         self.lane: Lane | None = None  # the lane whose braces are open
         self.lane_wants_label = False  # a lane opened without # label, no statement seen yet
@@ -146,12 +140,33 @@ class _Reader:
 
     def node(self, text: str, line: int, column: int) -> None:
         match = _NODE.match(text)
-        node_id, shape = match.group("id"), match.group("shape")
-        if self.lane is None:
+        node_id, shape, attrs = match.groups()
+        lane = self.lane
+        if lane is None:
             self.out.add("NODE_OUTSIDE_LANE", f"node {node_id!r} is declared outside every lane; "
                          "declare it inside Lane { … }", line=line, column=column, element=node_id)
             return
-        shape_column = column + match.start("shape")
+        kind = SHAPE_KIND.get(shape)
+        if kind is None:  # not one of the four shapes as written: report, and read it as its nearest
+            shape, kind = self.unusual_shape(node_id, shape, line, column + match.start("shape"))
+        node = Node(node_id, lane.id, kind, None, shape, {}, line, column)
+        if attrs:
+            pairs = _NODE_ATTR.findall(attrs)
+            if len(pairs) == 1 and pairs[0][0] == "label":  # the common case: one label, nothing to report
+                node.label = unquote(pairs[0][1])
+            else:
+                self.node_attributes(node, attrs, line, column + match.start("attrs"))
+        nodes = self.nodes
+        existing = nodes.get(node_id)
+        if existing is not None:
+            self.out.add("DUPLICATE_NODE_ID", f"node {node_id!r} is already declared at line {existing.line}",
+                         line=line, column=column, element=node_id)
+            return
+        nodes[node_id] = node
+        self.diagram.nodes.append(node)
+
+    def unusual_shape(self, node_id: str, shape: str, line: int, shape_column: int) -> tuple[str, NodeKind]:
+        """The canonical shape and kind of a shape written in upper case or unknown (reported)."""
         canonical = shape.lower()
         if canonical not in SHAPES:
             close = (difflib.get_close_matches(canonical, SHAPES, n=1, cutoff=0.4) or [
@@ -161,64 +176,63 @@ class _Reader:
             self.out.add("UNKNOWN_SHAPE", f"unknown shape {shape!r}{hint} (shapes: {', '.join(SHAPES)})",
                          line=line, column=shape_column, element=node_id)
             canonical = "rectangle"  # go on, to find the file's other errors
-        elif canonical != shape:
+        else:
             self.out.add("UPPERCASE_KEYWORD", f"shape {shape!r} is written {canonical!r}",
                          line=line, column=shape_column, element=node_id)
-        node = Node(node_id, self.lane.id, SHAPE_KIND[canonical], shape=canonical, line=line, column=column)
-        attrs = match.group("attrs")
-        if attrs:
-            offset = column + match.start("attrs")
-            for attr in _NODE_ATTR.finditer(attrs):
-                key, value = attr.group("key"), unquote(attr.group("value"))
-                key_column = offset + attr.start("key")
-                if key == "label":
-                    if node.label is not None:
-                        self.out.add("DUPLICATE_ATTRIBUTE", f"{node_id} has two labels; the last is kept",
-                                     line=line, column=key_column, element=node_id)
-                    node.label = value
-                    continue
-                if key not in NODE_KEYS:
-                    self.out.add("UNKNOWN_ATTRIBUTE", f"attribute {key!r} is not a FlowZap node key "
-                                 f"({', '.join(NODE_KEYS)}); kept", line=line, column=key_column, element=node_id)
-                if key in node.attributes:
-                    self.out.add("DUPLICATE_ATTRIBUTE", f"{node_id} has {key!r} twice; the last is kept",
+        return canonical, SHAPE_KIND[canonical]
+
+    def node_attributes(self, node: Node, attrs: str, line: int, offset: int) -> None:
+        node_id = node.id
+        for attr in _NODE_ATTR.finditer(attrs):
+            key, value = attr.group("key"), unquote(attr.group("value"))
+            key_column = offset + attr.start("key")
+            if key == "label":
+                if node.label is not None:
+                    self.out.add("DUPLICATE_ATTRIBUTE", f"{node_id} has two labels; the last is kept",
                                  line=line, column=key_column, element=node_id)
-                node.attributes[key] = value
-        existing = self.nodes.get(node_id)
-        if existing is not None:
-            self.out.add("DUPLICATE_NODE_ID", f"node {node_id!r} is already declared at line {existing.line}",
-                         line=line, column=column, element=node_id)
-            return
-        self.nodes[node_id] = node
-        self.diagram.nodes.append(node)
+                node.label = value
+                continue
+            if key not in NODE_KEYS:
+                self.out.add("UNKNOWN_ATTRIBUTE", f"attribute {key!r} is not a FlowZap node key "
+                             f"({', '.join(NODE_KEYS)}); kept", line=line, column=key_column, element=node_id)
+            if key in node.attributes:
+                self.out.add("DUPLICATE_ATTRIBUTE", f"{node_id} has {key!r} twice; the last is kept",
+                             line=line, column=key_column, element=node_id)
+            node.attributes[key] = value
 
     def edge(self, text: str, line: int, column: int) -> None:
         match = _EDGE.match(text)
         source_lane, source_id, source_side, target_lane, target_id, target_side, attrs = match.groups()
-        if source_side in _SIDE and target_side in _SIDE:  # the common case: nothing to check
-            source = _Ref(source_lane, source_id, source_side, column + match.start(2 if source_lane is None else 1))
-            target = _Ref(target_lane, target_id, target_side, column + match.start(5 if target_lane is None else 4))
-        else:
-            source = self.ref(match, "s", column, line)
-            target = self.ref(match, "t", column, line)
-        edge = Edge(source_id, target_id, line=line, column=column)
+        source_side, target_side = _SIDE.get(source_side), _SIDE.get(target_side)
+        if source_side is None or target_side is None:  # a side missing or misspelt: checked and reported now
+            source_side = _SIDE.get(self.ref(match, "s", column, line).side)
+            target_side = _SIDE.get(self.ref(match, "t", column, line).side)
+        edge = Edge(source_id, target_id, None, None, None, EdgeStyle.SOLID, None, {}, line, column)
+        if attrs:
+            pairs = _EDGE_ATTR.findall(text, match.start("attrs"))
+            if len(pairs) == 1 and pairs[0][0] == "label" and pairs[0][1] == "=":  # the common case
+                edge.label = unquote(pairs[0][2])
+                attrs = None
         if attrs:
             for attr in _EDGE_ATTR.finditer(text, match.start("attrs")):
-                key, value = attr.group("key"), unquote(attr.group("value"))
-                key_column = column + attr.start("key")
-                if attr.group("sep") == ":":
+                key, separator, value = attr.groups()
+                value = unquote(value)
+                if separator == ":":
                     self.out.add("LEGACY_EDGE_LABEL", f'[{key}:"…"] is read as [{key}="…"]',
-                                 line=line, column=key_column)
+                                 line=line, column=column + attr.start("key"))
                 if key == "label":
                     edge.label = value
                 else:
                     self.out.add("UNKNOWN_ATTRIBUTE", f"edge attribute {key!r} is not FlowZap's (label); kept",
-                                 line=line, column=key_column)
+                                 line=line, column=column + attr.start("key"))
                     edge.attributes[key] = value
-        if self.lane is None:
+        lane = self.lane
+        if lane is None:
             self.out.add("STATEMENT_OUTSIDE_LANE", "edge written outside the lanes; it belongs in its "
                          "source node's lane", line=line, column=column)
-        self.edges.append(_PendingEdge(source, target, self.lane.id if self.lane else None, edge))
+        # References are resolved once every node is known; the match gives their columns then.
+        self.edges.append((edge, lane.id if lane else None, source_lane, source_side, target_lane, target_side,
+                           match, column))
 
     def ref(self, match: re.Match, end: str, column: int, line: int) -> _Ref:
         """The source (``end`` = "s") or target ("t") of an edge match."""
@@ -274,22 +288,35 @@ class _Reader:
 
     # -- references, once every node is known ------------------------------------------------
     def resolve(self) -> None:
-        for pending in self.edges:
-            edge = pending.edge
-            source = self.resolve_ref(pending.source, None, edge)
-            target = self.resolve_ref(pending.target, source, edge)
+        nodes, edges = self.nodes, self.diagram.edges
+        for edge, written_in, source_lane, source_side, target_lane, target_side, match, column in self.edges:
+            source = nodes.get(edge.source)
+            target = nodes.get(edge.target)
+            # The common case, with nothing to report: both nodes known, no prefix on the source, the
+            # edge in its source's lane, and a prefix on the target exactly when it is in another lane.
+            if (source is not None and target is not None and source_lane is None
+                    and (written_in is None or written_in == source.lane)
+                    and (target.lane == source.lane if target_lane is None
+                         else target_lane == target.lane != source.lane)):
+                edge.source_side, edge.target_side = source_side, target_side
+                if source_side is None or target_side is None:
+                    self.missing_handle(edge, source, target)
+                edges.append(edge)
+                continue
+            source = self.resolve_ref(_Ref(source_lane, edge.source, None, column + match.start(
+                "slane" if source_lane else "sid")), None, edge)
+            target = self.resolve_ref(_Ref(target_lane, edge.target, None, column + match.start(
+                "tlane" if target_lane else "tid")), source, edge)
             if source is None or target is None:
                 continue
-            if pending.written_in is not None and pending.written_in != source.lane:
+            if written_in is not None and written_in != source.lane:
                 self.out.add("STATEMENT_OUTSIDE_LANE", f"edge from {source.id} is written in lane "
-                             f"{pending.written_in!r}; it belongs in {source.lane!r}",
+                             f"{written_in!r}; it belongs in {source.lane!r}",
                              line=edge.line, column=edge.column)
-            edge.source_side = _SIDE.get(pending.source.side)
-            edge.target_side = _SIDE.get(pending.target.side)
-            if edge.source_side is None or edge.target_side is None:
-                self.out.add("MISSING_HANDLE", f"edge {source.id} -> {target.id} has no .handle(side) on "
-                             "an end; the side is chosen by layout", line=edge.line, column=edge.column)
-            self.diagram.edges.append(edge)
+            edge.source_side, edge.target_side = source_side, target_side
+            if source_side is None or target_side is None:
+                self.missing_handle(edge, source, target)
+            edges.append(edge)
         for pending in self.loops:
             group = pending.group
             for ref in pending.members:
@@ -301,6 +328,10 @@ class _Reader:
             self.diagram.groups.append(group)
         self.check_ids()
         infer_event_kinds(self.diagram)
+
+    def missing_handle(self, edge: Edge, source: Node, target: Node) -> None:
+        self.out.add("MISSING_HANDLE", f"edge {source.id} -> {target.id} has no .handle(side) on "
+                     "an end; the side is chosen by layout", line=edge.line, column=edge.column)
 
     def resolve_ref(self, ref: _Ref, source: Node | None, edge: Edge | None, loop: Group | None = None) -> Node | None:
         node = self.nodes.get(ref.id)
@@ -331,8 +362,11 @@ class _Reader:
     def check_ids(self) -> None:
         """Canonical ids (every one ``n<k>``) give the model's node order: the writer numbers nodes
         in model order, so a sequence diagram's steps come back in time order (docs/sequence.md)."""
+        nodes = self.diagram.nodes
+        if all(node.id == f"n{number}" for number, node in enumerate(nodes, 1)):
+            return  # n1…nN in order (what the writer writes): nothing to reorder or report
         numbers = []
-        for node in self.diagram.nodes:
+        for node in nodes:
             match = CANONICAL_ID.match(node.id)
             if match is None:
                 numbers = None

@@ -115,14 +115,15 @@ class _Writer:
             raise InputError(diagnostics.items, "model")
         self.report_diagram_losses()
         nodes_by_lane: dict[str, list[Node]] = {lane.id: [] for lane in diagram.lanes}
+        new_id, lane_of = self.new_id, self.lane_of
         for node in diagram.nodes:  # numbered in model order, written in their lanes
             lane_nodes = nodes_by_lane.get(node.lane)
-            if lane_nodes is None or node.id in self.new_id:
+            if lane_nodes is None or node.id in new_id:
                 self.out.add("DROPPED_NODE", f"node {node.id!r} is in no lane of the diagram", line=node.line,
                              column=node.column, element=node.id)
                 continue
-            self.new_id[node.id] = f"n{len(self.new_id) + 1}"
-            self.lane_of[node.id] = node.lane
+            new_id[node.id] = f"n{len(new_id) + 1}"
+            lane_of[node.id] = node.lane
             lane_nodes.append(node)
         edges_by_lane = self.edges()
         loops_by_lane = self.loops()
@@ -137,8 +138,8 @@ class _Writer:
             if not label and not lane.label:
                 self.out.add("CHANGED_LABEL", f"lane {lane.id!r} has an empty label; FlowZap shows its id",
                              line=lane.line, column=lane.column, element=lane.id)
-            for node in nodes_by_lane[lane.id]:
-                lines.append(self.node_line(node, node.id in has_in, node.id in has_out))
+            node_line = self.node_line
+            lines.extend([node_line(node, node.id in has_in, node.id in has_out) for node in nodes_by_lane[lane.id]])
             lines.extend(edges_by_lane[lane.id])
             lines.extend(loops_by_lane[lane.id])
             lines.append("}")
@@ -162,10 +163,14 @@ class _Writer:
                         line=lane.line, column=lane.column, element=lane.id)
 
     def node_line(self, node: Node, has_in: bool, has_out: bool) -> str:
-        shape = KIND_SHAPE[node.kind]
+        kind, label = node.kind, node.label
+        shape = KIND_SHAPE[kind]
+        if (not node.attributes and label is not None and kind not in EVENT_KINDS and kind not in APPROXIMATED_KINDS
+                and _NEEDS_WORK.search(label) is None):  # the common case: a plain labelled step
+            return f'{self.new_id[node.id]}: {shape} label:"{label}"'
         parts = [f"{self.new_id[node.id]}: {shape}"]
-        if node.label is not None:
-            parts.append(f"label:{self.quoted(node.label, 'node', node.id, 'label', node.line, node.column)}")
+        if label is not None:
+            parts.append(f"label:{self.quoted(label, 'node', node.id, 'label', node.line, node.column)}")
         dropped = []
         for key, value in node.attributes.items():
             if _PLAIN_KEY.match(key) and key != "label":
@@ -188,7 +193,8 @@ class _Writer:
         return " ".join(parts)
 
     def edges(self) -> dict[str, list[str]]:
-        diagram, out, new_id, lane_of = self.diagram, self.out, self.new_id, self.lane_of
+        diagram, out, new_id, lane_of, lane_ids = self.diagram, self.out, self.new_id, self.lane_of, self.lane_ids
+        needs_work = _NEEDS_WORK.search
         edges_by_lane: dict[str, list[str]] = {lane.id: [] for lane in diagram.lanes}
         placement = None
         for index, edge in enumerate(diagram.edges):
@@ -205,11 +211,15 @@ class _Writer:
                 source_side = source_side or chosen[0]
                 target_side = target_side or chosen[1]
             source_lane, target_lane = lane_of[edge.source], lane_of[edge.target]
-            prefix = f"{self.lane_ids[target_lane]}." if target_lane != source_lane else ""
+            prefix = f"{lane_ids[target_lane]}." if target_lane != source_lane else ""
             text = (f"{new_id[edge.source]}.handle({_SIDE_NAME[source_side]}) -> "
                     f"{prefix}{new_id[edge.target]}.handle({_SIDE_NAME[target_side]})")
-            if edge.label is not None:
-                text += f" [label={self.quoted(edge.label, 'edge', edge_name(edge), 'label', edge.line, edge.column)}]"
+            label = edge.label
+            if label is not None:
+                if needs_work(label) is None:  # the common case, inline: no escape, no name to build
+                    text += f' [label="{label}"]'
+                else:
+                    text += f" [label={self.quoted(label, 'edge', edge_name(edge), 'label', edge.line, edge.column)}]"
             if edge.attributes or edge.style is not EdgeStyle.SOLID or edge.id is not None:
                 self.edge_losses(edge)
             edges_by_lane[source_lane].append(text)

@@ -13,10 +13,26 @@ from .flow_writer import FlowchartWriter, is_outside_lane
 from .sequence_writer import SequenceWriter
 
 
+def _all_texts(diagram: Diagram) -> str:
+    """Every text ``report_lost_characters`` looks at, joined (a newline is no lost character)."""
+    parts = [diagram.title or ""]
+    for elements in (diagram.lanes, diagram.nodes, diagram.edges, diagram.groups):
+        parts.extend(element.label or "" for element in elements)
+        for element in elements:
+            if element.attributes:
+                parts.extend(element.attributes.values())
+    parts.extend(lane.id for lane in diagram.lanes)
+    parts.extend(node.id for node in diagram.nodes)
+    parts.extend(group.id for group in diagram.groups)
+    return "\n".join(parts)
+
+
 def report_lost_characters(diagram: Diagram) -> list[Diagnostic]:
     """Characters no Mermaid text can give back (C0/C1 controls, non-characters, lone surrogates:
     mermaid's entity codes for them read as U+FFFD or as other characters) are written as U+FFFD
     by ``escape``; each element whose text holds one is named here. One linear scan."""
+    if LOST.search(_all_texts(diagram)) is None:  # the common case: one search over every text
+        return []
     out = Diagnostics()
     # (the title is carried whole: front matter is YAML, whose escapes hold any character)
     elements = [(lane.id, lane, lane.id) for lane in diagram.lanes]
