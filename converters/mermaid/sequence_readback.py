@@ -162,8 +162,8 @@ class ReadBack:
             else:
                 kind, keys, label = NodeKind.TASK, STEP_KEYS, self.step_text.get(node.id)
             if node.kind is not kind:
-                self.lost("CHANGED_KIND", node, node.id, f"node {node.id!r}: a {node.kind.value} is read back from "
-                          f"the sequence diagram as a {kind.value}")
+                self.lost("CHANGED_KIND", node, node.id, f"node {node.id!r}: read back from the sequence diagram as "
+                          f"a {kind.value} (it was: {node.kind.value})")
             if node.label is not None and label is not None and node.label != label:
                 self.lost("CHANGED_LABEL", node, node.id, f"node {node.id!r}: read back with the text of its "
                           "message or participant")
