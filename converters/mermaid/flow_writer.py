@@ -102,6 +102,7 @@ class FlowchartWriter:
         self.tail: list[str] = []
         self.edge_count = 0
         self.written_order: list[str] = []  # node ids in the order the blocks declare them
+        self.declared: set[str] = set()
 
     # -- ids ---------------------------------------------------------------------------------
     def assign_ids(self) -> None:
@@ -255,12 +256,22 @@ class FlowchartWriter:
                 continue
             self.lines.append(_pad(level) + self.subgraph_line(gid, group.label, group.id, group.attributes))
             self.direction_line(group.attributes, level + 1)
+            if any(self.node_ids.get(m, m) != m for m in group.members):
+                # its members come back under their new ids (named on each node, and here)
+                self.out.add("RENAMED_ID", f"subgraph {group.id!r}: members renamed", line=group.line,
+                             column=group.column, element=group.id)
             inner = children.get(group.id, [])
             in_children: set[str] = set()
             for child in inner:
                 in_children.update(child.members)
             for member in group.members:
                 if member in self.nodes and member not in in_children:
+                    if member in self.declared:
+                        # a node is in one subgraph only (and its enclosing ones): the first keeps it
+                        self.out.add("DROPPED_GROUP", f"subgraph {group.id!r}: node {member!r} is already in "
+                                     "another subgraph; it is not a member of this one", line=group.line,
+                                     column=group.column, element=group.id)
+                        continue
                     self.lines.append(_pad(level + 1) + self.node_text(self.nodes[member]))
             stack.append((group, level, True))
             stack.extend((child, level + 1, False) for child in reversed(inner))
@@ -299,6 +310,7 @@ class FlowchartWriter:
     def node_text(self, node: Node) -> str:
         nid = self.node_ids[node.id]
         self.written_order.append(node.id)
+        self.declared.add(node.id)
         a = node.attributes
         shape = a.get("mermaid.shape")
         if shape is not None and not same_meaning(shape, node.kind):
