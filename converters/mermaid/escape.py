@@ -270,7 +270,7 @@ def header_lines(diagram: Diagram, out: Diagnostics) -> list[str]:
     config = diagram.attributes.get("mermaid.config")
     if config is not None and not _closed_yaml(config):
         out.add("DROPPED_ATTRIBUTE", "diagram: the mermaid.config front matter would not read back; left out",
-                element="mermaid.config")
+                element="diagram")
         config = None
     if diagram.title == "":
         out.add("DROPPED_TITLE", "an empty title is not written (mermaid reads none)", element="diagram")
@@ -288,7 +288,7 @@ def header_lines(diagram: Diagram, out: Diagnostics) -> list[str]:
             lines.extend(init.split("\n"))
         else:
             out.add("DROPPED_ATTRIBUTE", "diagram: a %%{init}%% directive that is not closed or not one would not "
-                    "read back; left out", element="mermaid.init")
+                    "read back; left out", element="diagram")
     return lines
 
 

@@ -51,13 +51,13 @@ _NODE_KEYS = {"mermaid.shape", "mermaid.labelType", "mermaid.props", "mermaid.da
               "mermaid.class", "mermaid.link", "mermaid.linkTarget", "mermaid.callback", "mermaid.callbackArgs",
               "mermaid.tooltip", "mermaid.markup"}
 _EDGE_KEYS = {"mermaid.arrow", "mermaid.length", "mermaid.labelType", "mermaid.linkStyle", "mermaid.curve",
-              "mermaid.class", "mermaid.data", "mermaid.source", "mermaid.target", "mermaid.message",
-              "mermaid.activation", "mermaid.markup"}
+              "mermaid.class", "mermaid.data", "mermaid.source", "mermaid.target", "mermaid.markup"}
+# A subgraph's attributes that its statements carry back. A ``click`` on a subgraph is no link to
+# mermaid (it only gets the class "clickable"), and a sequence participant's keys have no flowchart
+# form: those are reported. The lane of the nodes outside every subgraph has no statement at all.
 _LANE_KEYS = {"mermaid.direction", "mermaid.labelType", "mermaid.class", "mermaid.style", "mermaid.lane",
-              "mermaid.autoId", "mermaid.link", "mermaid.linkTarget", "mermaid.tooltip", "mermaid.callback",
-              "mermaid.callbackArgs", "mermaid.participant", "mermaid.box", "mermaid.links",
-              "mermaid.properties", "mermaid.details", "mermaid.data", "mermaid.created", "mermaid.destroyed",
-              "mermaid.markup"}
+              "mermaid.autoId", "mermaid.markup"}
+_OUTSIDE_LANE_KEYS = {"mermaid.lane", "mermaid.markup"}
 _DIAGRAM_KEYS = {"diagram", "mermaid.diagram", "mermaid.config", "mermaid.init", "mermaid.accTitle", "mermaid.accDescr",
                  "mermaid.linkStyle.default", "mermaid.linkStyle.default.interpolate", "mermaid.comments"}
 _CLASS_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
@@ -103,6 +103,7 @@ class FlowchartWriter:
         self.tail: list[str] = []
         self.edge_count = 0
         self.written_order: list[str] = []  # node ids in the order the blocks declare them
+        self.declared: set[str] = set()
 
     # -- ids ---------------------------------------------------------------------------------
     def assign_ids(self) -> None:
@@ -131,7 +132,7 @@ class FlowchartWriter:
         for key in ("accTitle", "accDescr"):
             if d.attributes.get(f"mermaid.{key}") and one_line(d.attributes[f"mermaid.{key}"]):
                 self.lines.append(f"  {key}: {one_line(d.attributes[f'mermaid.{key}'])}")
-        self.lines.extend(comment_lines(d))
+        self.lines.extend(comment_lines(d, self.out))
         self.diagram_extras()
 
         by_lane = d.nodes_by_lane()
@@ -252,16 +253,26 @@ class FlowchartWriter:
                 self.lines.append(_pad(level) + "end")
                 extra = {k: v for k, v in group.attributes.items() if k not in _LANE_KEYS}
                 self.attr_loss("group", group.id, group, extra, {"group": gid})
-                self.styles_for(gid, group.attributes)
+                self.styles_for(gid, group.attributes, clicks=False)
                 continue
             self.lines.append(_pad(level) + self.subgraph_line(gid, group.label, group.id, group.attributes))
             self.direction_line(group.attributes, level + 1)
+            if any(self.node_ids.get(m, m) != m for m in group.members):
+                # its members come back under their new ids (named on each node, and here)
+                self.out.add("RENAMED_ID", f"subgraph {group.id!r}: members renamed", line=group.line,
+                             column=group.column, element=group.id)
             inner = children.get(group.id, [])
             in_children: set[str] = set()
             for child in inner:
                 in_children.update(child.members)
             for member in group.members:
                 if member in self.nodes and member not in in_children:
+                    if member in self.declared:
+                        # a node is in one subgraph only (and its enclosing ones): the first keeps it
+                        self.out.add("DROPPED_GROUP", f"subgraph {group.id!r}: node {member!r} is already in "
+                                     "another subgraph; it is not a member of this one", line=group.line,
+                                     column=group.column, element=group.id)
+                        continue
                     self.lines.append(_pad(level + 1) + self.node_text(self.nodes[member]))
             stack.append((group, level, True))
             stack.extend((child, level + 1, False) for child in reversed(inner))
@@ -291,14 +302,16 @@ class FlowchartWriter:
         return flow_text(label, _markup(attributes))
 
     def lane_extras(self, lane: Lane) -> None:
-        extra = {k: v for k, v in lane.attributes.items() if k not in _LANE_KEYS}
+        keys = _OUTSIDE_LANE_KEYS if is_outside_lane(lane) else _LANE_KEYS
+        extra = {k: v for k, v in lane.attributes.items() if k not in keys}
         self.attr_loss("lane", lane.id, lane, extra, {"lane": self.lane_ids.get(lane.id, lane.id)})
         if not is_outside_lane(lane):
-            self.styles_for(self.lane_ids[lane.id], lane.attributes)
+            self.styles_for(self.lane_ids[lane.id], lane.attributes, clicks=False)
 
     def node_text(self, node: Node) -> str:
         nid = self.node_ids[node.id]
         self.written_order.append(node.id)
+        self.declared.add(node.id)
         a = node.attributes
         shape = a.get("mermaid.shape")
         if shape is not None and not same_meaning(shape, node.kind):
@@ -543,7 +556,8 @@ class FlowchartWriter:
             else:
                 self.unsafe_value("mermaid.class", cls, ident, element)
 
-    def styles_for(self, mid: str, a: dict[str, str], ident: str | None = None, element=None) -> None:
+    def styles_for(self, mid: str, a: dict[str, str], ident: str | None = None, element=None,
+                   clicks: bool = True) -> None:
         ident = ident or mid
         self.class_lines(mid, a.get("mermaid.class", ""), ident, element)
         if a.get("mermaid.style"):
@@ -551,6 +565,8 @@ class FlowchartWriter:
                 self.unsafe_value("mermaid.style", a["mermaid.style"], ident, element)
             else:
                 self.tail.append(f"  style {mid} {a['mermaid.style']}")
+        if not clicks:
+            return
         link, tooltip = a.get("mermaid.link"), a.get("mermaid.tooltip")
         tip = ""
         if tooltip:
@@ -595,12 +611,20 @@ class FlowchartWriter:
         self.tail = head + self.tail
 
 
-def comment_lines(d: Diagram) -> list[str]:
-    """The ``%%`` comments the reader kept (``mermaid.comments``), one per line."""
+def comment_lines(d: Diagram, out: Diagnostics) -> list[str]:
+    """The ``%%`` comments the reader kept (``mermaid.comments``: the text after each ``%%``), one
+    per line. A comment that would open a ``%%{`` directive gets a space, and is reported."""
     result = []
+    changed = False
     for comment in filter(None, d.attributes.get("mermaid.comments", "").split("\n")):
-        comment = single_line(comment)
-        result.append(f"  %%{comment}" if comment.startswith(" ") else f"  %% {comment}")
+        written = single_line(comment)
+        if written.startswith("{"):
+            written = " " + written
+        changed = changed or written != comment
+        result.append(f"  %%{written}")
+    if changed:
+        out.add("DROPPED_ATTRIBUTE", "diagram: a comment with a line break or a control character, or one that "
+                "starts with '{', is written changed (mermaid.comments)", element="diagram")
     return result
 
 

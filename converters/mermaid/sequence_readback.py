@@ -126,6 +126,9 @@ class ReadBack:
         self.out.add(code, message, line=element.line, column=element.column, element=name)
 
     def report_diagram(self) -> None:
+        if self.d.direction != "LR":
+            self.out.add("DROPPED_DIRECTION", f"diagram: a sequence diagram has no direction ({self.d.direction} "
+                         "not kept)", element="diagram")
         a = self.d.attributes
         other = [k for k in a if k not in DIAGRAM_KEYS and not (k == "diagram" and a[k] == "sequence")]
         if other:
@@ -159,8 +162,8 @@ class ReadBack:
             else:
                 kind, keys, label = NodeKind.TASK, STEP_KEYS, self.step_text.get(node.id)
             if node.kind is not kind:
-                self.lost("CHANGED_KIND", node, node.id, f"node {node.id!r}: a {node.kind.value} is read back from "
-                          f"the sequence diagram as a {kind.value}")
+                self.lost("CHANGED_KIND", node, node.id, f"node {node.id!r}: read back from the sequence diagram as "
+                          f"a {kind.value} (it was: {node.kind.value})")
             if node.label is not None and label is not None and node.label != label:
                 self.lost("CHANGED_LABEL", node, node.id, f"node {node.id!r}: read back with the text of its "
                           "message or participant")
@@ -175,9 +178,8 @@ class ReadBack:
             name = edge_name(edge)
             if name in dropped:
                 continue
-            if (self.new_id.get(edge.source), self.new_id.get(edge.target)) != (start, step):
-                moved += 1
             if edge.source != start or edge.target != step:
+                moved += 1
                 self.lost("RENAMED_ID", edge, name, f"message {name}: read back from step {start!r} to step {step!r} "
                           "(a message leaves from its sender's latest step)")
             if edge.id is not None:
@@ -187,14 +189,18 @@ class ReadBack:
                 self.lost("DROPPED_ATTRIBUTE", edge, name, f"message {name}: a sequence message cannot carry "
                           f"{', '.join(other)}")
         if moved:
-            # such a message joins other steps than the model's edge did: to the model, an edge
-            # goes and another comes
-            self.out.add("RENAMED_ID", f"{moved} message(s) read back between other steps than their edges "
+            # such a message joins renamed or other steps: to a comparison by ends, an edge may go
+            # and another come
+            self.out.add("RENAMED_ID", f"{moved} message(s) read back between renamed or other steps "
                          "(a sequence diagram has a step per message)", element="diagram")
 
     def report_groups(self, dropped: set[str]) -> None:
         for group in self.d.groups:
-            if group.id in dropped or group.id not in self.group_id:
+            if group.id in dropped:
+                continue
+            if group.id not in self.group_id:
+                self.lost("DROPPED_GROUP", group, group.id, f"{group.kind} {group.id!r}: not written (a box with no "
+                          "participant, or a group with no sequence form)")
                 continue
             new = self.group_id[group.id]
             if new != group.id:

@@ -91,7 +91,7 @@ class SequenceWriter:
         for key in ("accTitle", "accDescr"):
             if d.attributes.get(f"mermaid.{key}") and one_line(d.attributes[f"mermaid.{key}"]):
                 lines.append(f"  {key}: {one_line(d.attributes[f'mermaid.{key}'])}")
-        lines.extend(comment_lines(d))
+        lines.extend(comment_lines(d, self.out))
         for lane in d.lanes:
             self.ids.reserve(lane.id)
         for lane in d.lanes:
