@@ -113,17 +113,40 @@ def _refined(diagram: Diagram, keys: list[int]) -> list[list[int]]:
     return rounds
 
 
-def _node_keys(diagram: Diagram, lane_of) -> list[list[int]]:
-    """Keys of each node for ``_pair_stages``, strongest first: lane, kind and label, refined by
-    the neighbours; then without the label (a label the writer changed), then the lane alone (a
-    kind it changed), both refined (the place in the graph decides before the content); then
-    lane, kind and label alone, kind and label, the label, lane and kind."""
+def _node_keys(diagram: Diagram, lane_of, text=lambda node: node.label) -> list[list[int]]:
+    """Keys of each node for ``_pair_stages``, strongest first: lane, kind and ``text`` (the
+    label), refined by the neighbours; then without the text (a label the writer changed), then
+    the lane alone (a kind it changed), both refined (the place in the graph decides before the
+    content); then lane, kind and text alone, kind and text, the text, lane and kind."""
     nodes = diagram.nodes
-    full = _refined(diagram, [hash((lane_of(n.lane), n.kind.value, n.label)) for n in nodes])
+    full = _refined(diagram, [hash((lane_of(n.lane), n.kind.value, text(n))) for n in nodes])
     unlabelled = _refined(diagram, [hash((lane_of(n.lane), n.kind.value)) for n in nodes])
     placed = _refined(diagram, [hash(lane_of(n.lane)) for n in nodes])
     return [full[2], full[1], unlabelled[2], unlabelled[1], placed[2], placed[1], full[0],
-            [hash((n.kind.value, n.label)) for n in nodes], [hash(n.label) for n in nodes], unlabelled[0]]
+            [hash((n.kind.value, text(n))) for n in nodes], [hash(text(n)) for n in nodes], unlabelled[0]]
+
+
+def _pair_renamed(before: Diagram, after: Diagram, lane_map: dict) -> dict[int, int]:
+    """Nodes by id first; the rest (renamed by the writer) by their place in the graph and the text
+    they show — their label, else their id, which a renaming writer shows as the label — then in
+    order. Two renamed nodes of one lane that show the same text pair by their neighbours, not by
+    the order a writer declares them in (Mermaid writes grouped nodes after the others)."""
+    after_index = {node.id: j for j, node in enumerate(after.nodes)}
+    pairs = {i: after_index[node.id] for i, node in enumerate(before.nodes) if node.id in after_index}
+    if len(pairs) == len(before.nodes):
+        return pairs
+    taken = set(pairs.values())
+    rest_before = [i for i in range(len(before.nodes)) if i not in pairs]
+    rest_after = [j for j in range(len(after.nodes)) if j not in taken]
+    shown = lambda node: node.id if node.label is None else node.label  # noqa: E731
+    keys_before = _node_keys(before, lane_map.get, shown)
+    keys_after = _node_keys(after, lambda lane: lane, shown)
+    rest = _pair_stages([[keys[i] for i in rest_before] for keys in keys_before],
+                        [[keys[j] for j in rest_after] for keys in keys_after], len(rest_before), len(rest_after),
+                        [(before.nodes[i].kind, shown(before.nodes[i])) for i in rest_before],
+                        [(after.nodes[j].kind, shown(after.nodes[j])) for j in rest_after])
+    pairs.update({rest_before[i]: rest_after[j] for i, j in rest.items()})
+    return pairs
 
 
 def _attributes(kind: str, name: str | None, before: dict, after: dict, out: list[Difference]) -> None:
@@ -170,14 +193,7 @@ def differences(before: Diagram, after: Diagram, target_format: str) -> list[Dif
     elif renumbered:
         node_pairs = _pair(before.nodes, after.nodes, None)
     else:
-        # A renamed node keeps its lane and the text it shows (its label, else its id, which a writer
-        # that renames writes as its label): the rest pair by those, then by lane, before they pair by
-        # position, since a writer may declare nodes in another order than the model's (Mermaid: lane
-        # by lane).
-        shown = (lambda node: (lane_map.get(node.lane), node.id if node.label is None else node.label),
-                 lambda node: (node.lane, node.id if node.label is None else node.label))
-        same_lane = (lambda node: lane_map.get(node.lane), lambda node: node.lane)
-        node_pairs = _pair(before.nodes, after.nodes, lambda node: node.id, shown, same_lane)
+        node_pairs = _pair_renamed(before, after, lane_map)
     node_map: dict[str, str] = {}
     for i, node in enumerate(before.nodes):
         if i not in node_pairs:

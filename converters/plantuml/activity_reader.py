@@ -399,11 +399,16 @@ class ActivityReader:
     def push(self, word: str, line: Line, **values) -> Frame:
         frame = Frame(word, line, **values)
         self.frames.append(frame)
-        limit = limits.depth_over(len(self.frames))
-        if limit is not None and not self.too_deep:
-            self.too_deep = True  # read() stops here: closing a frame costs per open frame
-            self.out.add("INPUT_TOO_LARGE", f"{word} blocks nest more than {limit} deep (max_depth)",
-                         line=line.number, column=line.column)
+        if word == "group":
+            # Partitions and groups become the model's groups, whose nesting max_depth bounds: refused
+            # at the line that passes it, before the rest is read. Control blocks (if, while, fork…)
+            # are not groups: the writer nests them as deep as a long flow of decisions goes, and
+            # reading them costs linear time at any depth (tests/test_plantuml_complexity.py).
+            limit = limits.depth_over(len(self.open_groups) + 1)
+            if limit is not None and not self.too_deep:
+                self.too_deep = True  # read() stops here
+                self.out.add("INPUT_TOO_LARGE", f"groups nest more than {limit} deep (max_depth)",
+                             line=line.number, column=line.column)
         return frame
 
     def innermost(self, words: tuple[str, ...], line: Line, what: str) -> Frame | None:
