@@ -135,7 +135,11 @@ READER_FAMILIES = {
 @pytest.mark.parametrize("family", sorted(READER_FAMILIES))
 def test_reader_is_linear(family):
     build, n = READER_FAMILIES[family]
-    assert_linear(build, bpmn_read, n, label=f"BPMN reader, {family}")
+    # ×20 allowed (a quadratic walk shows ×100): since the reader does little Python work per
+    # element (issue 13), lxml's tree and the allocator weigh more at 10n, and many lanes, flows,
+    # pools or sibling sub-processes grew ×15–18 in time in CI while their function calls grow
+    # exactly ×10 (cProfile: 104,127 calls at 2,000 lanes, 832,127 at 16,000).
+    assert_linear(build, bpmn_read, n, max_ratio=20.0, label=f"BPMN reader, {family}")
 
 
 def chain(n: int, lanes: int = 3) -> Diagram:
