@@ -237,9 +237,9 @@ def differences(before: Diagram, after: Diagram, target_format: str) -> list[Dif
         out.append(Difference("diagram", None, f"{len(after.edges) - len(edge_pairs)} edge(s) added"))
 
     members = lambda group: tuple(node_map.get(m) for m in group.members)
-    group_key = None if renumbered else (lambda group: group.id)
-    group_pairs = _pair(before.groups, after.groups, group_key) if not renumbered else {}
-    if renumbered:  # loops renamed loop1…: pair by kind and members
+    numbered_groups = renumbered or unnamed  # the reader numbers groups (loop1…, alt3…) as it meets them
+    group_pairs = _pair(before.groups, after.groups, lambda group: group.id) if not numbered_groups else {}
+    if numbered_groups:  # pair by kind and members, not by a number that moves with the text's order
         free = {}
         for j, group in enumerate(after.groups):
             free.setdefault((group.kind, tuple(group.members)), []).append(j)
@@ -247,6 +247,12 @@ def differences(before: Diagram, after: Diagram, target_format: str) -> list[Dif
             candidates = free.get((group.kind, members(group)))
             if candidates:
                 group_pairs[i] = candidates.pop(0)
+        if unnamed:  # then what is left, in order (as _pair does)
+            taken = set(group_pairs.values())
+            rest = iter(j for j in range(len(after.groups)) if j not in taken)
+            for i in range(len(before.groups)):
+                if i not in group_pairs and (j := next(rest, None)) is not None:
+                    group_pairs[i] = j
     group_map: dict[str, str] = {}
     for i, group in enumerate(before.groups):
         if i in group_pairs:
@@ -256,7 +262,7 @@ def differences(before: Diagram, after: Diagram, target_format: str) -> list[Dif
             out.append(Difference("group", group.id, "missing"))
             continue
         other = after.groups[group_pairs[i]]
-        if not renumbered and other.id != group.id:
+        if not numbered_groups and other.id != group.id:
             out.append(Difference("group", group.id, f"id became {other.id!r}"))
         if group.kind != other.kind:
             out.append(Difference("group", group.id, f"kind {group.kind} became {other.kind}"))
