@@ -30,6 +30,8 @@ PAIRS = [(x, y) for x in FORMATS for y in FORMATS]
 # the closing note). Not strict: a pair that already holds shows as XPASS, and flowzap and yaml,
 # which hold for every source, are not in this list.
 _TARGET_GAPS = {
+    "plantuml": "about 1 drawn model in 1,000: a start node comes back a task and no diagnostic names it "
+                "(issue 8, open)",
 }
 KNOWN_GAPS: dict[tuple[str, str], str] = {
     (x, y): _TARGET_GAPS[y] for x in FORMATS for y in FORMATS if y in _TARGET_GAPS
