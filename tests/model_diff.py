@@ -52,9 +52,14 @@ def _pair(before: list, after: list, key, *then) -> dict[int, int]:
                 candidates = where.get(key_before(element))
                 if candidates:
                     pairs[i] = candidates.pop(0)
+    return _pair_rest_in_order(pairs, len(before), len(after))
+
+
+def _pair_rest_in_order(pairs: dict[int, int], count_before: int, count_after: int) -> dict[int, int]:
+    """Pairs the positions ``pairs`` left out on both sides, in order (``pairs`` is extended)."""
     taken = set(pairs.values())
-    rest = iter(j for j in range(len(after)) if j not in taken)
-    for i in range(len(before)):
+    rest = iter(j for j in range(count_after) if j not in taken)
+    for i in range(count_before):
         if i not in pairs:
             j = next(rest, None)
             if j is None:
@@ -85,14 +90,7 @@ def _pair_stages(before_keys: list[list], after_keys: list[list], count_before: 
             j = candidates.pop(pick)
             pairs[i] = j
             taken.add(j)
-    rest = iter(j for j in range(count_after) if j not in taken)
-    for i in range(count_before):
-        if i not in pairs:
-            j = next(rest, None)
-            if j is None:
-                break
-            pairs[i] = j
-    return pairs
+    return _pair_rest_in_order(pairs, count_before, count_after)
 
 
 def _refined(diagram: Diagram, keys: list[int]) -> list[list[int]]:
@@ -248,11 +246,7 @@ def differences(before: Diagram, after: Diagram, target_format: str) -> list[Dif
             if candidates:
                 group_pairs[i] = candidates.pop(0)
         if unnamed:  # then what is left, in order (as _pair does)
-            taken = set(group_pairs.values())
-            rest = iter(j for j in range(len(after.groups)) if j not in taken)
-            for i in range(len(before.groups)):
-                if i not in group_pairs and (j := next(rest, None)) is not None:
-                    group_pairs[i] = j
+            _pair_rest_in_order(group_pairs, len(before.groups), len(after.groups))
     group_map: dict[str, str] = {}
     for i, group in enumerate(before.groups):
         if i in group_pairs:
