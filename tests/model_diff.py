@@ -93,9 +93,9 @@ def _pair_stages(before_keys: list[list], after_keys: list[list], count_before: 
     return _pair_rest_in_order(pairs, count_before, count_after)
 
 
-def _refined(diagram: Diagram, keys: list[int]) -> list[list[int]]:
+def _refined(diagram: Diagram, keys: list[int], edge_text=lambda edge: edge.label) -> list[list[int]]:
     """``keys`` refined twice by the keys of the nodes each node's edges lead to and come from
-    (with the edges' labels): [keys, once, twice]."""
+    (with ``edge_text``, the edges' labels by default): [keys, once, twice]."""
     index = {node.id: i for i, node in enumerate(diagram.nodes)}
     rounds = [keys]
     for _ in range(2):
@@ -104,8 +104,8 @@ def _refined(diagram: Diagram, keys: list[int]) -> list[list[int]]:
         for edge in diagram.edges:
             s, t = index.get(edge.source), index.get(edge.target)
             if s is not None and t is not None:
-                out[s].append(hash((keys[t], edge.label)))
-                into[t].append(hash((keys[s], edge.label)))
+                out[s].append(hash((keys[t], edge_text(edge))))
+                into[t].append(hash((keys[s], edge_text(edge))))
         keys = [hash((key, tuple(sorted(out[i])), tuple(sorted(into[i])))) for i, key in enumerate(keys)]
         rounds.append(keys)
     return rounds
@@ -115,12 +115,14 @@ def _node_keys(diagram: Diagram, lane_of, text=lambda node: node.label) -> list[
     """Keys of each node for ``_pair_stages``, strongest first: lane, kind and ``text`` (the
     label), refined by the neighbours; then without the text (a label the writer changed), then
     the lane alone (a kind it changed), both refined (the place in the graph decides before the
-    content); then lane, kind and text alone, kind and text, the text, lane and kind."""
+    content), then the same without the edges' labels (an edge label it changed, such as an empty
+    one read back as none); then lane, kind and text alone, kind and text, the text, lane and kind."""
     nodes = diagram.nodes
     full = _refined(diagram, [hash((lane_of(n.lane), n.kind.value, text(n))) for n in nodes])
     unlabelled = _refined(diagram, [hash((lane_of(n.lane), n.kind.value)) for n in nodes])
     placed = _refined(diagram, [hash(lane_of(n.lane)) for n in nodes])
-    return [full[2], full[1], unlabelled[2], unlabelled[1], placed[2], placed[1], full[0],
+    shape_only = _refined(diagram, placed[0], edge_text=lambda edge: None)
+    return [full[2], full[1], unlabelled[2], unlabelled[1], placed[2], placed[1], shape_only[2], shape_only[1], full[0],
             [hash((n.kind.value, text(n))) for n in nodes], [hash(text(n)) for n in nodes], unlabelled[0]]
 
 

@@ -35,11 +35,8 @@ SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=not IN_CI,
 
 FORMATS = [f.name for f in all_formats() if f.can_read and f.can_write]
 
-# format → why its closure does not hold yet on this branch (each helper's issue 8 work).
-KNOWN_GAPS: dict[str, str] = {
-    "plantuml": "about 1 drawn model in 1,000: a start node comes back a task and no diagnostic names it "
-                "(found by tests/test_every_path.py at 1,000 examples; issue 8, open)",
-}
+# format → why its closure does not hold yet (none today; a gap found goes here with its reason).
+KNOWN_GAPS: dict[str, str] = {}
 
 REFUSALS = {"flowzap": {"EMPTY_DIAGRAM"}}
 
