@@ -19,7 +19,8 @@ import re
 
 from ..diagnostics import Diagnostic, Diagnostics
 from ..errors import InputError
-from ..model import Diagram, EdgeStyle, GroupKind, IdAllocator, Node, Side, edge_name, layout
+from ..model import Diagram, EdgeStyle, GroupKind, IdAllocator, Node, Side, edge_name
+from ..model.layout import edge_sides
 from ..model.diagram import EVENT_KINDS, implied_event_kind
 from .syntax import APPROXIMATED_KINDS, IDENTIFIER, KIND_SHAPE
 
@@ -206,8 +207,8 @@ class _Writer:
             source_side, target_side = edge.source_side, edge.target_side
             if source_side is None or target_side is None:
                 if placement is None:
-                    placement = layout(diagram)
-                chosen = placement.sides(diagram, index)
+                    placement = edge_sides(diagram)
+                chosen = placement[index]
                 source_side = source_side or chosen[0]
                 target_side = target_side or chosen[1]
             source_lane, target_lane = lane_of[edge.source], lane_of[edge.target]

@@ -24,64 +24,91 @@ class Layout:
     back_edges: set[int] = field(default_factory=set)  # indexes into diagram.edges
 
     def sides(self, diagram: Diagram, edge_index: int) -> tuple[Side, Side]:
-        """The sides an edge should leave and enter by, following FlowZap's conventions: forward
-        along a lane right → left, down to a lane below bottom → top, up top → bottom, and back
-        along a lane top → top (over the boxes in between)."""
+        """The sides an edge should leave and enter by (see ``_sides``)."""
         edge = diagram.edges[edge_index]
-        source_lane = self.lane_index.get(edge.source, 0)
-        target_lane = self.lane_index.get(edge.target, 0)
-        if target_lane > source_lane:
-            return Side.BOTTOM, Side.TOP
-        if target_lane < source_lane:
-            return Side.TOP, Side.BOTTOM
-        if edge_index in self.back_edges:
-            return Side.TOP, Side.TOP
-        source_col = self.column.get(edge.source, 0)
-        target_col = self.column.get(edge.target, 0)
-        if target_col > source_col:
-            return Side.RIGHT, Side.LEFT
-        if self.row.get(edge.target, 0) > self.row.get(edge.source, 0):
-            return Side.BOTTOM, Side.TOP
+        return _sides(self.lane_index.get(edge.source, 0), self.lane_index.get(edge.target, 0),
+                      edge_index in self.back_edges, self.column.get(edge.source, 0), self.column.get(edge.target, 0),
+                      self.row.get(edge.source, 0), self.row.get(edge.target, 0))
+
+
+def _sides(source_lane: int, target_lane: int, back: bool, source_col: int, target_col: int, source_row: int,
+           target_row: int) -> tuple[Side, Side]:
+    """FlowZap's conventions: forward along a lane right → left, down to a lane below bottom →
+    top, up top → bottom, and back along a lane top → top (over the boxes in between)."""
+    if target_lane > source_lane:
+        return Side.BOTTOM, Side.TOP
+    if target_lane < source_lane:
         return Side.TOP, Side.BOTTOM
+    if back:
+        return Side.TOP, Side.TOP
+    if target_col > source_col:
+        return Side.RIGHT, Side.LEFT
+    if target_row > source_row:
+        return Side.BOTTOM, Side.TOP
+    return Side.TOP, Side.BOTTOM
 
 
-def _adjacency(diagram: Diagram) -> tuple[list[str], list[list[int]], list[int]]:
-    """Node ids in model order; per node position, the indexes of its outgoing edges; per edge,
-    its target's position (-1 when it names no node). Positions in lists rather than dicts keyed
-    by id: the layout is memory-bound at 50,000 nodes."""
+@dataclass(slots=True)
+class _Adjacency:
+    """The graph by list positions rather than dicts keyed by id, and the edges leaving each node
+    as one flat array (``outgoing[first[i]:first[i + 1]]``) rather than a list per node: the
+    layout is memory-bound at 50,000 nodes, where every dict and small list costs cache misses."""
+    ids: list[str]  # node ids in model order
+    position: dict[str, int]  # node id → position
+    source_of: list[int]  # per edge, its source's position (-1 when it names no node)
+    target_of: list[int]  # per edge, its target's position (-1 when it names no node)
+    first: list[int]  # per node position, where its edges start in ``outgoing`` (one more entry at the end)
+    outgoing: list[int]  # edge indexes, grouped by source in model order, in edge order within a source
+
+
+def _adjacency(diagram: Diagram) -> _Adjacency:
     ids = [node.id for node in diagram.nodes]
     position = {node_id: i for i, node_id in enumerate(ids)}
-    outgoing: list[list[int]] = [[] for _ in ids]
-    target_of = [position.get(edge.target, -1) for edge in diagram.edges]
-    for index, edge in enumerate(diagram.edges):
-        source = position.get(edge.source)
-        if source is not None and target_of[index] >= 0:
-            outgoing[source].append(index)
-    return ids, outgoing, target_of
+    get = position.get
+    source_of = [get(edge.source, -1) for edge in diagram.edges]
+    target_of = [get(edge.target, -1) for edge in diagram.edges]
+    count = [0] * (len(ids) + 1)
+    for source, target in zip(source_of, target_of):
+        if source >= 0 and target >= 0:
+            count[source + 1] += 1
+    for i in range(len(ids)):  # prefix sums: a counting sort of the edges by source
+        count[i + 1] += count[i]
+    first = count[:]
+    outgoing = [0] * count[-1]
+    for index, (source, target) in enumerate(zip(source_of, target_of)):
+        if source >= 0 and target >= 0:
+            outgoing[count[source]] = index
+            count[source] += 1
+    return _Adjacency(ids, position, source_of, target_of, first, outgoing)
 
 
-def find_back_edges(diagram: Diagram, adjacency=None) -> set[int]:
+def find_back_edges(diagram: Diagram, adjacency: _Adjacency | None = None) -> set[int]:
     """Indexes of the edges that close a cycle, by an iterative depth-first search that visits
     nodes and their edges in model order (deterministic; no recursion limit at 50,000 nodes)."""
-    ids, outgoing, target_of = adjacency or _adjacency(diagram)
+    graph = adjacency or _adjacency(diagram)
+    first, outgoing, target_of = graph.first, graph.outgoing, graph.target_of
     WHITE, GREY, BLACK = 0, 1, 2
-    state = [WHITE] * len(ids)
+    state = [WHITE] * len(graph.ids)
     back: set[int] = set()
-    for root in range(len(ids)):
+    for root in range(len(graph.ids)):
         if state[root] != WHITE:
             continue
         state[root] = GREY
-        stack = [(root, iter(outgoing[root]))]
+        stack = [(root, first[root])]  # (node, the next of its edges to follow)
         while stack:
-            node, pending = stack[-1]
-            for index in pending:
+            node, at = stack[-1]
+            end = first[node + 1]
+            while at < end:
+                index = outgoing[at]
+                at += 1
                 target = target_of[index]
                 colour = state[target]
                 if colour == GREY:
                     back.add(index)
                 elif colour == WHITE:
                     state[target] = GREY
-                    stack.append((target, iter(outgoing[target])))
+                    stack[-1] = (node, at)
+                    stack.append((target, first[target]))
                     break
             else:
                 state[node] = BLACK
@@ -89,38 +116,46 @@ def find_back_edges(diagram: Diagram, adjacency=None) -> set[int]:
     return back
 
 
-def layout(diagram: Diagram) -> Layout:
-    result = Layout()
-    lane_position = {lane.id: i for i, lane in enumerate(diagram.lanes)}
-    adjacency = _adjacency(diagram)
-    ids, outgoing, target_of = adjacency
-    result.back_edges = back = find_back_edges(diagram, adjacency)
+@dataclass(slots=True)
+class _Placement:
+    """The layout by node position (what ``layout`` turns into dicts keyed by id)."""
+    graph: _Adjacency
+    lanes: list[int]  # per node, its lane's position
+    column: list[int]
+    row: list[int]
+    lane_rows: list[int]
+    columns: int
+    back_edges: set[int]
+
+
+def _place(diagram: Diagram) -> _Placement:
+    graph = _adjacency(diagram)
+    first, outgoing, target_of = graph.first, graph.outgoing, graph.target_of
+    back = find_back_edges(diagram, graph)
 
     # Longest path over forward edges (Kahn's algorithm: each edge relaxed once).
-    count = len(ids)
+    count = len(graph.ids)
     column = [0] * count
-    successors: list[list[int]] = [[] for _ in range(count)]
     indegree = [0] * count
-    for source in range(count):
-        for index in outgoing[source]:
-            if index not in back:
-                target = target_of[index]
-                successors[source].append(target)
-                indegree[target] += 1
+    for index in outgoing:
+        if index not in back:
+            indegree[target_of[index]] += 1
     ready = deque(i for i in range(count) if indegree[i] == 0)
     while ready:
         node = ready.popleft()
         next_column = column[node] + 1
-        for target in successors[node]:
+        for index in outgoing[first[node]:first[node + 1]]:
+            if index in back:
+                continue
+            target = target_of[index]
             if column[target] < next_column:
                 column[target] = next_column
             indegree[target] -= 1
             if indegree[target] == 0:
                 ready.append(target)
-    result.column = dict(zip(ids, column))
-    result.columns = (max(column) + 1) if column else 0
 
     # Rows: nodes of one lane sharing a column are stacked in model order.
+    lane_position = {lane.id: i for i, lane in enumerate(diagram.lanes)}
     lane_rows = [1] * len(diagram.lanes)
     used: dict[tuple[int, int], int] = {}
     lanes = [lane_position.get(node.lane, 0) for node in diagram.nodes]
@@ -132,7 +167,28 @@ def layout(diagram: Diagram) -> Layout:
         rows[i] = row
         if lane_rows and row + 1 > lane_rows[lanes[i]]:
             lane_rows[lanes[i]] = row + 1
-    result.lane_index = dict(zip(ids, lanes))
-    result.row = dict(zip(ids, rows))
-    result.lane_rows = lane_rows
-    return result
+    return _Placement(graph, lanes, column, rows, lane_rows, (max(column) + 1) if column else 0, back)
+
+
+def layout(diagram: Diagram) -> Layout:
+    placed = _place(diagram)
+    ids = placed.graph.ids
+    return Layout(lane_index=dict(zip(ids, placed.lanes)), column=dict(zip(ids, placed.column)),
+                  row=dict(zip(ids, placed.row)), lane_rows=placed.lane_rows, columns=placed.columns,
+                  back_edges=placed.back_edges)
+
+
+def edge_sides(diagram: Diagram) -> list[tuple[Side, Side]]:
+    """The sides ``Layout.sides`` gives each edge, for all edges at once and by position (no dict
+    keyed by id is built: the FlowZap writer needs nothing else of the layout)."""
+    placed = _place(diagram)
+    lanes, column, row, back = placed.lanes, placed.column, placed.row, placed.back_edges
+    sides = []
+    for index, (s, t) in enumerate(zip(placed.graph.source_of, placed.graph.target_of)):
+        if s < 0 or t < 0:  # an end that names no node stands at lane, column and row 0, as in ``sides``
+            sides.append(_sides(lanes[s] if s >= 0 else 0, lanes[t] if t >= 0 else 0, False,
+                                column[s] if s >= 0 else 0, column[t] if t >= 0 else 0,
+                                row[s] if s >= 0 else 0, row[t] if t >= 0 else 0))
+        else:
+            sides.append(_sides(lanes[s], lanes[t], index in back, column[s], column[t], row[s], row[t]))
+    return sides
