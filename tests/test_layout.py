@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from converters import read
 from converters.model import Diagram, Edge, Lane, Node, Side, layout
-from converters.model.layout import find_back_edges
+from converters.model.layout import edge_sides, find_back_edges
 
 
 def chain(n: int, lanes: int = 1) -> Diagram:
@@ -54,3 +57,18 @@ def test_reference_example_back_edges_are_the_try_again_edges():
 def test_deep_chains_need_no_recursion():
     placed = layout(chain(60_000, lanes=3))
     assert placed.columns == 60_000
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_edge_sides_at_once_are_the_sides_of_each_edge(data):
+    """The FlowZap writer takes every edge's sides from ``edge_sides`` (positions, no dicts), the
+    BPMN writer from ``Layout``: both must give the same sides, edges naming no node included."""
+    lanes = [Lane(f"L{i}") for i in range(data.draw(st.integers(1, 3)))]
+    nodes = [Node(f"n{i}", data.draw(st.sampled_from([lane.id for lane in lanes] + ["nowhere"])))
+             for i in range(data.draw(st.integers(0, 12)))]
+    ends = st.sampled_from([node.id for node in nodes] + ["ghost"])
+    edges = [Edge(data.draw(ends), data.draw(ends)) for _ in range(data.draw(st.integers(0, 20)))]
+    d = Diagram(lanes=lanes, nodes=nodes, edges=edges)
+    placed = layout(d)
+    assert edge_sides(d) == [placed.sides(d, i) for i in range(len(edges))]
