@@ -72,6 +72,8 @@ CODES: dict[str, CodeInfo] = {
                                           "the rest of the text, and so does the reader"),
     "UNENCODABLE_ENTITY": CodeInfo(W, "a Mermaid entity code for a character no text can carry (a control, a "
                                       "surrogate, a noncharacter, #0;): read as U+FFFD"),
+    "MIXED_MARKUP": CodeInfo(W, "a Mermaid label with HTML tags and entity-coded ones (#lt;br/#gt;): the model "
+                               "keeps one markup flag per label, so the entity-coded tags will be written as tags"),
     # -- model checks (any format, and YAML documents) -------------------------------------
     "DANGLING_REFERENCE": CodeInfo(E, "a reference to an element that does not exist"),
     "DUPLICATE_ID": CodeInfo(E, "two elements of one kind share an id"),

@@ -32,7 +32,7 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "mermaid.md"
 KEPT = ("participants", "messages", "notes", "frame", "activations", "created", "destroyed", "boxes")
 # A label that mixes HTML tags with entity-coded "<" (`<br t/>` and `#lt;br t/#gt;`): the model
 # holds the decoded text and one markup flag for the whole label, so one of the two comes back
-# as the other. Known, and the table says so.
+# as the other. Known, named by the reader (MIXED_MARKUP, at each such label), and the table says so.
 MIXED_MARKUP = {"seq_004.mmd"}
 
 
@@ -43,6 +43,7 @@ class Row:
     read_ok: bool = False
     lost: list[str] = field(default_factory=list)  # facts Mermaid → Mermaid changes
     reported: list[str] = field(default_factory=list)  # diagnostics of the Mermaid → Mermaid writer
+    read_codes: list[str] = field(default_factory=list)  # diagnostics of the reader
     via_flowzap_participants: bool = False
     via_flowzap_messages: bool = False
 
@@ -65,9 +66,11 @@ def sweep(oracle, files=FILES) -> list[Row]:
         if not seen["ok"]:
             continue
         try:
-            model = read_with_diagnostics(text, "mermaid").diagram
+            result = read_with_diagnostics(text, "mermaid")
         except InputError:
             continue
+        model = result.diagram
+        row.read_codes = sorted({d.code for d in result.diagnostics})
         row.read_ok = True
         writer = SequenceWriter(model, keep=False)
         written, diagnostics = writer.write()
@@ -106,6 +109,7 @@ def test_mermaid_to_mermaid_keeps_what_mermaids_parser_sees(rows, path):
     assert row.read_ok
     if path.name in MIXED_MARKUP:
         assert row.lost and set(row.lost) <= {"participants", "messages", "notes"}
+        assert "MIXED_MARKUP" in row.read_codes, "the change is named where it is read"
         return
     assert row.lost == []
 
@@ -237,3 +241,10 @@ def test_flowzap_timeline_inside_a_lane_is_self_messages_and_the_rest_reported()
         "User->>User: Fill form", "User->>User: Check", "User->>App: Submit", "App->>App: Done"]
     # the start leaves the first message (a start is not drawn); no message reaches Wait
     assert named(losses, "DROPPED_NODE") == {"n1", "n6"}
+
+
+def test_a_label_mixing_real_and_entity_coded_tags_is_named_where_it_is_read():
+    source = ("sequenceDiagram\n participant A as one<br t/>two #lt;br t/#gt;\n A->>A: <b>x</b>\n"
+              " A->>A: #lt;b#gt; only coded\n A->>A: <b>y</b> and #lt;b#gt;\n")
+    mixed = [(d.line, d.code) for d in read_with_diagnostics(source, "mermaid").diagnostics if d.code == "MIXED_MARKUP"]
+    assert mixed == [(2, "MIXED_MARKUP"), (5, "MIXED_MARKUP")]  # not the label with real tags only, nor coded only

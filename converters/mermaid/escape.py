@@ -193,6 +193,11 @@ def style_value(text: str) -> str | None:
 _HTML_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});")
 
 
+def tag_spans(text: str) -> list[str]:
+    """The HTML tags in ``text`` (bounded pattern: linear time)."""
+    return _TAG.findall(text)
+
+
 def has_markup(text: str | None) -> bool:
     """Whether a label as mermaid read it holds HTML: a tag (``<b>``, ``<img …>``) or an entity (``&amp;``)."""
     return bool(text) and (("<" in text and _TAG.search(text) is not None)

@@ -34,7 +34,7 @@ from .. import limits
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from . import jison
-from .escape import has_markup
+from .escape import has_markup, tag_spans
 from .labels import label_from_mermaid
 from .preprocess import Preprocessed
 
@@ -269,11 +269,16 @@ def _where(state: _State, loc):
     return state.pre.original_line(loc[0]), loc[2] + 1
 
 
-def _text(raw: str, attributes: dict[str, str]) -> str:
-    """A text as mermaid shows it, marked ``mermaid.markup`` when its raw form holds HTML."""
+def _text(raw: str, attributes: dict[str, str], state: _State, line: int | None, column: int | None) -> str:
+    """A text as mermaid shows it, marked ``mermaid.markup`` when its raw form holds HTML. When it
+    also holds entity-coded tags (``#lt;br/#gt;``, text to mermaid), the model cannot tell them from
+    the real ones after decoding: that is said where it is read."""
     text = label_from_mermaid(raw)
     if has_markup(_BR.sub("", raw)):
         attributes["mermaid.markup"] = "true"
+        if "<" in text and len(tag_spans(text)) > len(tag_spans(raw)):
+            state.out.add("MIXED_MARKUP", f"the text {text!r} holds HTML tags and entity-coded ones (text to mermaid); "
+                          "written back, the entity-coded ones become tags", line=line, column=column)
     return text
 
 
@@ -282,7 +287,7 @@ def _lane(state: _State, name: str, item: dict | None = None) -> Lane:
     if lane is None:
         line, column = _where(state, item.get("loc") if item else None)
         lane = Lane(name, None, line=line, column=column)
-        lane.label = _text(name, lane.attributes)
+        lane.label = _text(name, lane.attributes, state, line, column)
         state.lanes[name] = lane
         state.diagram.lanes.append(lane)
         if state.box is not None:
@@ -327,7 +332,8 @@ def _participant(state: _State, item: dict, kind: str) -> None:
     else:
         lane.attributes.pop("participant", None)
     lane.attributes.pop("mermaid.markup", None)
-    lane.label = _text(description if description is not None else name, lane.attributes)
+    lane.label = _text(description if description is not None else name, lane.attributes, state,
+                       *_where(state, item.get("loc")))
     other = {k: v for k, v in doc.items() if k not in ("type", "alias")}
     if other:
         lane.attributes["mermaid.data"] = item["config"]
@@ -369,7 +375,7 @@ def _apply(state: _State, item) -> None:
         line, column = _where(state, item.get("loc"))
         box = Group(f"box{state.group_counter}", GroupKind.BOX, None, [], line=line, column=column)
         if item["text"]:
-            box.label = _text(item["text"], box.attributes)
+            box.label = _text(item["text"], box.attributes, state, line, column)
         d.groups.append(box)
         state.box = box
     elif kind == "boxEnd":
@@ -389,7 +395,7 @@ def _open_group(state: _State, item: dict, kind: GroupKind, parent: Group | None
     line, column = _where(state, item.get("loc"))
     group = Group(f"{kind.value}{state.group_counter}", kind, None, [], parent=parent.id if parent else None,
                   line=line, column=column)
-    group.label = _text(item["text"], group.attributes) or None
+    group.label = _text(item["text"], group.attributes, state, line, column) or None
     state.diagram.groups.append(group)
     state.open_groups.append(group)
 
@@ -401,7 +407,7 @@ def _note(state: _State, item: dict) -> None:
     line, column = _where(state, item.get("loc"))
     node = Node(_fresh(state, f"note{state.counter}"), lane.id, NodeKind.NOTE, None, shape="note",
                 line=line, column=column)
-    node.label = _text(item["text"], node.attributes)
+    node.label = _text(item["text"], node.attributes, state, line, column)
     node.attributes["placement"] = _PLACEMENTS.get(item["placement"], "over")
     if len(actors) > 1 and actors[1] != actors[0]:
         node.attributes["over"] = ",".join(actors)
@@ -453,7 +459,7 @@ def _message(state: _State, item: dict) -> None:
     _lane(state, target, item)
     line, column = _where(state, item.get("loc"))
     attributes: dict[str, str] = {}
-    text = _text(item["msg"], attributes)
+    text = _text(item["msg"], attributes, state, line, column)
     start = state.last.get(source)
     if start is None:
         state.counter += 1
