@@ -539,21 +539,20 @@ class _Reader:
             self.node_scope[bpmn_id] = scope
             self.node_pool[bpmn_id] = pool.id
             return None
-        kind = _KINDS[local]
-        if meta is not None and meta.get("kind"):
-            kind = self.meta_value(NodeKind, meta.get("kind"), kind, element)
-        label = attributes.get("name")
+        kind, label, shape, model_id = _KINDS[local], attributes.get("name"), local, bpmn_id
         if local == "textAnnotation":
             text = first.get("text")
             label = text.text if text is not None else None
-        shape = local
-        if meta is not None:
+        if meta is not None:  # what BPMN could not say, or XML could not hold as it is
+            if meta.get("kind"):
+                kind = self.meta_value(NodeKind, meta.get("kind"), kind, element)
             shape = None if meta.get("noShape") == "true" else meta.get("shape", local)
-        if meta is not None and meta.get("noLabel") == "true":
-            label = None
-        elif meta is not None and meta.get("label") is not None:
-            label = meta.get("label")  # what XML could not hold as it is
-        node = Node((meta.get("id") if meta else None) or bpmn_id, "", kind, label, shape, line=element.sourceline)
+            if meta.get("noLabel") == "true":
+                label = None
+            elif meta.get("label") is not None:
+                label = meta.get("label")
+            model_id = meta.get("id") or bpmn_id
+        node = Node(model_id, "", kind, label, shape, line=element.sourceline)
         self.element_id[bpmn_id] = node.id
         derived: dict[str, str] = {}
         if local != KIND_ELEMENT[kind]:
@@ -575,10 +574,14 @@ class _Reader:
             derived["bpmn.dataObjectRef"] = attributes["dataObjectRef"]
         if local == "dataStoreReference" and attributes.get("dataStoreRef"):
             derived["bpmn.dataStoreRef"] = attributes["dataStoreRef"]
-        node.attributes = self.choose_attributes(derived, meta)
-        if meta is not None and (meta.get("index") or "").isdecimal():
-            self.note_index[node.id] = int(meta.get("index"))
-        node.lane = self.lane_for(bpmn_id, pool, lane_hint, local, element)
+        if meta is not None:
+            node.attributes = self.choose_attributes(derived, meta)
+            if (meta.get("index") or "").isdecimal():
+                self.note_index[node.id] = int(meta.get("index"))
+        else:
+            node.attributes = derived
+        lane = pool.lane_of_node.get(bpmn_id)  # (the common case of lane_for, without a call)
+        node.lane = lane if lane is not None else self.lane_for(bpmn_id, pool, lane_hint, local, element)
         self.nodes[node.id] = node
         self.node_scope[bpmn_id] = scope
         self.node_pool[bpmn_id] = pool.id
