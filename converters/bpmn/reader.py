@@ -126,6 +126,7 @@ class _Reader:
         self.diagram = Diagram()
         self.ours = False
         self.elements: dict[str, object] = {}
+        self.model_elements: list = []  # every element of the BPMN namespace (index), kept alive
         self.bounds: dict[str, tuple[float, float, float, float]] = {}
         self.nodes: dict[str, Node] = {}
         self.node_scope: dict[str, str] = {}
@@ -192,6 +193,9 @@ class _Reader:
         ids = [_get(element, "id") for element in found]
         # the first element of each id (a reversed dict keeps the earliest); None is no id
         elements = self.elements = dict(zip(reversed(ids), reversed(found)))
+        # kept: the walk lists these elements' children again and then finds their Python objects
+        # made (lxml makes one per element, the first time it is asked for, and frees it with the last reference)
+        self.model_elements = found
         elements.pop(None, None)
         duplicates = []
         if len(elements) + ids.count(None) != len(ids):  # some id is given twice (rare): find which, in order
