@@ -117,6 +117,7 @@ class _Flow:
     # are then read in the order they lie in memory, not again at the end)
     meta: Meta | None = None
     derived: dict[str, str] | None = None  # native attributes and raw content (sequence and message flows, associations)
+    attributes: dict[str, str] | None = None  # the element's own attributes, when the walk listed them
 
 
 class _Reader:
@@ -469,10 +470,13 @@ class _Reader:
         items = attribute_items(element)
         attributes = dict(items)
         flow = _Flow(element, kind, strip_prefix(attributes.get("sourceRef")), strip_prefix(attributes.get("targetRef")),
-                     scope, len(self.flows))
+                     scope, len(self.flows), attributes=attributes)
         children = _children(element)
         first = _firsts(children)
-        flow.meta = self.meta(element, first)
+        extension = first.get("extensionElements")  # (self.meta, inlined: once per flow)
+        flow.meta = extensions.decode(extension) if extension is not None else None
+        if flow.meta is None and self.ours:
+            flow.meta = Meta()
         if flow.meta is None or not flow.meta.synthetic:
             flow.derived = {}
             self.native_attributes(element, flow.derived, first, items)
@@ -847,7 +851,10 @@ class _Reader:
         if flow.kind != "sequenceFlow":
             derived["bpmn.type"] = flow.kind
             style = EdgeStyle.DOTTED
-        edge = Edge(source, target, element.get("name"), id=flow.edge_id or element.get("id"), style=style,
+        own = flow.attributes  # (listed by add_flow: no lxml call; ids do not change after the index)
+        if own is None:
+            own = {"name": element.get("name"), "id": element.get("id")}
+        edge = Edge(source, target, own.get("name"), id=flow.edge_id or own.get("id"), style=style,
                     line=element.sourceline)
         if meta is not None:
             edge.style = self.meta_value(EdgeStyle, meta.get("style", "solid"), EdgeStyle.SOLID, element)
@@ -953,11 +960,13 @@ class _Reader:
         lane_index = {lane.id: i for i, lane in enumerate(self.diagram.lanes)}
         inverse = {model: bpmn for bpmn, model in self.element_id.items()}
 
+        bounds, node_order = self.bounds, self.node_order
+
         def key(node: Node):
-            box = self.bounds.get(inverse.get(node.id, node.id))
+            box = bounds.get(inverse.get(node.id, node.id))
             if box is None:
-                return (lane_index.get(node.lane, 0), 1, 0.0, 0.0, self.node_order[node.id])
-            return (lane_index.get(node.lane, 0), 0, box[0], box[1], self.node_order[node.id])
+                return (lane_index.get(node.lane, 0), 1, 0.0, 0.0, node_order[node.id])
+            return (lane_index.get(node.lane, 0), 0, box[0], box[1], node_order[node.id])
 
         self.diagram.nodes.sort(key=key)
 
