@@ -222,15 +222,18 @@ class _Reader:
                 expanded.add(target)
             if target in bounds:
                 continue
-            for box in shape:  # its own Bounds (a label has Bounds of its own, one level down)
-                if box.tag == _BOUNDS:
-                    try:
-                        bounds[target] = (float(_get(box, "x", "0")), float(_get(box, "y", "0")),
-                                          float(_get(box, "width", "0")), float(_get(box, "height", "0")))
-                    except ValueError:
-                        self.out.add("INVALID_DI", f"DI bounds of {target!r} are not numbers; ignored",
-                                     line=box.sourceline, element=target)
-                    break
+            # its own Bounds (a label has Bounds of its own, one level down): the first child in
+            # every modeller's output (indexing costs less than an iterator), else the first of its kind
+            box = shape[0] if len(shape) else None
+            if box is not None and box.tag != _BOUNDS:
+                box = next((child for child in shape if child.tag == _BOUNDS), None)
+            if box is not None:
+                try:
+                    bounds[target] = (float(_get(box, "x", "0")), float(_get(box, "y", "0")),
+                                      float(_get(box, "width", "0")), float(_get(box, "height", "0")))
+                except ValueError:
+                    self.out.add("INVALID_DI", f"DI bounds of {target!r} are not numbers; ignored",
+                                 line=box.sourceline, element=target)
         for element in duplicates:  # references name the first; the later one gets an id of its own
             old = element.get("id")
             new = self.fresh_id(old, element)
