@@ -16,6 +16,8 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
+from lxml import etree
+
 from ..diagnostics import Diagnostic, Diagnostics
 from ..model import (
     Diagram,
@@ -47,6 +49,7 @@ from .xmlparts import LOCAL_NAMES, attribute_items, model_local, serialize, spli
 
 EXPORTER = "flowzap-converter"
 _M = f"{{{MODEL_NS}}}"
+_get = etree._Element.get  # element.get without making a bound method each call (hot loops)
 # Children of a flow node or flow that the model reads itself (everything else is kept raw).
 _CONSUMED_CHILDREN = frozenset({"documentation", "extensionElements", "incoming", "outgoing",
                                 "dataInputAssociation", "dataOutputAssociation",
@@ -65,6 +68,9 @@ _KINDS = {local: kind_of(local) for local in _NODE_TAGS}
 _FLOW_CONTENT = FLOW_NODES | DATA | frozenset({
     "sequenceFlow", "textAnnotation", "association", "group", "dataObject", "laneSet",
 })
+# Attributes the model reads itself (no ``bpmn.*`` copy): most attributes of a file, skipped first.
+_PLAIN_ATTRIBUTES = frozenset({"id", "name", "sourceRef", "targetRef", "attachedToRef", "processRef"})
+_NOT_RAW = _CONSUMED_CHILDREN | _FLOW_CONTENT | {"text"}  # children raw_content does not keep
 
 
 class _Bands:
@@ -111,6 +117,7 @@ class _Flow:
     # are then read in the order they lie in memory, not again at the end)
     meta: Meta | None = None
     derived: dict[str, str] | None = None  # native attributes and raw content (sequence and message flows, associations)
+    attributes: dict[str, str] | None = None  # the element's own attributes, when the walk listed them
 
 
 class _Reader:
@@ -120,6 +127,7 @@ class _Reader:
         self.diagram = Diagram()
         self.ours = False
         self.elements: dict[str, object] = {}
+        self.model_elements: list = []  # every element of the BPMN namespace (index), kept alive
         self.bounds: dict[str, tuple[float, float, float, float]] = {}
         self.nodes: dict[str, Node] = {}
         self.node_scope: dict[str, str] = {}
@@ -179,38 +187,53 @@ class _Reader:
         collaborations. lxml picks the elements of each kind itself, in C (the DI's edges,
         waypoints and labels, often half a file, never become Python objects; a walk in C costs
         less than asking each element its tag in Python)."""
-        elements, bounds, expanded = self.elements, self.bounds, self.expanded
-        duplicates = []
+        bounds, expanded = self.bounds, self.expanded
         # Only the model's elements are referred to by id; vendor and fz: elements may say "id" too.
-        for element in root.iter(f"{_M}*"):
-            element_id = element.get("id")
-            if element_id is not None:
-                if element_id in elements:
-                    duplicates.append(element)
-                else:
-                    elements[element_id] = element
+        # The loops are comprehensions and dict(zip()) (in C), not statements per element.
+        found = list(root.iter(f"{_M}*"))
+        ids = [_get(element, "id") for element in found]
+        # the first element of each id (a reversed dict keeps the earliest); None is no id
+        elements = self.elements = dict(zip(reversed(ids), reversed(found)))
+        # kept: the walk lists these elements' children again and then finds their Python objects
+        # made (lxml makes one per element, the first time it is asked for, and frees it with the last reference)
+        self.model_elements = found
+        elements.pop(None, None)
+        duplicates = []
+        if len(elements) + ids.count(None) != len(ids):  # some id is given twice (rare): find which, in order
+            seen: set[str] = set()
+            for element_id, element in zip(ids, found):
+                if element_id is not None:
+                    if element_id in seen:
+                        duplicates.append(element)
+                    seen.add(element_id)
         for element in root.iter(f"{_M}categoryValue"):
             category_id = element.get("id")
             if category_id:
                 self.categories[category_id] = element.get("value")
         self.collaborations = list(root.iter(f"{_M}collaboration"))
         for shape in root.iter(_SHAPE):
-            target = strip_prefix(shape.get("bpmnElement"))
+            target = _get(shape, "bpmnElement")
             if target is None:
                 continue
-            if shape.get("isExpanded") == "true":
+            target = target.strip()  # (strip_prefix, inlined: one call per shape)
+            if ":" in target:
+                target = target.split(":", 1)[1]
+            if _get(shape, "isExpanded") == "true":
                 expanded.add(target)
             if target in bounds:
                 continue
-            for box in shape:  # its own Bounds (a label has Bounds of its own, one level down)
-                if box.tag == _BOUNDS:
-                    try:
-                        bounds[target] = (float(box.get("x", "0")), float(box.get("y", "0")),
-                                          float(box.get("width", "0")), float(box.get("height", "0")))
-                    except ValueError:
-                        self.out.add("INVALID_DI", f"DI bounds of {target!r} are not numbers; ignored",
-                                     line=box.sourceline, element=target)
-                    break
+            # its own Bounds (a label has Bounds of its own, one level down): the first child in
+            # every modeller's output (indexing costs less than an iterator), else the first of its kind
+            box = shape[0] if len(shape) else None
+            if box is not None and box.tag != _BOUNDS:
+                box = next((child for child in shape if child.tag == _BOUNDS), None)
+            if box is not None:
+                try:
+                    bounds[target] = (float(_get(box, "x", "0")), float(_get(box, "y", "0")),
+                                      float(_get(box, "width", "0")), float(_get(box, "height", "0")))
+                except ValueError:
+                    self.out.add("INVALID_DI", f"DI bounds of {target!r} are not numbers; ignored",
+                                 line=box.sourceline, element=target)
         for element in duplicates:  # references name the first; the later one gets an id of its own
             old = element.get("id")
             new = self.fresh_id(old, element)
@@ -249,13 +272,13 @@ class _Reader:
 
     # -- pools and lanes -----------------------------------------------------------------
     def read_pools(self, root) -> None:
-        processes = [el for el in root if el.tag == f"{_M}process"]
+        processes = list(root.iterchildren(f"{_M}process"))
         referenced: set[str] = set()
         pools: list[_Pool] = []
         for collaboration in self.collaborations:
             if self.diagram.title is None and collaboration.get("name"):
                 self.diagram.title = collaboration.get("name")
-            meta = extensions.decode(collaboration.find(f"{_M}extensionElements"))
+            meta = extensions.decode(next(collaboration.iterchildren(f"{_M}extensionElements"), None))
             if meta is not None:
                 self.apply_diagram_meta(meta)
             for participant in collaboration.iter(f"{_M}participant"):
@@ -282,7 +305,7 @@ class _Reader:
         for process in processes:
             if process.get("id") not in referenced:
                 pools.append(_Pool(None, process, process.get("id") or f"Process_{len(pools) + 1}", process.get("name")))
-        if not self.ours:  # the author's order: pools top to bottom as drawn
+        if not self.ours and len(pools) > 1:  # the author's order: pools top to bottom as drawn
             position = {id(p): i for i, p in enumerate(pools)}
             pools.sort(key=lambda p: (self.bounds.get(p.id, (0, float("inf")))[1], position[id(p)]))
         self.pools = pools
@@ -316,7 +339,7 @@ class _Reader:
             for local, lane_set in self.process_children(pool.process):
                 if local == "laneSet":
                     self.collect_leaves(lane_set, None, leaves)
-        if not self.ours:
+        if not self.ours and len(leaves) > 1:
             position = {id(lane): i for i, (lane, _) in enumerate(leaves)}
             leaves.sort(key=lambda item: (self.bounds.get(item[0].get("id"), (0, float("inf")))[1],
                                           position[id(item[0])]))
@@ -450,10 +473,13 @@ class _Reader:
         items = attribute_items(element)
         attributes = dict(items)
         flow = _Flow(element, kind, strip_prefix(attributes.get("sourceRef")), strip_prefix(attributes.get("targetRef")),
-                     scope, len(self.flows))
+                     scope, len(self.flows), attributes=attributes)
         children = _children(element)
         first = _firsts(children)
-        flow.meta = self.meta(element, first)
+        extension = first.get("extensionElements")  # (self.meta, inlined: once per flow)
+        flow.meta = extensions.decode(extension) if extension is not None else None
+        if flow.meta is None and self.ours:
+            flow.meta = Meta()
         if flow.meta is None or not flow.meta.synthetic:
             flow.derived = {}
             self.native_attributes(element, flow.derived, first, items)
@@ -512,7 +538,10 @@ class _Reader:
         if local in CONTAINERS:
             self.child_lists[element] = children  # the walk goes on into them
         first = _firsts(children)
-        meta = self.meta(element, first)
+        extension = first.get("extensionElements")  # (self.meta, inlined: once per node)
+        meta = extensions.decode(extension) if extension is not None else None
+        if meta is None and self.ours:
+            meta = Meta()
         link = first.get("linkEventDefinition")
         if link is not None:
             self.links.append((bpmn_id, scope, link))
@@ -521,21 +550,20 @@ class _Reader:
             self.node_scope[bpmn_id] = scope
             self.node_pool[bpmn_id] = pool.id
             return None
-        kind = _KINDS[local]
-        if meta is not None and meta.get("kind"):
-            kind = self.meta_value(NodeKind, meta.get("kind"), kind, element)
-        label = attributes.get("name")
+        kind, label, shape, model_id = _KINDS[local], attributes.get("name"), local, bpmn_id
         if local == "textAnnotation":
             text = first.get("text")
             label = text.text if text is not None else None
-        shape = local
-        if meta is not None:
+        if meta is not None:  # what BPMN could not say, or XML could not hold as it is
+            if meta.get("kind"):
+                kind = self.meta_value(NodeKind, meta.get("kind"), kind, element)
             shape = None if meta.get("noShape") == "true" else meta.get("shape", local)
-        if meta is not None and meta.get("noLabel") == "true":
-            label = None
-        elif meta is not None and meta.get("label") is not None:
-            label = meta.get("label")  # what XML could not hold as it is
-        node = Node((meta.get("id") if meta else None) or bpmn_id, "", kind, label, shape, line=element.sourceline)
+            if meta.get("noLabel") == "true":
+                label = None
+            elif meta.get("label") is not None:
+                label = meta.get("label")
+            model_id = meta.get("id") or bpmn_id
+        node = Node(model_id, "", kind, label, shape, line=element.sourceline)
         self.element_id[bpmn_id] = node.id
         derived: dict[str, str] = {}
         if local != KIND_ELEMENT[kind]:
@@ -557,10 +585,14 @@ class _Reader:
             derived["bpmn.dataObjectRef"] = attributes["dataObjectRef"]
         if local == "dataStoreReference" and attributes.get("dataStoreRef"):
             derived["bpmn.dataStoreRef"] = attributes["dataStoreRef"]
-        node.attributes = self.choose_attributes(derived, meta)
-        if meta is not None and (meta.get("index") or "").isdecimal():
-            self.note_index[node.id] = int(meta.get("index"))
-        node.lane = self.lane_for(bpmn_id, pool, lane_hint, local, element)
+        if meta is not None:
+            node.attributes = self.choose_attributes(derived, meta)
+            if (meta.get("index") or "").isdecimal():
+                self.note_index[node.id] = int(meta.get("index"))
+        else:
+            node.attributes = derived
+        lane = pool.lane_of_node.get(bpmn_id)  # (the common case of lane_for, without a call)
+        node.lane = lane if lane is not None else self.lane_for(bpmn_id, pool, lane_hint, local, element)
         self.nodes[node.id] = node
         self.node_scope[bpmn_id] = scope
         self.node_pool[bpmn_id] = pool.id
@@ -602,6 +634,8 @@ class _Reader:
                 ns = key[1:].partition("}")[0]
                 if ns != MODEL_NS:
                     into[f"bpmn.{key}"] = value  # vendor attribute, Clark notation keeps its namespace
+            elif key in _PLAIN_ATTRIBUTES:
+                continue
             elif key in NATIVE_ATTRIBUTES:
                 into[f"bpmn.{key}"] = value
             elif key == "default":
@@ -624,14 +658,15 @@ class _Reader:
         before, after, definitions = [], [], []
         # bpmn-js' placeholder property is the target of the data inputs the model holds as edges
         # (the writer makes its own); one that a kept association names stays.
-        targets = {strip_prefix(t.text) for a in associations for t in a.iterfind(f"{_M}targetRef")}
+        targets = {strip_prefix(t.text) for a in associations for t in a.iterfind(f"{_M}targetRef")} \
+            if associations else ()
         if children is None:
             children = _children(element)
         for local, child in children:
             if associations and child in associations:
                 before.append(child)
                 continue
-            if local is None or local in _CONSUMED_CHILDREN or local in _FLOW_CONTENT or local == "text":
+            if local is None or local in _NOT_RAW:
                 continue
             if local in EVENT_DEFINITIONS:
                 definitions.append(local)
@@ -715,12 +750,15 @@ class _Reader:
             return end
 
         indexed: list[tuple[float, Edge]] = []
+        element_id, bridged = self.element_id, bool(self.synthetic)
         for flow in kept:
             meta = flow.meta
             if not self.check_ends(flow):
                 continue
-            source = self.element_id.get(through(flow.source, entering), flow.source)
-            target = self.element_id.get(through(flow.target, leaving), flow.target)
+            source, target = flow.source, flow.target
+            if bridged:
+                source, target = through(source, entering), through(target, leaving)
+            source, target = element_id.get(source, flow.source), element_id.get(target, flow.target)
             edge = self.make_edge(flow, meta, source, target)
             if edge is None:
                 continue
@@ -816,7 +854,10 @@ class _Reader:
         if flow.kind != "sequenceFlow":
             derived["bpmn.type"] = flow.kind
             style = EdgeStyle.DOTTED
-        edge = Edge(source, target, element.get("name"), id=flow.edge_id or element.get("id"), style=style,
+        own = flow.attributes  # (listed by add_flow: no lxml call; ids do not change after the index)
+        if own is None:
+            own = {"name": element.get("name"), "id": element.get("id")}
+        edge = Edge(source, target, own.get("name"), id=flow.edge_id or own.get("id"), style=style,
                     line=element.sourceline)
         if meta is not None:
             edge.style = self.meta_value(EdgeStyle, meta.get("style", "solid"), EdgeStyle.SOLID, element)
@@ -922,11 +963,13 @@ class _Reader:
         lane_index = {lane.id: i for i, lane in enumerate(self.diagram.lanes)}
         inverse = {model: bpmn for bpmn, model in self.element_id.items()}
 
+        bounds, node_order = self.bounds, self.node_order
+
         def key(node: Node):
-            box = self.bounds.get(inverse.get(node.id, node.id))
+            box = bounds.get(inverse.get(node.id, node.id))
             if box is None:
-                return (lane_index.get(node.lane, 0), 1, 0.0, 0.0, self.node_order[node.id])
-            return (lane_index.get(node.lane, 0), 0, box[0], box[1], self.node_order[node.id])
+                return (lane_index.get(node.lane, 0), 1, 0.0, 0.0, node_order[node.id])
+            return (lane_index.get(node.lane, 0), 0, box[0], box[1], node_order[node.id])
 
         self.diagram.nodes.sort(key=key)
 

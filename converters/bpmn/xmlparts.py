@@ -1,8 +1,6 @@
 """Small helpers over lxml elements shared by the reader and the writer."""
 from __future__ import annotations
 
-import copy
-
 from lxml import etree
 
 from .vocabulary import MODEL_NS
@@ -64,7 +62,9 @@ def serialize(elements) -> str:
     parts = []
     for element in elements:
         # A copy holds only the declarations it uses (tostring would repeat every one in scope).
-        alone = copy.deepcopy(element)
+        # lxml's __copy__ copies the whole subtree, as copy.deepcopy does by calling it (without
+        # the copy module's memo and dispatch, half the cost).
+        alone = element.__copy__()
         alone.tail = None
         etree.cleanup_namespaces(alone)
         parts.append(etree.tostring(alone, encoding="unicode"))
