@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 import yaml
 
@@ -18,6 +19,7 @@ from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from ..model.diagram import infer_event_kinds
 from . import jison
+from .flow_lines import FlowLines
 from .labels import label_from_mermaid
 from .preprocess import Preprocessed
 from .shapes import KIND_SHAPE, kind_of, shape_error
@@ -113,6 +115,7 @@ class FlowDB:
         self.notes: list[tuple[str, jison.Loc | None]] = []  # (message, loc) for warnings
         self.handlers: list = []  # the parse's actions by production (``parse``)
         self.lexer: jison.Lexer | None = None
+        self.lines: FlowLines | None = None  # the lines read whole (``parse``)
         # documents open (the diagram's and one per subgraph being read), and how many max_depth allows
         self.open_documents = 0
         self.max_documents: int | None = None
@@ -807,8 +810,9 @@ _HANDLERS = _make_handlers()
 _HANDLERS_JOINING = _joining_handlers(_HANDLERS)
 
 
-def parse(pre: Preprocessed) -> FlowDB:
-    """Runs mermaid's grammar over the preprocessed code; raises jison.JisonError or FlowError."""
+def parse(pre: Preprocessed, whole_lines: bool = True) -> FlowDB:
+    """Runs mermaid's grammar over the preprocessed code; raises jison.JisonError or FlowError.
+    ``whole_lines``: the common lines are read at once (``flow_lines.py``; the same result)."""
     db = FlowDB()
     g = jison.grammar("flow")
     code = re.sub(r"}\s*\n", "}\n", pre.code)  # flowParser.ts
@@ -818,8 +822,26 @@ def parse(pre: Preprocessed) -> FlowDB:
     # the diagram's document, the lanes' and max_depth levels of groups in them; one more is refused
     # while reading (a deeper text is not read to its end first)
     db.max_documents = None if max_depth is None else max_depth + 2
-    jison.parse(g, code, db.handlers, db, db.lexer)
+    shortcut = None
+    if whole_lines:
+        db.lines = FlowLines(code)
+        shortcut = _shortcut(g)
+    jison.parse(g, code, db.handlers, db, db.lexer, shortcut)
     return db
+
+
+def _read_lines(db: FlowDB, lexer: jison.Lexer, values: list, locations: list):
+    return db.lines.read(db, lexer, values, locations)
+
+
+@cache
+def _shortcut(g: jison.Grammar) -> jison.Shortcut:
+    """Where ``flow_lines`` is tried: in each state a list of statements is read in (``document``),
+    with a space, an id or a number ahead."""
+    document = g.symbols["document"]
+    states = sorted({row[document] for row in g.goto if document in row})
+    symbols = [g.symbols[name] for name in ("SPACE", "NODE_STRING", "NUM")]
+    return jison.Shortcut(g, states, symbols, g.symbols["vertexStatement"], g.symbols["NEWLINE"], _read_lines)
 
 
 # -- db → model ------------------------------------------------------------------------------

@@ -1,0 +1,216 @@
+"""The flowchart lines most diagrams are made of, read whole (a ``jison.Shortcut`` for ``flowchart.parse``).
+
+A generated flowchart of 5,000 nodes has 11,000 lines, nearly all of three shapes — ``n1["Step 1"]``,
+``n1 --> n2``, ``n7 -->|"Yes"| n8`` — and mermaid's documentation writes the same ones. Token by
+token, each costs a dozen lexer steps and thirty parser steps; here one anchored regular expression
+per node and per link reads it, and the semantic actions are called as the grammar would call them.
+
+What a line may hold to be read here (anything else goes through mermaid's grammar token by token):
+indentation of spaces and tabs; a chain ``node (link node)*``; a newline. A node is an id (a plain
+word, words joined by ``-``, or digits), optionally a shape ``[…]``, ``(…)``, ``((…))`` or ``{…}``
+with a quoted (``"…"``) or plain label on the line, optionally shape data ``@{ … }`` on the line. A
+link is one of mermaid's arrows (``-->``, ``---``, ``==>``, ``-.->``, ``~~~``, with ``x o <``
+heads, any length), optionally with ``|label|``. The checks below keep out every text on which
+mermaid's lexer would cut other tokens than these (its rules are tried in order and the first that
+matches wins, whatever comes after):
+
+- ids: not a keyword of the lexer (``end``, ``style``, ``v``, …; ``x`` and ``o``, which start
+  arrows); the character after an id is one no NODE_STRING can go on with;
+- no ``@`` outside quotes but the ``@{`` of shape data (``A[a@b]`` starts an edge id, rule 61);
+- no line holding ``direction`` when the text holds it (``.*direction\\s+TB`` takes the whole line);
+- labels: on the line, without ``~`` (``~~~`` inside a label is an arrow), not starting with ``/``,
+  ``\\``, ``-`` or a backquote (other shapes, markdown strings); a closing bracket not followed by
+  another one (``])`` is a stadium's end);
+- arrows: only the spaces and tabs around them (mermaid's ``\\s*`` also takes a newline), and no
+  arrow where mermaid starts an edge text (``-- text -->``); after the line's newline, no arrow
+  either (mermaid would read it as the line's continuation).
+
+``tests/test_mermaid_flow_lines.py`` reads every Mermaid text of the tests, and generated and
+mutated ones, with and without this shortcut, and requires the same diagram and diagnostics.
+"""
+from __future__ import annotations
+
+import re
+
+from . import jison
+
+_SPACE = f"[{jison._JS_SPACE}]"  # JavaScript's \s
+_ID = r"(?:[A-Za-z_][A-Za-z0-9_]*+(?:-[A-Za-z0-9_]++)*+|[0-9]++)"
+# what would make mermaid's NODE_STRING (or NUM) token go on after the id
+_ID_END = r"""(?![A-Za-z0-9!"\#$%&'*+.`?\\_/]|-[^>\-.])"""
+# a label: quoted, or plain (mermaid's TEXT: one token up to the closing bracket)
+_LABEL = r'''(?:"(?!`)[^"\n]++"|[^\[\](){}|"\n~@/\\\-][^\[\](){}|"\n~@]*+)'''
+_SHAPE = (rf"(?>\[{_LABEL}\](?![\])])|\(\({_LABEL}\)\)(?![\])])|\({_LABEL}\)(?![\])])|\{{{_LABEL}\}})")
+_NODE = rf"({_ID}){_ID_END}({_SHAPE})?(?:@\{{([^}}^\"\n@]++)\}})?"
+
+
+def _arrow_cores() -> list[tuple[str, bool]]:
+    """The flowchart lexer's arrow rules of the INITIAL state in order, without their ``\\s*`` ends:
+    (pattern, whether its token is LINK — else START_LINK, where an edge text starts)."""
+    g = jison.grammar("flow")
+    link, start_link = g.symbols["LINK"], g.symbols["START_LINK"]
+    import json  # (the rules as mermaid writes them; ``Grammar`` keeps them translated)
+    rules = json.loads((jison._GRAMMAR_DIR / "flow.json").read_text(encoding="utf-8"))["lexer"]
+    cores = []
+    for index in rules["conditions"]["INITIAL"]["rules"]:
+        source = rules["rules"][index]["source"]
+        returns = [op[1] for op in g.actions[index] if op[0] == "return"]
+        if returns and returns[0] in (link, start_link) and source.startswith("^(?:\\s*"):
+            if not source.endswith("\\s*)"):
+                raise ValueError(f"flow lexer rule {index} is not an arrow between \\s*: {source}")
+            core = jison.translate_js_regex(source[len("^(?:\\s*"):-len("\\s*)")])
+            cores.append((core, returns[0] == link))
+    return cores
+
+
+def _arrow() -> str:
+    """An arrow as mermaid's lexer cuts it: the first arrow rule that matches decides, and an edge
+    text start (START_LINK) fails the line."""
+    pattern = "(?!)"
+    for core, is_link in reversed(_arrow_cores()):
+        pattern = f"(?>{core}|{pattern})" if is_link else f"(?!{core}){pattern}"
+    return rf"[ \t]*+{pattern}[ \t]*+(?!{_SPACE})"
+
+
+# the end of a line: its newlines (mermaid's NEWLINE token), unless an arrow follows them
+_END = (rf"(?!{_SPACE}*+(?:[xo<]?(?:--|==|-\.|\.++-)|~~~))((?:\r?\n)++)")
+_FIRST = re.compile(rf"([ \t]*+){_NODE}")
+_FIRST_NO_DIRECTION = re.compile(rf"(?![^\n]*direction)([ \t]*+){_NODE}")
+# (one space at most after the label: ``link: linkStatement arrowText SPACE``)
+_STEP = re.compile(rf"(?:({_arrow()})(?:\|({_LABEL})\|([ \t]?+))?{_NODE})|{_END}")
+
+# ids the lexer reads as keywords (or as the start of an arrow), alone or before a "-"
+_KEYWORDS = frozenset({
+    "style", "default", "linkStyle", "interpolate", "classDef", "class", "href", "click", "call", "graph",
+    "flowchart", "swimlane", "subgraph", "end", "_self", "_blank", "_parent", "_top", "v", "x", "o",
+    "accTitle", "accDescr", "direction",
+})
+_SHAPES = {"[": "square", "(": "round", "{": "diamond"}
+
+
+def _keyword(ident: str) -> bool:
+    return ident in _KEYWORDS or ("-" in ident and ident.split("-", 1)[0] in _KEYWORDS)
+
+
+def _label(text: str) -> dict:
+    """A label as the grammar's ``text`` value: a quoted one is a string (STR), a plain one text."""
+    if text[0] == '"':
+        return {"text": text[1:-1], "type": "string"}
+    return {"text": text, "type": "text"}
+
+
+class FlowLines:
+    """``read`` for a ``jison.Shortcut`` over one text (``flowchart.parse``)."""
+
+    __slots__ = ("first", "skip_until")
+
+    def __init__(self, code: str) -> None:
+        self.first = _FIRST_NO_DIRECTION.match if "direction" in code else _FIRST.match
+        self.skip_until = 0  # a line the shortcut failed on is not tried again (one try per line)
+
+    def read(self, db, lexer: jison.Lexer, values: list, locations: list):
+        """Reads lines from where the token ahead starts, as long as they are lines it reads; the
+        last one's vertexStatement, or None (see ``jison.Shortcut``)."""
+        start = lexer.pos - len(lexer.yytext)
+        if start < self.skip_until or len(lexer.stack) != 1:
+            return None
+        text = lexer.text
+        steps = self._line(text, start)
+        if steps is None:
+            return None
+        statements = values[-1]
+        line, column = lexer.loc[0], lexer.loc[2]
+        yylineno = lexer.yylineno
+        while True:
+            value, loc = _run(db, statements, steps, start - column, line)
+            end = steps[-1]
+            newlines = end.group(7)
+            count = newlines.count("\n")
+            newline_loc = (line, line + count, end.start() - start + column, 0)
+            yylineno += count
+            start, line, column = end.end(), line + count, 0
+            steps = self._line(text, start)
+            if steps is None:
+                lexer.resume(start, newline_loc, yylineno, newlines)
+                return value, loc
+            # between two such lines the grammar shifts the newline, reads the next token (a space,
+            # an id or a number) and reduces separator, statement, line and document: the statement's
+            # nodes (``statement: vertexStatement separator``) join the list
+            statements.append(value["rnodes"][::-1])
+            first = locations[-1]
+            locations[-1] = (first[0], newline_loc[1], first[2], 0)
+
+    def _line(self, text: str, start: int) -> list[re.Match] | None:
+        """The matches of a line from ``start``: the first node, each link with its node, the
+        newlines; None (and the line is not tried again) if it is not a line read here."""
+        m = self.first(text, start)
+        if m is None or _keyword(m.group(2)):
+            return self._fail(text, start)
+        steps = [m]
+        step = _STEP.match
+        while True:
+            m = step(text, m.end())
+            if m is None:
+                return self._fail(text, start)
+            steps.append(m)
+            if m.lastindex == 7:  # the newlines
+                return steps
+            if _keyword(m.group(4)):
+                return self._fail(text, start)
+
+    def _fail(self, text: str, start: int) -> None:
+        newline = text.find("\n", start)
+        self.skip_until = newline if newline >= 0 else len(text)
+        return None
+
+
+def _run(db, statements: list, steps: list[re.Match], base: int, line: int):
+    """The semantic actions the grammar calls for one line (``steps``: its matches, the newlines
+    last), in its order: each vertex when the token after it is read, its shape data and the link to
+    it when the token after those is. Returns the vertexStatement's value and location; ``base``:
+    the offset of column 0."""
+    first = steps[0]
+    indent = first.group(1)
+    if indent:
+        statements.extend(indent)  # each space is a line of its own (``line: SPACE``)
+    ident, shape, data = first.group(2, 3, 4)
+    node_loc = _vertex(db, first, 2, ident, shape, base, line)
+    if data is not None:
+        db.add_vertex(ident, metadata=data, loc=node_loc)
+    previous = [ident]
+    ids = [ident]
+    last = first
+    for m in steps[1:-1]:
+        arrow, label, ident, shape, data = m.group(1, 2, 4, 5, 6)
+        link = db.destruct_link(arrow)
+        if label is not None:
+            link["text"] = _label(label)
+            link_end = m.start(4)  # (after the closing "|" and the space after it)
+        else:
+            link_end = m.end(1)
+        node_loc = _vertex(db, m, 4, ident, shape, base, line)
+        if data is not None:
+            db.add_vertex(ident, metadata=data, loc=node_loc)
+        node = [ident]
+        db.add_link(previous, node, link, (line, line, m.start(1) - base, link_end - base))
+        previous = node
+        ids.append(ident)
+        last = m
+    last_end = last.end()
+    if data is not None:
+        last_end -= 1  # (the last SHAPE_DATA token ends before the "}")
+    return {"stmt": previous, "rnodes": ids}, (line, line, first.start(2) - base, last_end - base)
+
+
+def _vertex(db, m: re.Match, group: int, ident: str, shape: str | None, base: int, line: int):
+    """Calls the vertex action for the node at ``group`` (its id) of ``m``; returns the node's location."""
+    id_start, id_end = m.span(group)
+    id_loc = (line, line, id_start - base, id_end - base)
+    if shape is None:
+        db.add_vertex(ident, loc=id_loc)
+        return id_loc
+    if shape[1] == "(" and shape[0] == "(":
+        db.add_vertex(ident, _label(shape[2:-2]), "circle", loc=id_loc)
+    else:
+        db.add_vertex(ident, _label(shape[1:-1]), _SHAPES[shape[0]], loc=id_loc)
+    return (line, line, id_start - base, m.end(group + 1) - base)
