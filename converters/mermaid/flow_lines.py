@@ -15,7 +15,7 @@ mermaid's lexer would cut other tokens than these (its rules are tried in order 
 matches wins, whatever comes after):
 
 - ids: not a keyword of the lexer (``end``, ``style``, ``v``, …; ``x`` and ``o``, which start
-  arrows); the character after an id is one no NODE_STRING can go on with;
+  arrows), alone or before a ``-``; the character after an id is one no NODE_STRING can go on with;
 - no ``@`` outside quotes but the ``@{`` of shape data (``A[a@b]`` starts an edge id, rule 61);
 - no line holding ``direction`` when the text holds it (``.*direction\\s+TB`` takes the whole line);
 - labels: on the line, without ``~`` (``~~~`` inside a label is an arrow), not starting with ``/``,
@@ -35,7 +35,12 @@ import re
 from . import jison
 
 _SPACE = f"[{jison._JS_SPACE}]"  # JavaScript's \s
-_ID = r"(?:[A-Za-z_][A-Za-z0-9_]*+(?:-[A-Za-z0-9_]++)*+|[0-9]++)"
+# ids the lexer reads as keywords (or as the start of an arrow), alone or before a "-"
+KEYWORDS = ("style", "default", "linkStyle", "interpolate", "classDef", "class", "href", "click", "call", "graph",
+            "flowchart", "swimlane", "subgraph", "end", "_self", "_blank", "_parent", "_top", "v", "x", "o",
+            "accTitle", "accDescr", "direction")
+_ID = (rf"(?:(?!(?:{'|'.join(KEYWORDS)})(?![A-Za-z0-9_]))[A-Za-z_][A-Za-z0-9_]*+(?:-[A-Za-z0-9_]++)*+"
+       r"|[0-9]++)")
 # what would make mermaid's NODE_STRING (or NUM) token go on after the id
 _ID_END = r"""(?![A-Za-z0-9!"\#$%&'*+.`?\\_/]|-[^>\-.])"""
 # a label: quoted, or plain (mermaid's TEXT: one token up to the closing bracket)
@@ -78,18 +83,7 @@ _FIRST = re.compile(rf"([ \t]*+){_NODE}")
 _FIRST_NO_DIRECTION = re.compile(rf"(?![^\n]*direction)([ \t]*+){_NODE}")
 # (one space at most after the label: ``link: linkStatement arrowText SPACE``)
 _STEP = re.compile(rf"(?:({_arrow()})(?:\|({_LABEL})\|([ \t]?+))?{_NODE})|{_END}")
-
-# ids the lexer reads as keywords (or as the start of an arrow), alone or before a "-"
-_KEYWORDS = frozenset({
-    "style", "default", "linkStyle", "interpolate", "classDef", "class", "href", "click", "call", "graph",
-    "flowchart", "swimlane", "subgraph", "end", "_self", "_blank", "_parent", "_top", "v", "x", "o",
-    "accTitle", "accDescr", "direction",
-})
 _SHAPES = {"[": "square", "(": "round", "{": "diamond"}
-
-
-def _keyword(ident: str) -> bool:
-    return ident in _KEYWORDS or ("-" in ident and ident.split("-", 1)[0] in _KEYWORDS)
 
 
 def _label(text: str) -> dict:
@@ -144,7 +138,7 @@ class FlowLines:
         """The matches of a line from ``start``: the first node, each link with its node, the
         newlines; None (and the line is not tried again) if it is not a line read here."""
         m = self.first(text, start)
-        if m is None or _keyword(m.group(2)):
+        if m is None:
             return self._fail(text, start)
         steps = [m]
         step = _STEP.match
@@ -155,8 +149,6 @@ class FlowLines:
             steps.append(m)
             if m.lastindex == 7:  # the newlines
                 return steps
-            if _keyword(m.group(4)):
-                return self._fail(text, start)
 
     def _fail(self, text: str, start: int) -> None:
         newline = text.find("\n", start)
