@@ -40,7 +40,8 @@ EDGE_CASES = [
     "~~~", "`", '"`', "-", "--", "==", ".", "-.-", "|", "||", "| ", "|  ", "\r\n", "\r", "\u00a0", "\t", "  ", "((",
     "))", "(((", ")))", "([", "])", "[[", "]]", "[/", "[\\", "(-", "-)", "{{", "}}", ":::", "&", ";", "direction",
     "direction TB", "#quot;", "e1@-->", '"', "A[a@b]", "A-->|a@b|B", "A --- B", "A ==> B", "A -.-> B", "A ~~~ B",
-    "A --o B", "A <--> B", "x--> B", "A -- t --> B", "A --> B\n", '    n1["x"] --> n2\n', "  A -->|t| B\n",
+    "A --o B", "A <--> B", "x--> B", "A -- t --> B", "A[~~~ x]", "A[ ~~~]", "A[x ~~~]", "A -->|~~~| B",
+    "A -->| ~~~t| B", "A --> B\n", '    n1["x"] --> n2\n', "  A -->|t| B\n",
     "\n  --> C\n", "\n==> C\n", "\n.-> C\n", "n1 --> n2 --> n3\n", 'A("r") --> B((c)) --> C{d}\n', "A[t]\n", "A[]\n",
     'A[""]\n', "A-->B & C\n", "subgraph S\n", "end\n", "%% c\n", "accTitle: t\n", "linkStyle 0 stroke:red\n",
 ]
@@ -133,10 +134,11 @@ def test_random_lines_of_the_read_shapes_read_the_same(monkeypatch):
     rng = random.Random(13)
     ids = ["A", "b2", "n10", "my-node", "a_b", "7", "x", "o", "end", "xo", "v", "vx", "endx", "7a", "A.b", "é"]
     shapes = ["", '["q"]', "[plain text]", '("r")', "(r)", '(("c"))', "((c))", '{"d"}', "{d}", "[/t/]", "([s])",
-              "[[s]]", '[""]', "[a@b]", "[t~~~]", '["`m`"]', "[-x]", "(-x-)", "{{h}}"]
+              "[[s]]", '[""]', "[a@b]", "[t~~~]", "[~~~t]", "( ~~~ )", '["`m`"]', "[-x]", "(-x-)", "{{h}}"]
     data = ["", "@{ shape: rect }", "@{shape: notch-rect}", "@{ shape: nope }", "@{ label: x }", "@{}"]
     arrows = [" --> ", "-->", " --- ", " ==> ", " -.-> ", " ~~~ ", " --o ", " <--> ", " x--x ", " ---- ",
-              " -- t --> ", "->", " -->|t| ", ' -->|"q t"| ', " -->|t|  ", " -->|a@b| ", " -->|t|", " --> |t| "]
+              " -- t --> ", "->", " -->|t| ", ' -->|"q t"| ', " -->|t|  ", " -->|a@b| ", " -->|t|", " --> |t| ",
+              " -->|~~~| ", " -->|t~~~| "]
     for _ in range(400):
         lines = []
         for _ in range(rng.randint(1, 6)):
@@ -168,13 +170,13 @@ def _generated(nodes: int) -> Diagram:
 def test_the_shortcut_reads_the_lines_generated_diagrams_are_made_of(monkeypatch):
     text, _ = write_with_diagnostics(_generated(300), "mermaid", loss_policy="ignore")
     read_whole = []
-    run = flow_lines._run
+    run = flow_lines.FlowLines._run
 
-    def counting(db, statements, steps, base, line):
+    def counting(self, db, statements, steps, base, line):
         read_whole.append(line)
-        return run(db, statements, steps, base, line)
+        return run(self, db, statements, steps, base, line)
 
-    monkeypatch.setattr(flow_lines, "_run", counting)
+    monkeypatch.setattr(flow_lines.FlowLines, "_run", counting)
     reader.read(text)
     node_and_edge_lines = [line for line in text.splitlines()[1:] if line.strip() not in ("end",)
                            and not line.lstrip().startswith("subgraph")]

@@ -77,30 +77,27 @@ def _arrow() -> str:
     return rf"[ \t]*+{pattern}[ \t]*+(?!{_SPACE})"
 
 
-# the end of a line: its newlines (mermaid's NEWLINE token), unless an arrow follows them
-_END = (rf"(?!{_SPACE}*+(?:[xo<]?(?:--|==|-\.|\.++-)|~~~))((?:\r?\n)++)")
-_FIRST = re.compile(rf"([ \t]*+){_NODE}")
-_FIRST_NO_DIRECTION = re.compile(rf"(?![^\n]*direction)([ \t]*+){_NODE}")
-# (one space at most after the label: ``link: linkStatement arrowText SPACE``)
-_STEP = re.compile(rf"(?:({_arrow()})(?:\|({_LABEL})\|([ \t]?+))?{_NODE})|{_END}")
+# the end of a line: its newlines (mermaid's NEWLINE token), unless an arrow follows them; each
+# pattern below ends with it when the line ends there
+_END = (rf"(?:(?!{_SPACE}*+(?:[xo<]?(?:--|==|-\.|\.++-)|~~~))((?:\r?\n)++))?")
+_FIRST = re.compile(rf"([ \t]*+){_NODE}{_END}")  # groups: indent, id, shape, data, newlines
+_FIRST_NO_DIRECTION = re.compile(rf"(?![^\n]*direction)([ \t]*+){_NODE}{_END}")
+# groups: arrow, label, space, id, shape, data, newlines (one space at most after the label:
+# ``link: linkStatement arrowText SPACE``)
+_STEP = re.compile(rf"({_arrow()})(?:\|({_LABEL})\|([ \t]?+))?{_NODE}{_END}")
+_FIRST_END, _STEP_END = 5, 7
 _SHAPES = {"[": "square", "(": "round", "{": "diamond"}
-
-
-def _label(text: str) -> dict:
-    """A label as the grammar's ``text`` value: a quoted one is a string (STR), a plain one text."""
-    if text[0] == '"':
-        return {"text": text[1:-1], "type": "string"}
-    return {"text": text, "type": "text"}
 
 
 class FlowLines:
     """``read`` for a ``jison.Shortcut`` over one text (``flowchart.parse``)."""
 
-    __slots__ = ("first", "skip_until")
+    __slots__ = ("arrows", "first", "skip_until")
 
     def __init__(self, code: str) -> None:
         self.first = _FIRST_NO_DIRECTION.match if "direction" in code else _FIRST.match
         self.skip_until = 0  # a line the shortcut failed on is not tried again (one try per line)
+        self.arrows: dict[str, tuple] = {}  # arrow as written → FlowDB.destruct_link's values, in this text
 
     def read(self, db, lexer: jison.Lexer, values: list, locations: list):
         """Reads lines from where the token ahead starts, as long as they are lines it reads; the
@@ -116,11 +113,12 @@ class FlowLines:
         line, column = lexer.loc[0], lexer.loc[2]
         yylineno = lexer.yylineno
         while True:
-            value, loc = _run(db, statements, steps, start - column, line)
+            value, loc = self._run(db, statements, steps, start - column, line)
             end = steps[-1]
-            newlines = end.group(7)
+            group = end.lastindex
+            newlines = end.group(group)
             count = newlines.count("\n")
-            newline_loc = (line, line + count, end.start() - start + column, 0)
+            newline_loc = (line, line + count, end.start(group) - start + column, 0)
             yylineno += count
             start, line, column = end.end(), line + count, 0
             steps = self._line(text, start)
@@ -135,19 +133,22 @@ class FlowLines:
             locations[-1] = (first[0], newline_loc[1], first[2], 0)
 
     def _line(self, text: str, start: int) -> list[re.Match] | None:
-        """The matches of a line from ``start``: the first node, each link with its node, the
-        newlines; None (and the line is not tried again) if it is not a line read here."""
+        """The matches of a line from ``start``: the first node, then each link with its node, the
+        last one with the newlines; None (and the line is not tried again) if it is not a line read
+        here."""
         m = self.first(text, start)
         if m is None:
             return self._fail(text, start)
         steps = [m]
+        if m.lastindex == _FIRST_END:
+            return steps
         step = _STEP.match
         while True:
             m = step(text, m.end())
             if m is None:
                 return self._fail(text, start)
             steps.append(m)
-            if m.lastindex == 7:  # the newlines
+            if m.lastindex == _STEP_END:
                 return steps
 
     def _fail(self, text: str, start: int) -> None:
@@ -155,54 +156,73 @@ class FlowLines:
         self.skip_until = newline if newline >= 0 else len(text)
         return None
 
-
-def _run(db, statements: list, steps: list[re.Match], base: int, line: int):
-    """The semantic actions the grammar calls for one line (``steps``: its matches, the newlines
-    last), in its order: each vertex when the token after it is read, its shape data and the link to
-    it when the token after those is. Returns the vertexStatement's value and location; ``base``:
-    the offset of column 0."""
-    first = steps[0]
-    indent = first.group(1)
-    if indent:
-        statements.extend(indent)  # each space is a line of its own (``line: SPACE``)
-    ident, shape, data = first.group(2, 3, 4)
-    node_loc = _vertex(db, first, 2, ident, shape, base, line)
-    if data is not None:
-        db.add_vertex(ident, metadata=data, loc=node_loc)
-    previous = [ident]
-    ids = [ident]
-    last = first
-    for m in steps[1:-1]:
-        arrow, label, ident, shape, data = m.group(1, 2, 4, 5, 6)
-        link = db.destruct_link(arrow)
-        if label is not None:
-            link["text"] = _label(label)
-            link_end = m.start(4)  # (after the closing "|" and the space after it)
+    def _run(self, db, statements: list, steps: list[re.Match], base: int, line: int):
+        """The semantic actions the grammar calls for one line (``steps``: its matches), in its
+        order: each vertex when the token after it is read, its shape data and the link to it when
+        the token after those is. Returns the vertexStatement's value and location; ``base``: the
+        offset of column 0."""
+        first = steps[0]
+        indent, ident, shape, data, _ = first.groups()
+        if indent:
+            statements.extend(indent)  # each space is a line of its own (``line: SPACE``)
+        id_start, id_end = first.span(2)
+        id_loc = (line, line, id_start - base, id_end - base)
+        if shape is None:
+            db.add_vertex(ident, loc=id_loc)
+            node_end = id_end
         else:
-            link_end = m.end(1)
-        node_loc = _vertex(db, m, 4, ident, shape, base, line)
+            _shaped_vertex(db, ident, shape, id_loc)
+            node_end = first.end(3)
         if data is not None:
-            db.add_vertex(ident, metadata=data, loc=node_loc)
-        node = [ident]
-        db.add_link(previous, node, link, (line, line, m.start(1) - base, link_end - base))
-        previous = node
-        ids.append(ident)
-        last = m
-    last_end = last.end()
-    if data is not None:
-        last_end -= 1  # (the last SHAPE_DATA token ends before the "}")
-    return {"stmt": previous, "rnodes": ids}, (line, line, first.start(2) - base, last_end - base)
+            db.add_vertex(ident, metadata=data, loc=(line, line, id_start - base, node_end - base))
+            node_end = first.end(4)  # (the last SHAPE_DATA token ends before the "}")
+        previous = ident
+        ids = [ident]
+        arrows = self.arrows
+        for m in steps[1:]:
+            arrow, label, _, ident, shape, data, _ = m.groups()
+            known = arrows.get(arrow)
+            if known is None:
+                link = db.destruct_link(arrow)
+                known = arrows[arrow] = (link["type"], link["stroke"], link["length"])
+            link = {"type": known[0], "stroke": known[1], "length": known[2]}
+            id_start, id_end = m.span(4)
+            if label is not None:
+                link["text"] = _label(label)
+                link_end = id_start  # (after the closing "|" and the space after it)
+            else:
+                link_end = m.end(1)
+            id_loc = (line, line, id_start - base, id_end - base)
+            if shape is None:
+                db.add_vertex(ident, loc=id_loc)
+                node_end = id_end
+            else:
+                _shaped_vertex(db, ident, shape, id_loc)
+                node_end = m.end(5)
+            if data is not None:
+                db.add_vertex(ident, metadata=data, loc=(line, line, id_start - base, node_end - base))
+                node_end = m.end(6)
+            # (``FlowDB.add_link`` of one start and one end, without an edge id)
+            db.add_single_link(previous, ident, link, None, (line, line, m.start(1) - base, link_end - base))
+            previous = ident
+            ids.append(ident)
+        return {"stmt": [previous], "rnodes": ids}, (line, line, steps[0].start(2) - base, node_end - base)
 
 
-def _vertex(db, m: re.Match, group: int, ident: str, shape: str | None, base: int, line: int):
-    """Calls the vertex action for the node at ``group`` (its id) of ``m``; returns the node's location."""
-    id_start, id_end = m.span(group)
-    id_loc = (line, line, id_start - base, id_end - base)
-    if shape is None:
-        db.add_vertex(ident, loc=id_loc)
-        return id_loc
-    if shape[1] == "(" and shape[0] == "(":
-        db.add_vertex(ident, _label(shape[2:-2]), "circle", loc=id_loc)
+def _label(text: str) -> dict:
+    """A label as the grammar's ``text`` value: a quoted one is a string (STR), a plain one text."""
+    if text[0] == '"':
+        return {"text": text[1:-1], "type": "string"}
+    return {"text": text, "type": "text"}
+
+
+def _shaped_vertex(db, ident: str, shape: str, loc) -> None:
+    """The vertex production of a node with a shape (``vertex: idString SQS text SQE`` …)."""
+    if shape[0] == "(" and shape[1] == "(":
+        label, kind = shape[2:-2], "circle"
     else:
-        db.add_vertex(ident, _label(shape[1:-1]), _SHAPES[shape[0]], loc=id_loc)
-    return (line, line, id_start - base, m.end(group + 1) - base)
+        label, kind = shape[1:-1], _SHAPES[shape[0]]
+    if label[0] == '"':
+        db.add_labelled_vertex(ident, label[1:-1], "string", kind, loc)
+    else:
+        db.add_labelled_vertex(ident, label, "text", kind, loc)

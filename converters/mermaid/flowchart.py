@@ -184,6 +184,24 @@ class FlowDB:
             if (doc.get("icon") or doc.get("img")) and not str(doc.get("label") or "").strip() and vertex.text == id:
                 vertex.text = ""
 
+    def add_labelled_vertex(self, id: str, text: str, label_type: str, type: str, loc) -> None:
+        """``add_vertex(id, {"text": text, "type": label_type}, type, loc=loc)`` for an id of at least
+        one character that is not a space (the vertex productions, as ``flow_lines`` reads them):
+        the same steps, without those of the arguments it does not have."""
+        if id in self.edge_ids:
+            return
+        vertex = self.vertices.get(id)
+        if vertex is None:
+            vertex = self.vertices[id] = Vertex(id, loc=loc)
+        elif vertex.loc is None:
+            vertex.loc = loc
+        value = text.strip()
+        vertex.label_type = label_type
+        if value.startswith('"') and value.endswith('"') and len(value) >= 2:
+            value = value[1:-1]
+        vertex.text = value
+        vertex.type = type
+
     def set_class(self, ids: str, class_name: str) -> None:
         for id in ids.split(","):
             vertex = self.vertices.get(id)
