@@ -22,8 +22,10 @@ matches wins, whatever comes after):
   ``\\``, ``-`` or a backquote (other shapes, markdown strings); a closing bracket not followed by
   another one (``])`` is a stadium's end);
 - arrows: only the spaces and tabs around them (mermaid's ``\\s*`` also takes a newline), and no
-  arrow where mermaid starts an edge text (``-- text -->``); after the line's newline, no arrow
-  either (mermaid would read it as the line's continuation).
+  arrow where mermaid starts an edge text (``-- text -->``); after the line's newlines, spaces or
+  tabs and a character no arrow starts with (else mermaid may read the next line as this one's
+  continuation);
+- the line is one line: no newline in a label or in shape data.
 
 ``tests/test_mermaid_flow_lines.py`` reads every Mermaid text of the tests, and generated and
 mutated ones, with and without this shortcut, and requires the same diagram and diagnostics.
@@ -39,14 +41,16 @@ _SPACE = f"[{jison._JS_SPACE}]"  # JavaScript's \s
 KEYWORDS = ("style", "default", "linkStyle", "interpolate", "classDef", "class", "href", "click", "call", "graph",
             "flowchart", "swimlane", "subgraph", "end", "_self", "_blank", "_parent", "_top", "v", "x", "o",
             "accTitle", "accDescr", "direction")
-_ID = (rf"(?:(?!(?:{'|'.join(KEYWORDS)})(?![A-Za-z0-9_]))[A-Za-z_][A-Za-z0-9_]*+(?:-[A-Za-z0-9_]++)*+"
-       r"|[0-9]++)")
+_KEYWORD_START = "".join(sorted({word[0] for word in KEYWORDS}))  # (a cheap test first)
+_ID = (rf"(?:(?:(?![{_KEYWORD_START}])|(?!(?:{'|'.join(KEYWORDS)})(?![A-Za-z0-9_])))"
+       r"[A-Za-z_][A-Za-z0-9_]*+(?:-[A-Za-z0-9_]++)*+|[0-9]++)")
 # what would make mermaid's NODE_STRING (or NUM) token go on after the id
 _ID_END = r"""(?![A-Za-z0-9!"\#$%&'*+.`?\\_/]|-[^>\-.])"""
-# a label: quoted, or plain (mermaid's TEXT: one token up to the closing bracket)
-_LABEL = r'''(?:"(?!`)[^"\n]++"|[^\[\](){}|"\n~@/\\\-][^\[\](){}|"\n~@]*+)'''
+# a label: quoted (mermaid's STR), or plain (its TEXT: one token up to the closing bracket); a label
+# or shape data holding a newline is refused with its line (``FlowLines._line``)
+_LABEL = r'''(?:"(?!`)[^"]++"|[^\[\](){}|"~@/\\\-][^\[\](){}|"~@]*+)'''
 _SHAPE = (rf"(?>\[{_LABEL}\](?![\])])|\(\({_LABEL}\)\)(?![\])])|\({_LABEL}\)(?![\])])|\{{{_LABEL}\}})")
-_NODE = rf"({_ID}){_ID_END}({_SHAPE})?(?:@\{{([^}}^\"\n@]++)\}})?"
+_NODE = rf"({_ID}){_ID_END}({_SHAPE})?(?:@\{{([^}}^\"@]++)\}})?"
 
 
 def _arrow_cores() -> list[tuple[str, bool]]:
@@ -77,9 +81,10 @@ def _arrow() -> str:
     return rf"[ \t]*+{pattern}[ \t]*+(?!{_SPACE})"
 
 
-# the end of a line: its newlines (mermaid's NEWLINE token), unless an arrow follows them; each
-# pattern below ends with it when the line ends there
-_END = (rf"(?:(?!{_SPACE}*+(?:[xo<]?(?:--|==|-\.|\.++-)|~~~))((?:\r?\n)++))?")
+# the end of a line: its newlines (mermaid's NEWLINE token), when what follows them cannot start an
+# arrow (mermaid's arrows start with \s*: one there would go on with this line); each pattern below
+# ends with it when the line ends there
+_END = r"(?:((?:\r?\n)++)(?=[ \t]*+[A-Za-np-wyz0-9_]|[ \t]*+[xo](?![-=.])|[ \t]*+\Z))?"
 _FIRST = re.compile(rf"([ \t]*+){_NODE}{_END}")  # groups: indent, id, shape, data, newlines
 _FIRST_NO_DIRECTION = re.compile(rf"(?![^\n]*direction)([ \t]*+){_NODE}{_END}")
 # groups: arrow, label, space, id, shape, data, newlines (one space at most after the label:
@@ -141,6 +146,8 @@ class FlowLines:
             return self._fail(text, start)
         steps = [m]
         if m.lastindex == _FIRST_END:
+            if text.find("\n", start, m.start(_FIRST_END)) >= 0:
+                return self._fail(text, start)
             return steps
         step = _STEP.match
         while True:
@@ -149,7 +156,10 @@ class FlowLines:
                 return self._fail(text, start)
             steps.append(m)
             if m.lastindex == _STEP_END:
-                return steps
+                break
+        if text.find("\n", start, m.start(_STEP_END)) >= 0:  # (a label over more than one line)
+            return self._fail(text, start)
+        return steps
 
     def _fail(self, text: str, start: int) -> None:
         newline = text.find("\n", start)
