@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 import yaml
 
@@ -18,8 +19,9 @@ from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from ..model.diagram import infer_event_kinds
 from . import jison
+from .flow_lines import FlowLines
 from .labels import label_from_mermaid
-from .preprocess import Preprocessed
+from .preprocess import ENTITY_OPEN, Preprocessed
 from .shapes import KIND_SHAPE, kind_of, shape_error
 
 # The productions of flow.json these actions were written for (mermaid 11.17.2).
@@ -113,6 +115,7 @@ class FlowDB:
         self.notes: list[tuple[str, jison.Loc | None]] = []  # (message, loc) for warnings
         self.handlers: list = []  # the parse's actions by production (``parse``)
         self.lexer: jison.Lexer | None = None
+        self.lines: FlowLines | None = None  # the lines read whole (``parse``)
         # documents open (the diagram's and one per subgraph being read), and how many max_depth allows
         self.open_documents = 0
         self.max_documents: int | None = None
@@ -180,6 +183,24 @@ class FlowDB:
                 vertex.data[key] = value
             if (doc.get("icon") or doc.get("img")) and not str(doc.get("label") or "").strip() and vertex.text == id:
                 vertex.text = ""
+
+    def add_labelled_vertex(self, id: str, text: str, label_type: str, type: str, loc) -> None:
+        """``add_vertex(id, {"text": text, "type": label_type}, type, loc=loc)`` for an id of at least
+        one character that is not a space (the vertex productions, as ``flow_lines`` reads them):
+        the same steps, without those of the arguments it does not have."""
+        if id in self.edge_ids:
+            return
+        vertex = self.vertices.get(id)
+        if vertex is None:
+            vertex = self.vertices[id] = Vertex(id, loc=loc)
+        elif vertex.loc is None:
+            vertex.loc = loc
+        value = text.strip()
+        vertex.label_type = label_type
+        if value.startswith('"') and value.endswith('"') and len(value) >= 2:
+            value = value[1:-1]
+        vertex.text = value
+        vertex.type = type
 
     def set_class(self, ids: str, class_name: str) -> None:
         for id in ids.split(","):
@@ -807,8 +828,9 @@ _HANDLERS = _make_handlers()
 _HANDLERS_JOINING = _joining_handlers(_HANDLERS)
 
 
-def parse(pre: Preprocessed) -> FlowDB:
-    """Runs mermaid's grammar over the preprocessed code; raises jison.JisonError or FlowError."""
+def parse(pre: Preprocessed, whole_lines: bool = True) -> FlowDB:
+    """Runs mermaid's grammar over the preprocessed code; raises jison.JisonError or FlowError.
+    ``whole_lines``: the common lines are read at once (``flow_lines.py``; the same result)."""
     db = FlowDB()
     g = jison.grammar("flow")
     code = re.sub(r"}\s*\n", "}\n", pre.code)  # flowParser.ts
@@ -818,8 +840,26 @@ def parse(pre: Preprocessed) -> FlowDB:
     # the diagram's document, the lanes' and max_depth levels of groups in them; one more is refused
     # while reading (a deeper text is not read to its end first)
     db.max_documents = None if max_depth is None else max_depth + 2
-    jison.parse(g, code, db.handlers, db, db.lexer)
+    shortcut = None
+    if whole_lines:
+        db.lines = FlowLines(code)
+        shortcut = _shortcut(g)
+    jison.parse(g, code, db.handlers, db, db.lexer, shortcut)
     return db
+
+
+def _read_lines(db: FlowDB, lexer: jison.Lexer, values: list, locations: list):
+    return db.lines.read(db, lexer, values, locations)
+
+
+@cache
+def _shortcut(g: jison.Grammar) -> jison.Shortcut:
+    """Where ``flow_lines`` is tried: in each state a list of statements is read in (``document``),
+    with a space, an id or a number ahead."""
+    document = g.symbols["document"]
+    states = sorted({row[document] for row in g.goto if document in row})
+    symbols = [g.symbols[name] for name in ("SPACE", "NODE_STRING", "NUM")]
+    return jison.Shortcut(g, states, symbols, g.symbols["vertexStatement"], g.symbols["NEWLINE"], _read_lines)
 
 
 # -- db → model ------------------------------------------------------------------------------
@@ -856,7 +896,10 @@ class _Where:
     def __call__(self, loc) -> tuple[int | None, int | None]:
         if loc is None:
             return None, None
-        return self.pre.original_line(loc[0]), loc[2] + 1
+        pre = self.pre
+        if pre.line_map is None:  # (no line removed)
+            return loc[0], loc[2] + 1
+        return pre.original_line(loc[0]), loc[2] + 1
 
 
 def _diagram_attributes(diagram: Diagram, db: FlowDB, pre: Preprocessed, swimlane: bool) -> None:
@@ -1056,41 +1099,54 @@ def _nodes(diagram: Diagram, db: FlowDB, tree: _SubgraphTree, outside_lane: str 
     for group in diagram.groups:
         regions.setdefault(group.id, group)
     event_nodes = []
+    nodes = diagram.nodes
+    subgraphs = db.subgraph_lookup
+    kinds: dict[str | None, NodeKind] = {}  # (kind_of of each shape met)
     for vertex in db.vertices.values():
-        if vertex.id in db.subgraph_lookup:
+        if vertex.id in subgraphs:
             _subgraph_vertex(vertex, regions.get(vertex.id), out, where)
             continue
         line, column = where(vertex.loc)
         lane_id = tree.lane_of(vertex.id) or outside_lane
-        kind = kind_of(vertex.type)
-        node = Node(vertex.id, lane_id, kind, _label(vertex.text), shape=vertex.type, line=line, column=column)
+        shape = vertex.type
+        kind = kinds.get(shape)
+        if kind is None:
+            kind = kinds[shape] = kind_of(shape)
+        node = Node(vertex.id, lane_id, kind, _label(vertex.text), shape, {}, line, column)
         a = node.attributes
-        if vertex.type is not None and vertex.type != KIND_SHAPE[kind]:
-            a["mermaid.shape"] = vertex.type  # the kind's own shape goes without saying
+        if shape is not None and shape != KIND_SHAPE[kind]:
+            a["mermaid.shape"] = shape  # the kind's own shape goes without saying
         if vertex.label_type == "markdown":
             a["mermaid.labelType"] = vertex.label_type
         if vertex.props:
             a["mermaid.props"] = ",".join(f"{k}:{v}" for k, v in vertex.props.items())
         if vertex.data:
             a["mermaid.data"] = _flow_mapping(vertex.data)
-        _common_attributes(vertex, a)
+        if (vertex.styles or vertex.classes or vertex.link is not None or vertex.callback is not None
+                or vertex.tooltip is not None):
+            _common_attributes(vertex, a)
         if kind is NodeKind.EVENT:
             event_nodes.append(node)
-        diagram.nodes.append(node)
+        nodes.append(node)
     return event_nodes
 
 
 def _edges(diagram: Diagram, db: FlowDB, tree: _SubgraphTree, out: Diagnostics, where: _Where) -> None:
     node_ids = {n.id for n in diagram.nodes}
     first_node_of = _first_nodes(diagram, tree)
+    subgraphs = db.subgraph_lookup
+    edges = diagram.edges
     for fe in db.edges:
         line, column = where(fe.loc)
-        ends = _edge_ends(fe, db, first_node_of, out, line, column)
-        if ends is None:
-            continue
-        source, target, edge_attrs = ends
-        missing = [end for end in (source, target) if end not in node_ids]
-        if missing:
+        if fe.start in subgraphs or fe.end in subgraphs:
+            ends = _edge_ends(fe, db, first_node_of, out, line, column)
+            if ends is None:
+                continue
+            source, target, edge_attrs = ends
+        else:
+            source, target, edge_attrs = fe.start, fe.end, None
+        if source not in node_ids or target not in node_ids:
+            missing = [end for end in (source, target) if end not in node_ids]
             # an edge id written as a node (`e1 --> C` after `A e1@--> B`): mermaid's addVertex makes
             # no vertex for it, keeps the edge, and fails to draw it (reading the shape of nothing)
             out.add("IGNORED_STATEMENT", f"edge {fe.start} -> {fe.end}: {missing[0]!r} is the id of an edge, not a "
@@ -1103,11 +1159,10 @@ def _edges(diagram: Diagram, db: FlowDB, tree: _SubgraphTree, out: Diagnostics, 
         style = _STROKE_STYLE.get(fe.stroke or "normal", EdgeStyle.SOLID)
         # an empty quoted label (|" "|, a string to mermaid) is an empty label, not none
         has_label = bool(fe.text) or (fe.text is not None and fe.label_type == "string")
-        edge = Edge(source, target, _label(fe.text) if has_label else None,
-                    style=style, id=fe.id if fe.user_id else None, line=line, column=column)
-        _edge_attributes(fe, style, db, edge_attrs)
-        edge.attributes.update(edge_attrs)
-        diagram.edges.append(edge)
+        attributes = edge_attrs or {}  # (the subgraph ends first)
+        edges.append(Edge(source, target, _label(fe.text) if has_label else None, None, None, style,
+                          fe.id if fe.user_id else None, attributes, line, column))
+        _edge_attributes(fe, style, db, attributes)
 
 
 def _edge_ends(fe: FlowEdge, db: FlowDB, first_node_of: dict[str, str], out: Diagnostics, line, column):
@@ -1134,7 +1189,7 @@ def _edge_ends(fe: FlowEdge, db: FlowDB, first_node_of: dict[str, str], out: Dia
 
 
 def _edge_attributes(fe: FlowEdge, style: EdgeStyle, db: FlowDB, attrs: dict[str, str]) -> None:
-    if fe.type not in (None, "arrow_point") and style is not EdgeStyle.INVISIBLE:
+    if fe.type != "arrow_point" and fe.type is not None and style is not EdgeStyle.INVISIBLE:
         attrs["mermaid.arrow"] = fe.type
     if fe.length not in (None, 1):
         attrs["mermaid.length"] = str(fe.length)
@@ -1202,8 +1257,8 @@ def _subgraph_attributes(sub: SubGraph, a: dict[str, str]) -> None:
 
 
 def _label(text: str | None) -> str | None:
-    if text is None:
-        return None
+    if text is None or ("<" not in text and ENTITY_OPEN not in text):  # (nothing to decode)
+        return text
     return label_from_mermaid(text)
 
 

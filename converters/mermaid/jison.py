@@ -553,7 +553,7 @@ class Lexer:
         last one was. (A generator keeps the scan's state in locals from one token to the next.)"""
         text, end, fail_until, scans = self.text, self.end, self.fail_until, self.scans
         dispatch, simple, stack = self.dispatch, self.simple, self.stack
-        pos, loc, yylineno = 0, self.loc, 0
+        pos, loc, yylineno = self.pos, self.loc, self.yylineno
         while True:
             if pos >= end:
                 steps = dispatch[stack[-1]][2]
@@ -633,6 +633,12 @@ class Lexer:
                     self.stack.append(op[1])
         return False
 
+    def resume(self, pos: int, loc: Loc, yylineno: int, yytext: str) -> None:
+        """Goes on from ``pos`` as if a token ``yytext`` at ``loc`` had just been read there (a
+        ``Shortcut`` read the text before it); the lexer states stay as they are."""
+        self.pos, self.loc, self.yylineno, self.yytext = pos, loc, yylineno, yytext
+        self.tokens = self._tokens()
+
     def upcoming(self) -> str:
         return self.text[self.pos:self.pos + 20].replace("\n", " ")
 
@@ -659,7 +665,41 @@ def handlers_for(g: Grammar, custom: frozenset[int] | None = None) -> list[Handl
     return [bind(p) if custom is None or p in custom else None for p in range(len(g.productions))]
 
 
-def parse(g: Grammar, text: str, handlers: list[Handler | None], context=None, lexer: Lexer | None = None):
+SHORTCUT = 2 * ACCEPT  # codes at or below: a ``Shortcut`` is tried first (below every cycle code)
+
+
+class Shortcut:
+    """A faster way through the statements a text is mostly made of, for ``parse``.
+
+    In each of ``states`` (those a list of statements is read in) with one of ``symbols`` ahead,
+    ``parse`` first calls ``read(context, lexer, values, locations)`` (its stacks): it either returns
+    None, having changed nothing, and ``parse`` goes on token by token, or it has read one or more
+    whole statements as the grammar would, from where the token ahead starts: it has appended to the
+    list on top of the stacks what the grammar appends (the one-token lines, each statement but the
+    last), called the semantic actions the parse would call, in the same order, and left the lexer
+    after the last statement with ``separator`` read (``Lexer.resume``); it returns the value and
+    location of the ``nonterminal`` that statement reduces to, and ``parse`` puts that on the stack
+    and goes on with ``separator`` ahead, exactly where the token-by-token parse would be. Whatever
+    follows, errors included, is then the grammar's own."""
+
+    def __init__(self, g: Grammar, states, symbols, nonterminal: int, separator: int, read) -> None:
+        self.read = read
+        self.nonterminal = nonterminal
+        self.separator = separator
+        self.originals: list[int] = []  # per shortcut code: the table's own action
+        self.actions_of = [dict(row) for row in g.actions_of]
+        for state in states:
+            row = self.actions_of[state]
+            for symbol in symbols:
+                act = g.actions_of[state][symbol]
+                if not (act >= 0 or SHORTCUT < act < ACCEPT):  # (``parse`` takes a shift or a cycle)
+                    raise ValueError(f"no shortcut on a reduction: state {state}, symbol {symbol}")
+                row[symbol] = SHORTCUT - len(self.originals)
+                self.originals.append(act)
+
+
+def parse(g: Grammar, text: str, handlers: list[Handler | None], context=None, lexer: Lexer | None = None,
+          shortcut: Shortcut | None = None):
     """Parses ``text``; ``handlers[production](context, values, locations)`` returns each reduction's value,
     and a production whose handler is None takes jison's default value (the first symbol's). The
     list is read at each reduction, so a handler may swap entries while the parse runs.
@@ -668,10 +708,13 @@ def parse(g: Grammar, text: str, handlers: list[Handler | None], context=None, l
     a reduction of one symbol replaces the top in place. The tables are ``Grammar.actions_of``
     (per state: terminal → shift ``s`` as s ≥ 0, reduce ``p`` as -p, ``ACCEPT``) and
     ``Grammar.goto``. ``lexer`` is the lexer to read with (one made over ``text`` when None),
-    for actions that want to know where the parse is."""
+    for actions that want to know where the parse is; ``shortcut`` reads whole statements where it can
+    (``Shortcut``)."""
     if lexer is None:
         lexer = Lexer(g, text)
     actions_of, goto, reduce_info, chains, cycles = g.actions_of, g.goto, g.reduce_info, g.unit_runs, g.cycles
+    if shortcut is not None:
+        actions_of = shortcut.actions_of
     symbols = g.symbols
     defaults = g.default_code
     lex = lexer.tokens.__next__
@@ -750,7 +793,28 @@ def parse(g: Grammar, text: str, handlers: list[Handler | None], context=None, l
                 vstack.append(value)
         elif act == ACCEPT:
             return vstack[-1] if len(vstack) > 1 else True
-        else:  # a one-token line of a list, appended at once (``Grammar._find_cycles``)
+        else:
+            if act <= SHORTCUT:  # a statement may be read at once (``Shortcut``)
+                done = shortcut.read(context, lexer, vstack, lstack)
+                if done is not None:
+                    state = goto[state][shortcut.nonterminal]
+                    states.append(state)
+                    vstack.append(done[0])
+                    lstack.append(done[1])
+                    symbol = shortcut.separator
+                    lex = lexer.tokens.__next__
+                    continue
+                act = shortcut.originals[SHORTCUT - act]
+                if act >= 0:  # a shift, as above
+                    state = act
+                    states.append(act)
+                    vstack.append(lexer.yytext)
+                    yyloc = lexer.loc
+                    lstack.append(yyloc)
+                    symbol = None
+                    yylineno = lexer.yylineno
+                    continue
+            # a one-token line of a list, appended at once (``Grammar._find_cycles``)
             shifted, line, after, append = cycles[ACCEPT - 1 - act]
             value = lexer.yytext
             yyloc = loc = lexer.loc

@@ -299,6 +299,8 @@ class Preprocessed:
         """The line of the text as written for a 1-based line of the preprocessed code."""
         if not self.line_map:
             return line
+        if len(self.line_map.starts) == 1:  # (no line removed, or only before the first kept one)
+            return min(self.line_map.lines[0] + max(line - 1, 0), self.last_line)
         index = min(max(line - 1, 0), len(self.line_map) - 1)
         return min(self.line_map[index] + max(0, line - 1 - index), self.last_line)
 
