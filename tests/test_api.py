@@ -4,12 +4,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from converters import api
 from converters import (
     InputError, LossError, OptionError, UnknownFormatError, convert, detect_format, read, write,
 )
-from converters.api import validate
-from converters.model import Diagram, Edge, EdgeStyle, Lane, Node
+from converters.api import read_with_diagnostics, validate
+from converters.model import Diagram, Edge, EdgeStyle, Lane, Node, check_diagram
+from tests.strategies import hostile_texts
 
 REFERENCE = (Path(__file__).parent / "data" / "flowzap" / "00_seed_auth_flow.fz").read_text()
 
@@ -162,3 +166,49 @@ def test_repeated_losses_of_one_code_are_grouped_into_one_naming_every_element()
     assert all(name in d.message for d in sides for name in d.elements)
     ungrouped = convert(REFERENCE, target_format="mermaid", group_diagnostics=False)
     assert len([d for d in ungrouped.diagnostics if d.code == "DROPPED_EDGE_SIDES"]) == 22
+
+
+# -- what convert may skip: the FlowZap reader's models are valid as read (api.VALID_AS_READ) ---
+
+_FLOWZAP_LINES = [
+    "A { # Lane A", "B {", "A {", "}", "# late", 'n1: circle label:"S"', "n2: rectangle", 'n1: diamond label:"dup"',
+    "n3: Taskbox", "n4: hexagon", 'n5: rectangle owner:"me" label:"a\\"b"', "n1.handle(right) -> n2.handle(left)",
+    "n2.handle(right) -> B.n3.handle(left)", "A.n2.handle(top) -> n9.handle(left)", "n1 -> n2",
+    'n2.handle(bottom) -> n1.handle(top) [label="back", color:"red"]', "loop [again] n1 n2", "loop [] n1 n9 A.n2",
+    "loop [x] n1", "n1.handle(rite) -> n2.handle(Left)",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_FLOWZAP_LINES) | hostile_texts, max_size=14).map("\n".join))
+def test_every_model_the_flowzap_reader_accepts_passes_check_diagram(text):
+    assert "flowzap" in api.VALID_AS_READ
+    try:
+        result = read_with_diagnostics(text, "flowzap")
+    except InputError:
+        return
+    assert check_diagram(result.diagram) == []
+
+
+def test_convert_still_checks_the_model_of_other_readers(monkeypatch):
+    from converters import registry
+
+    yaml = registry.get_format("yaml")
+    assert yaml.name not in api.VALID_AS_READ
+    invalid = Diagram(lanes=[Lane("L")], nodes=[Node("a", "L"), Node("a", "L")])
+    monkeypatch.setattr(api, "_read", lambda *args: api.ReadResult(invalid, "yaml", []))
+    with pytest.raises(InputError) as caught:
+        convert("anything", target_format="flowzap", source_format="yaml")
+    assert caught.value.code == "DUPLICATE_ID"
+
+
+def test_ascii_characters_are_refused_exactly_as_before():
+    """decode's ASCII shortcut refuses the characters its full search refuses, no others."""
+    from converters.diagnostics import Diagnostics
+    from converters.text import _UNACCEPTABLE, decode
+
+    for code in range(128):
+        found = Diagnostics(None)
+        decode(f"ab{chr(code)}c", found)
+        expected = code not in (0x0D,) and _UNACCEPTABLE.match(chr(code)) is not None
+        assert bool(found.items) == expected, hex(code)

@@ -16,7 +16,7 @@ from ..diagnostics import Diagnostic, Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind, Side
 from ..model.diagram import infer_event_kinds
 from ..suggest import ClosestNames
-from .scanner import scan
+from .scanner import statement_of
 from .syntax import CANONICAL_ID, NODE_KEYS, SHAPE_KIND, SHAPES, SIDES, unquote
 
 # Decoders for the statement tokens the grammar has already recognised.
@@ -29,6 +29,24 @@ _REF = (r"(?:(?P<{0}lane>[^\W\d]\w*+)\.(?!handle[ \t]*\())?(?P<{0}id>[^\W\d]\w*+
         r"(?:\.handle[ \t]*\([ \t]*(?P<{0}side>[^\W\d]\w*+)[ \t]*\))?")
 _EDGE = re.compile(_REF.format("s") + r"[ \t]*->[ \t]*" + _REF.format("t") + r"(?P<attrs>.*)")
 _EDGE_ATTR = re.compile(r'(?P<key>[^\W\d]\w*+)[ \t]*(?P<sep>[=:])[ \t]*(?P<value>"[^"\\\n]*(?:\\.[^"\\\n]*)*")')
+# The two statements most lines are, in their usual form, classified and decoded by ONE match of
+# the whole line (the scanner's alternation, then a decoder, are two): a node with a known shape
+# and at most a plain label, and an edge with a handle on both ends, a lane prefix on the target
+# at most and at most a plain label. Each is a strict subset of the grammar's NODE or EDGE
+# terminal (no other statement terminal can match such a line first) that the decoders above
+# read the same way, so a line matched here gives what the scanner and the handler would give;
+# every other line goes through them. Group names ``sid``, ``tlane``, ``tid`` are the decoder's
+# (``resolve`` takes columns from them).
+_SIDE_WORD = "left|right|top|bottom"
+_COMMON_LINE = re.compile(
+    r"[ \t]*(?:"
+    r'(?P<nid>[^\W\d]\w*+)[ \t]*:[ \t]*(?P<shape>circle|rectangle|diamond|taskbox)(?:[ \t]+label:"(?P<nlabel>[^"\\\n]*)")?'
+    r"|"
+    rf"(?P<sid>[^\W\d]\w*+)\.handle\((?P<sside>{_SIDE_WORD})\)[ \t]*->[ \t]*"
+    rf"(?:(?P<tlane>[^\W\d]\w*+)\.)?(?P<tid>[^\W\d]\w*+)\.handle\((?P<tside>{_SIDE_WORD})\)"
+    r'(?:[ \t]*\[label="(?P<elabel>[^"\\\n]*)"\])?'
+    r")[ \t]*\Z"
+)
 _LOOP = re.compile(r"loop[ \t]*\[(?P<condition>[^\]\n]*)\](?P<members>.*)$")
 _LOOP_MEMBER = re.compile(r"(?:(?P<lane>[^\W\d]\w*+)\.(?!handle[ \t]*\())?(?P<id>[^\W\d]\w*+)")
 
@@ -82,7 +100,15 @@ class _Reader:
             "SLASH_COMMENT": self.slash_comment,
             "BAD_LINE": self.bad_line,
         }
-        for kind, text, line, column in scan(self.text):
+        common = _COMMON_LINE.match
+        for line, source in enumerate(self.text.split("\n"), 1):
+            match = common(source)
+            if match is not None and self.lane is not None and self.common_statement(match, line):
+                continue
+            statement = statement_of(source)
+            if statement is None:
+                continue  # a blank line
+            kind, text, column = statement
             if self.lane_wants_label and kind != "HASH_LINE":
                 self.close_label_window()
             handlers[kind](text, line, column)
@@ -92,6 +118,27 @@ class _Reader:
             self.close_label_window()
         self.resolve()
         return self.diagram, self.out.items
+
+    def common_statement(self, match: re.Match, line: int) -> bool:
+        """A line ``_COMMON_LINE`` matched, inside a lane: the node or edge added as ``node`` or
+        ``edge`` would add it, with nothing to report; False (nothing done) for a node id met
+        before, which ``node`` reports."""
+        node_id, shape, label, source_id, source_side, target_lane, target_id, target_side, edge_label = match.groups()
+        if node_id is not None and node_id in self.nodes:
+            return False
+        if self.lane_wants_label:
+            self.close_label_window()
+        lane_id = self.lane.id
+        if node_id is not None:
+            node = Node(node_id, lane_id, SHAPE_KIND[shape], label, shape, {}, line, match.start("nid") + 1)
+            self.nodes[node_id] = node
+            self.diagram.nodes.append(node)
+        else:
+            edge = Edge(source_id, target_id, edge_label, None, None, EdgeStyle.SOLID, None, {}, line,
+                        match.start("sid") + 1)
+            # Columns in ``resolve`` are 1 + the group's start: the match is of the whole line.
+            self.edges.append((edge, lane_id, None, _SIDE[source_side], target_lane, _SIDE[target_side], match, 1))
+        return True
 
     def close_label_window(self) -> None:
         if self.lane_wants_label:

@@ -33,22 +33,29 @@ class Statement(NamedTuple):
     column: int  # 1-based
 
 
+def statement_of(line: str) -> tuple[str, str, int] | None:
+    """The statement of one line (no newline in it) as ``(kind, text, column)``, or None for a
+    blank line (what ``scan`` makes of each line)."""
+    statement = line.lstrip(" \t")
+    if not statement:
+        return None
+    match = _STATEMENT.match(statement)
+    # No match: a line starting with a space the grammar does not ignore (U+00A0 …).
+    return (match.lastgroup if match is not None else "BAD_LINE", statement.rstrip(), len(line) - len(statement) + 1)
+
+
 def scan(text: str) -> list[tuple[str, str, int, int]]:
     """The statements of ``text`` as ``(kind, text, line, column)`` (the fields of ``Statement``,
     as plain tuples, which cost less to make than named ones).
 
     Every statement terminal ends at the end of its line (``_EOL``, or ``[^\\n]*``) and no terminal
     spans lines, so each line, less its leading blanks, is one statement or none: the text is
-    split into lines once and each is matched alone (less work per line than walking the text)."""
-    match_statement = _STATEMENT.match
+    split into lines once and each is matched alone (less work per line than walking the text).
+    The reader walks the lines itself (``statement_of`` for each line it does not decode at once)."""
     statements = []
-    append = statements.append
     for number, line in enumerate(text.split("\n"), 1):
-        statement = line.lstrip(" \t")
-        if not statement:
-            continue
-        match = match_statement(statement)
-        # No match: a line starting with a space the grammar does not ignore (U+00A0 …).
-        append((match.lastgroup if match is not None else "BAD_LINE", statement.rstrip(), number,
-                len(line) - len(statement) + 1))
+        statement = statement_of(line)
+        if statement is not None:
+            kind, body, column = statement
+            statements.append((kind, body, number, column))
     return statements
