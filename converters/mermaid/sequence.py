@@ -277,7 +277,8 @@ def _text(raw: str, attributes: dict[str, str], state: _State, line: int | None,
     if has_markup(_BR.sub("", raw)):
         attributes["mermaid.markup"] = "true"
         if "<" in text and len(tag_spans(text)) > len(tag_spans(raw)):
-            state.out.add("MIXED_MARKUP", f"the text {text!r} holds HTML tags and entity-coded ones (text to mermaid); "
+            shown = text if len(text) <= 80 else text[:77] + "..."
+            state.out.add("MIXED_MARKUP", f"the text {shown!r} holds HTML tags and entity-coded ones (text to mermaid); "
                           "written back, the entity-coded ones become tags", line=line, column=column)
     return text
 
