@@ -68,3 +68,16 @@ def test_writer_output_reads_back_equal_up_to_what_it_reported(fmt):
         check_closure(model, fmt)
 
     closure()
+
+
+def test_unnamed_nodes_pair_by_their_place_even_when_an_edge_label_changed():
+    """Found by tests/test_every_path.py (about 1 model in 1,000): PlantUML writes start ``0`` (it
+    has incoming edges) as an action and says so, and ``1 -> 0``'s empty label reads back as none
+    and it says so; the pairing of PlantUML's unnamed nodes hashed the edges' labels into each
+    node's place, lost both nodes, and gave the real start's name to the action."""
+    from converters.model import Diagram, Edge, Lane, Node, NodeKind
+
+    model = Diagram(lanes=[Lane("0")],
+                    nodes=[Node(node_id, "0", NodeKind.START) for node_id in ("0", "1", "00", "000", "0000")],
+                    edges=[Edge("0", "0"), Edge("1", "0", label="")])
+    check_closure(model, "plantuml")
