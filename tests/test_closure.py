@@ -81,3 +81,17 @@ def test_unnamed_nodes_pair_by_their_place_even_when_an_edge_label_changed():
                     nodes=[Node(node_id, "0", NodeKind.START) for node_id in ("0", "1", "00", "000", "0000")],
                     edges=[Edge("0", "0"), Edge("1", "0", label="")])
     check_closure(model, "plantuml")
+
+
+def test_a_chain_pairs_by_two_steps_of_the_graph_before_one():
+    """Found by tests/test_corpus_fuzz_plantuml_bpmn.py: a second ``start`` after the first is a
+    start with an incoming edge, written as an action (and said so). One step of the graph could
+    not tell the next action from it; two steps can."""
+    from pathlib import Path
+
+    from converters.api import read_with_diagnostics
+
+    text = (Path(__file__).parent / "corpus" / "plantuml" / "jgraph_comprehensive.puml").read_text(encoding="utf-8")
+    assert "\nstart\n" in text
+    model = read_with_diagnostics(text.replace("\nstart\n", "\nstart\nstart\n", 1), "plantuml").diagram
+    check_closure(model, "plantuml")
