@@ -175,17 +175,7 @@ class FlowLines:
         indent, ident, shape, data, _ = first.groups()
         if indent:
             statements.extend(indent)  # each space is a line of its own (``line: SPACE``)
-        id_start, id_end = first.span(2)
-        id_loc = (line, line, id_start - base, id_end - base)
-        if shape is None:
-            db.add_vertex(ident, loc=id_loc)
-            node_end = id_end
-        else:
-            _shaped_vertex(db, ident, shape, id_loc)
-            node_end = first.end(3)
-        if data is not None:
-            db.add_vertex(ident, metadata=data, loc=(line, line, id_start - base, node_end - base))
-            node_end = first.end(4)  # (the last SHAPE_DATA token ends before the "}")
+        node_end = _vertex(db, first, 2, ident, shape, data, line, base)
         previous = ident
         ids = [ident]
         arrows = self.arrows
@@ -196,22 +186,13 @@ class FlowLines:
                 link = db.destruct_link(arrow)
                 known = arrows[arrow] = (link["type"], link["stroke"], link["length"])
             link = {"type": known[0], "stroke": known[1], "length": known[2]}
-            id_start, id_end = m.span(4)
+            id_start = m.start(4)
             if label is not None:
                 link["text"] = _label(label)
                 link_end = id_start  # (after the closing "|" and the space after it)
             else:
                 link_end = m.end(1)
-            id_loc = (line, line, id_start - base, id_end - base)
-            if shape is None:
-                db.add_vertex(ident, loc=id_loc)
-                node_end = id_end
-            else:
-                _shaped_vertex(db, ident, shape, id_loc)
-                node_end = m.end(5)
-            if data is not None:
-                db.add_vertex(ident, metadata=data, loc=(line, line, id_start - base, node_end - base))
-                node_end = m.end(6)
+            node_end = _vertex(db, m, 4, ident, shape, data, line, base)
             # (``FlowDB.add_link`` of one start and one end, without an edge id)
             db.add_single_link(previous, ident, link, None, (line, line, m.start(1) - base, link_end - base))
             previous = ident
@@ -224,6 +205,23 @@ def _label(text: str) -> dict:
     if text[0] == '"':
         return {"text": text[1:-1], "type": "string"}
     return {"text": text, "type": "text"}
+
+
+def _vertex(db, match, group: int, ident: str, shape: str | None, data: str | None, line: int, base: int) -> int:
+    """The vertex production of one node of ``match`` (its id is ``group``, its shape and shape data
+    the two groups after), then its shape data as the grammar adds it; returns where the node ends."""
+    id_start, id_end = match.span(group)
+    id_loc = (line, line, id_start - base, id_end - base)
+    if shape is None:
+        db.add_vertex(ident, loc=id_loc)
+        node_end = id_end
+    else:
+        _shaped_vertex(db, ident, shape, id_loc)
+        node_end = match.end(group + 1)
+    if data is not None:
+        db.add_vertex(ident, metadata=data, loc=(line, line, id_start - base, node_end - base))
+        node_end = match.end(group + 2)  # (the last SHAPE_DATA token ends before the "}")
+    return node_end
 
 
 def _shaped_vertex(db, ident: str, shape: str, loc) -> None:
