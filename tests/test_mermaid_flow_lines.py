@@ -22,7 +22,7 @@ from converters.mermaid import flow_lines, flowchart, jison, reader
 from converters.mermaid.preprocess import preprocess
 from tests.conftest import IN_CI, ROOT
 from tests.strategies import any_models
-from tests.test_mermaid_fuzz import SEEDS, TOKENS
+from tests.test_mermaid_fuzz import SEEDS, TOKENS, mutated
 
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "150" if IN_CI else "40"))
 FUZZ = settings(max_examples=EXAMPLES * 3, deadline=None, derandomize=not IN_CI,
@@ -106,20 +106,7 @@ def spliced_texts(draw) -> str:
         text, _ = write_with_diagnostics(draw(any_models(max_nodes=8)), "mermaid",
                                          {"diagram": draw(st.sampled_from(["flowchart", "swimlane"]))},
                                          loss_policy="ignore")
-    for _ in range(draw(st.integers(0, 6))):
-        at = draw(st.integers(0, len(text)))
-        action = draw(st.sampled_from(["delete", "insert", "insert", "duplicate", "splice"]))
-        if action == "delete":
-            text = text[:at] + text[at + draw(st.integers(1, 30)):]
-        elif action == "insert":
-            text = text[:at] + draw(st.sampled_from(EDGE_CASES + TOKENS)) + text[at:]
-        elif action == "duplicate":
-            text = text[:at] + text[max(0, at - 40):at] + text[at:]
-        else:
-            other = draw(st.sampled_from(SEEDS))
-            start = draw(st.integers(0, len(other)))
-            text = text[:at] + other[start:start + draw(st.integers(1, 80))] + text[at:]
-    return text
+    return mutated(draw, text, EDGE_CASES + TOKENS, 0)
 
 
 @FUZZ

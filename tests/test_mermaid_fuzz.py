@@ -45,13 +45,19 @@ TOKENS = [
 def mutated_corpus_texts(draw) -> str:
     """A corpus file, cut, spliced with another file or itself, and with tokens inserted."""
     text = draw(st.sampled_from(SEEDS))
-    for _ in range(draw(st.integers(1, 6))):
+    return mutated(draw, text, TOKENS, 1)
+
+
+def mutated(draw, text: str, tokens: list[str], least: int) -> str:
+    """``text`` after ``least`` to 6 edits: cut, ``tokens`` inserted, a piece of itself repeated,
+    a piece of a corpus file spliced in."""
+    for _ in range(draw(st.integers(least, 6))):
         at = draw(st.integers(0, len(text)))
         action = draw(st.sampled_from(["delete", "insert", "insert", "duplicate", "splice"]))
         if action == "delete":
             text = text[:at] + text[at + draw(st.integers(1, 30)):]
         elif action == "insert":
-            text = text[:at] + draw(st.sampled_from(TOKENS)) + text[at:]
+            text = text[:at] + draw(st.sampled_from(tokens)) + text[at:]
         elif action == "duplicate":
             text = text[:at] + text[max(0, at - 40):at] + text[at:]
         else:
