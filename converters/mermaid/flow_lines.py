@@ -33,6 +33,7 @@ mutated ones, with and without this shortcut, and requires the same diagram and 
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from . import jison
 
@@ -85,11 +86,20 @@ def _arrow() -> str:
 # arrow (mermaid's arrows start with \s*: one there would go on with this line); each pattern below
 # ends with it when the line ends there
 _END = r"(?:((?:\r?\n)++)(?=[ \t]*+[A-Za-np-wyz0-9_]|[ \t]*+[xo](?![-=.])|[ \t]*+\Z))?"
-_FIRST = re.compile(rf"([ \t]*+){_NODE}{_END}")  # groups: indent, id, shape, data, newlines
-_FIRST_NO_DIRECTION = re.compile(rf"(?![^\n]*direction)([ \t]*+){_NODE}{_END}")
-# groups: arrow, label, space, id, shape, data, newlines (one space at most after the label:
-# ``link: linkStatement arrowText SPACE``)
-_STEP = re.compile(rf"({_arrow()})(?:\|({_LABEL})\|([ \t]?+))?{_NODE}{_END}")
+
+
+@cache
+def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """(first, first where the text says ``direction``, step), compiled at the first Mermaid read:
+    the arrows come from the flowchart grammar, whose loading (~0.3 s) would otherwise be paid at
+    import by every process, the CLI converting FlowZap to BPMN included."""
+    first = re.compile(rf"([ \t]*+){_NODE}{_END}")  # groups: indent, id, shape, data, newlines
+    first_no_direction = re.compile(rf"(?![^\n]*direction)([ \t]*+){_NODE}{_END}")
+    # groups: arrow, label, space, id, shape, data, newlines (one space at most after the label:
+    # ``link: linkStatement arrowText SPACE``)
+    step = re.compile(rf"({_arrow()})(?:\|({_LABEL})\|([ \t]?+))?{_NODE}{_END}")
+    return first, first_no_direction, step
+
 _FIRST_END, _STEP_END = 5, 7
 _SHAPES = {"[": "square", "(": "round", "{": "diamond"}
 
@@ -97,10 +107,12 @@ _SHAPES = {"[": "square", "(": "round", "{": "diamond"}
 class FlowLines:
     """``read`` for a ``jison.Shortcut`` over one text (``flowchart.parse``)."""
 
-    __slots__ = ("arrows", "first", "skip_until")
+    __slots__ = ("arrows", "first", "step", "skip_until")
 
     def __init__(self, code: str) -> None:
-        self.first = _FIRST_NO_DIRECTION.match if "direction" in code else _FIRST.match
+        first, first_no_direction, step = _patterns()
+        self.first = first_no_direction.match if "direction" in code else first.match
+        self.step = step.match
         self.skip_until = 0  # a line the shortcut failed on is not tried again (one try per line)
         self.arrows: dict[str, tuple] = {}  # arrow as written → FlowDB.destruct_link's values, in this text
 
@@ -149,7 +161,7 @@ class FlowLines:
             if text.find("\n", start, m.start(_FIRST_END)) >= 0:
                 return self._fail(text, start)
             return steps
-        step = _STEP.match
+        step = self.step
         while True:
             m = step(text, m.end())
             if m is None:

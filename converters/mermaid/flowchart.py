@@ -747,7 +747,7 @@ def _make_handlers() -> list:
 
     @on(133, 182, 184)
     def first_join(db, v, locs):
-        db.handlers[:] = _HANDLERS_JOINING  # from now on, the values an action is given are joined first
+        db.handlers[:] = _handlers()[1]  # from now on, the values an action is given are joined first
         return _Join.extend(v[0], v[1])
 
     missing = CUSTOM - {p for p, handler in enumerate(handlers) if handler is not None}
@@ -824,8 +824,12 @@ def _direction(value: str) -> str:
     return d
 
 
-_HANDLERS = _make_handlers()
-_HANDLERS_JOINING = _joining_handlers(_HANDLERS)
+@cache
+def _handlers() -> tuple[list, list]:
+    """(the handlers, the joining handlers), made at the first flowchart read: they need the
+    grammar, whose loading (~0.3 s) would otherwise be paid at import by every process."""
+    handlers = _make_handlers()
+    return handlers, _joining_handlers(handlers)
 
 
 def parse(pre: Preprocessed, whole_lines: bool = True) -> FlowDB:
@@ -834,7 +838,7 @@ def parse(pre: Preprocessed, whole_lines: bool = True) -> FlowDB:
     db = FlowDB()
     g = jison.grammar("flow")
     code = re.sub(r"}\s*\n", "}\n", pre.code)  # flowParser.ts
-    db.handlers = list(_HANDLERS)
+    db.handlers = list(_handlers()[0])
     db.lexer = jison.Lexer(g, code)
     max_depth = limits.current().max_depth
     # the diagram's document, the lanes' and max_depth levels of groups in them; one more is refused
