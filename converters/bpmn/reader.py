@@ -70,6 +70,8 @@ _FLOW_CONTENT = FLOW_NODES | DATA | frozenset({
 })
 # Attributes the model reads itself (no ``bpmn.*`` copy): most attributes of a file, skipped first.
 _PLAIN_ATTRIBUTES = frozenset({"id", "name", "sourceRef", "targetRef", "attachedToRef", "processRef"})
+# Children of a flow node that nothing reads (a foreign element's local name is None)
+_FLOW_REFS = frozenset({"incoming", "outgoing", None})
 _NOT_RAW = _CONSUMED_CHILDREN | _FLOW_CONTENT | {"text"}  # children raw_content does not keep
 
 
@@ -474,6 +476,14 @@ class _Reader:
         attributes = dict(items)
         flow = _Flow(element, kind, strip_prefix(attributes.get("sourceRef")), strip_prefix(attributes.get("targetRef")),
                      scope, len(self.flows), attributes=attributes)
+        self.flows.append(flow)
+        if not len(element):  # the common case: no children, hence no fz:meta and no raw content
+            if self.ours:
+                flow.meta = Meta()
+            flow.derived = derived = {}
+            if not attributes.keys() <= _PLAIN_ATTRIBUTES:
+                _native_attributes(items, derived)
+            return
         children = _children(element)
         first = _firsts(children)
         extension = first.get("extensionElements")  # (self.meta, inlined: once per flow)
@@ -481,10 +491,11 @@ class _Reader:
         if flow.meta is None and self.ours:
             flow.meta = Meta()
         if flow.meta is None or not flow.meta.synthetic:
-            flow.derived = {}
-            self.native_attributes(element, flow.derived, first, items)
-            self.raw_content(element, flow.derived, children=children)
-        self.flows.append(flow)
+            flow.derived = derived = {}
+            if not attributes.keys() <= _PLAIN_ATTRIBUTES:
+                _native_attributes(items, derived)
+            self.child_attributes(first, derived)
+            self.raw_content(element, derived, children=children)
 
     def read_data_associations(self, element_id: str, children: list, scope: str) -> set:
         """The data associations of an activity or event whose data ends are data objects or
@@ -538,18 +549,24 @@ class _Reader:
         if local in CONTAINERS:
             self.child_lists[element] = children  # the walk goes on into them
         first = _firsts(children)
-        extension = first.get("extensionElements")  # (self.meta, inlined: once per node)
-        meta = extensions.decode(extension) if extension is not None else None
-        if meta is None and self.ours:
-            meta = Meta()
-        link = first.get("linkEventDefinition")
-        if link is not None:
-            self.links.append((bpmn_id, scope, link))
-        if meta is not None and meta.synthetic:
-            self.synthetic.add(bpmn_id)
-            self.node_scope[bpmn_id] = scope
-            self.node_pool[bpmn_id] = pool.id
-            return None
+        # Most nodes hold only their incoming and outgoing references, which nothing below reads:
+        # no fz:meta, link, documentation, extension, data association or raw content to look for.
+        plain = first.keys() <= _FLOW_REFS
+        if plain:
+            meta = Meta() if self.ours else None
+        else:
+            extension = first.get("extensionElements")  # (self.meta, inlined: once per node)
+            meta = extensions.decode(extension) if extension is not None else None
+            if meta is None and self.ours:
+                meta = Meta()
+            link = first.get("linkEventDefinition")
+            if link is not None:
+                self.links.append((bpmn_id, scope, link))
+            if meta is not None and meta.synthetic:
+                self.synthetic.add(bpmn_id)
+                self.node_scope[bpmn_id] = scope
+                self.node_pool[bpmn_id] = pool.id
+                return None
         kind, label, shape, model_id = _KINDS[local], attributes.get("name"), local, bpmn_id
         if local == "textAnnotation":
             text = first.get("text")
@@ -563,17 +580,19 @@ class _Reader:
             elif meta.get("label") is not None:
                 label = meta.get("label")
             model_id = meta.get("id") or bpmn_id
-        node = Node(model_id, "", kind, label, shape, line=element.sourceline)
-        self.element_id[bpmn_id] = node.id
+        self.element_id[bpmn_id] = model_id
         derived: dict[str, str] = {}
         if local != KIND_ELEMENT[kind]:
             derived["bpmn.type"] = local
-        self.native_attributes(element, derived, first, items)
-        raw = self.read_data_associations(bpmn_id, children, scope) if local in FLOW_NODES and (
-            "dataInputAssociation" in first or "dataOutputAssociation" in first) else set()
-        definitions = self.raw_content(element, derived, raw, children)
-        if definitions:
-            derived["bpmn.eventDefinition"] = ",".join(d[: -len("EventDefinition")] for d in definitions)
+        if not attributes.keys() <= _PLAIN_ATTRIBUTES:
+            _native_attributes(items, derived)
+        if not plain:
+            self.child_attributes(first, derived)
+            raw = self.read_data_associations(bpmn_id, children, scope) if local in FLOW_NODES and (
+                "dataInputAssociation" in first or "dataOutputAssociation" in first) else set()
+            definitions = self.raw_content(element, derived, raw, children)
+            if definitions:
+                derived["bpmn.eventDefinition"] = ",".join(d[: -len("EventDefinition")] for d in definitions)
         if local == "boundaryEvent":
             derived["bpmn.attachedTo"] = strip_prefix(attributes.get("attachedToRef")) or ""
             index = meta.get("attachmentIndex") if meta is not None else None
@@ -586,20 +605,20 @@ class _Reader:
         if local == "dataStoreReference" and attributes.get("dataStoreRef"):
             derived["bpmn.dataStoreRef"] = attributes["dataStoreRef"]
         if meta is not None:
-            node.attributes = self.choose_attributes(derived, meta)
+            derived = self.choose_attributes(derived, meta)
             if (meta.get("index") or "").isdecimal():
-                self.note_index[node.id] = int(meta.get("index"))
-        else:
-            node.attributes = derived
+                self.note_index[model_id] = int(meta.get("index"))
         lane = pool.lane_of_node.get(bpmn_id)  # (the common case of lane_for, without a call)
-        node.lane = lane if lane is not None else self.lane_for(bpmn_id, pool, lane_hint, local, element)
-        self.nodes[node.id] = node
+        if lane is None:
+            lane = self.lane_for(bpmn_id, pool, lane_hint, local, element)
+        node = Node(model_id, lane, kind, label, shape, derived, element.sourceline)
+        self.nodes[model_id] = node
         self.node_scope[bpmn_id] = scope
         self.node_pool[bpmn_id] = pool.id
-        self.node_order[node.id] = len(self.node_order)
+        self.node_order[model_id] = len(self.node_order)
         self.diagram.nodes.append(node)
         if group is not None:
-            self.subprocess_groups[group].members.append(node.id)
+            self.subprocess_groups[group].members.append(model_id)
         return node
 
     def meta_value(self, kind, value: str | None, default, element):
@@ -629,19 +648,12 @@ class _Reader:
 
     def native_attributes(self, element, into: dict[str, str], first: dict | None = None,
                           items: list[tuple[str, str]] | None = None) -> None:
-        for key, value in attribute_items(element) if items is None else items:
-            if key[0] == "{":
-                ns = key[1:].partition("}")[0]
-                if ns != MODEL_NS:
-                    into[f"bpmn.{key}"] = value  # vendor attribute, Clark notation keeps its namespace
-            elif key in _PLAIN_ATTRIBUTES:
-                continue
-            elif key in NATIVE_ATTRIBUTES:
-                into[f"bpmn.{key}"] = value
-            elif key == "default":
-                into["bpmn.default"] = value
-        if first is None:
-            first = _firsts(_children(element))
+        _native_attributes(attribute_items(element) if items is None else items, into)
+        self.child_attributes(_firsts(_children(element)) if first is None else first, into)
+
+    @staticmethod
+    def child_attributes(first: dict, into: dict[str, str]) -> None:
+        """Documentation and vendor extension elements (``first``: ``_firsts`` of the children)."""
         documentation = first.get("documentation")
         if documentation is not None and documentation.text and documentation.text.strip():
             into["description"] = documentation.text.strip()
@@ -974,15 +986,29 @@ class _Reader:
         self.diagram.nodes.sort(key=key)
 
 
+def _native_attributes(items: list[tuple[str, str]], into: dict[str, str]) -> None:
+    """The element's attributes the model has no field for, as ``bpmn.*``."""
+    for key, value in items:
+        if key[0] == "{":
+            ns = key[1:].partition("}")[0]
+            if ns != MODEL_NS:
+                into[f"bpmn.{key}"] = value  # vendor attribute, Clark notation keeps its namespace
+        elif key in _PLAIN_ATTRIBUTES:
+            continue
+        elif key in NATIVE_ATTRIBUTES:
+            into[f"bpmn.{key}"] = value
+        elif key == "default":
+            into["bpmn.default"] = value
+
+
 def _children(element) -> list[tuple[str | None, object]]:
     """(local name in the BPMN namespace or None, child) of each child of ``element``: listed once,
     then each question about them (fz:meta, documentation, extensions, raw content) is answered from
     the list (lxml's ``find`` costs microseconds a call)."""
-    children = list(element)
     try:  # tags seen before: one dict lookup each, in the comprehension
-        return [(LOCAL_NAMES[child.tag], child) for child in children]
+        return [(LOCAL_NAMES[child.tag], child) for child in element]
     except (KeyError, TypeError):
-        return [(model_local(child.tag), child) for child in children]
+        return [(model_local(child.tag), child) for child in element]
 
 
 def _firsts(children: list[tuple[str | None, object]]) -> dict:
