@@ -72,6 +72,7 @@ _FLOW_CONTENT = FLOW_NODES | DATA | frozenset({
 _PLAIN_ATTRIBUTES = frozenset({"id", "name", "sourceRef", "targetRef", "attachedToRef", "processRef"})
 # Children of a flow node that nothing reads (a foreign element's local name is None)
 _FLOW_REFS = frozenset({"incoming", "outgoing", None})
+_NOT_ROOT_ELEMENTS = frozenset({None, "process", "collaboration", "category"})  # root children read elsewhere
 _NOT_RAW = _CONSUMED_CHILDREN | _FLOW_CONTENT | {"text"}  # children raw_content does not keep
 
 
@@ -172,12 +173,17 @@ class _Reader:
             self.diagram.lanes.extend(pool.lanes)
             if pool.process is not None:
                 self.walk(self.process_children(pool.process), pool, pool.process.get("id"), None)
-        self.read_collaborations(root)
+        if self.collaborations:
+            self.read_collaborations(root)
         self.read_root_elements(root)
-        self.resolve_flows()
-        self.read_groups()
-        self.check_links()
-        self.order_nodes()
+        if self.flows:  # (each step below costs a call and its set-up even with nothing to do)
+            self.resolve_flows()
+        if self.groups:
+            self.read_groups()
+        if self.links:
+            self.check_links()
+        if len(self.diagram.nodes) > 1:
+            self.order_nodes()
         if not self.pools:
             self.out.add("NO_PROCESS", "the definitions hold no process and no pool: an empty diagram",
                          line=root.sourceline)
@@ -319,8 +325,7 @@ class _Reader:
     def read_root_elements(self, root) -> None:
         """Messages, errors, signals, escalations, data stores, item definitions…: what event
         definitions and tasks refer to. Kept whole (``bpmn.rootElements``) and written back."""
-        kept = [child for child in root if model_local(child.tag) not in
-                (None, "process", "collaboration", "category")]
+        kept = [child for local, child in _children(root) if local not in _NOT_ROOT_ELEMENTS]
         native = (self.diagram_meta.get("native") or "").split() if self.diagram_meta is not None else None
         if kept and (native is None or "bpmn.rootElements" in native):
             self.diagram.attributes["bpmn.rootElements"] = serialize(kept)
@@ -973,17 +978,18 @@ class _Reader:
                 self.diagram.nodes = nodes
             return
         lane_index = {lane.id: i for i, lane in enumerate(self.diagram.lanes)}
-        inverse = {model: bpmn for bpmn, model in self.element_id.items()}
-
-        bounds, node_order = self.bounds, self.node_order
-
-        def key(node: Node):
-            box = bounds.get(inverse.get(node.id, node.id))
-            if box is None:
-                return (lane_index.get(node.lane, 0), 1, 0.0, 0.0, node_order[node.id])
-            return (lane_index.get(node.lane, 0), 0, box[0], box[1], node_order[node.id])
-
-        self.diagram.nodes.sort(key=key)
+        bounds, node_order, nodes = self.bounds, self.node_order, self.diagram.nodes
+        # the key of each node in one comprehension (no key function called per node); a node's
+        # drawing is found by its BPMN id, which is its model id unless fz:meta renamed it
+        if any(bpmn != model for bpmn, model in self.element_id.items()):
+            inverse = {model: bpmn for bpmn, model in self.element_id.items()}
+            boxes = [bounds.get(inverse.get(node.id, node.id)) for node in nodes]
+        else:
+            boxes = [bounds.get(node.id) for node in nodes]
+        keys = [(lane_index.get(node.lane, 0), 1, 0.0, 0.0, node_order[node.id]) if box is None else
+                (lane_index.get(node.lane, 0), 0, box[0], box[1], node_order[node.id]) for node, box in zip(nodes, boxes)]
+        order = sorted(range(len(nodes)), key=keys.__getitem__)
+        self.diagram.nodes = [nodes[i] for i in order]
 
 
 def _native_attributes(items: list[tuple[str, str]], into: dict[str, str]) -> None:
