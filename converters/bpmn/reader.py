@@ -614,8 +614,13 @@ class _Reader:
             if (meta.get("index") or "").isdecimal():
                 self.note_index[model_id] = int(meta.get("index"))
         lane = pool.lane_of_node.get(bpmn_id)  # (the common case of lane_for, without a call)
-        if lane is None:
-            lane = self.lane_for(bpmn_id, pool, lane_hint, local, element)
+        if lane is None:  # (lane_for's next two cases, inlined)
+            if lane_hint is not None:
+                lane = lane_hint
+            elif len(pool.lanes) == 1:
+                lane = pool.lanes[0].id
+            else:
+                lane = self.lane_for(bpmn_id, pool, lane_hint, local, element)
         node = Node(model_id, lane, kind, label, shape, derived, element.sourceline)
         self.nodes[model_id] = node
         self.node_scope[bpmn_id] = scope
