@@ -72,6 +72,9 @@ _FLOW_CONTENT = FLOW_NODES | DATA | frozenset({
 _PLAIN_ATTRIBUTES = frozenset({"id", "name", "sourceRef", "targetRef", "attachedToRef", "processRef"})
 # Children of a flow node that nothing reads (a foreign element's local name is None)
 _FLOW_REFS = frozenset({"incoming", "outgoing", None})
+# lxml's items() looks each value up by name again: quadratic on an element with 100,000 attributes
+# (attribute_items is linear); below this many, items() is one C call
+_FEW_ATTRIBUTES = 16
 _NOT_ROOT_ELEMENTS = frozenset({None, "process", "collaboration", "category"})  # root children read elsewhere
 _NOT_RAW = _CONSUMED_CHILDREN | _FLOW_CONTENT | {"text"}  # children raw_content does not keep
 
@@ -477,7 +480,7 @@ class _Reader:
 
     def add_flow(self, element, kind: str, scope: str | None) -> None:
         """A sequence flow, message flow or association: an edge once its ends are known."""
-        items = attribute_items(element)
+        items = element.items() if len(element.attrib) <= _FEW_ATTRIBUTES else attribute_items(element)
         attributes = dict(items)
         flow = _Flow(element, kind, strip_prefix(attributes.get("sourceRef")), strip_prefix(attributes.get("targetRef")),
                      scope, len(self.flows), attributes=attributes)
@@ -541,7 +544,8 @@ class _Reader:
 
     def add_node(self, element, local: str, pool: _Pool, scope: str, group: str | None,
                  lane_hint: str | None) -> Node | None:
-        items = attribute_items(element)  # listed once: lxml's get costs about as much as this for all
+        # listed once (lxml's get costs about as much as this for all); attribute_items, inlined
+        items = element.items() if len(element.attrib) <= _FEW_ATTRIBUTES else attribute_items(element)
         attributes = dict(items)
         bpmn_id = attributes.get("id")
         if not bpmn_id:
@@ -550,7 +554,10 @@ class _Reader:
                          line=element.sourceline, element=bpmn_id)
         if self.elements.get(bpmn_id) is not element:
             return None  # a duplicate id, already reported
-        children = _children(element)  # one pass for all that follows
+        try:  # one pass for all that follows (_children, inlined)
+            children = [(LOCAL_NAMES[child.tag], child) for child in element]
+        except (KeyError, TypeError):
+            children = _children(element)
         if local in CONTAINERS:
             self.child_lists[element] = children  # the walk goes on into them
         first = _firsts(children)
