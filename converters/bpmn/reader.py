@@ -14,6 +14,8 @@ A file this converter wrote (``exporter="flowzap-converter"``) is read back exac
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from itertools import repeat
+from operator import itemgetter
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -202,7 +204,7 @@ class _Reader:
         # Only the model's elements are referred to by id; vendor and fz: elements may say "id" too.
         # The loops are comprehensions and dict(zip()) (in C), not statements per element.
         found = list(root.iter(f"{_M}*"))
-        ids = [_get(element, "id") for element in found]
+        ids = list(map(_get, found, repeat("id")))  # (no bytecode per element)
         # the first element of each id (a reversed dict keeps the earliest); None is no id
         elements = self.elements = dict(zip(reversed(ids), reversed(found)))
         # kept: the walk lists these elements' children again and then finds their Python objects
@@ -798,7 +800,7 @@ class _Reader:
             else:
                 order = 1e10 + flow.order
             indexed.append((order, edge))
-        indexed.sort(key=lambda item: item[0])
+        indexed.sort(key=itemgetter(0))
         self.diagram.edges.extend(edge for _, edge in indexed)
 
     def check_ends(self, flow: _Flow) -> bool:
