@@ -994,14 +994,17 @@ class _Reader:
         lane_index = {lane.id: i for i, lane in enumerate(self.diagram.lanes)}
         bounds, node_order, nodes = self.bounds, self.node_order, self.diagram.nodes
         # the key of each node in one comprehension (no key function called per node); a node's
-        # drawing is found by its BPMN id, which is its model id unless fz:meta renamed it
-        if any(bpmn != model for bpmn, model in self.element_id.items()):
+        # drawing is found by its BPMN id, which is its model id unless fz:meta renamed it (the
+        # two lists compared in C)
+        get = bounds.get
+        if list(self.element_id) != list(self.element_id.values()):
             inverse = {model: bpmn for bpmn, model in self.element_id.items()}
-            boxes = [bounds.get(inverse.get(node.id, node.id)) for node in nodes]
+            keys = [(lane_index.get(node.lane, 0), 1, 0.0, 0.0, node_order[node.id])
+                    if (box := get(inverse.get(node.id, node.id))) is None else
+                    (lane_index.get(node.lane, 0), 0, box[0], box[1], node_order[node.id]) for node in nodes]
         else:
-            boxes = [bounds.get(node.id) for node in nodes]
-        keys = [(lane_index.get(node.lane, 0), 1, 0.0, 0.0, node_order[node.id]) if box is None else
-                (lane_index.get(node.lane, 0), 0, box[0], box[1], node_order[node.id]) for node, box in zip(nodes, boxes)]
+            keys = [(lane_index.get(node.lane, 0), 1, 0.0, 0.0, node_order[node.id]) if (box := get(node.id)) is None else
+                    (lane_index.get(node.lane, 0), 0, box[0], box[1], node_order[node.id]) for node in nodes]
         order = sorted(range(len(nodes)), key=keys.__getitem__)
         self.diagram.nodes = [nodes[i] for i in order]
 
