@@ -14,6 +14,8 @@ A file this converter wrote (``exporter="flowzap-converter"``) is read back exac
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from itertools import repeat
+from operator import itemgetter
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -70,6 +72,12 @@ _FLOW_CONTENT = FLOW_NODES | DATA | frozenset({
 })
 # Attributes the model reads itself (no ``bpmn.*`` copy): most attributes of a file, skipped first.
 _PLAIN_ATTRIBUTES = frozenset({"id", "name", "sourceRef", "targetRef", "attachedToRef", "processRef"})
+# Children of a flow node that nothing reads (a foreign element's local name is None)
+_FLOW_REFS = frozenset({"incoming", "outgoing", None})
+# lxml's items() looks each value up by name again: quadratic on an element with 100,000 attributes
+# (attribute_items is linear); below this many, items() is one C call
+_FEW_ATTRIBUTES = 16
+_NOT_ROOT_ELEMENTS = frozenset({None, "process", "collaboration", "category"})  # root children read elsewhere
 _NOT_RAW = _CONSUMED_CHILDREN | _FLOW_CONTENT | {"text"}  # children raw_content does not keep
 
 
@@ -170,12 +178,17 @@ class _Reader:
             self.diagram.lanes.extend(pool.lanes)
             if pool.process is not None:
                 self.walk(self.process_children(pool.process), pool, pool.process.get("id"), None)
-        self.read_collaborations(root)
+        if self.collaborations:
+            self.read_collaborations(root)
         self.read_root_elements(root)
-        self.resolve_flows()
-        self.read_groups()
-        self.check_links()
-        self.order_nodes()
+        if self.flows:  # (each step below costs a call and its set-up even with nothing to do)
+            self.resolve_flows()
+        if self.groups:
+            self.read_groups()
+        if self.links:
+            self.check_links()
+        if len(self.diagram.nodes) > 1:
+            self.order_nodes()
         if not self.pools:
             self.out.add("NO_PROCESS", "the definitions hold no process and no pool: an empty diagram",
                          line=root.sourceline)
@@ -191,7 +204,7 @@ class _Reader:
         # Only the model's elements are referred to by id; vendor and fz: elements may say "id" too.
         # The loops are comprehensions and dict(zip()) (in C), not statements per element.
         found = list(root.iter(f"{_M}*"))
-        ids = [_get(element, "id") for element in found]
+        ids = list(map(_get, found, repeat("id")))  # (no bytecode per element)
         # the first element of each id (a reversed dict keeps the earliest); None is no id
         elements = self.elements = dict(zip(reversed(ids), reversed(found)))
         # kept: the walk lists these elements' children again and then finds their Python objects
@@ -317,8 +330,7 @@ class _Reader:
     def read_root_elements(self, root) -> None:
         """Messages, errors, signals, escalations, data stores, item definitions…: what event
         definitions and tasks refer to. Kept whole (``bpmn.rootElements``) and written back."""
-        kept = [child for child in root if model_local(child.tag) not in
-                (None, "process", "collaboration", "category")]
+        kept = [child for local, child in _children(root) if local not in _NOT_ROOT_ELEMENTS]
         native = (self.diagram_meta.get("native") or "").split() if self.diagram_meta is not None else None
         if kept and (native is None or "bpmn.rootElements" in native):
             self.diagram.attributes["bpmn.rootElements"] = serialize(kept)
@@ -470,10 +482,18 @@ class _Reader:
 
     def add_flow(self, element, kind: str, scope: str | None) -> None:
         """A sequence flow, message flow or association: an edge once its ends are known."""
-        items = attribute_items(element)
+        items = element.items() if len(element.attrib) <= _FEW_ATTRIBUTES else attribute_items(element)
         attributes = dict(items)
         flow = _Flow(element, kind, strip_prefix(attributes.get("sourceRef")), strip_prefix(attributes.get("targetRef")),
                      scope, len(self.flows), attributes=attributes)
+        self.flows.append(flow)
+        if not len(element):  # the common case: no children, hence no fz:meta and no raw content
+            if self.ours:
+                flow.meta = Meta()
+            flow.derived = derived = {}
+            if not attributes.keys() <= _PLAIN_ATTRIBUTES:
+                _native_attributes(items, derived)
+            return
         children = _children(element)
         first = _firsts(children)
         extension = first.get("extensionElements")  # (self.meta, inlined: once per flow)
@@ -481,10 +501,11 @@ class _Reader:
         if flow.meta is None and self.ours:
             flow.meta = Meta()
         if flow.meta is None or not flow.meta.synthetic:
-            flow.derived = {}
-            self.native_attributes(element, flow.derived, first, items)
-            self.raw_content(element, flow.derived, children=children)
-        self.flows.append(flow)
+            flow.derived = derived = {}
+            if not attributes.keys() <= _PLAIN_ATTRIBUTES:
+                _native_attributes(items, derived)
+            self.child_attributes(first, derived)
+            self.raw_content(element, derived, children=children)
 
     def read_data_associations(self, element_id: str, children: list, scope: str) -> set:
         """The data associations of an activity or event whose data ends are data objects or
@@ -525,7 +546,8 @@ class _Reader:
 
     def add_node(self, element, local: str, pool: _Pool, scope: str, group: str | None,
                  lane_hint: str | None) -> Node | None:
-        items = attribute_items(element)  # listed once: lxml's get costs about as much as this for all
+        # listed once (lxml's get costs about as much as this for all); attribute_items, inlined
+        items = element.items() if len(element.attrib) <= _FEW_ATTRIBUTES else attribute_items(element)
         attributes = dict(items)
         bpmn_id = attributes.get("id")
         if not bpmn_id:
@@ -534,22 +556,31 @@ class _Reader:
                          line=element.sourceline, element=bpmn_id)
         if self.elements.get(bpmn_id) is not element:
             return None  # a duplicate id, already reported
-        children = _children(element)  # one pass for all that follows
+        try:  # one pass for all that follows (_children, inlined)
+            children = [(LOCAL_NAMES[child.tag], child) for child in element]
+        except (KeyError, TypeError):
+            children = _children(element)
         if local in CONTAINERS:
             self.child_lists[element] = children  # the walk goes on into them
         first = _firsts(children)
-        extension = first.get("extensionElements")  # (self.meta, inlined: once per node)
-        meta = extensions.decode(extension) if extension is not None else None
-        if meta is None and self.ours:
-            meta = Meta()
-        link = first.get("linkEventDefinition")
-        if link is not None:
-            self.links.append((bpmn_id, scope, link))
-        if meta is not None and meta.synthetic:
-            self.synthetic.add(bpmn_id)
-            self.node_scope[bpmn_id] = scope
-            self.node_pool[bpmn_id] = pool.id
-            return None
+        # Most nodes hold only their incoming and outgoing references, which nothing below reads:
+        # no fz:meta, link, documentation, extension, data association or raw content to look for.
+        plain = first.keys() <= _FLOW_REFS
+        if plain:
+            meta = Meta() if self.ours else None
+        else:
+            extension = first.get("extensionElements")  # (self.meta, inlined: once per node)
+            meta = extensions.decode(extension) if extension is not None else None
+            if meta is None and self.ours:
+                meta = Meta()
+            link = first.get("linkEventDefinition")
+            if link is not None:
+                self.links.append((bpmn_id, scope, link))
+            if meta is not None and meta.synthetic:
+                self.synthetic.add(bpmn_id)
+                self.node_scope[bpmn_id] = scope
+                self.node_pool[bpmn_id] = pool.id
+                return None
         kind, label, shape, model_id = _KINDS[local], attributes.get("name"), local, bpmn_id
         if local == "textAnnotation":
             text = first.get("text")
@@ -563,17 +594,19 @@ class _Reader:
             elif meta.get("label") is not None:
                 label = meta.get("label")
             model_id = meta.get("id") or bpmn_id
-        node = Node(model_id, "", kind, label, shape, line=element.sourceline)
-        self.element_id[bpmn_id] = node.id
+        self.element_id[bpmn_id] = model_id
         derived: dict[str, str] = {}
         if local != KIND_ELEMENT[kind]:
             derived["bpmn.type"] = local
-        self.native_attributes(element, derived, first, items)
-        raw = self.read_data_associations(bpmn_id, children, scope) if local in FLOW_NODES and (
-            "dataInputAssociation" in first or "dataOutputAssociation" in first) else set()
-        definitions = self.raw_content(element, derived, raw, children)
-        if definitions:
-            derived["bpmn.eventDefinition"] = ",".join(d[: -len("EventDefinition")] for d in definitions)
+        if not attributes.keys() <= _PLAIN_ATTRIBUTES:
+            _native_attributes(items, derived)
+        if not plain:
+            self.child_attributes(first, derived)
+            raw = self.read_data_associations(bpmn_id, children, scope) if local in FLOW_NODES and (
+                "dataInputAssociation" in first or "dataOutputAssociation" in first) else set()
+            definitions = self.raw_content(element, derived, raw, children)
+            if definitions:
+                derived["bpmn.eventDefinition"] = ",".join(d[: -len("EventDefinition")] for d in definitions)
         if local == "boundaryEvent":
             derived["bpmn.attachedTo"] = strip_prefix(attributes.get("attachedToRef")) or ""
             index = meta.get("attachmentIndex") if meta is not None else None
@@ -586,20 +619,25 @@ class _Reader:
         if local == "dataStoreReference" and attributes.get("dataStoreRef"):
             derived["bpmn.dataStoreRef"] = attributes["dataStoreRef"]
         if meta is not None:
-            node.attributes = self.choose_attributes(derived, meta)
+            derived = self.choose_attributes(derived, meta)
             if (meta.get("index") or "").isdecimal():
-                self.note_index[node.id] = int(meta.get("index"))
-        else:
-            node.attributes = derived
+                self.note_index[model_id] = int(meta.get("index"))
         lane = pool.lane_of_node.get(bpmn_id)  # (the common case of lane_for, without a call)
-        node.lane = lane if lane is not None else self.lane_for(bpmn_id, pool, lane_hint, local, element)
-        self.nodes[node.id] = node
+        if lane is None:  # (lane_for's next two cases, inlined)
+            if lane_hint is not None:
+                lane = lane_hint
+            elif len(pool.lanes) == 1:
+                lane = pool.lanes[0].id
+            else:
+                lane = self.lane_for(bpmn_id, pool, lane_hint, local, element)
+        node = Node(model_id, lane, kind, label, shape, derived, element.sourceline)
+        self.nodes[model_id] = node
         self.node_scope[bpmn_id] = scope
         self.node_pool[bpmn_id] = pool.id
-        self.node_order[node.id] = len(self.node_order)
+        self.node_order[model_id] = len(self.node_order)
         self.diagram.nodes.append(node)
         if group is not None:
-            self.subprocess_groups[group].members.append(node.id)
+            self.subprocess_groups[group].members.append(model_id)
         return node
 
     def meta_value(self, kind, value: str | None, default, element):
@@ -629,19 +667,12 @@ class _Reader:
 
     def native_attributes(self, element, into: dict[str, str], first: dict | None = None,
                           items: list[tuple[str, str]] | None = None) -> None:
-        for key, value in attribute_items(element) if items is None else items:
-            if key[0] == "{":
-                ns = key[1:].partition("}")[0]
-                if ns != MODEL_NS:
-                    into[f"bpmn.{key}"] = value  # vendor attribute, Clark notation keeps its namespace
-            elif key in _PLAIN_ATTRIBUTES:
-                continue
-            elif key in NATIVE_ATTRIBUTES:
-                into[f"bpmn.{key}"] = value
-            elif key == "default":
-                into["bpmn.default"] = value
-        if first is None:
-            first = _firsts(_children(element))
+        _native_attributes(attribute_items(element) if items is None else items, into)
+        self.child_attributes(_firsts(_children(element)) if first is None else first, into)
+
+    @staticmethod
+    def child_attributes(first: dict, into: dict[str, str]) -> None:
+        """Documentation and vendor extension elements (``first``: ``_firsts`` of the children)."""
         documentation = first.get("documentation")
         if documentation is not None and documentation.text and documentation.text.strip():
             into["description"] = documentation.text.strip()
@@ -769,7 +800,7 @@ class _Reader:
             else:
                 order = 1e10 + flow.order
             indexed.append((order, edge))
-        indexed.sort(key=lambda item: item[0])
+        indexed.sort(key=itemgetter(0))
         self.diagram.edges.extend(edge for _, edge in indexed)
 
     def check_ends(self, flow: _Flow) -> bool:
@@ -961,28 +992,46 @@ class _Reader:
                 self.diagram.nodes = nodes
             return
         lane_index = {lane.id: i for i, lane in enumerate(self.diagram.lanes)}
-        inverse = {model: bpmn for bpmn, model in self.element_id.items()}
+        bounds, node_order, nodes = self.bounds, self.node_order, self.diagram.nodes
+        # the key of each node in one comprehension (no key function called per node); a node's
+        # drawing is found by its BPMN id, which is its model id unless fz:meta renamed it (the
+        # two lists compared in C)
+        get = bounds.get
+        if list(self.element_id) != list(self.element_id.values()):
+            inverse = {model: bpmn for bpmn, model in self.element_id.items()}
+            keys = [(lane_index.get(node.lane, 0), 1, 0.0, 0.0, node_order[node.id])
+                    if (box := get(inverse.get(node.id, node.id))) is None else
+                    (lane_index.get(node.lane, 0), 0, box[0], box[1], node_order[node.id]) for node in nodes]
+        else:
+            keys = [(lane_index.get(node.lane, 0), 1, 0.0, 0.0, node_order[node.id]) if (box := get(node.id)) is None else
+                    (lane_index.get(node.lane, 0), 0, box[0], box[1], node_order[node.id]) for node in nodes]
+        order = sorted(range(len(nodes)), key=keys.__getitem__)
+        self.diagram.nodes = [nodes[i] for i in order]
 
-        bounds, node_order = self.bounds, self.node_order
 
-        def key(node: Node):
-            box = bounds.get(inverse.get(node.id, node.id))
-            if box is None:
-                return (lane_index.get(node.lane, 0), 1, 0.0, 0.0, node_order[node.id])
-            return (lane_index.get(node.lane, 0), 0, box[0], box[1], node_order[node.id])
-
-        self.diagram.nodes.sort(key=key)
+def _native_attributes(items: list[tuple[str, str]], into: dict[str, str]) -> None:
+    """The element's attributes the model has no field for, as ``bpmn.*``."""
+    for key, value in items:
+        if key[0] == "{":
+            ns = key[1:].partition("}")[0]
+            if ns != MODEL_NS:
+                into[f"bpmn.{key}"] = value  # vendor attribute, Clark notation keeps its namespace
+        elif key in _PLAIN_ATTRIBUTES:
+            continue
+        elif key in NATIVE_ATTRIBUTES:
+            into[f"bpmn.{key}"] = value
+        elif key == "default":
+            into["bpmn.default"] = value
 
 
 def _children(element) -> list[tuple[str | None, object]]:
     """(local name in the BPMN namespace or None, child) of each child of ``element``: listed once,
     then each question about them (fz:meta, documentation, extensions, raw content) is answered from
     the list (lxml's ``find`` costs microseconds a call)."""
-    children = list(element)
     try:  # tags seen before: one dict lookup each, in the comprehension
-        return [(LOCAL_NAMES[child.tag], child) for child in children]
+        return [(LOCAL_NAMES[child.tag], child) for child in element]
     except (KeyError, TypeError):
-        return [(model_local(child.tag), child) for child in children]
+        return [(model_local(child.tag), child) for child in element]
 
 
 def _firsts(children: list[tuple[str | None, object]]) -> dict:
