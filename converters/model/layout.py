@@ -54,19 +54,27 @@ class _Adjacency:
     as one flat array (``outgoing[first[i]:first[i + 1]]``) rather than a list per node: the
     layout is memory-bound at 50,000 nodes, where every dict and small list costs cache misses."""
     ids: list[str]  # node ids in model order
-    position: dict[str, int]  # node id → position
+    position: dict[str, int] | None  # node id → position (None when the caller gave the ends by position)
     source_of: list[int]  # per edge, its source's position (-1 when it names no node)
     target_of: list[int]  # per edge, its target's position (-1 when it names no node)
     first: list[int]  # per node position, where its edges start in ``outgoing`` (one more entry at the end)
     outgoing: list[int]  # edge indexes, grouped by source in model order, in edge order within a source
 
 
-def _adjacency(diagram: Diagram) -> _Adjacency:
+def adjacency(diagram: Diagram) -> _Adjacency:
+    """The graph by list positions (see ``_Adjacency``); the PlantUML writer walks it too."""
+    return _adjacency(diagram)
+
+
+def _adjacency(diagram: Diagram, ends: tuple[list[int], list[int]] | None = None) -> _Adjacency:
     ids = [node.id for node in diagram.nodes]
-    position = {node_id: i for i, node_id in enumerate(ids)}
-    get = position.get
-    source_of = [get(edge.source, -1) for edge in diagram.edges]
-    target_of = [get(edge.target, -1) for edge in diagram.edges]
+    if ends is None:
+        position = {node_id: i for i, node_id in enumerate(ids)}
+        get = position.get
+        source_of = [get(edge.source, -1) for edge in diagram.edges]
+        target_of = [get(edge.target, -1) for edge in diagram.edges]
+    else:
+        position, (source_of, target_of) = None, ends
     count = [0] * (len(ids) + 1)
     for source, target in zip(source_of, target_of):
         if source >= 0 and target >= 0:
@@ -128,8 +136,8 @@ class _Placement:
     back_edges: set[int]
 
 
-def _place(diagram: Diagram) -> _Placement:
-    graph = _adjacency(diagram)
+def _place(diagram: Diagram, ends: tuple[list[int], list[int]] | None = None) -> _Placement:
+    graph = _adjacency(diagram, ends)
     first, outgoing, target_of = graph.first, graph.outgoing, graph.target_of
     back = find_back_edges(diagram, graph)
 
@@ -178,10 +186,12 @@ def layout(diagram: Diagram) -> Layout:
                   back_edges=placed.back_edges)
 
 
-def edge_sides(diagram: Diagram) -> list[tuple[Side, Side]]:
+def edge_sides(diagram: Diagram, ends: tuple[list[int], list[int]] | None = None) -> list[tuple[Side, Side]]:
     """The sides ``Layout.sides`` gives each edge, for all edges at once and by position (no dict
-    keyed by id is built: the FlowZap writer needs nothing else of the layout)."""
-    placed = _place(diagram)
+    keyed by id is built: the FlowZap writer needs nothing else of the layout). ``ends``: each
+    edge's source and target as node positions (-1: no node), when the caller has them already —
+    only for a model whose node ids are unique (else an id names its last node here)."""
+    placed = _place(diagram, ends)
     lanes, column, row, back = placed.lanes, placed.column, placed.row, placed.back_edges
     sides = []
     for index, (s, t) in enumerate(zip(placed.graph.source_of, placed.graph.target_of)):

@@ -44,9 +44,9 @@ class ActivityWriter:
         self.lines: list[str] = []
         self.lane_switch: dict[str, str] = {}  # lane id → its |swimlane| line
         self.lane_extras: list[dict] = []
-        self.forms: dict[str, str] = {}
         self.current_lane: str | None = None  # the swimlane PlantUML is in
-        self.order = {n.id: i for i, n in enumerate(diagram.nodes)}
+        # node id → model position, for the comments that keep it (only they need it)
+        self.order = {n.id: i for i, n in enumerate(diagram.nodes)} if keep else {}
 
     def write(self) -> tuple[str, list[Diagnostic]]:
         d = self.diagram
@@ -55,7 +55,6 @@ class ActivityWriter:
         self.declare_lanes()
         plan = Restructure(d)
         steps = plan.run()
-        self.forms = plan.written_as
         for step in steps:
             self.spell(step)
         self.report_nodes(plan)
@@ -152,7 +151,7 @@ class ActivityWriter:
         add = self.lines.append
         if op == "node":
             self.node_comment(step.node, pad)
-            add(pad + self.node_text(step.node))
+            add(pad + self.node_text(step.node, step.text))
         elif op == "lane":
             switch = self.lane_switch.get(step.text)
             if switch and step.text != self.current_lane:
@@ -188,8 +187,7 @@ class ActivityWriter:
         else:  # endif, endswitch, fork again, end fork, split again, end split
             add(pad + op)
 
-    def node_text(self, node: Node) -> str:
-        form = self.forms.get(node.id)
+    def node_text(self, node: Node, form: str) -> str:
         if node.kind is NodeKind.START and form == "start":
             return "start"
         if node.kind is NodeKind.END and form == "stop":
@@ -227,8 +225,8 @@ class ActivityWriter:
         if self.keep:
             return
         written = plan.written_as
-        for node in self.diagram.nodes:
-            form = written.get(node.id, "action")
+        for index, node in enumerate(self.diagram.nodes):
+            form = written(index) or "action"
             wanted = {NodeKind.START: "start", NodeKind.END: "stop", NodeKind.NOTE: "note"}.get(node.kind)
             if node.kind is NodeKind.DECISION:
                 wanted = form if form in ("if", "switch") else "if"
