@@ -8,7 +8,8 @@ when it is made and holds the result; the emitter only reads it.
 """
 from __future__ import annotations
 
-from ..model import Diagram, Edge, Lane, Node, Side, layout
+from ..model import Diagram, Edge, Lane, Node, Side
+from ..model.layout import place
 from . import geometry
 from .plan import Connection, Plan, PlanNode
 from .vocabulary import size_of
@@ -133,17 +134,22 @@ class Placement:
         placed_items = [i for i in items if i.id not in on_host]
         view = Diagram(lanes=lanes, nodes=[Node(i.id, i.lane if plane is None else "\0plane") for i in placed_items],
                        edges=[Edge(*(on_host.get(end, end) for end in ends(c))) for c in connections])
-        placed = layout(view)
+        # By position in ``placed_items`` (the view's node order), not in dicts keyed by id.
+        placed = place(view)
+        lane_at, row_at, column_at = placed.lanes, placed.row, placed.column
+        # Only the cells that a node larger than a standard cell widens or heightens (the rest
+        # would change nothing in build_grid).
         sizes: dict[tuple[int, int, int], tuple[float, float]] = {}
-        item_size: dict[str, tuple[float, float]] = {}
-        for item in placed_items:
+        item_size: list[tuple[float, float]] = []
+        for at, item in enumerate(placed_items):
             size = extents.get(item.id) or size_of(item.tag)
             if item.tag == "textAnnotation" and item.node is not None and item.node.label:
                 size = geometry.annotation_size(item.node.label)
-            item_size[item.id] = size
-            key = (placed.lane_index[item.id], placed.row[item.id], placed.column[item.id])
-            old = sizes.get(key, (0, 0))
-            sizes[key] = (max(old[0], size[0]), max(old[1], size[1]))
+            item_size.append(size)
+            if size[0] + 2 * 30 > geometry.CELL_W or size[1] + 2 * 20 > geometry.CELL_H:
+                key = (lane_at[at], row_at[at], column_at[at])
+                old = sizes.get(key, (0, 0))
+                sizes[key] = (max(old[0], size[0]), max(old[1], size[1]))
         if plane is None:
             grid = geometry.build_grid(lane_ids, placed.lane_rows, placed.columns, lanes_inside, breaks,
                                        extra_headers=1 if self.nested_lanes else 0, sizes=sizes)
@@ -153,10 +159,11 @@ class Placement:
             extents[plane] = (grid.right, grid.bottom + INLINE_TITLE)
         else:
             grid = geometry.build_grid(["\0plane"], placed.lane_rows, placed.columns, False, set(), sizes=sizes)
-        for item in placed_items:
-            cell = grid.cell(placed.lane_index[item.id], placed.row[item.id], placed.column[item.id])
-            self.cells[item.id] = cell
-            self.boxes[item.id] = geometry.centred(cell, item_size[item.id])
+        cells, boxes, centred = self.cells, self.boxes, geometry.centred
+        for at, item in enumerate(placed_items):
+            cell = grid.cell(lane_at[at], row_at[at], column_at[at])
+            cells[item.id] = cell
+            boxes[item.id] = centred(cell, item_size[at])
         for index, connection in enumerate(connections):
             self.plane_of_connection[id(connection)] = (plane, index)
         self.planes[plane] = {"view": view, "layout": placed, "grid": grid, "items": items, "ends": ends,
@@ -199,7 +206,7 @@ class Placement:
             source_id, target_id = connection.source, connection.target
         source_side, target_side = connection.source_side, connection.target_side
         if source_side is None or target_side is None:
-            chosen = plane["layout"].sides(plane["view"], index)
+            chosen = plane["layout"].sides(index)
             source_side, target_side = source_side or chosen[0], target_side or chosen[1]
         source = self.plan.by_id[source_id]
         if source.host is not None and connection.source_side is None:

@@ -135,6 +135,21 @@ class _Placement:
     columns: int
     back_edges: set[int]
 
+    def sides(self, index: int) -> tuple[Side, Side]:
+        """What ``Layout.sides`` says of the edge at ``index``, by position."""
+        s, t = self.graph.source_of[index], self.graph.target_of[index]
+        lanes, column, row = self.lanes, self.column, self.row
+        if s < 0 or t < 0:  # an end that names no node stands at lane, column and row 0, as in ``Layout.sides``
+            return _sides(lanes[s] if s >= 0 else 0, lanes[t] if t >= 0 else 0, False, column[s] if s >= 0 else 0,
+                          column[t] if t >= 0 else 0, row[s] if s >= 0 else 0, row[t] if t >= 0 else 0)
+        return _sides(lanes[s], lanes[t], index in self.back_edges, column[s], column[t], row[s], row[t])
+
+
+def place(diagram: Diagram) -> _Placement:
+    """The layout by node position: lists in the order of ``diagram.nodes`` (the BPMN writer's
+    placement reads them so, without the dicts keyed by id that ``layout`` builds)."""
+    return _place(diagram)
+
 
 def _place(diagram: Diagram, ends: tuple[list[int], list[int]] | None = None) -> _Placement:
     graph = _adjacency(diagram, ends)
