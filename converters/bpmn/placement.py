@@ -31,12 +31,12 @@ class Placement:
         self.inline: set[str] = set()  # sub-processes drawn expanded in place
         self.display: dict[str | None, str | None] = {None: None}  # plane → the BPMNPlane it is drawn in
         self.top: dict[str, str] = {}  # node id → the node drawn for it in its display plane's connections
-        self.plane_of_connection: dict[int, tuple[str | None, int]] = {}
         self.planes: dict[str | None, dict] = {}
         self.place()
         self.grid: geometry.Grid = self.planes[None]["grid"]
-        self.routes: dict[int, list[geometry.Point]] = {
-            id(c): self.route(c) for c in plan.connections if id(c) in self.plane_of_connection}
+        for connection in plan.connections:  # (its waypoints on the connection: no dict keyed by id(connection))
+            if connection.drawn is not None:
+                connection.points = self.route(connection)
 
     def place(self) -> None:
         """Coordinates for every node. The collaboration's plane holds pools, lanes and the
@@ -165,7 +165,7 @@ class Placement:
             cells[item.id] = cell
             boxes[item.id] = centred(cell, item_size[at])
         for index, connection in enumerate(connections):
-            self.plane_of_connection[id(connection)] = (plane, index)
+            connection.drawn = (plane, index)
         self.planes[plane] = {"view": view, "layout": placed, "grid": grid, "items": items, "ends": ends,
                               "on_host": on_host}
 
@@ -198,7 +198,7 @@ class Placement:
         self.planes[plane]["occupancy"] = occupancy
 
     def route(self, connection: Connection) -> list[geometry.Point]:
-        plane_key, index = self.plane_of_connection[id(connection)]
+        plane_key, index = connection.drawn
         plane = self.planes[plane_key]
         if plane_key is None:  # the nodes drawn for its ends (inner nodes of inline sub-processes)
             source_id, target_id = self.top[connection.source], self.top[connection.target]

@@ -355,13 +355,13 @@ class _Emitter:
                 children += f'<bpmn:property id="{pid}" name="__targetRef_placeholder"/>'
             children += raw_in
             for connection in data_in:
-                children += (f'<bpmn:dataInputAssociation id="{self.names.flow_xml_id[id(connection)]}">'
+                children += (f'<bpmn:dataInputAssociation id="{connection.xml_id}">'
                              f"{self.flow_extension(connection)}"
                              f"<bpmn:sourceRef>{self.names.node_xml_id[connection.source]}</bpmn:sourceRef>"
                              f"<bpmn:targetRef>{pid}</bpmn:targetRef></bpmn:dataInputAssociation>")
             children += raw_out
             for connection in data_out:
-                children += (f'<bpmn:dataOutputAssociation id="{self.names.flow_xml_id[id(connection)]}">'
+                children += (f'<bpmn:dataOutputAssociation id="{connection.xml_id}">'
                              f"{self.flow_extension(connection)}"
                              f"<bpmn:targetRef>{self.names.node_xml_id[connection.target]}</bpmn:targetRef>"
                              "</bpmn:dataOutputAssociation>")
@@ -444,7 +444,7 @@ class _Emitter:
         if rest.get("bpmn.type") == connection.kind:
             native.append(rest.pop("bpmn.type"))
         fields = {"index": str(connection.index), "noId": "true" if edge.id is None else None,
-                  "id": edge.id if edge.id is not None and edge.id != self.names.flow_xml_id[id(connection)] else None,
+                  "id": edge.id if edge.id is not None and edge.id != connection.xml_id else None,
                   "style": edge.style.value if edge.style is not EdgeStyle.SOLID else None,
                   "sourceSide": edge.source_side.value if edge.source_side else None,
                   "targetSide": edge.target_side.value if edge.target_side else None,
@@ -452,7 +452,7 @@ class _Emitter:
         return f"<bpmn:extensionElements>{encode(fields, rest)}</bpmn:extensionElements>"
 
     def flow_xml(self, connection: Connection, tag: str, indent: str) -> str:
-        xml_id = self.names.flow_xml_id[id(connection)]
+        xml_id = connection.xml_id
         edge = connection.edge
         source, target = self.names.node_xml_id[connection.source], self.names.node_xml_id[connection.target]
         attrs = f' id="{xml_id}" sourceRef="{source}" targetRef="{target}"'
@@ -550,7 +550,7 @@ class _Emitter:
             ends = [(pool_box[self.names.node_xml_id[end]], None) if self.plan.by_id[end].tag == "participant"
                     else (self.placed.boxes[self.placed.top[end]], self.placed.cells[self.placed.top[end]])
                     for end in (connection.source, connection.target)]
-            flow_id = self.names.flow_xml_id[id(connection)]
+            flow_id = connection.xml_id
             label = ""
             if ends[0][1] is not None and ends[1][1] is None:
                 points = geometry.to_pool(ends[0][0], ends[0][1], ends[1][0])
@@ -602,11 +602,11 @@ class _Emitter:
                 label = self.label((box[0] + box[2] / 2 - w / 2, box[1] + box[3] + 5, w, h))
             lines.append(self.shape(self.names.node_xml_id[item.id], box, extra, label))
         for connection in (c for plane in shown for c in self.placed.drawn.get(plane, [])):
-            points = self.placed.routes[id(connection)]
+            points = connection.points
             label = ""
             if connection.edge is not None and connection.edge.label and connection.kind != "association":
                 label = self.label(geometry.label_box(points, connection.edge.label))
-            xml_id = self.names.flow_xml_id[id(connection)]
+            xml_id = connection.xml_id
             waypoints = "".join(f'<di:waypoint x="{x}" y="{y}"/>' for x, y in points)
             lines.append(f'      <bpmndi:BPMNEdge id="{self.names.get(None, xml_id + "_di")}" bpmnElement="{xml_id}">'
                          f"{waypoints}{label}</bpmndi:BPMNEdge>\n")
@@ -662,7 +662,7 @@ class _FlowIndex:
         self.flows_inside: dict = {}
         self.notes_inside: dict[str, list[PlanNode]] = {}
         for connection in plan.connections:
-            flow_id = names.flow_xml_id[id(connection)]
+            flow_id = connection.xml_id
             if connection.kind == "sequenceFlow":
                 self.outgoing.setdefault(connection.source, []).append(flow_id)
                 self.incoming.setdefault(connection.target, []).append(flow_id)
