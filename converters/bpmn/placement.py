@@ -48,7 +48,10 @@ class Placement:
         for item in plan.nodes:
             if item.tag != "participant":
                 members.setdefault(item.container, []).append(item)
-        for item in plan.nodes:
+        nested = len(members) > 1 or any(item.container is not None for item in plan.nodes)
+        if not nested:  # no node inside a sub-process: each stands for itself (no memo of n ids to build)
+            self.layout_top = self.top = _Itself()
+        for item in plan.nodes if nested else ():
             _topmost(item.id, self.container_of, self.layout_top)
         drawn = self.drawn
         for connection in plan.connections:
@@ -68,7 +71,7 @@ class Placement:
                     self.display[plane] = plane
             for step in path:
                 self.display[step] = self.display[plane]
-        for item in plan.nodes:
+        for item in plan.nodes if nested else ():
             _topmost(item.id, lambda node: self.container_of(node) if self.display[self.container_of(node)] is not None
                      else None, self.top)
         lane_ids = [lane.id for lane in self.diagram.lanes]
@@ -213,6 +216,18 @@ class Placement:
             source_side = Side.BOTTOM  # a boundary event's flows leave downwards, away from its host
         return geometry.route(self.boxes[source_id], self.cells[source_id], source_side,
                               self.boxes[target_id], self.cells[target_id], target_side, plane["occupancy"])
+
+
+class _Itself(dict):
+    """node id → the node itself: what ``_topmost`` gives every node when none is inside a
+    sub-process (``get`` too: an id of no node is then looked up in the boxes as itself, and
+    found there no more than None would be)."""
+
+    def __missing__(self, key: str) -> str:
+        return key
+
+    def get(self, key: str, default=None) -> str:
+        return key
 
 
 def _topmost(node: str, parent, memo: dict[str, str]) -> str:
