@@ -180,16 +180,19 @@ def _place(diagram: Diagram, ends: tuple[list[int], list[int]] | None = None) ->
     # Rows: nodes of one lane sharing a column are stacked in model order.
     lane_position = {lane.id: i for i, lane in enumerate(diagram.lanes)}
     lane_rows = [1] * len(diagram.lanes)
-    used: dict[tuple[int, int], int] = {}
+    # per lane, column → rows used so far (a dict per lane keyed by the column, not one keyed by
+    # a (lane, column) tuple made for every node)
+    used: list[dict[int, int]] = [{} for _ in range(max(1, len(diagram.lanes)))]
     lanes = [lane_position.get(node.lane, 0) for node in diagram.nodes]
     rows = [0] * count
     for i in range(count):
-        key = (lanes[i], column[i])
-        row = used.get(key, 0)
-        used[key] = row + 1
+        lane = lanes[i]
+        in_lane = used[lane]
+        row = in_lane.get(column[i], 0)
+        in_lane[column[i]] = row + 1
         rows[i] = row
-        if lane_rows and row + 1 > lane_rows[lanes[i]]:
-            lane_rows[lanes[i]] = row + 1
+        if lane_rows and row + 1 > lane_rows[lane]:
+            lane_rows[lane] = row + 1
     return _Placement(graph, lanes, column, rows, lane_rows, (max(column) + 1) if column else 0, back)
 
 
