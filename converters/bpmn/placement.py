@@ -8,7 +8,7 @@ when it is made and holds the result; the emitter only reads it.
 """
 from __future__ import annotations
 
-from ..model import Diagram, Edge, Lane, Node, Side
+from ..model import Diagram, Side
 from ..model.layout import place
 from . import geometry
 from .plan import Connection, Plan, PlanNode
@@ -124,21 +124,27 @@ class Placement:
         return inline
 
     def place_plane(self, plane, items, connections, extents, lane_ids, lanes_inside, breaks) -> None:
-        if plane is None:
-            lanes = self.diagram.lanes
-            ends = lambda c: (self.layout_top[c.source], self.layout_top[c.target])
-        else:
-            lanes = [Lane("\0plane")]
-            ends = lambda c: (c.source, c.target)
         # Boundary events take no cell: they sit on their host's border, and their flows leave
         # from the host's place in the layout (so their targets follow the host).
-        present = {i.id for i in items}
-        on_host = {i.id: i.host for i in items if i.host is not None and i.host in present}
-        placed_items = [i for i in items if i.id not in on_host]
-        view = Diagram(lanes=lanes, nodes=[Node(i.id, i.lane if plane is None else "\0plane") for i in placed_items],
-                       edges=[Edge(*(on_host.get(end, end) for end in ends(c))) for c in connections])
-        # By position in ``placed_items`` (the view's node order), not in dicts keyed by id.
-        placed = place(view)
+        hosted = [i for i in items if i.host is not None]
+        present = {i.id for i in items} if hosted else set()
+        on_host = {i.id: i.host for i in hosted if i.host in present}
+        placed_items = [i for i in items if i.id not in on_host] if on_host else items
+        # The layout of the plane by position in ``placed_items`` (no diagram of it is built, and
+        # no dict keyed by id is read): each node's lane, each connection's ends.
+        position = {item.id: at for at, item in enumerate(placed_items)}
+        get = position.get
+        if plane is None:
+            lane_position = {lane.id: i for i, lane in enumerate(self.diagram.lanes)}
+            lanes, lane_count = [lane_position.get(item.lane, 0) for item in placed_items], len(self.diagram.lanes)
+            top = self.layout_top
+            ends = [(top[c.source], top[c.target]) for c in connections]
+        else:
+            lanes, lane_count = [0] * len(placed_items), 1
+            ends = [(c.source, c.target) for c in connections]
+        if on_host:
+            ends = [(on_host.get(source, source), on_host.get(target, target)) for source, target in ends]
+        placed = place(lanes, lane_count, [get(source, -1) for source, _ in ends], [get(target, -1) for _, target in ends])
         lane_at, row_at, column_at = placed.lanes, placed.row, placed.column
         # Only the cells that a node larger than a standard cell widens or heightens (the rest
         # would change nothing in build_grid).
@@ -169,8 +175,7 @@ class Placement:
             boxes[item.id] = centred(cell, item_size[at])
         for index, connection in enumerate(connections):
             connection.drawn = (plane, index)
-        self.planes[plane] = {"view": view, "layout": placed, "grid": grid, "items": items, "ends": ends,
-                              "on_host": on_host}
+        self.planes[plane] = {"layout": placed, "grid": grid, "items": items, "on_host": on_host}
 
     def translate(self, plane: str, dx: float, dy: float) -> None:
         """Moves a plane laid out at (0, 0) into its sub-process's box (outer planes move first,
@@ -209,7 +214,7 @@ class Placement:
             source_id, target_id = connection.source, connection.target
         source_side, target_side = connection.source_side, connection.target_side
         if source_side is None or target_side is None:
-            chosen = plane["layout"].sides(index)
+            chosen = plane["layout"].sides(index)  # (by position: see place_plane)
             source_side, target_side = source_side or chosen[0], target_side or chosen[1]
         source = self.plan.by_id[source_id]
         if source.host is not None and connection.source_side is None:

@@ -53,7 +53,7 @@ class _Adjacency:
     """The graph by list positions rather than dicts keyed by id, and the edges leaving each node
     as one flat array (``outgoing[first[i]:first[i + 1]]``) rather than a list per node: the
     layout is memory-bound at 50,000 nodes, where every dict and small list costs cache misses."""
-    ids: list[str]  # node ids in model order
+    count: int  # nodes
     position: dict[str, int] | None  # node id → position (None when the caller gave the ends by position)
     source_of: list[int]  # per edge, its source's position (-1 when it names no node)
     target_of: list[int]  # per edge, its target's position (-1 when it names no node)
@@ -67,19 +67,22 @@ def adjacency(diagram: Diagram) -> _Adjacency:
 
 
 def _adjacency(diagram: Diagram, ends: tuple[list[int], list[int]] | None = None) -> _Adjacency:
-    ids = [node.id for node in diagram.nodes]
     if ends is None:
-        position = {node_id: i for i, node_id in enumerate(ids)}
+        position = {node.id: i for i, node in enumerate(diagram.nodes)}
         get = position.get
         source_of = [get(edge.source, -1) for edge in diagram.edges]
         target_of = [get(edge.target, -1) for edge in diagram.edges]
     else:
         position, (source_of, target_of) = None, ends
-    count = [0] * (len(ids) + 1)
+    return _by_source(len(diagram.nodes), position, source_of, target_of)
+
+
+def _by_source(nodes: int, position: dict[str, int] | None, source_of: list[int], target_of: list[int]) -> _Adjacency:
+    count = [0] * (nodes + 1)
     for source, target in zip(source_of, target_of):
         if source >= 0 and target >= 0:
             count[source + 1] += 1
-    for i in range(len(ids)):  # prefix sums: a counting sort of the edges by source
+    for i in range(nodes):  # prefix sums: a counting sort of the edges by source
         count[i + 1] += count[i]
     first = count[:]
     outgoing = [0] * count[-1]
@@ -87,18 +90,18 @@ def _adjacency(diagram: Diagram, ends: tuple[list[int], list[int]] | None = None
         if source >= 0 and target >= 0:
             outgoing[count[source]] = index
             count[source] += 1
-    return _Adjacency(ids, position, source_of, target_of, first, outgoing)
+    return _Adjacency(nodes, position, source_of, target_of, first, outgoing)
 
 
-def find_back_edges(diagram: Diagram, adjacency: _Adjacency | None = None) -> set[int]:
+def find_back_edges(diagram: Diagram | None, adjacency: _Adjacency | None = None) -> set[int]:
     """Indexes of the edges that close a cycle, by an iterative depth-first search that visits
     nodes and their edges in model order (deterministic; no recursion limit at 50,000 nodes)."""
-    graph = adjacency or _adjacency(diagram)
+    graph = adjacency if adjacency is not None else _adjacency(diagram)  # type: ignore[arg-type]
     first, outgoing, target_of = graph.first, graph.outgoing, graph.target_of
     WHITE, GREY, BLACK = 0, 1, 2
-    state = [WHITE] * len(graph.ids)
+    state = [WHITE] * graph.count
     back: set[int] = set()
-    for root in range(len(graph.ids)):
+    for root in range(graph.count):
         if state[root] != WHITE:
             continue
         state[root] = GREY
@@ -145,19 +148,26 @@ class _Placement:
         return _sides(lanes[s], lanes[t], index in self.back_edges, column[s], column[t], row[s], row[t])
 
 
-def place(diagram: Diagram) -> _Placement:
-    """The layout by node position: lists in the order of ``diagram.nodes`` (the BPMN writer's
-    placement reads them so, without the dicts keyed by id that ``layout`` builds)."""
-    return _place(diagram)
+def place(lanes: list[int], lane_count: int, source_of: list[int], target_of: list[int]) -> _Placement:
+    """The layout of a graph given by position only: each node's lane (its position among
+    ``lane_count`` lanes) and each edge's ends (node positions, -1: no node). The same as
+    ``layout`` of the diagram they describe, as lists in node order: the BPMN writer's placement
+    builds no diagram and reads no dict keyed by id."""
+    return _layered(_by_source(len(lanes), None, source_of, target_of), lanes, lane_count)
 
 
 def _place(diagram: Diagram, ends: tuple[list[int], list[int]] | None = None) -> _Placement:
-    graph = _adjacency(diagram, ends)
+    lane_position = {lane.id: i for i, lane in enumerate(diagram.lanes)}
+    lanes = [lane_position.get(node.lane, 0) for node in diagram.nodes]
+    return _layered(_adjacency(diagram, ends), lanes, len(diagram.lanes))
+
+
+def _layered(graph: _Adjacency, lanes: list[int], lane_count: int) -> _Placement:
     first, outgoing, target_of = graph.first, graph.outgoing, graph.target_of
-    back = find_back_edges(diagram, graph)
+    back = find_back_edges(None, graph)
 
     # Longest path over forward edges (Kahn's algorithm: each edge relaxed once).
-    count = len(graph.ids)
+    count = graph.count
     column = [0] * count
     indegree = [0] * count
     for index in outgoing:
@@ -178,12 +188,10 @@ def _place(diagram: Diagram, ends: tuple[list[int], list[int]] | None = None) ->
                 ready.append(target)
 
     # Rows: nodes of one lane sharing a column are stacked in model order.
-    lane_position = {lane.id: i for i, lane in enumerate(diagram.lanes)}
-    lane_rows = [1] * len(diagram.lanes)
+    lane_rows = [1] * lane_count
     # per lane, column → rows used so far (a dict per lane keyed by the column, not one keyed by
     # a (lane, column) tuple made for every node)
-    used: list[dict[int, int]] = [{} for _ in range(max(1, len(diagram.lanes)))]
-    lanes = [lane_position.get(node.lane, 0) for node in diagram.nodes]
+    used: list[dict[int, int]] = [{} for _ in range(max(1, lane_count))]
     rows = [0] * count
     for i in range(count):
         lane = lanes[i]
@@ -198,7 +206,7 @@ def _place(diagram: Diagram, ends: tuple[list[int], list[int]] | None = None) ->
 
 def layout(diagram: Diagram) -> Layout:
     placed = _place(diagram)
-    ids = placed.graph.ids
+    ids = [node.id for node in diagram.nodes]
     return Layout(lane_index=dict(zip(ids, placed.lanes)), column=dict(zip(ids, placed.column)),
                   row=dict(zip(ids, placed.row)), lane_rows=placed.lane_rows, columns=placed.columns,
                   back_edges=placed.back_edges)
