@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from converters import read
 from converters.model import Diagram, Edge, Lane, Node, Side, layout
-from converters.model.layout import edge_sides, find_back_edges
+from converters.model.layout import edge_sides, find_back_edges, place
 
 
 def chain(n: int, lanes: int = 1) -> Diagram:
@@ -72,3 +72,22 @@ def test_edge_sides_at_once_are_the_sides_of_each_edge(data):
     d = Diagram(lanes=lanes, nodes=nodes, edges=edges)
     placed = layout(d)
     assert edge_sides(d) == [placed.sides(d, i) for i in range(len(edges))]
+    # the FlowZap writer gives the ends by position (its ids are unique, as here)
+    position = {node.id: i for i, node in enumerate(nodes)}
+    given = ([position.get(e.source, -1) for e in edges], [position.get(e.target, -1) for e in edges])
+    assert edge_sides(d, given) == edge_sides(d)
+    # the BPMN placement lays out a graph given by position only: the same sides, the same places
+    lane_position = {lane.id: i for i, lane in enumerate(lanes)}
+    by_position = place([lane_position.get(n.lane, 0) for n in nodes], len(lanes), *given)
+    assert [by_position.sides(i) for i in range(len(edges))] == edge_sides(d)
+    assert [(by_position.lanes[i], by_position.column[i], by_position.row[i]) for i in range(len(nodes))] == \
+        [(placed.lane_index[n.id], placed.column[n.id], placed.row[n.id]) for n in nodes]
+    assert (by_position.lane_rows, by_position.columns, by_position.back_edges) == \
+        (placed.lane_rows, placed.columns, placed.back_edges)
+    # rows as they were numbered before (one dict keyed by (lane, column) tuples)
+    used, rows = {}, []
+    for node in nodes:
+        key = (lane_position.get(node.lane, 0), placed.column[node.id])
+        rows.append(used.get(key, 0))
+        used[key] = rows[-1] + 1
+    assert rows == [placed.row[n.id] for n in nodes]

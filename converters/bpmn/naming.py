@@ -33,7 +33,7 @@ class Names:
     ids: IdAllocator = field(default_factory=allocator)
     node_xml_id: dict[str, str] = field(default_factory=dict)
     lane_xml_id: dict[str, str] = field(default_factory=dict)
-    flow_xml_id: dict[int, str] = field(default_factory=dict)  # id(connection) → id
+    flows: int = 0  # connections named so far (each one's id is its ``xml_id``)
     edge_xml_id: dict[str, str] = field(default_factory=dict)  # model edge id → flow id (gateway defaults)
     process_id: dict[int, str] = field(default_factory=dict)
     participant_id: dict[int, str] = field(default_factory=dict)
@@ -88,8 +88,9 @@ def assign(names: Names, diagram: Diagram, plan: Plan, mode: str, drawn_groups: 
     for connection in plan.connections:
         fallback = {"sequenceFlow": "Flow", "messageFlow": "MessageFlow"}.get(connection.kind, "Association")
         wanted = connection.edge.id if connection.edge is not None else None
-        xml_id = names.get(wanted, fallback) if wanted else names.get(None, f"{fallback}_{len(names.flow_xml_id) + 1}")
-        names.flow_xml_id[id(connection)] = xml_id
+        xml_id = names.get(wanted, fallback) if wanted else names.get(None, f"{fallback}_{names.flows + 1}")
+        names.flows += 1
+        connection.xml_id = xml_id
         if wanted:
             names.edge_xml_id[wanted] = xml_id
     for group in drawn_groups:

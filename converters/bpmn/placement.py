@@ -8,7 +8,8 @@ when it is made and holds the result; the emitter only reads it.
 """
 from __future__ import annotations
 
-from ..model import Diagram, Edge, Lane, Node, Side, layout
+from ..model import Diagram, Side
+from ..model.layout import place
 from . import geometry
 from .plan import Connection, Plan, PlanNode
 from .vocabulary import size_of
@@ -30,12 +31,12 @@ class Placement:
         self.inline: set[str] = set()  # sub-processes drawn expanded in place
         self.display: dict[str | None, str | None] = {None: None}  # plane → the BPMNPlane it is drawn in
         self.top: dict[str, str] = {}  # node id → the node drawn for it in its display plane's connections
-        self.plane_of_connection: dict[int, tuple[str | None, int]] = {}
         self.planes: dict[str | None, dict] = {}
         self.place()
         self.grid: geometry.Grid = self.planes[None]["grid"]
-        self.routes: dict[int, list[geometry.Point]] = {
-            id(c): self.route(c) for c in plan.connections if id(c) in self.plane_of_connection}
+        for connection in plan.connections:  # (its waypoints on the connection: no dict keyed by id(connection))
+            if connection.drawn is not None:
+                connection.points = self.route(connection)
 
     def place(self) -> None:
         """Coordinates for every node. The collaboration's plane holds pools, lanes and the
@@ -47,7 +48,10 @@ class Placement:
         for item in plan.nodes:
             if item.tag != "participant":
                 members.setdefault(item.container, []).append(item)
-        for item in plan.nodes:
+        nested = len(members) > 1 or any(item.container is not None for item in plan.nodes)
+        if not nested:  # no node inside a sub-process: each stands for itself (no memo of n ids to build)
+            self.layout_top = self.top = _Itself()
+        for item in plan.nodes if nested else ():
             _topmost(item.id, self.container_of, self.layout_top)
         drawn = self.drawn
         for connection in plan.connections:
@@ -67,7 +71,7 @@ class Placement:
                     self.display[plane] = plane
             for step in path:
                 self.display[step] = self.display[plane]
-        for item in plan.nodes:
+        for item in plan.nodes if nested else ():
             _topmost(item.id, lambda node: self.container_of(node) if self.display[self.container_of(node)] is not None
                      else None, self.top)
         lane_ids = [lane.id for lane in self.diagram.lanes]
@@ -120,30 +124,41 @@ class Placement:
         return inline
 
     def place_plane(self, plane, items, connections, extents, lane_ids, lanes_inside, breaks) -> None:
-        if plane is None:
-            lanes = self.diagram.lanes
-            ends = lambda c: (self.layout_top[c.source], self.layout_top[c.target])
-        else:
-            lanes = [Lane("\0plane")]
-            ends = lambda c: (c.source, c.target)
         # Boundary events take no cell: they sit on their host's border, and their flows leave
         # from the host's place in the layout (so their targets follow the host).
-        present = {i.id for i in items}
-        on_host = {i.id: i.host for i in items if i.host is not None and i.host in present}
-        placed_items = [i for i in items if i.id not in on_host]
-        view = Diagram(lanes=lanes, nodes=[Node(i.id, i.lane if plane is None else "\0plane") for i in placed_items],
-                       edges=[Edge(*(on_host.get(end, end) for end in ends(c))) for c in connections])
-        placed = layout(view)
+        hosted = [i for i in items if i.host is not None]
+        present = {i.id for i in items} if hosted else set()
+        on_host = {i.id: i.host for i in hosted if i.host in present}
+        placed_items = [i for i in items if i.id not in on_host] if on_host else items
+        # The layout of the plane by position in ``placed_items`` (no diagram of it is built, and
+        # no dict keyed by id is read): each node's lane, each connection's ends.
+        position = {item.id: at for at, item in enumerate(placed_items)}
+        get = position.get
+        if plane is None:
+            lane_position = {lane.id: i for i, lane in enumerate(self.diagram.lanes)}
+            lanes, lane_count = [lane_position.get(item.lane, 0) for item in placed_items], len(self.diagram.lanes)
+            top = self.layout_top
+            ends = [(top[c.source], top[c.target]) for c in connections]
+        else:
+            lanes, lane_count = [0] * len(placed_items), 1
+            ends = [(c.source, c.target) for c in connections]
+        if on_host:
+            ends = [(on_host.get(source, source), on_host.get(target, target)) for source, target in ends]
+        placed = place(lanes, lane_count, [get(source, -1) for source, _ in ends], [get(target, -1) for _, target in ends])
+        lane_at, row_at, column_at = placed.lanes, placed.row, placed.column
+        # Only the cells that a node larger than a standard cell widens or heightens (the rest
+        # would change nothing in build_grid).
         sizes: dict[tuple[int, int, int], tuple[float, float]] = {}
-        item_size: dict[str, tuple[float, float]] = {}
-        for item in placed_items:
+        item_size: list[tuple[float, float]] = []
+        for at, item in enumerate(placed_items):
             size = extents.get(item.id) or size_of(item.tag)
             if item.tag == "textAnnotation" and item.node is not None and item.node.label:
                 size = geometry.annotation_size(item.node.label)
-            item_size[item.id] = size
-            key = (placed.lane_index[item.id], placed.row[item.id], placed.column[item.id])
-            old = sizes.get(key, (0, 0))
-            sizes[key] = (max(old[0], size[0]), max(old[1], size[1]))
+            item_size.append(size)
+            if size[0] + 2 * 30 > geometry.CELL_W or size[1] + 2 * 20 > geometry.CELL_H:
+                key = (lane_at[at], row_at[at], column_at[at])
+                old = sizes.get(key, (0, 0))
+                sizes[key] = (max(old[0], size[0]), max(old[1], size[1]))
         if plane is None:
             grid = geometry.build_grid(lane_ids, placed.lane_rows, placed.columns, lanes_inside, breaks,
                                        extra_headers=1 if self.nested_lanes else 0, sizes=sizes)
@@ -153,14 +168,14 @@ class Placement:
             extents[plane] = (grid.right, grid.bottom + INLINE_TITLE)
         else:
             grid = geometry.build_grid(["\0plane"], placed.lane_rows, placed.columns, False, set(), sizes=sizes)
-        for item in placed_items:
-            cell = grid.cell(placed.lane_index[item.id], placed.row[item.id], placed.column[item.id])
-            self.cells[item.id] = cell
-            self.boxes[item.id] = geometry.centred(cell, item_size[item.id])
+        cells, boxes, centred = self.cells, self.boxes, geometry.centred
+        for at, item in enumerate(placed_items):
+            cell = grid.cell(lane_at[at], row_at[at], column_at[at])
+            cells[item.id] = cell
+            boxes[item.id] = centred(cell, item_size[at])
         for index, connection in enumerate(connections):
-            self.plane_of_connection[id(connection)] = (plane, index)
-        self.planes[plane] = {"view": view, "layout": placed, "grid": grid, "items": items, "ends": ends,
-                              "on_host": on_host}
+            connection.drawn = (plane, index)
+        self.planes[plane] = {"layout": placed, "grid": grid, "items": items, "on_host": on_host}
 
     def translate(self, plane: str, dx: float, dy: float) -> None:
         """Moves a plane laid out at (0, 0) into its sub-process's box (outer planes move first,
@@ -191,7 +206,7 @@ class Placement:
         self.planes[plane]["occupancy"] = occupancy
 
     def route(self, connection: Connection) -> list[geometry.Point]:
-        plane_key, index = self.plane_of_connection[id(connection)]
+        plane_key, index = connection.drawn
         plane = self.planes[plane_key]
         if plane_key is None:  # the nodes drawn for its ends (inner nodes of inline sub-processes)
             source_id, target_id = self.top[connection.source], self.top[connection.target]
@@ -199,13 +214,25 @@ class Placement:
             source_id, target_id = connection.source, connection.target
         source_side, target_side = connection.source_side, connection.target_side
         if source_side is None or target_side is None:
-            chosen = plane["layout"].sides(plane["view"], index)
+            chosen = plane["layout"].sides(index)  # (by position: see place_plane)
             source_side, target_side = source_side or chosen[0], target_side or chosen[1]
         source = self.plan.by_id[source_id]
         if source.host is not None and connection.source_side is None:
             source_side = Side.BOTTOM  # a boundary event's flows leave downwards, away from its host
         return geometry.route(self.boxes[source_id], self.cells[source_id], source_side,
                               self.boxes[target_id], self.cells[target_id], target_side, plane["occupancy"])
+
+
+class _Itself(dict):
+    """node id → the node itself: what ``_topmost`` gives every node when none is inside a
+    sub-process (``get`` too: an id of no node is then looked up in the boxes as itself, and
+    found there no more than None would be)."""
+
+    def __missing__(self, key: str) -> str:
+        return key
+
+    def get(self, key: str, default=None) -> str:
+        return key
 
 
 def _topmost(node: str, parent, memo: dict[str, str]) -> str:

@@ -26,6 +26,7 @@ from .vocabulary import (
 )
 
 ACTIVITIES = TASKS | SUBPROCESSES
+_ARTIFACTS = frozenset((NodeKind.DATA, NodeKind.NOTE))
 
 
 @dataclass(slots=True)
@@ -38,6 +39,11 @@ class PlanNode:
     host: str | None = None  # boundary events: the activity they are attached to
     event_definition: str | None = None  # synthetic events: e.g. "messageEventDefinition"
     container: str | None = None  # the expanded sub-process it is written inside (None: the process)
+    # Its flows, filled in by the emitter's index (on the node rather than in dicts keyed by id):
+    incoming: list[str] | None = None  # ids of the sequence flows that end at it
+    outgoing: list[str] | None = None  # ids of the sequence flows that leave it
+    data_in: list[Connection] | None = None  # data input associations that end at it
+    data_out: list[Connection] | None = None  # data output associations that leave it
 
 
 @dataclass(slots=True)
@@ -49,6 +55,11 @@ class Connection:
     index: int | None = None  # the model edge's position
     source_side: Side | None = None
     target_side: Side | None = None
+    # Filled in by the later stages, on the connection itself rather than in dicts keyed by
+    # id(connection) (at 50,000 nodes each such look-up is a cache miss):
+    xml_id: str = ""  # its BPMN id (naming.assign)
+    drawn: tuple | None = None  # (plane, its index among the plane's connections), when drawn in one (placement)
+    points: list | None = None  # its waypoints, when drawn in a plane (placement)
 
 
 @dataclass(slots=True)
@@ -230,7 +241,7 @@ def connection_kind(plan: Plan, edge: Edge) -> str:
         return "messageFlow"
     if wanted == "attachment" and target.host == source.id:
         return "attachment"
-    artifacts = {NodeKind.DATA, NodeKind.NOTE}
+    artifacts = _ARTIFACTS
     if source.node.kind in artifacts or target.node.kind in artifacts:
         if wanted == "dataInputAssociation" and source.node.kind is NodeKind.DATA and target.tag in ACTIVITIES:
             return wanted
@@ -299,7 +310,6 @@ def _make_explicit(plan: Plan) -> None:
             for connection in incoming:
                 connection.target, connection.target_side = join.id, None
             plan.connections.append(Connection(join.id, item.id, "sequenceFlow"))
-    index_connections()
     # Two flows with the same ends (bpmnlint: a duplicate): the later ones pass a gateway.
     seen: set[tuple[str, str]] = set()
     for connection in list(plan.connections):
@@ -313,7 +323,7 @@ def _make_explicit(plan: Plan) -> None:
                                                target_side=connection.target_side))
             connection.target, connection.target_side = relay.id, None
         seen.add(ends)
-    index_connections()
+    index_connections()  # (the duplicates' pass above reads no index: none is rebuilt for it)
     # Implicit starts and ends, process by process.
     scopes: dict[str, list[PlanNode]] = {}
     for item in originals:

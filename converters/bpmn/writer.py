@@ -65,10 +65,12 @@ class _Emitter:
         self.roots = roots
         self.out = out
         self.lane_by_id: dict[str, Lane] = diagram.lane_by_id()
-        self.node_index = {node.id: i for i, node in enumerate(diagram.nodes)}
+        self._node_index: dict[str, int] | None = None  # node id → model position (built when first needed)
         self.foreign: dict[str, str] = {}  # namespace URI → prefix, for vendor attributes (filled while emitting)
-        index = _FlowIndex(plan, names)
-        self.flow_maps = (index.incoming, index.outgoing, index.data_in, index.data_out)
+        index = _FlowIndex(plan)
+        # (a node's flows are on the PlanNode its id names: itself, unless two nodes share an id)
+        self.flows_of = (lambda item: item) if len(plan.by_id) == len(plan.nodes) else \
+            (lambda item: plan.by_id[item.id])
         self.pool_members, self.inside = index.pool_members, index.inside
         self.notes_inside = index.notes_inside  # annotations held by an expanded sub-process
         self.flows_inside, self.associations_of = index.flows_inside, index.associations_of
@@ -76,6 +78,12 @@ class _Emitter:
         # model's order, each node's fz:meta says its place (annotations always do).
         self.reordered = self.document_order() != [n.id for n in diagram.nodes if n.kind is not NodeKind.NOTE
                                                    and n.attributes.get("bpmn.type") != "participant"]
+
+    def node_index(self, node_id: str) -> int:
+        """The model position of a node (for the few whose place fz:meta must say)."""
+        if self._node_index is None:
+            self._node_index = {node.id: i for i, node in enumerate(self.diagram.nodes)}
+        return self._node_index[node_id]
 
     def document_order(self) -> list[str]:
         order: list[str] = []
@@ -247,10 +255,11 @@ class _Emitter:
 
     def write_scope(self, container, indent: str, out: list[str]) -> None:
         # into one list: nested sub-processes written n deep cost n, not n² in copies
-        incoming, outgoing, data_in, data_out = self.flow_maps
+        flows_of = self.flows_of
         for item in self.inside.get(container, []):
-            self.node_xml(item, incoming.get(item.id, []), outgoing.get(item.id, []),
-                          data_in.get(item.id, []), data_out.get(item.id, []), indent, out)
+            flows = flows_of(item)
+            self.node_xml(item, flows.incoming or [], flows.outgoing or [], flows.data_in or [], flows.data_out or [],
+                          indent, out)
         out.extend(self.flow_xml(c, "sequenceFlow", indent) for c in self.flows_inside.get(container, []))
         out.extend(self.annotation_xml(item) for item in self.notes_inside.get(container, []))
 
@@ -334,7 +343,7 @@ class _Emitter:
                   "noLabel": "true" if unnamed else None, "label": _inexact(node.label),
                   "shape": node.shape if node.shape not in (None, tag) else None,
                   "attachmentIndex": str(self.plan.attachments[node.id]) if node.id in self.plan.attachments else None,
-                  "index": str(self.node_index[node.id]) if self.reordered else None,
+                  "index": str(self.node_index(node.id)) if self.reordered else None,
                   "native": " ".join(native) or None, "order": _order(node.attributes, native)}
         if kind_of(tag) is not node.kind:
             fields["kind"] = node.kind.value
@@ -355,13 +364,13 @@ class _Emitter:
                 children += f'<bpmn:property id="{pid}" name="__targetRef_placeholder"/>'
             children += raw_in
             for connection in data_in:
-                children += (f'<bpmn:dataInputAssociation id="{self.names.flow_xml_id[id(connection)]}">'
+                children += (f'<bpmn:dataInputAssociation id="{connection.xml_id}">'
                              f"{self.flow_extension(connection)}"
                              f"<bpmn:sourceRef>{self.names.node_xml_id[connection.source]}</bpmn:sourceRef>"
                              f"<bpmn:targetRef>{pid}</bpmn:targetRef></bpmn:dataInputAssociation>")
             children += raw_out
             for connection in data_out:
-                children += (f'<bpmn:dataOutputAssociation id="{self.names.flow_xml_id[id(connection)]}">'
+                children += (f'<bpmn:dataOutputAssociation id="{connection.xml_id}">'
                              f"{self.flow_extension(connection)}"
                              f"<bpmn:targetRef>{self.names.node_xml_id[connection.target]}</bpmn:targetRef>"
                              "</bpmn:dataOutputAssociation>")
@@ -444,7 +453,7 @@ class _Emitter:
         if rest.get("bpmn.type") == connection.kind:
             native.append(rest.pop("bpmn.type"))
         fields = {"index": str(connection.index), "noId": "true" if edge.id is None else None,
-                  "id": edge.id if edge.id is not None and edge.id != self.names.flow_xml_id[id(connection)] else None,
+                  "id": edge.id if edge.id is not None and edge.id != connection.xml_id else None,
                   "style": edge.style.value if edge.style is not EdgeStyle.SOLID else None,
                   "sourceSide": edge.source_side.value if edge.source_side else None,
                   "targetSide": edge.target_side.value if edge.target_side else None,
@@ -452,7 +461,7 @@ class _Emitter:
         return f"<bpmn:extensionElements>{encode(fields, rest)}</bpmn:extensionElements>"
 
     def flow_xml(self, connection: Connection, tag: str, indent: str) -> str:
-        xml_id = self.names.flow_xml_id[id(connection)]
+        xml_id = connection.xml_id
         edge = connection.edge
         source, target = self.names.node_xml_id[connection.source], self.names.node_xml_id[connection.target]
         attrs = f' id="{xml_id}" sourceRef="{source}" targetRef="{target}"'
@@ -499,7 +508,7 @@ class _Emitter:
                   "native": " ".join(native) or None,
                   "order": _order(node.attributes, native),
                   # annotations are written after the flow elements (XSD order): remember the place
-                  "index": str(self.node_index[node.id])}
+                  "index": str(self.node_index(node.id))}
         meta = encode(fields, rest)
         ext = f"<bpmn:extensionElements>{vendor}{meta}</bpmn:extensionElements>" if meta or vendor else ""
         text = f"<bpmn:text>{content(node.label)}</bpmn:text>" if node.label is not None else ""
@@ -550,7 +559,7 @@ class _Emitter:
             ends = [(pool_box[self.names.node_xml_id[end]], None) if self.plan.by_id[end].tag == "participant"
                     else (self.placed.boxes[self.placed.top[end]], self.placed.cells[self.placed.top[end]])
                     for end in (connection.source, connection.target)]
-            flow_id = self.names.flow_xml_id[id(connection)]
+            flow_id = connection.xml_id
             label = ""
             if ends[0][1] is not None and ends[1][1] is None:
                 points = geometry.to_pool(ends[0][0], ends[0][1], ends[1][0])
@@ -602,11 +611,11 @@ class _Emitter:
                 label = self.label((box[0] + box[2] / 2 - w / 2, box[1] + box[3] + 5, w, h))
             lines.append(self.shape(self.names.node_xml_id[item.id], box, extra, label))
         for connection in (c for plane in shown for c in self.placed.drawn.get(plane, [])):
-            points = self.placed.routes[id(connection)]
+            points = connection.points
             label = ""
             if connection.edge is not None and connection.edge.label and connection.kind != "association":
                 label = self.label(geometry.label_box(points, connection.edge.label))
-            xml_id = self.names.flow_xml_id[id(connection)]
+            xml_id = connection.xml_id
             waypoints = "".join(f'<di:waypoint x="{x}" y="{y}"/>' for x, y in points)
             lines.append(f'      <bpmndi:BPMNEdge id="{self.names.get(None, xml_id + "_di")}" bpmnElement="{xml_id}">'
                          f"{waypoints}{label}</bpmndi:BPMNEdge>\n")
@@ -651,37 +660,47 @@ class _FlowIndex:
     """Once for all pools: each pool's members, each node's flows, each scope's contents (a scope
     is an expanded sub-process's id, or ("pool", index) for a process's top level)."""
 
-    def __init__(self, plan: Plan, names: Names) -> None:
-        self.incoming: dict[str, list[str]] = {}
-        self.outgoing: dict[str, list[str]] = {}
-        self.data_in: dict[str, list[Connection]] = {}
-        self.data_out: dict[str, list[Connection]] = {}
+    def __init__(self, plan: Plan) -> None:
         self.associations_of: dict[str | None, list[Connection]] = {}  # pool (str) or None: the collaboration
         self.pool_members: dict[str | None, list[PlanNode]] = {}
         self.inside: dict = {}
         self.flows_inside: dict = {}
         self.notes_inside: dict[str, list[PlanNode]] = {}
+        by_id = plan.by_id
+        pool_scope = {lane: ("pool", int(pool)) for lane, pool in plan.pool_of_lane.items()}  # one tuple per pool
         for connection in plan.connections:
-            flow_id = names.flow_xml_id[id(connection)]
-            if connection.kind == "sequenceFlow":
-                self.outgoing.setdefault(connection.source, []).append(flow_id)
-                self.incoming.setdefault(connection.target, []).append(flow_id)
-                source = plan.by_id[connection.source]
-                scope = source.container if source.container is not None else \
-                    ("pool", int(plan.pool_of_lane[source.lane]))
+            kind = connection.kind
+            if kind == "sequenceFlow":
+                flow_id = connection.xml_id
+                source, target = by_id[connection.source], by_id[connection.target]
+                if source.outgoing is None:
+                    source.outgoing = [flow_id]
+                else:
+                    source.outgoing.append(flow_id)
+                if target.incoming is None:
+                    target.incoming = [flow_id]
+                else:
+                    target.incoming.append(flow_id)
+                scope = source.container if source.container is not None else pool_scope[source.lane]
                 self.flows_inside.setdefault(scope, []).append(connection)
-            elif connection.kind == "dataInputAssociation":
-                self.data_in.setdefault(connection.target, []).append(connection)
-            elif connection.kind == "dataOutputAssociation":
-                self.data_out.setdefault(connection.source, []).append(connection)
-            elif connection.kind == "association":
+            elif kind == "dataInputAssociation":
+                target = by_id[connection.target]
+                if target.data_in is None:
+                    target.data_in = []
+                target.data_in.append(connection)
+            elif kind == "dataOutputAssociation":
+                source = by_id[connection.source]
+                if source.data_out is None:
+                    source.data_out = []
+                source.data_out.append(connection)
+            elif kind == "association":
                 ends = {plan.pool_of_lane[plan.by_id[end].lane] for end in (connection.source, connection.target)}
                 homes = {None if int(end) in plan.black_boxes else end for end in ends}
                 self.associations_of.setdefault(next(iter(homes)) if len(homes) == 1 else None, []).append(connection)
         for item in plan.nodes:
             self.pool_members.setdefault(plan.pool_of_lane.get(item.lane), []).append(item)
             if item.tag != "participant" and (item.node is None or item.node.kind is not NodeKind.NOTE):
-                scope = item.container if item.container is not None else ("pool", int(plan.pool_of_lane[item.lane]))
+                scope = item.container if item.container is not None else pool_scope[item.lane]
                 self.inside.setdefault(scope, []).append(item)
             elif item.container is not None:
                 self.notes_inside.setdefault(item.container, []).append(item)

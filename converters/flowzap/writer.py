@@ -75,8 +75,12 @@ class _Writer:
         self.diagram = diagram
         self.out = Diagnostics()
         self.lane_ids = lane_identifiers(diagram)
-        self.new_id: dict[str, str] = {}
-        self.lane_of: dict[str, str] = {}
+        # The written nodes by model position, not in dicts keyed by id (at 50,000 nodes each
+        # look-up by id is a cache miss): one dict from id to position, then lists.
+        self.position: dict[str, int] = {}  # node id → position of the written node of that id
+        self.new_id: list[str | None] = []  # by position: its FlowZap id n1…nN (None: not written)
+        self.has_in = bytearray()  # by position: some edge ends at it / leaves it (what a circle means)
+        self.has_out = bytearray()
 
     # -- text --------------------------------------------------------------------------------
     def quoted(self, value: str, kind: str, element: str, field: str, line: int | None, column: int | None) -> str:
@@ -115,21 +119,22 @@ class _Writer:
                             "there is nothing FlowZap can write")
             raise InputError(diagnostics.items, "model")
         self.report_diagram_losses()
-        nodes_by_lane: dict[str, list[Node]] = {lane.id: [] for lane in diagram.lanes}
-        new_id, lane_of = self.new_id, self.lane_of
-        for node in diagram.nodes:  # numbered in model order, written in their lanes
+        nodes_by_lane: dict[str, list[int]] = {lane.id: [] for lane in diagram.lanes}
+        position, new_id = self.position, self.new_id
+        new_id.extend([None] * len(diagram.nodes))
+        self.has_in, self.has_out = bytearray(len(diagram.nodes)), bytearray(len(diagram.nodes))
+        for index, node in enumerate(diagram.nodes):  # numbered in model order, written in their lanes
             lane_nodes = nodes_by_lane.get(node.lane)
-            if lane_nodes is None or node.id in new_id:
+            if lane_nodes is None or node.id in position:
                 self.out.add("DROPPED_NODE", f"node {node.id!r} is in no lane of the diagram", line=node.line,
                              column=node.column, element=node.id)
                 continue
-            new_id[node.id] = f"n{len(new_id) + 1}"
-            lane_of[node.id] = node.lane
-            lane_nodes.append(node)
+            position[node.id] = index
+            new_id[index] = f"n{len(position)}"
+            lane_nodes.append(index)
         edges_by_lane = self.edges()
         loops_by_lane = self.loops()
-        has_in = {edge.target for edge in diagram.edges}
-        has_out = {edge.source for edge in diagram.edges}
+        nodes, has_in, has_out = diagram.nodes, self.has_in, self.has_out
 
         lines: list[str] = []
         for lane in diagram.lanes:
@@ -140,7 +145,7 @@ class _Writer:
                 self.out.add("CHANGED_LABEL", f"lane {lane.id!r} has an empty label; FlowZap shows its id",
                              line=lane.line, column=lane.column, element=lane.id)
             node_line = self.node_line
-            lines.extend([node_line(node, node.id in has_in, node.id in has_out) for node in nodes_by_lane[lane.id]])
+            lines.extend([node_line(nodes[i], new_id[i], has_in[i], has_out[i]) for i in nodes_by_lane[lane.id]])
             lines.extend(edges_by_lane[lane.id])
             lines.extend(loops_by_lane[lane.id])
             lines.append("}")
@@ -163,13 +168,13 @@ class _Writer:
                 out.add("DROPPED_ATTRIBUTE", f"lane {lane.id}: FlowZap cannot carry {', '.join(lane.attributes)}",
                         line=lane.line, column=lane.column, element=lane.id)
 
-    def node_line(self, node: Node, has_in: bool, has_out: bool) -> str:
+    def node_line(self, node: Node, new_id: str, has_in: int, has_out: int) -> str:
         kind, label = node.kind, node.label
         shape = KIND_SHAPE[kind]
         if (not node.attributes and label is not None and kind not in EVENT_KINDS and kind not in APPROXIMATED_KINDS
                 and _NEEDS_WORK.search(label) is None):  # the common case: a plain labelled step
-            return f'{self.new_id[node.id]}: {shape} label:"{label}"'
-        parts = [f"{self.new_id[node.id]}: {shape}"]
+            return f'{new_id}: {shape} label:"{label}"'
+        parts = [f"{new_id}: {shape}"]
         if label is not None:
             parts.append(f"label:{self.quoted(label, 'node', node.id, 'label', node.line, node.column)}")
         dropped = []
@@ -187,34 +192,41 @@ class _Writer:
                          line=node.line, column=node.column, element=node.id)
         elif node.kind in EVENT_KINDS:
             # A circle's meaning comes back from its edges; say so when that gives another one.
-            implied = implied_event_kind(has_in, has_out)
+            implied = implied_event_kind(bool(has_in), bool(has_out))
             if implied is not node.kind:
                 self.out.add("CHANGED_KIND", f"node {node.id} is a {node.kind.value} event but its edges make the "
                              f"circle read as {implied.value}", line=node.line, column=node.column, element=node.id)
         return " ".join(parts)
 
     def edges(self) -> dict[str, list[str]]:
-        diagram, out, new_id, lane_of, lane_ids = self.diagram, self.out, self.new_id, self.lane_of, self.lane_ids
+        diagram, out, new_id, lane_ids = self.diagram, self.out, self.new_id, self.lane_ids
+        nodes, get, has_in, has_out = diagram.nodes, self.position.get, self.has_in, self.has_out
         needs_work = _NEEDS_WORK.search
         edges_by_lane: dict[str, list[str]] = {lane.id: [] for lane in diagram.lanes}
         placement = None
+        source_of, target_of = [get(edge.source, -1) for edge in diagram.edges], [get(edge.target, -1) for edge in diagram.edges]
         for index, edge in enumerate(diagram.edges):
-            if edge.source not in new_id or edge.target not in new_id:
+            source, target = source_of[index], target_of[index]
+            if source >= 0:
+                has_out[source] = 1
+            if target >= 0:
+                has_in[target] = 1
+            if source < 0 or target < 0:
                 element = edge_name(edge)
                 out.add("DROPPED_EDGE", f"edge {element} names a node that is not written; FlowZap edges join "
                         "declared nodes", line=edge.line, column=edge.column, element=element)
                 continue
             source_side, target_side = edge.source_side, edge.target_side
             if source_side is None or target_side is None:
-                if placement is None:
-                    placement = edge_sides(diagram)
+                if placement is None:  # (the same positions as the layout's when every node is written)
+                    placement = edge_sides(diagram, (source_of, target_of) if len(self.position) == len(nodes) else None)
                 chosen = placement[index]
                 source_side = source_side or chosen[0]
                 target_side = target_side or chosen[1]
-            source_lane, target_lane = lane_of[edge.source], lane_of[edge.target]
+            source_lane, target_lane = nodes[source].lane, nodes[target].lane
             prefix = f"{lane_ids[target_lane]}." if target_lane != source_lane else ""
-            text = (f"{new_id[edge.source]}.handle({_SIDE_NAME[source_side]}) -> "
-                    f"{prefix}{new_id[edge.target]}.handle({_SIDE_NAME[target_side]})")
+            text = (f"{new_id[source]}.handle({_SIDE_NAME[source_side]}) -> "
+                    f"{prefix}{new_id[target]}.handle({_SIDE_NAME[target_side]})")
             label = edge.label
             if label is not None:
                 if needs_work(label) is None:  # the common case, inline: no escape, no name to build
@@ -239,7 +251,7 @@ class _Writer:
                     line=edge.line, column=edge.column, element=element)
 
     def loops(self) -> dict[str, list[str]]:
-        diagram, out, new_id = self.diagram, self.out, self.new_id
+        diagram, out, new_id, position = self.diagram, self.out, self.new_id, self.position
         loops_by_lane: dict[str, list[str]] = {lane.id: [] for lane in diagram.lanes}
         for group in diagram.groups:
             if group.kind is not GroupKind.LOOP and GroupKind.parse(group.kind) is not GroupKind.LOOP:
@@ -247,12 +259,12 @@ class _Writer:
                         "its nodes are kept, the region is not", line=group.line, column=group.column,
                         element=group.id)
                 continue
-            members = [m for m in group.members if m in new_id]
+            members = [position[m] for m in group.members if m in position]
             if len(members) < 2:
                 out.add("DROPPED_GROUP", f"loop {group.id!r} has fewer than two nodes; FlowZap needs two",
                         line=group.line, column=group.column, element=group.id)
                 continue
-            lane = group.lane if group.lane in loops_by_lane else self.lane_of[members[0]]
+            lane = group.lane if group.lane in loops_by_lane else diagram.nodes[members[0]].lane
             condition = ""
             if group.label is not None:
                 condition = self.one_line(group.label, f"loop {group.id!r}: condition", group.id, group.line,

@@ -16,6 +16,10 @@ from .restructure import Restructure, Step
 from .text import encode, header_lines
 
 _ALIAS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_COLOUR = re.compile(r"#[\w#/\-]+")
+_WORD = re.compile(r"\w+")
+_NUMBERED = re.compile(r"n[1-9][0-9]*")  # the ids the reader gives back
+_WANTED_FORM = {NodeKind.START: "start", NodeKind.END: "stop", NodeKind.NOTE: "note"}
 # Indentation is for people; deep nesting (a long chain of decisions) must not make the text
 # quadratic in size.
 _MAX_INDENT = 8
@@ -44,9 +48,9 @@ class ActivityWriter:
         self.lines: list[str] = []
         self.lane_switch: dict[str, str] = {}  # lane id → its |swimlane| line
         self.lane_extras: list[dict] = []
-        self.forms: dict[str, str] = {}
         self.current_lane: str | None = None  # the swimlane PlantUML is in
-        self.order = {n.id: i for i, n in enumerate(diagram.nodes)}
+        # node id → model position, for the comments that keep it (only they need it)
+        self.order = {n.id: i for i, n in enumerate(diagram.nodes)} if keep else {}
 
     def write(self) -> tuple[str, list[Diagnostic]]:
         d = self.diagram
@@ -55,7 +59,6 @@ class ActivityWriter:
         self.declare_lanes()
         plan = Restructure(d)
         steps = plan.run()
-        self.forms = plan.written_as
         for step in steps:
             self.spell(step)
         self.report_nodes(plan)
@@ -93,7 +96,7 @@ class ActivityWriter:
                 self.implicit_lane(lane)
                 continue
             colour = lane.attributes.get("plantuml.color", "")
-            colour = f"{colour}|" if re.fullmatch(r"#[\w#/\-]+", colour) else ""
+            colour = f"{colour}|" if _COLOUR.fullmatch(colour) else ""
             payload: dict = {}
             if lane.label is None and lane.id.strip() == lane.id and lane.id:
                 read_id = lane.id
@@ -152,7 +155,7 @@ class ActivityWriter:
         add = self.lines.append
         if op == "node":
             self.node_comment(step.node, pad)
-            add(pad + self.node_text(step.node))
+            add(pad + self.node_text(step.node, step.text))
         elif op == "lane":
             switch = self.lane_switch.get(step.text)
             if switch and step.text != self.current_lane:
@@ -188,17 +191,16 @@ class ActivityWriter:
         else:  # endif, endswitch, fork again, end fork, split again, end split
             add(pad + op)
 
-    def node_text(self, node: Node) -> str:
-        form = self.forms.get(node.id)
+    def node_text(self, node: Node, form: str) -> str:
         if node.kind is NodeKind.START and form == "start":
             return "start"
         if node.kind is NodeKind.END and form == "stop":
             return "end" if node.attributes.get("plantuml.end") == "end" else "stop"
         stereotype = node.attributes.get("plantuml.stereotype") or DEFAULT_STEREOTYPE.get(node.kind)
         colour = node.attributes.get("plantuml.color")
-        prefix = colour if colour and re.fullmatch(r"#[\w#/\-]+", colour) else ""
+        prefix = colour if colour and _COLOUR.fullmatch(colour) else ""
         text = f"{prefix}:{_label(node.label)};"
-        if stereotype and re.fullmatch(r"\w+", stereotype):
+        if stereotype and _WORD.fullmatch(stereotype):
             text += f" <<{stereotype}>>"
         return text
 
@@ -227,9 +229,9 @@ class ActivityWriter:
         if self.keep:
             return
         written = plan.written_as
-        for node in self.diagram.nodes:
-            form = written.get(node.id, "action")
-            wanted = {NodeKind.START: "start", NodeKind.END: "stop", NodeKind.NOTE: "note"}.get(node.kind)
+        for index, node in enumerate(self.diagram.nodes):
+            form = written(index) or "action"
+            wanted = _WANTED_FORM.get(node.kind)
             if node.kind is NodeKind.DECISION:
                 wanted = form if form in ("if", "switch") else "if"
             if node.kind is NodeKind.GATEWAY:
@@ -243,7 +245,7 @@ class ActivityWriter:
             elif node.label == "":
                 self.out.add("CHANGED_LABEL", f"node {node.id!r}: an empty label reads back as none",
                              line=node.line, column=node.column, element=node.id)
-            extra = {k: v for k, v in node.attributes.items() if k not in _CARRIED_NODE}
+            extra = [k for k in node.attributes if k not in _CARRIED_NODE] if node.attributes else None
             decision = node.attributes.get("plantuml.decision")
             if decision is not None and not (decision == "switch" and form == "switch"):
                 self.out.add("DROPPED_ATTRIBUTE", f"node {node.id!r}: plantuml.decision {decision!r}: written as "
@@ -254,7 +256,7 @@ class ActivityWriter:
                              column=node.column, element=node.id)
             if node.shape is not None:
                 pass  # informative only
-        ids = [n.id for n in self.diagram.nodes if not re.fullmatch(r"n[1-9][0-9]*", n.id)]
+        ids = [n.id for n in self.diagram.nodes if not _NUMBERED.fullmatch(n.id)]
         if ids:
             self.out.add("RENAMED_ID", f"PlantUML activities have no ids; {len(ids)} node(s) read back as n1…nN",
                          element=", ".join(ids[:20]))

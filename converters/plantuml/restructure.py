@@ -10,12 +10,17 @@ Every node is placed once, every edge becomes one arrow:
   target is written after the same connector, which PlantUML draws as a pair of labelled circles.
   ``goto``/``label`` would say the same, but PlantUML 1.2026 draws no arrow for a ``goto``.
 The result is a flat list of steps with their nesting depth; ``emit`` spells them.
+
+The graph is held by node position (``converters.model.layout.adjacency``: one dict from id to
+position, the edges leaving each node as one flat array), not in dicts and sets keyed by id: at
+50,000 nodes every look-up by id is a cache miss, and the walk would make several per node.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ..model import Diagram, Edge, EdgeStyle, Node, NodeKind
+from ..model.layout import adjacency
 
 # Connector names: PlantUML takes one character. Letters first, then further scripts' letters.
 _RANGES = ((0x41, 0x5A), (0x61, 0x7A), (0x391, 0x3A9), (0x3B1, 0x3C9), (0x410, 0x44F), (0x5D0, 0x5EA),
@@ -37,69 +42,88 @@ class Step:
     node: Node | None = None
     label: str | None = None
     style: EdgeStyle = EdgeStyle.SOLID
-    text: str = ""  # connector name / lane id
+    text: str = ""  # connector name / lane id / a node step's form (start, stop, action, …)
     edge: Edge | None = None
 
 
 class Restructure:
     def __init__(self, diagram: Diagram) -> None:
         self.diagram = diagram
-        self.nodes = {n.id: n for n in diagram.nodes}
-        self.outgoing: dict[str, list[Edge]] = {n.id: [] for n in diagram.nodes}
-        self.in_degree: dict[str, int] = {n.id: 0 for n in diagram.nodes}
-        for edge in diagram.edges:
-            if edge.source in self.nodes and edge.target in self.nodes:
-                self.outgoing[edge.source].append(edge)
-                self.in_degree[edge.target] += 1
-        self.placed: set[str] = set()
-        self.connectors: dict[str, str] = {}
+        graph = adjacency(diagram)  # (edges naming no node are left out, as the walk ignores them)
+        self.position = graph.position  # node id → position of the node of that id (the last, if named twice)
+        self.first, self.outgoing, self.target_of = graph.first, graph.outgoing, graph.target_of
+        count = len(diagram.nodes)
+        in_degree = [0] * count
+        target_of = graph.target_of
+        for index in graph.outgoing:
+            in_degree[target_of[index]] += 1
+        self.in_degree = in_degree
+        # Each node's own position, or that of the node its id names when two nodes share an id
+        # (the checks refuse such models; a writer called directly still writes them as before).
+        self.canonical = range(count) if len(graph.position) == count else \
+            [graph.position[node.id] for node in diagram.nodes]
+        self.placed = bytearray(count)
+        self.connectors: list[str | None] = [None] * count
         self.names = connector_names()
         self.steps: list[Step] = []
         self.lane: str | None = None
-        self.written_as: dict[str, str] = {}  # node id → start | stop | fork | if | switch | action | note
+        self.forms: list[str | None] = [None] * count  # by position: start | stop | fork | if | switch | action | note
 
-    def connector(self, node_id: str) -> str:
-        name = self.connectors.get(node_id)
+    def written_as(self, index: int) -> str | None:
+        """How the node at ``index`` of the model was written (None: not at all)."""
+        return self.forms[self.canonical[index]]
+
+    def connector(self, at: int) -> str:
+        name = self.connectors[at]
         if name is None:
             name = next(self.names, None) or "?"
-            self.connectors[node_id] = name
+            self.connectors[at] = name
         return name
+
+    def out_edges(self, at: int) -> list[int]:
+        return self.outgoing[self.first[at]:self.first[at + 1]]
 
     def form(self, node: Node) -> str:
         """How a node is written (the writer reports a change of kind)."""
-        out = self.outgoing[node.id]
-        incoming = self.in_degree[node.id]
-        if node.kind is NodeKind.NOTE and not out and not incoming:
+        return self.form_at(node, self.position[node.id])
+
+    def form_at(self, node: Node, at: int) -> str:
+        outgoing = self.first[at + 1] - self.first[at]
+        incoming = self.in_degree[at]
+        if node.kind is NodeKind.NOTE and not outgoing and not incoming:
             return "note"
         if node.kind is NodeKind.START and not incoming:
             return "start"
-        if node.kind is NodeKind.END and not out:
+        if node.kind is NodeKind.END and not outgoing:
             return "stop"
         if node.kind is NodeKind.DECISION:
             # if/else for two outcomes; a lone outcome as a one-case switch (PlantUML refuses a
             # detach after an endif whose branch stopped); none as an empty if, then detach
             # (a switch read as one stays one when it has a case to write)
-            switch = node.attributes.get("plantuml.decision") == "switch" and out
-            return "if" if len(out) in (0, 2) and not switch else "switch"
-        if node.kind is NodeKind.GATEWAY and out:
+            switch = node.attributes.get("plantuml.decision") == "switch" and outgoing
+            return "if" if outgoing in (0, 2) and not switch else "switch"
+        if node.kind is NodeKind.GATEWAY and outgoing:
             return "fork"
         return "action"
 
     def run(self) -> list[Step]:
-        roots = [n for n in self.diagram.nodes if self.in_degree[n.id] == 0]
+        nodes, canonical, in_degree, placed = self.diagram.nodes, self.canonical, self.in_degree, self.placed
+        roots = [i for i in range(len(nodes)) if in_degree[canonical[i]] == 0]
         notes = []
-        for node in roots + self.diagram.nodes:
-            if node.id in self.placed:
+        for i in roots + list(range(len(nodes))):
+            at = canonical[i]
+            if placed[at]:
                 continue
-            if self.form(node) == "note":
-                self.placed.add(node.id)
-                notes.append(node)
+            node = nodes[i]
+            if self.form_at(node, at) == "note":
+                placed[at] = 1
+                notes.append((node, at))
                 continue
-            self.walk(node, jumped_in=self.in_degree[node.id] > 0)
-        for node in notes:
+            self.walk(node, at, jumped_in=in_degree[at] > 0)
+        for node, at in notes:
             self.switch_lane(node.lane, 0)
             self.steps.append(Step(0, "note", node))
-            self.written_as[node.id] = "note"
+            self.forms[at] = "note"
         return self.steps
 
     def switch_lane(self, lane: str, depth: int) -> None:
@@ -107,28 +131,29 @@ class Restructure:
             self.steps.append(Step(depth, "lane", text=lane))
             self.lane = lane
 
-    def walk(self, root: Node, jumped_in: bool) -> None:
+    def walk(self, root: Node, root_at: int, jumped_in: bool) -> None:
         # An explicit stack (no recursion: a chain of 50,000 nodes is one deep walk).
-        self.placed.add(root.id)
-        stack: list[tuple] = [("node", root, 0, jumped_in)]
+        nodes, edges, target_of, placed = self.diagram.nodes, self.diagram.edges, self.target_of, self.placed
+        placed[root_at] = 1
+        stack: list[tuple] = [("node", root, root_at, 0, jumped_in)]
         steps = self.steps
         while stack:
             item = stack.pop()
             kind = item[0]
             if kind == "node":
-                _, node, depth, from_jump = item
+                _, node, at, depth, from_jump = item
                 self.switch_lane(node.lane, depth)
-                if self.in_degree[node.id] > 1 or from_jump:
-                    steps.append(Step(depth, "connector", text=self.connector(node.id)))
-                form = self.form(node)
-                self.written_as[node.id] = form
-                out = self.outgoing[node.id]
+                if self.in_degree[at] > 1 or from_jump:
+                    steps.append(Step(depth, "connector", text=self.connector(at)))
+                form = self.form_at(node, at)
+                self.forms[at] = form
+                out = self.out_edges(at)
                 if form == "if":
-                    steps.append(Step(depth, "if", node, edge=out[0] if out else None))
+                    steps.append(Step(depth, "if", node, edge=edges[out[0]] if out else None))
                     later: list[tuple] = []
                     if out:
                         later.append(("branch", out[0], depth + 1, True))
-                        later.append(("step", Step(depth, "else", edge=out[1])))
+                        later.append(("step", Step(depth, "else", edge=edges[out[1]])))
                         later.append(("branch", out[1], depth + 1, True))
                     later.append(("step", Step(depth, "endif")))
                     if not out:
@@ -137,25 +162,25 @@ class Restructure:
                 elif form == "switch":
                     steps.append(Step(depth, "switch", node))
                     later = []
-                    for edge in out:
-                        later.append(("step", Step(depth + 1, "case", edge=edge)))
-                        later.append(("branch", edge, depth + 2, True))
+                    for index in out:
+                        later.append(("step", Step(depth + 1, "case", edge=edges[index])))
+                        later.append(("branch", index, depth + 2, True))
                     later.append(("step", Step(depth, "endswitch")))
                     stack.extend(reversed(later))
                 elif form == "fork" or (len(out) > 1 and form != "stop"):
                     word = "fork" if form == "fork" else "split"
                     if form != "fork":
-                        steps.append(Step(depth, "node", node))
+                        steps.append(Step(depth, "node", node, text=form))
                     steps.append(Step(depth, word, node))
                     later = []
-                    for index, edge in enumerate(out):
-                        if index:
+                    for number, index in enumerate(out):
+                        if number:
                             later.append(("step", Step(depth, f"{word} again")))
-                        later.append(("branch", edge, depth + 1, False))
+                        later.append(("branch", index, depth + 1, False))
                     later.append(("step", Step(depth, f"end {word}")))
                     stack.extend(reversed(later))
                 else:
-                    steps.append(Step(depth, "node", node))
+                    steps.append(Step(depth, "node", node, text=form))
                     if form == "stop":
                         continue
                     if out:
@@ -170,15 +195,16 @@ class Restructure:
             elif kind == "step":
                 steps.append(item[1])
             else:
-                _, edge, depth, in_decision = item
+                _, index, depth, in_decision = item
+                edge = edges[index]
                 if not in_decision and (edge.label or edge.style is not EdgeStyle.SOLID):
                     steps.append(Step(depth, "arrow", label=edge.label, style=edge.style, edge=edge))
                 elif in_decision and edge.style is not EdgeStyle.SOLID:
                     steps.append(Step(depth, "arrow", style=edge.style, edge=edge))
-                target = self.nodes[edge.target]
-                if edge.target not in self.placed:
-                    self.placed.add(edge.target)
-                    stack.append(("node", target, depth, False))
+                target = target_of[index]
+                if not placed[target]:
+                    placed[target] = 1
+                    stack.append(("node", nodes[target], target, depth, False))
                 else:
-                    steps.append(Step(depth, "connector", text=self.connector(edge.target)))
+                    steps.append(Step(depth, "connector", text=self.connector(target)))
                     steps.append(Step(depth, "detach"))
