@@ -254,6 +254,12 @@ class IdMap:
         if original not in self.ids and self.allocator.reserve(original):
             self.ids[original] = original
 
+    def reserve_all(self, originals) -> None:
+        """``reserve`` of each of ``originals``, in one call to the allocator."""
+        ids = self.ids
+        for original in self.allocator.reserve_all(o for o in originals if o not in ids):
+            ids[original] = original
+
     def assign(self, original: str, element) -> str:
         if original in self.ids:
             return self.ids[original]

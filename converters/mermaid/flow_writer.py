@@ -109,14 +109,13 @@ class FlowchartWriter:
     def assign_ids(self) -> None:
         subgraph_lanes = [lane for lane in self.d.lanes if not is_outside_lane(lane)]
         subgraphs = [g for g in self.d.groups if g.kind == GroupKind.SUBGRAPH]
+        self.node_ids.reserve_all([node.id for node in self.d.nodes])
+        self.lane_ids.reserve_all([lane.id for lane in subgraph_lanes])
+        self.group_ids.reserve_all([group.id for group in subgraphs])
+        kept = self.node_ids.ids
         for node in self.d.nodes:
-            self.node_ids.reserve(node.id)
-        for lane in subgraph_lanes:
-            self.lane_ids.reserve(lane.id)
-        for group in subgraphs:
-            self.group_ids.reserve(group.id)
-        for node in self.d.nodes:
-            self.node_ids.assign(node.id, node)
+            if node.id not in kept:
+                self.node_ids.assign(node.id, node)
         for lane in subgraph_lanes:
             self.lane_ids.assign(lane.id, lane)
         for group in subgraphs:
@@ -557,7 +556,7 @@ class FlowchartWriter:
 
     def edge_extras(self, edge: Edge, key: tuple[str, str], rank: int, has_id: bool) -> None:
         a = edge.attributes
-        extra = {k: v for k, v in a.items() if k not in _EDGE_KEYS}
+        extra = {k: v for k, v in a.items() if k not in _EDGE_KEYS} if a else a
         sides = edge.source_side is not None or edge.target_side is not None
         element = edge_name(edge)
         if self.keep:
