@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_service.py            # full run (100,000 calls; a few minutes)
     .venv/bin/python benchmarks/bench_service.py --quick    # 10,000 calls, shorter phases
+    .venv/bin/python benchmarks/bench_service.py --quick --ratio-only   # throughput and CPU per call only
     .venv/bin/python benchmarks/bench_service.py --quick --server-flag=--isolation=thread   # no watchdog
 
 One server (``python -m server --enable-echo``, default workers and log level) on a loopback
@@ -14,6 +15,11 @@ alternating phases, on two servers at once (metrics off, and on with ``--metrics
 reports the throughput ratio (target ≥ 0.65), the cost of the metrics (target ≤ 5 % of throughput),
 p50/p99 latency with 1 and 32 concurrent callers, and the server's memory (supervisor, workers and
 their conversion processes, RSS) after warm-up and after 100,000 calls (target: growth ≤ 10 %).
+
+It also gives the CPU time each call costs, by process (client, worker, conversion process, and
+this script, which reads the server's log lines), measured over the same throughput phases: on a
+machine whose cores client and server share, the throughput ratio follows the ratio of these
+totals, which move less than throughput when other work shares the machine.
 
 The client is several processes (asyncio, one connection per caller, requests pre-serialized) so
 that it is not the bottleneck of a Python-versus-Python measurement; client and server share the
@@ -84,7 +90,11 @@ async def _drive(address: str, method: str, data: bytes, callers: int, seconds: 
 
 
 def _client_process(args, queue) -> None:
-    queue.put(asyncio.run(_drive(*args)))
+    import grpc  # noqa: F401 — imported before the CPU clock starts
+
+    started = time.process_time()
+    latencies, failures, elapsed = asyncio.run(_drive(*args))
+    queue.put((latencies, failures, elapsed, time.process_time() - started))
 
 
 def run_phase(address: str, method: str, data: bytes, callers: int, seconds: float,
@@ -106,6 +116,7 @@ def run_phase(address: str, method: str, data: bytes, callers: int, seconds: flo
     elapsed = max(r[2] for r in results)
     return {
         "calls": len(latencies),
+        "client_cpu": sum(r[3] for r in results),
         "failures": sum(r[1] for r in results),
         "rps": len(latencies) / elapsed,
         "p50_ms": latencies[len(latencies) // 2] / 1e6,
@@ -120,16 +131,76 @@ def server_rss(pid: int) -> int:
     return sum(p.memory_info().rss for p in [parent, *parent.children(recursive=True)])
 
 
-def throughput(address: str, convert_data: bytes, echo_data: bytes, seconds: float, clients: int) -> dict:
-    """Echo and ConvertDiagram alternated, twice, so that drift on a shared machine hits both."""
+ROLES = ("client", "worker", "conversion", "supervisor", "bench")
+
+
+def server_processes(pid: int) -> dict[str, list]:
+    """The server's processes by role: the supervisor, its workers (and multiprocessing's resource
+    tracker, counted with the supervisor), and each worker's conversion processes (with their fork
+    server)."""
+    import psutil
+
+    supervisor = psutil.Process(pid)
+    roles: dict[str, list] = {"supervisor": [supervisor], "worker": [], "conversion": []}
+    for child in supervisor.children():
+        if "spawn_main" in " ".join(child.cmdline()):
+            roles["worker"].append(child)
+            roles["conversion"].extend(child.children(recursive=True))
+        else:
+            roles["supervisor"].append(child)
+    return roles
+
+
+def cpu_by_role(pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by the server's processes, by role, and by this script."""
+    import psutil
+
+    totals = {}
+    for role, processes in server_processes(pid).items():
+        seconds = 0.0
+        for process in processes:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:  # a conversion process replaced meanwhile
+                continue
+            seconds += times.user + times.system
+        totals[role] = seconds
+    totals["bench"] = time.process_time()
+    return totals
+
+
+def throughput(server, convert_data: bytes, echo_data: bytes, seconds: float, clients: int) -> tuple[dict, dict]:
+    """Echo and ConvertDiagram alternated, twice, so that drift on a shared machine hits both.
+    Returns calls/s and CPU seconds per call by role, for each method."""
     totals = {CONVERT: [0, 0.0], ECHO: [0, 0.0]}
+    cpu = {method: dict.fromkeys(ROLES, 0.0) for method in totals}
     for _ in range(2):
         for method, data in ((ECHO, echo_data), (CONVERT, convert_data)):
-            phase = run_phase(address, method, data, 32, seconds, clients)
+            before = cpu_by_role(server.pid)
+            phase = run_phase(server.address, method, data, 32, seconds, clients)
+            after = cpu_by_role(server.pid)
             assert phase["failures"] == 0, phase
             totals[method][0] += phase["calls"]
             totals[method][1] += phase["calls"] / phase["rps"]
-    return {method: calls / elapsed for method, (calls, elapsed) in totals.items()}
+            cpu[method]["client"] += phase["client_cpu"]
+            for role in after:
+                cpu[method][role] += after[role] - before.get(role, 0.0)
+    rates = {method: calls / elapsed for method, (calls, elapsed) in totals.items()}
+    per_call = {method: {role: seconds / totals[method][0] for role, seconds in cpu[method].items()}
+                for method in totals}
+    return rates, per_call
+
+
+def print_cpu(runs: list[dict]) -> None:
+    """CPU milliseconds per call by process role (metrics off, the throughput phases)."""
+    per_call = {m: {role: sum(r[m][role] for r in runs) / len(runs) * 1000 for role in ROLES} for m in (CONVERT, ECHO)}
+    print("\nCPU per call, 32 callers, metrics off (ms; client and this script on the same cores):")
+    print("                  " + "".join(f"{role:>11}" for role in ROLES) + "      total")
+    for name, method in (("ConvertDiagram", CONVERT), ("Echo", ECHO)):
+        row = per_call[method]
+        print(f"  {name:14}  " + "".join(f"{row[role]:11.3f}" for role in ROLES) + f"{sum(row.values()):11.3f}")
+    ratio = sum(per_call[ECHO].values()) / sum(per_call[CONVERT].values())
+    print(f"  Echo CPU / ConvertDiagram CPU: {ratio:.2f}   (the throughput ratio when the cores are the limit)")
 
 
 def main() -> int:
@@ -139,6 +210,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=None, help="length of each throughput phase (default 5, "
                         "--quick 2)")
     parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument("--ratio-only", action="store_true", help="throughput and CPU per call only: no latency, "
+                        "memory or metrics-endpoint phases")
     parser.add_argument("--server-flag", action="append", default=[], metavar="FLAG",
                         help="extra server flag for both servers (repeat; e.g. --server-flag=--isolation=thread)")
     args = parser.parse_args()
@@ -163,9 +236,13 @@ def main() -> int:
         rss_warm = server_rss(plain.pid)
 
         results = {"off": [], "on": []}
+        cpu_runs = []
         for _ in range(2):
             for name, server in (("off", plain), ("on", metered)):
-                results[name].append(throughput(server.address, convert_data, echo_data, seconds, clients))
+                measured, per_call = throughput(server, convert_data, echo_data, seconds, clients)
+                results[name].append(measured)
+                if name == "off":
+                    cpu_runs.append(per_call)
         rates = {name: {m: sum(r[m] for r in runs) / len(runs) for m in (CONVERT, ECHO)}
                  for name, runs in results.items()}
         print(f"\nthroughput, 32 concurrent callers, {4 * seconds:g} s per method and server:")
@@ -176,6 +253,11 @@ def main() -> int:
               f"{rates['on'][CONVERT] / rates['on'][ECHO]:10.2f}   (ConvertDiagram / Echo; target >= 0.65)")
         cost = (1 - rates["on"][CONVERT] / rates["off"][CONVERT]) * 100
         print(f"  metrics cost   {cost:+.1f} % of ConvertDiagram throughput   (target <= 5 %)")
+        print_cpu(cpu_runs)
+        if args.ratio_only:
+            for server in (plain, metered):
+                server.stop()
+            return 0
 
         print("\nlatency (ms)                 metrics off        metrics on")
         print("                             p50      p99       p50      p99")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from ..diagnostics import Diagnostic, Diagnostics
-from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, edge_name
+from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind, Side, edge_name
 from ..model.diagram import EVENT_KINDS, implied_event_kind
 from . import comments
 from .escape import (
@@ -109,14 +109,13 @@ class FlowchartWriter:
     def assign_ids(self) -> None:
         subgraph_lanes = [lane for lane in self.d.lanes if not is_outside_lane(lane)]
         subgraphs = [g for g in self.d.groups if g.kind == GroupKind.SUBGRAPH]
+        self.node_ids.reserve_all([node.id for node in self.d.nodes])
+        self.lane_ids.reserve_all([lane.id for lane in subgraph_lanes])
+        self.group_ids.reserve_all([group.id for group in subgraphs])
+        kept = self.node_ids.ids
         for node in self.d.nodes:
-            self.node_ids.reserve(node.id)
-        for lane in subgraph_lanes:
-            self.lane_ids.reserve(lane.id)
-        for group in subgraphs:
-            self.group_ids.reserve(group.id)
-        for node in self.d.nodes:
-            self.node_ids.assign(node.id, node)
+            if node.id not in kept:
+                self.node_ids.assign(node.id, node)
         for lane in subgraph_lanes:
             self.lane_ids.assign(lane.id, lane)
         for group in subgraphs:
@@ -217,9 +216,7 @@ class FlowchartWriter:
             elif group.lane is not None or group.parent in tops:
                 self.out.add("CHANGED_LANE", f"subgraph {group.id!r} is read back in lane of its top subgraph",
                              line=group.line, column=group.column, element=group.id)
-        moved: set[str] = set()
-        for group in groups:
-            moved.update(group.members)
+        moved = dict.fromkeys(m for group in groups for m in group.members)  # in the groups' order
         for node_id in moved:
             node = self.nodes.get(node_id)
             if node is not None and node.lane == lane.id:
@@ -231,9 +228,10 @@ class FlowchartWriter:
         grouped: set[str] = set()
         for group in groups:
             grouped.update(group.members)
+        pad = _pad(depth)
         for node in members:
             if node.id not in grouped:
-                self.lines.append(_pad(depth) + self.node_text(node))
+                self.lines.append(pad + self.node_text(node))
         ids = {g.id for g in groups}
         children: dict[str, list[Group]] = {}
         for group in groups:
@@ -302,6 +300,8 @@ class FlowchartWriter:
         return flow_text(label, _markup(attributes))
 
     def lane_extras(self, lane: Lane) -> None:
+        if not lane.attributes and not self.keep:
+            return  # nothing to carry, report or style
         keys = _OUTSIDE_LANE_KEYS if is_outside_lane(lane) else _LANE_KEYS
         extra = {k: v for k, v in lane.attributes.items() if k not in keys}
         self.attr_loss("lane", lane.id, lane, extra, {"lane": self.lane_ids.get(lane.id, lane.id)})
@@ -309,10 +309,12 @@ class FlowchartWriter:
             self.styles_for(self.lane_ids[lane.id], lane.attributes, clicks=False)
 
     def node_text(self, node: Node) -> str:
-        nid = self.node_ids[node.id]
+        nid = self.node_ids.ids[node.id]
         self.written_order.append(node.id)
         self.declared.add(node.id)
         a = node.attributes
+        if not a:
+            return self.plain_node_text(node, nid)
         shape = a.get("mermaid.shape")
         if shape is not None and not same_meaning(shape, node.kind):
             shape = None
@@ -357,6 +359,23 @@ class FlowchartWriter:
         self.node_extras(node)
         return body
 
+    def plain_node_text(self, node: Node, nid: str) -> str:
+        """``node_text`` of a node without attributes: its kind's shape, its label; nothing to
+        report but its kind (no markdown, no data, no style)."""
+        shape = KIND_SHAPE[node.kind]
+        self.kind_loss(node, shape)
+        label = node.label if node.label is not None else node.id
+        if shape == "square" and label == nid:
+            body = nid
+        elif shape in BRACKETS:
+            open_, close = BRACKETS[shape]
+            body = f"{nid}{open_}{flow_text(label)}{close}"
+        else:
+            body = f"{nid}[{flow_text(label)}]@{{ shape: {shape} }}"
+        if self.keep:
+            self.node_extras(node)
+        return body
+
     def data_value(self, a: dict[str, str], ident: str, element) -> str | None:
         """``mermaid.data`` (the inside of ``@{ }``) when it stays one statement, else reported."""
         data = a.get("mermaid.data")
@@ -376,8 +395,9 @@ class FlowchartWriter:
                          line=element.line, column=element.column, element=ident)
 
     def kind_loss(self, node: Node, shape: str) -> None:
-        if same_meaning(shape, node.kind):
-            if node.kind in EVENT_KINDS:
+        kind = node.kind
+        if _DRAWN_AS_ITSELF[kind] if shape == KIND_SHAPE[kind] else same_meaning(shape, kind):
+            if kind in EVENT_KINDS:
                 implied = implied_event_kind(node.id in self.has_in, node.id in self.has_out)
                 if implied is not node.kind:
                     self.kind_extra(node, f"node {node.id} is a {node.kind.value} event but its edges make the "
@@ -449,45 +469,65 @@ class FlowchartWriter:
 
     # -- edges ---------------------------------------------------------------------------------
     def write_edges(self) -> None:
-        d = self.d
+        keep = self.keep
+        ids = self.node_ids.ids
+        lines = self.lines
         rank: dict[tuple[str, str], int] = {}
         auto_count: dict[tuple[str, str], int] = {}
         seen_ids: set[str] = set()
-        subgraph_ids = {lane.id: self.lane_ids.get(lane.id) for lane in d.lanes}
-        subgraph_ids.update({g.id: self.group_ids[g.id] for g in d.groups if g.id in self.group_ids})
-        for edge in d.edges:
+        subgraph_ids: dict[str, str | None] | None = None  # made for the first edge with attributes
+        for edge in self.d.edges:
             a = edge.attributes
-            source, target = self.node_ids[edge.source], self.node_ids[edge.target]
-            if a.get("mermaid.source") and subgraph_ids.get(a["mermaid.source"]):
-                source = subgraph_ids[a["mermaid.source"]]
-            if a.get("mermaid.target") and subgraph_ids.get(a["mermaid.target"]):
-                target = subgraph_ids[a["mermaid.target"]]
-            self.subgraph_end_loss(edge, subgraph_ids)
-            key = (self.node_ids[edge.source], self.node_ids[edge.target])
-            r = rank.get(key, 0)
-            rank[key] = r + 1
+            source = ids[edge.source]
+            target = ids[edge.target]
+            key = (source, target)
+            if a:
+                if subgraph_ids is None:
+                    subgraph_ids = self.subgraph_ids()
+                if a.get("mermaid.source") and subgraph_ids.get(a["mermaid.source"]):
+                    source = subgraph_ids[a["mermaid.source"]]
+                if a.get("mermaid.target") and subgraph_ids.get(a["mermaid.target"]):
+                    target = subgraph_ids[a["mermaid.target"]]
+                self.subgraph_end_loss(edge, subgraph_ids)
+                arrow = _arrow(edge.style, a.get("mermaid.arrow"), a.get("mermaid.length"))
+            else:
+                arrow = _PLAIN_ARROW[edge.style]
+            r = 0
+            if keep:  # the rank names the edge in its extras comment
+                r = rank.get(key, 0)
+                rank[key] = r + 1
             pair = (source, target)
             count = auto_count.get(pair, 0)
             auto_count[pair] = count + 1
-            arrow = _arrow(edge.style, a.get("mermaid.arrow"), a.get("mermaid.length"))
             label = ""
-            if edge.label is not None and edge.label != edge.label.strip() and edge.label.strip():
-                self.trimmed(edge, edge_name(edge), edge.label)
             if edge.label is not None:
-                label = f"|{self.label_text(edge.label, a)}|"
+                if not a:  # no markdown label type: nothing to report about its ends
+                    label = f"|{flow_text(edge.label)}|"
+                else:
+                    if edge.label != edge.label.strip() and edge.label.strip():
+                        self.trimmed(edge, edge_name(edge), edge.label)
+                    label = f"|{self.label_text(edge.label, a)}|"
             ident = ""
             if edge.id is not None:
                 if SAFE_ID.match(edge.id) and edge.id not in seen_ids and self.node_ids.allocator.is_free(edge.id) \
                         and edge.id not in FLOW_KEYWORDS:
                     ident = f"{edge.id}@"
                     seen_ids.add(edge.id)
-                elif not self.keep:
+                elif not keep:
                     self.out.add("DROPPED_EDGE_ID", f"edge id {edge.id!r} cannot be written as a Mermaid edge id",
                                  line=edge.line, column=edge.column, element=edge.id)
-            self.lines.append(f"  {source} {ident}{arrow}{label} {target}")
-            self.edge_extras(edge, key, r, bool(ident))
-            self.edge_styles(edge, edge.id if ident else f"L_{source}_{target}_{0 if count == 0 else count + 1}")
+            lines.append(f"  {source} {ident}{arrow}{label} {target}")
+            if keep or a or edge.source_side is not None or edge.target_side is not None:
+                self.edge_extras(edge, key, r, bool(ident))
+            if a:
+                self.edge_styles(edge, edge.id if ident else f"L_{source}_{target}_{0 if count == 0 else count + 1}")
             self.edge_count += 1
+
+    def subgraph_ids(self) -> dict[str, str | None]:
+        """The Mermaid id of every lane and written subgraph, by model id (an edge may end on one)."""
+        result = {lane.id: self.lane_ids.get(lane.id) for lane in self.d.lanes}
+        result.update({g.id: self.group_ids[g.id] for g in self.d.groups if g.id in self.group_ids})
+        return result
 
     def subgraph_end_loss(self, edge: Edge, subgraph_ids: dict[str, str | None]) -> None:
         """An edge that ends on a subgraph keeps it in ``mermaid.source``/``mermaid.target``; the
@@ -516,7 +556,7 @@ class FlowchartWriter:
 
     def edge_extras(self, edge: Edge, key: tuple[str, str], rank: int, has_id: bool) -> None:
         a = edge.attributes
-        extra = {k: v for k, v in a.items() if k not in _EDGE_KEYS}
+        extra = {k: v for k, v in a.items() if k not in _EDGE_KEYS} if a else a
         sides = edge.source_side is not None or edge.target_side is not None
         element = edge_name(edge)
         if self.keep:
@@ -537,7 +577,7 @@ class FlowchartWriter:
             return
         if sides:
             self.out.add("DROPPED_EDGE_SIDES", f"edge {element}: Mermaid chooses where lines attach "
-                         f"({_side(edge.source_side)} → {_side(edge.target_side)} not kept)",
+                         f"({_SIDE_NAME[edge.source_side]} → {_SIDE_NAME[edge.target_side]} not kept)",
                          line=edge.line, column=edge.column, element=element)
         if extra:
             self.out.add("DROPPED_ATTRIBUTE", f"edge {element}: Mermaid cannot carry {', '.join(extra)}",
@@ -650,8 +690,11 @@ def _v11_name(shape: str) -> str:
     return _V11_OF_CLASSIC.get(shape, shape)
 
 
-def _side(side) -> str:
-    return side.value if side is not None else "auto"
+# Tables made once: the arrow of each style without arrow attributes, the name of each side in a
+# message, and whether the shape each kind is drawn as reads back as that kind.
+_PLAIN_ARROW = {style: _arrow(style, None, None) for style in EdgeStyle}
+_SIDE_NAME = {None: "auto", **{side: side.value for side in Side}}
+_DRAWN_AS_ITSELF = {kind: same_meaning(KIND_SHAPE[kind], kind) for kind in NodeKind}
 
 
 __all__ = ["FLOW_KEYWORDS", "FlowchartWriter", "comment_lines", "is_outside_lane"]

@@ -7,7 +7,7 @@ the same base cost O(n), not O(n²).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from .diagram import Edge
 
@@ -66,6 +66,20 @@ class IdAllocator:
             self.take(original)
             return True
         return False
+
+    def reserve_all(self, originals: Iterable[str | None]) -> list[str]:
+        """``reserve`` of each of ``originals`` in turn (one call for a whole diagram's ids);
+        returns the ones taken as they are."""
+        taken, reserved, is_valid, fold = self._taken, self._reserved, self._is_valid, self._fold
+        kept = []
+        for original in originals:
+            if not original:
+                continue
+            key = original.lower() if fold else original
+            if key not in taken and key not in reserved and is_valid(original):
+                taken.add(key)
+                kept.append(original)
+        return kept
 
     def allocate(self, wanted: str | None, fallback: str = "id") -> str:
         """``wanted`` when usable, else a numbered id derived from it (or from ``fallback``)."""
