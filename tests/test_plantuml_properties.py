@@ -62,6 +62,31 @@ def test_plantuml_accepts_what_the_writer_writes(model):
     assert verdict[0] in ("SEQUENCE", "OTHER"), (verdict, sequence)
 
 
+def _message_model(label: str) -> Diagram:
+    return Diagram(lanes=[Lane("A"), Lane("B")], nodes=[Node("a", "A", NodeKind.TASK, "a"), Node("b", "B", NodeKind.TASK, "b")],
+                   edges=[Edge("a", "b", label)])
+
+
+def test_a_message_over_plantumls_line_limit_is_cut_and_said():
+    """PlantUML 1.2026.8 refuses a sequence message line over 2,000 characters (Java's UTF-16
+    units: the astral characters count two). Found by the test above, on a ~600-character label
+    of astral and control characters (each written as a ``&#…;`` code)."""
+    require_tool("PlantUML 1.2026.8", available(), "bash tests/oracles/plantuml/install.sh")
+    judge = plantuml_oracle()
+    for label in ("x" * 3000, "\U0001d0eb" * 1500, "\x01" * 600, "a\nb" * 800):
+        text, diagnostics = write(_message_model(label), {"diagram": "sequence"})
+        assert judge.check(text)[0] == "SEQUENCE", text
+        assert max(len(line.encode("utf-16-le")) // 2 for line in text.splitlines()) <= 2000
+        cut = [d for d in diagnostics if d.code == "CHANGED_LABEL" and d.element == "a->b"]
+        assert cut and "cut after" in cut[0].message, diagnostics
+        back, found = read(text)
+        assert not _errors(found) and back.edges[0].label and label.startswith(back.edges[0].label.replace("\n", "\n"))
+    # a line of exactly 2,000 characters is kept whole
+    head = len("A -> B : ")
+    text, diagnostics = write(_message_model("y" * (2000 - head)), {"diagram": "sequence"})
+    assert judge.check(text)[0] == "SEQUENCE" and not [d for d in diagnostics if d.code == "CHANGED_LABEL"], text
+
+
 def chain_with_jumps(n: int) -> Diagram:
     """n nodes in three lanes: a chain with a decision every fifth node that jumps back."""
     d = Diagram(lanes=[Lane("A"), Lane("B"), Lane("C")])

@@ -35,6 +35,9 @@ _READ_AS = {"loop": GroupKind.LOOP, "alt": GroupKind.ALT, "opt": GroupKind.OPT, 
             "group": GroupKind.GROUP, "partition": GroupKind.GROUP}
 _SECTIONS = {GroupKind.ALT: GroupKind.ELSE, GroupKind.PAR: GroupKind.AND, GroupKind.CRITICAL: GroupKind.OPTION}
 _ACTIVATION_MARKS = {"activate": " ++", "deactivate": " --", "both": " --++"}
+# PlantUML (1.2026.8) refuses a message line longer than 2,000 characters, counted as Java does (UTF-16
+# units): 2,000 reads, 2,001 is "Syntax Error?" for the whole diagram. A longer message is cut, and said.
+MAX_MESSAGE_LINE = 2000
 # Attributes the sequence language carries, when their value is one it can write (checked per element).
 _LANE_KEYS = frozenset({"participant", "plantuml.stereotype", "plantuml.order", "plantuml.color", "created",
                         "destroyed"})
@@ -491,7 +494,28 @@ class SequenceWriter:
         if edge.label == "":
             self.out.add("CHANGED_LABEL", f"edge {edge_name(edge)}: an empty message text reads back as none",
                          line=edge.line, column=edge.column, element=edge_name(edge))
-        return f"{line}{marker} : {encode(text)}" if text else line + marker
+        if not text:
+            return line + marker
+        head = f"{line}{marker} : "
+        body = encode(text)
+        if _java_length(head) + _java_length(body) > MAX_MESSAGE_LINE:
+            body = self.cut_message(edge, text, MAX_MESSAGE_LINE - _java_length(head))
+        return head + body
+
+    def cut_message(self, edge: Edge, text: str, room: int) -> str:
+        """The longest start of ``text`` whose encoding fits in ``room`` (cut in the model's text,
+        so that no escape is split), reported."""
+        low, high = 0, len(text)  # encode(text[:low]) fits; text[:high + 1] does not (binary search: O(n log n))
+        while low < high:
+            middle = (low + high + 1) // 2
+            if _java_length(encode(text[:middle])) <= room:
+                low = middle
+            else:
+                high = middle - 1
+        self.out.add("CHANGED_LABEL", f"edge {edge_name(edge)}: the message is cut after {low} of its {len(text)} "
+                     f"characters (PlantUML refuses a message line over {MAX_MESSAGE_LINE} characters)",
+                     line=edge.line, column=edge.column, element=edge_name(edge))
+        return encode(text[:low]).rstrip("\\")  # a trailing backslash would join the next line
 
     def note(self, node: Node) -> str:
         name = self.names.get(node.lane, node.lane)
@@ -574,6 +598,11 @@ class SequenceWriter:
             if node.label == "":
                 self.out.add("CHANGED_LABEL", f"note {node.id!r}: an empty note reads back with no text",
                              line=node.line, column=node.column, element=node.id)
+
+
+def _java_length(text: str) -> int:
+    """Length in UTF-16 units (a character past U+FFFF counts two), as PlantUML measures a line."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 
 
 def _reversed(arrow: str) -> str:
