@@ -14,32 +14,9 @@ The result is a flat list of steps with their nesting depth; ``emit`` spells the
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from converters.model import Diagram, Edge, EdgeStyle, Node, NodeKind
-
-# Connector names: PlantUML takes one character. Letters first, then further scripts' letters.
-_RANGES = ((0x41, 0x5A), (0x61, 0x7A), (0x391, 0x3A9), (0x3B1, 0x3C9), (0x410, 0x44F), (0x5D0, 0x5EA),
-           (0x4E00, 0x9FFF), (0xAC00, 0xD7A3))
-
-
-def connector_names():
-    for low, high in _RANGES:
-        for code in range(low, high + 1):
-            if code != 0x3A2:  # no capital final sigma
-                yield chr(code)
-
-
-@dataclass(slots=True)
-class Step:
-    depth: int
-    op: str  # node, lane, arrow, connector, detach, if, else, endif, switch, case, endswitch, fork,
-    #          fork again, end fork, split, split again, end split, note
-    node: Node | None = None
-    label: str | None = None
-    style: EdgeStyle = EdgeStyle.SOLID
-    text: str = ""  # connector name / lane id
-    edge: Edge | None = None
+# The step record and the connector names are not what the differential test compares: shared.
+from converters.plantuml.restructure import Step, connector_names
 
 
 class Restructure:
