@@ -6,8 +6,6 @@ read from a sequence diagram as a sequence diagram and any other as a flowchart.
 """
 from __future__ import annotations
 
-from operator import attrgetter
-
 from ..diagnostics import Diagnostic, Diagnostics
 from ..model import Diagram, edge_name
 from .escape import LOST
@@ -15,20 +13,17 @@ from .flow_writer import FlowchartWriter, is_outside_lane
 from .sequence_writer import SequenceWriter
 
 
-_LABEL, _ATTRIBUTES, _ID = attrgetter("label"), attrgetter("attributes"), attrgetter("id")
-
-
 def _all_texts(diagram: Diagram) -> str:
-    """Every text ``report_lost_characters`` looks at, joined (a newline is no lost character);
-    the elements are walked by map and filter, only those with attributes by a loop of ours."""
+    """Every text ``report_lost_characters`` looks at, joined (a newline is no lost character)."""
     parts = [diagram.title or ""]
     for elements in (diagram.lanes, diagram.nodes, diagram.edges, diagram.groups):
-        parts.extend(filter(None, map(_LABEL, elements)))
-        for attributes in filter(None, map(_ATTRIBUTES, elements)):
-            parts.extend(attributes.values())
-    parts.extend(map(_ID, diagram.lanes))
-    parts.extend(map(_ID, diagram.nodes))
-    parts.extend(map(_ID, diagram.groups))
+        parts.extend(element.label or "" for element in elements)
+        for element in elements:
+            if element.attributes:
+                parts.extend(element.attributes.values())
+    parts.extend(lane.id for lane in diagram.lanes)
+    parts.extend(node.id for node in diagram.nodes)
+    parts.extend(group.id for group in diagram.groups)
     return "\n".join(parts)
 
 
