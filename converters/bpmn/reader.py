@@ -47,7 +47,7 @@ from .vocabulary import (
     NATIVE_ATTRIBUTES,
     kind_of,
 )
-from .xmlparts import LOCAL_NAMES, attribute_items, model_local, serialize, split, strip_prefix
+from .xmlparts import FEW_ATTRIBUTES, LOCAL_NAMES, attribute_items, model_local, serialize, split, strip_prefix
 
 EXPORTER = "flowzap-converter"
 _M = f"{{{MODEL_NS}}}"
@@ -74,9 +74,6 @@ _FLOW_CONTENT = FLOW_NODES | DATA | frozenset({
 _PLAIN_ATTRIBUTES = frozenset({"id", "name", "sourceRef", "targetRef", "attachedToRef", "processRef"})
 # Children of a flow node that nothing reads (a foreign element's local name is None)
 _FLOW_REFS = frozenset({"incoming", "outgoing", None})
-# lxml's items() looks each value up by name again: quadratic on an element with 100,000 attributes
-# (attribute_items is linear); below this many, items() is one C call
-_FEW_ATTRIBUTES = 16
 _NOT_ROOT_ELEMENTS = frozenset({None, "process", "collaboration", "category"})  # root children read elsewhere
 _NOT_RAW = _CONSUMED_CHILDREN | _FLOW_CONTENT | {"text"}  # children raw_content does not keep
 
@@ -482,7 +479,7 @@ class _Reader:
 
     def add_flow(self, element, kind: str, scope: str | None) -> None:
         """A sequence flow, message flow or association: an edge once its ends are known."""
-        items = element.items() if len(element.attrib) <= _FEW_ATTRIBUTES else attribute_items(element)
+        items = element.items() if len(element.attrib) <= FEW_ATTRIBUTES else attribute_items(element)  # (inlined)
         attributes = dict(items)
         flow = _Flow(element, kind, strip_prefix(attributes.get("sourceRef")), strip_prefix(attributes.get("targetRef")),
                      scope, len(self.flows), attributes=attributes)
@@ -547,7 +544,7 @@ class _Reader:
     def add_node(self, element, local: str, pool: _Pool, scope: str, group: str | None,
                  lane_hint: str | None) -> Node | None:
         # listed once (lxml's get costs about as much as this for all); attribute_items, inlined
-        items = element.items() if len(element.attrib) <= _FEW_ATTRIBUTES else attribute_items(element)
+        items = element.items() if len(element.attrib) <= FEW_ATTRIBUTES else attribute_items(element)
         attributes = dict(items)
         bpmn_id = attributes.get("id")
         if not bpmn_id:

@@ -36,7 +36,9 @@ def model_local(tag) -> str | None:
 
 
 _ALL_ATTRIBUTES = etree.XPath("@*")
-_FEW = 16
+# up to this many attributes, lxml's items() (one C call) is used: its look-ups by name are
+# quadratic only on elements with very many attributes
+FEW_ATTRIBUTES = 16
 
 
 def attribute_items(element) -> list[tuple[str, str]]:
@@ -44,7 +46,7 @@ def attribute_items(element) -> list[tuple[str, str]]:
     ``attrib.items()`` looks each value up by name again: quadratic on an element with 100,000
     attributes, which a hostile file may hold)."""
     attrib = element.attrib
-    if len(attrib) <= _FEW:
+    if len(attrib) <= FEW_ATTRIBUTES:
         return list(attrib.items())
     return [(value.attrname, str(value)) for value in _ALL_ATTRIBUTES(element)]
 
