@@ -19,6 +19,7 @@ ORIGIN_X, ORIGIN_Y = 160, 80
 HEADER = 30  # the label strip at the left of a pool and of a lane (bpmn-js draws it 30 px wide)
 MARGIN = 20  # between a band's label strip and its first cell, and after its last cell
 CELL_W, CELL_H = 160, 120  # a task is 100×80: 30 px of gutter each side, 20 above and below
+GUTTER_X, GUTTER_Y = 30, 20  # kept around a node larger than a task (its cell grows)
 BAND_PAD = 10  # above the first row and below the last row of a band
 POOL_GAP = 40  # between pools, when each lane is a pool
 
@@ -77,6 +78,12 @@ class Grid:
         return (self.lefts[column], b.tops[row], self.widths[column], b.heights[row])
 
 
+def widens_cell(size: tuple[float, float]) -> bool:
+    """Whether a node of this size makes its cell larger than a standard one (``build_grid``'s
+    ``sizes`` need only such nodes)."""
+    return size[0] + 2 * GUTTER_X > CELL_W or size[1] + 2 * GUTTER_Y > CELL_H
+
+
 def build_grid(lane_ids: list[str], lane_rows: list[int], columns: int, lanes_inside_pool: bool,
                pool_breaks: set[int], extra_headers: int = 0, sizes: dict | None = None,
                origin: tuple[float, float] | None = None) -> Grid:
@@ -88,8 +95,8 @@ def build_grid(lane_ids: list[str], lane_rows: list[int], columns: int, lanes_in
     widths = [float(CELL_W)] * max(columns, 0)
     heights = [[float(CELL_H)] * max(1, lane_rows[i] if i < len(lane_rows) else 1) for i in range(len(lane_ids))]
     for (band, row, column), (width, height) in (sizes or {}).items():
-        widths[column] = max(widths[column], width + 2 * 30)
-        heights[band][row] = max(heights[band][row], height + 2 * 20)
+        widths[column] = max(widths[column], width + 2 * GUTTER_X)
+        heights[band][row] = max(heights[band][row], height + 2 * GUTTER_Y)
     if origin is None:
         left = ORIGIN_X + HEADER + (HEADER if lanes_inside_pool else 0) + HEADER * extra_headers + MARGIN
         top = ORIGIN_Y

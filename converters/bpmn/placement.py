@@ -155,7 +155,7 @@ class Placement:
             if item.tag == "textAnnotation" and item.node is not None and item.node.label:
                 size = geometry.annotation_size(item.node.label)
             item_size.append(size)
-            if size[0] + 2 * 30 > geometry.CELL_W or size[1] + 2 * 20 > geometry.CELL_H:
+            if geometry.widens_cell(size):
                 key = (lane_at[at], row_at[at], column_at[at])
                 old = sizes.get(key, (0, 0))
                 sizes[key] = (max(old[0], size[0]), max(old[1], size[1]))
