@@ -21,7 +21,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LEVELS = {"L2": "524288,8,64", "L3": "33554432,16,64"}
 D1 = "32768,8,64"
-FIELDS = ("Ir", "Dr", "Dw", "D1mr", "D1mw", "DLmr", "DLmw")
 
 
 def worker(fmt: str, count: int) -> None:
@@ -75,7 +74,10 @@ def main() -> None:
             cells = []
             for keys in (("Ir",), ("Dr", "Dw"), ("D1mr", "D1mw"), ("DLmr", "DLmw")):
                 x, y = sum(a[k] for k in keys), sum(b[k] for k in keys)
-                cells.append(f"{x / 1e6:7.1f}M {y / 1e6:7.1f}M {y / x:5.2f}x" if x >= 1e5 else f"{x / 1e3:6.0f}k {y / 1e3:7.0f}k {y / max(x, 1):5.2f}x")
+                if x >= 1e5:
+                    cells.append(f"{x / 1e6:7.1f}M {y / 1e6:7.1f}M {y / x:5.2f}x")
+                else:
+                    cells.append(f"{x / 1e3:6.0f}k {y / 1e3:7.0f}k {y / max(x, 1):5.2f}x")
             print(f"{fmt + ' write LL=' + level:17} " + " ".join(cells))
 
 
