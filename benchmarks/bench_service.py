@@ -24,6 +24,16 @@ totals, which move less than throughput when other work shares the machine.
 The client is several processes (asyncio, one connection per caller, requests pre-serialized) so
 that it is not the bottleneck of a Python-versus-Python measurement; client and server share the
 machine's cores.
+
+Instruction counts (valgrind's callgrind), steady where timings are not: ``--instructions`` counts,
+per call, what the conversion process does for ConvertDiagram and for Echo (``Work.execute``),
+each step of a conversion (FlowZap read, Mermaid write, ``grouped``, the response built and
+serialized), and FlowZap -> FlowZap of the reference against a bare lark parse (bench_core.py's
+pair). One valgrind process per step: it warms up, then runs the step N times inside ``eval``
+(only that is counted, ``--toggle-collect=builtin_eval``), and once more 0 times (what start-up
+leaves in the count); the difference / N is printed. ``--step NAME`` counts the named steps only.
+
+    .venv/bin/python benchmarks/bench_service.py --instructions [--step read ...] [--calls N]
 """
 from __future__ import annotations
 
@@ -32,6 +42,8 @@ import asyncio
 import multiprocessing
 import os
 import platform
+import re
+import subprocess
 import sys
 import time
 import urllib.request
@@ -203,6 +215,100 @@ def print_cpu(runs: list[dict]) -> None:
     print(f"  Echo CPU / ConvertDiagram CPU: {ratio:.2f}   (the throughput ratio when the cores are the limit)")
 
 
+# -- instruction counts (callgrind), per step of a call ------------------------------------------
+
+def instruction_steps(target: str) -> dict:
+    """Step name -> a function doing that step once on the reference example (built outside the count)."""
+    from lark import Lark
+
+    from converters import convert, registry
+    from converters.diagnostics import grouped
+    from converters.flowzap import read as read_flowzap
+    from converters.limits import MAX_NODES
+    from server import messages
+    from server.work import Work
+
+    work = Work(MAX_NODES)
+    convert_data, echo_data = payload(CONVERT, target), payload(ECHO, target)
+    fmt = registry.get_format(target)
+    resolved = registry.resolve_options(fmt, None)
+    diagram, read_found = read_flowzap(REFERENCE)
+    written = fmt.writer(diagram, resolved)[1]
+    result = convert(REFERENCE, target_format=target)
+    parser = Lark((ROOT / "benchmarks" / "flowzap_tokens.lark").read_text(encoding="utf-8"), parser="lalr")
+    return {
+        "convert": lambda: work.execute("ConvertDiagram", "bench", convert_data),
+        "echo": lambda: work.execute("Echo", "bench", echo_data),
+        "detect": lambda: registry.detect_format(REFERENCE, None, None),
+        "read": lambda: read_flowzap(REFERENCE),
+        "write": lambda: fmt.writer(diagram, resolved),
+        "grouped": lambda: grouped([*read_found, *written]),
+        "response": lambda: api.ConvertDiagramResponse(
+            content=result.content, source_format=result.source_format, target_format=result.target_format,
+            diagnostics=messages.diagnostic_messages(result.diagnostics)).SerializeToString(),
+        "fz_fz": lambda: convert(REFERENCE, source_format="flowzap", target_format="flowzap"),
+        "lark": lambda: parser.parse(REFERENCE),
+    }
+
+
+STEP_TITLES = {
+    "convert": 'Work.execute("ConvertDiagram"), what the conversion process does',
+    "echo": 'Work.execute("Echo")',
+    "detect": "  format detection (registry.detect_format, no source_format)",
+    "read": "  FlowZap read (converters.flowzap.read)",
+    "write": "  the target's writer",
+    "grouped": "  grouped() of the diagnostics",
+    "response": "  the response built and serialized",
+    "fz_fz": "FlowZap -> FlowZap of the reference (convert, bench_core.py)",
+    "lark": "a bare lark LALR parse of the same text (bench_core.py)",
+}
+
+
+def _count_worker(steps: list[str], calls: int, target: str) -> None:
+    """Runs under valgrind: for each step, warm-up, then ``calls`` runs inside one ``eval`` and
+    none inside another (callgrind counts inside ``eval`` only and dumps after each)."""
+    functions = instruction_steps(target)
+    for step in steps:
+        function = functions[step]
+        for _ in range(20):
+            function()
+
+        def work(times: int) -> None:
+            for _ in range(times):
+                function()  # noqa: B023
+
+        eval("work(calls)", {"work": work, "calls": calls})
+        eval("work(0)", {"work": work})
+
+
+def _instructions(steps: list[str], calls: int) -> dict[str, float]:
+    """Instructions per call of each step: one valgrind process, a dump after each ``eval``; the
+    last two dumps per step are its counted run and its empty run (evals at start-up come first)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        command = ["valgrind", "--tool=callgrind", "--collect-atstart=no", "--toggle-collect=builtin_eval",
+                   "--dump-after=builtin_eval", f"--callgrind-out-file={folder}/cg.out", sys.executable, __file__,
+                   "--calls", str(calls), *(f"--count-worker={step}" for step in steps)]
+        subprocess.run(command, capture_output=True, text=True, check=True)
+        dumps = sorted(Path(folder).glob("cg.out.*"), key=lambda path: int(path.suffix[1:]))
+        totals = []
+        for dump in dumps[-2 * len(steps):]:
+            found = re.search(r"^totals: (\d+)", dump.read_text(), re.MULTILINE)
+            totals.append(int(found.group(1)) if found else 0)
+    return {step: (totals[2 * i] - totals[2 * i + 1]) / calls for i, step in enumerate(steps)}
+
+
+def print_instructions(steps: list[str], calls: int) -> None:
+    target = target_format()
+    print(f"instructions per call (callgrind; {calls} calls minus none, after 20 warm-up calls), reference "
+          f"example, flowzap -> {target}:")
+    counts = _instructions(steps, calls)
+    for step, count in counts.items():
+        print(f"  {STEP_TITLES[step]:68} {count:>12,.0f}")
+    if "fz_fz" in counts and "lark" in counts:
+        print(f"  FlowZap -> FlowZap / lark: {counts['fz_fz'] / counts['lark']:.3f} (instructions, not time)")
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10,000 calls for the memory check instead of 100,000, "
@@ -214,7 +320,19 @@ def main() -> int:
                         "memory or metrics-endpoint phases")
     parser.add_argument("--server-flag", action="append", default=[], metavar="FLAG",
                         help="extra server flag for both servers (repeat; e.g. --server-flag=--isolation=thread)")
+    parser.add_argument("--instructions", action="store_true", help="callgrind instruction counts per step of a "
+                        "call instead of the server runs")
+    parser.add_argument("--step", action="append", choices=tuple(STEP_TITLES), help="with --instructions: "
+                        "count this step only (repeat)")
+    parser.add_argument("--calls", type=int, default=20, help="with --instructions: counted calls per step")
+    parser.add_argument("--count-worker", action="append", choices=tuple(STEP_TITLES), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.count_worker:
+        _count_worker(args.count_worker, args.calls, target_format())
+        return 0
+    if args.instructions:
+        print_instructions(args.step or list(STEP_TITLES), args.calls)
+        return 0
     seconds = args.seconds or (2.0 if args.quick else 5.0)
     total_calls = 10_000 if args.quick else 100_000
     target = target_format()

@@ -47,10 +47,39 @@ _COMMON_LINE = re.compile(
     r'(?:[ \t]*\[label="(?P<elabel>[^"\\\n]*)"\])?'
     r")[ \t]*\Z"
 )
+# The canonical forms (what the FlowZap writer writes, and most hand-written lines), decoded for
+# every line of the text by one ``findall``: a lane opening with its label, a node with a known
+# shape and at most a plain label, an edge with a handle on both ends, a lane prefix on the target
+# at most and at most a plain label, all with ASCII identifiers and single spaces. No branch can
+# cross a newline and the last takes any line whole, so each line is one match (a text of N
+# newlines gives N + 1 matches, the lines of ``text.split("\n")``; one more, empty, when the text
+# does not end with a newline). Each form is a strict subset of the grammar's LANE_OPEN, NODE or
+# EDGE terminal (no terminal before it in the scanner's order matches such a line) that the
+# decoders above read the same way, so a line decoded here gives what the scanner and the
+# handler would give; any other line comes back whole (the last group) for them. A one-letter
+# group beside an optional label (``l`` of ``label``) tells "no label" from an empty one.
+_ASCII_ID = r"[A-Za-z_][A-Za-z0-9_]*+"
+_SIDE_WORDS = "(left|right|top|bottom)"
+_CANONICAL = re.compile(
+    rf"(?:({_ASCII_ID})(?:"
+    r': (circle|rectangle|diamond|taskbox)(?: (l)abel:"([^"\\\n]*)"|)'
+    rf"|\.handle\({_SIDE_WORDS}\) -> (?:({_ASCII_ID})\.|)({_ASCII_ID})\.handle\({_SIDE_WORDS}\)"
+    r'(?: \[(l)abel="([^"\\\n]*)"\]|)'
+    r"| \{ # (\S(?:[^\n]*\S|))"
+    r")(?=\n|\Z)|(.*))(?:\n|\Z)"
+)
 _LOOP = re.compile(r"loop[ \t]*\[(?P<condition>[^\]\n]*)\](?P<members>.*)$")
 _LOOP_MEMBER = re.compile(r"(?:(?P<lane>[^\W\d]\w*+)\.(?!handle[ \t]*\())?(?P<id>[^\W\d]\w*+)")
 
 _SIDE = {side.value: side for side in Side}
+_EVENT = NodeKind.EVENT
+_CANONICAL_IDS = [f"n{number}" for number in range(1, 1001)]  # n1…n1000, made once
+
+
+def _canonical_ids(count: int) -> list[str]:
+    """n1…n``count``: the ids of a diagram in canonical form, in order."""
+    return _CANONICAL_IDS[:count] if count <= len(_CANONICAL_IDS) else [f"n{k}" for k in range(1, count + 1)]
+
 _MAX_SUGGESTED = 40  # longer words get no "did you mean" (no shape or side is near them anyway)
 
 _EXPECTED = (
@@ -81,43 +110,73 @@ class _Reader:
         self.lanes: dict[str, Lane] = {}
         self.nodes: dict[str, Node] = {}
         # Per edge: the Edge, the lane whose braces hold its line, the lane prefix and side of each
-        # end, the statement's match (for columns) and its column.
+        # end, the statement's match (for columns; None for a line in canonical form) and its column.
         self.edges: list[tuple] = []
         self.loops: list[_PendingLoop] = []
         self.lane: Lane | None = None  # the lane whose braces are open
         self.lane_wants_label = False  # a lane opened without # label, no statement seen yet
         self.suggestions: ClosestNames | None = None  # built at the first unknown reference
+        self.lines: list[str] | None = None  # the text's lines, split when ``line_text`` needs one
 
     # -- statements ------------------------------------------------------------------------
     def run(self) -> tuple[Diagram, list[Diagnostic]]:
-        handlers = {
-            "LANE_OPEN": self.lane_open,
-            "LANE_CLOSE": self.lane_close,
-            "NODE": self.node,
-            "EDGE": self.edge,
-            "LOOP": self.loop,
-            "HASH_LINE": self.hash_line,
-            "SLASH_COMMENT": self.slash_comment,
-            "BAD_LINE": self.bad_line,
-        }
-        common = _COMMON_LINE.match
-        for line, source in enumerate(self.text.split("\n"), 1):
-            match = common(source)
-            if match is not None and self.lane is not None and self.common_statement(match, line):
+        nodes, lanes, diagram_nodes, edges = self.nodes, self.lanes, self.diagram.nodes, self.edges
+        new_node, new_edge, kind_of, side_of, solid = Node, Edge, SHAPE_KIND, _SIDE, EdgeStyle.SOLID
+        for line, (first, shape, labelled, label, source_side, target_lane, target_id, target_side, edge_labelled,
+                   edge_label, lane_label, other) in enumerate(_CANONICAL.findall(self.text), 1):
+            lane = self.lane
+            if lane is not None and not self.lane_wants_label:
+                if shape:
+                    if first not in nodes:
+                        node = new_node(first, lane.id, kind_of[shape], label if labelled else None, shape, {}, line, 1)
+                        nodes[first] = node
+                        diagram_nodes.append(node)
+                        continue
+                elif source_side:
+                    edge = new_edge(first, target_id, edge_label if edge_labelled else None, None, None, solid, None,
+                                    {}, line, 1)
+                    # No match for ``resolve``'s columns: it matches the line again if it reports.
+                    edges.append((edge, lane.id, None, side_of[source_side], target_lane or None,
+                                  side_of[target_side], None, 1))
+                    continue
+                elif other == "}":
+                    self.lane = None
+                    continue
+            elif lane_label and lane is None and first not in lanes:
+                lane = Lane(first, lane_label, line=line, column=1)
+                lanes[first] = lane
+                self.diagram.lanes.append(lane)
+                self.lane = lane
                 continue
-            statement = statement_of(source)
-            if statement is None:
-                continue  # a blank line
-            kind, text, column = statement
-            if self.lane_wants_label and kind != "HASH_LINE":
-                self.close_label_window()
-            handlers[kind](text, line, column)
+            if first:  # a canonical line with something to report: the long way
+                other = self.line_text(line)
+            self.statement(other, line)
         if self.lane is not None:
             self.out.add("UNCLOSED_LANE", f"lane {self.lane.id!r} is opened here but never closed with }}",
                          line=self.lane.line, column=self.lane.column, element=self.lane.id)
             self.close_label_window()
         self.resolve()
         return self.diagram, self.out.items
+
+    def line_text(self, line: int) -> str:
+        """Line ``line`` (1-based) of the text, for a line the canonical decoding leaves to the rest."""
+        if self.lines is None:
+            self.lines = self.text.split("\n")
+        return self.lines[line - 1]
+
+    def statement(self, source: str, line: int) -> None:
+        """Any line the canonical decoding did not take: the usual forms with other spacing by
+        ``_COMMON_LINE``, everything else by the scanner and the statement handlers."""
+        match = _COMMON_LINE.match(source)
+        if match is not None and self.lane is not None and self.common_statement(match, line):
+            return
+        statement = statement_of(source)
+        if statement is None:
+            return  # a blank line
+        kind, text, column = statement
+        if self.lane_wants_label and kind != "HASH_LINE":
+            self.close_label_window()
+        _HANDLERS[kind](self, text, line, column)
 
     def common_statement(self, match: re.Match, line: int) -> bool:
         """A line ``_COMMON_LINE`` matched, inside a lane: the node or edge added as ``node`` or
@@ -350,6 +409,8 @@ class _Reader:
                     self.missing_handle(edge, source, target)
                 edges.append(edge)
                 continue
+            if match is None:  # a line in canonical form: the statement matched again for its columns
+                match = _EDGE.match(self.line_text(edge.line))
             source = self.resolve_ref(_Ref(source_lane, edge.source, None, column + match.start(
                 "slane" if source_lane else "sid")), None, edge)
             target = self.resolve_ref(_Ref(target_lane, edge.target, None, column + match.start(
@@ -374,7 +435,8 @@ class _Reader:
                 group.lane = self.nodes[group.members[0]].lane
             self.diagram.groups.append(group)
         self.check_ids()
-        infer_event_kinds(self.diagram)
+        # the circles (read as EVENT, the only shape that is), by identity: cheaper than the kind set
+        infer_event_kinds(self.diagram, [node for node in self.diagram.nodes if node.kind is _EVENT])
 
     def missing_handle(self, edge: Edge, source: Node, target: Node) -> None:
         self.out.add("MISSING_HANDLE", f"edge {source.id} -> {target.id} has no .handle(side) on "
@@ -410,7 +472,7 @@ class _Reader:
         """Canonical ids (every one ``n<k>``) give the model's node order: the writer numbers nodes
         in model order, so a sequence diagram's steps come back in time order (docs/sequence.md)."""
         nodes = self.diagram.nodes
-        if all(node.id == f"n{number}" for number, node in enumerate(nodes, 1)):
+        if [node.id for node in nodes] == _canonical_ids(len(nodes)):
             return  # n1…nN in order (what the writer writes): nothing to reorder or report
         numbers = []
         for node in nodes:
@@ -430,6 +492,18 @@ class _Reader:
         if numbers and numbers != list(range(1, len(numbers) + 1)):
             self.out.add("NONCANONICAL_ID", "node ids have gaps; the writer renumbers them n1…nN",
                          line=self.diagram.nodes[0].line)
+
+
+_HANDLERS = {
+    "LANE_OPEN": _Reader.lane_open,
+    "LANE_CLOSE": _Reader.lane_close,
+    "NODE": _Reader.node,
+    "EDGE": _Reader.edge,
+    "LOOP": _Reader.loop,
+    "HASH_LINE": _Reader.hash_line,
+    "SLASH_COMMENT": _Reader.slash_comment,
+    "BAD_LINE": _Reader.bad_line,
+}
 
 
 def read(text: str) -> tuple[Diagram, list[Diagnostic]]:
