@@ -211,6 +211,33 @@ class Diagnostic:
 
 _set_code, _set_severity, _set_message, _set_line, _set_column, _set_element, _set_elements = (
     Diagnostic.__dict__[name].__set__ for name in ("code", "severity", "message", "line", "column", "element", "elements"))
+
+
+class _Unfrozen:
+    """A Diagnostic's very slots, without its frozen ``__setattr__``: ``_diagnostic`` fills one in
+    with plain slot stores, then makes it a Diagnostic (the layouts are the same, so Python lets
+    ``__class__`` change). That costs a third of ``Diagnostic(...)``, whose every field goes
+    through a slot's ``__set__``, and ``Diagnostics.add`` builds one per element a writer loses."""
+
+    __slots__ = Diagnostic.__slots__
+
+
+def _diagnostic(code: str, severity: Severity, message: str, line: int | None, column: int | None,
+                element: str | None) -> Diagnostic:
+    """``Diagnostic(code, severity, message, line, column, element)``, built the cheaper way."""
+    diagnostic = _new(_Unfrozen)
+    diagnostic.code = code
+    diagnostic.severity = severity
+    diagnostic.message = message
+    diagnostic.line = line
+    diagnostic.column = column
+    diagnostic.element = element
+    diagnostic.elements = ()
+    diagnostic.__class__ = Diagnostic
+    return diagnostic
+
+
+_new = object.__new__
 LOSS_CODES = frozenset(code for code, info in CODES.items() if info.loss)
 
 
@@ -262,14 +289,14 @@ class Diagnostics:
         element: str | None = None,
     ) -> Diagnostic | None:
         """Records a diagnostic; returns it, or None when its code is over the limit (counted)."""
-        info = CODES[code]  # an unknown code is a bug in this library: fail loudly in tests
+        severity = CODES[code].severity  # an unknown code is a bug in this library: fail loudly in tests
         if self._limit is not None:
-            count = self._counts.get(code, 0) + 1
-            self._counts[code] = count
+            counts = self._counts
+            counts[code] = count = counts.get(code, 0) + 1
             if count > self._limit:
                 self._count_over(code, line, element)
                 return None
-        diagnostic = Diagnostic(code, info.severity, message, line, column, element)
+        diagnostic = _diagnostic(code, severity, message, line, column, element)
         self._items.append(diagnostic)
         return diagnostic
 
@@ -333,31 +360,48 @@ def grouped(items: list[Diagnostic]) -> list[Diagnostic]:
     """Losses of one code that say the same thing about different elements, as one diagnostic
     naming every element ("edges a->b, b->c: Mermaid chooses where lines attach") at the place of
     the first: what a person reads and what crosses the wire. Errors and reader warnings keep
-    one diagnostic per place, since each has its own line to fix."""
+    one diagnostic per place, since each has its own line to fix.
+
+    Two passes over the list: the first files each loss under its code and its message less its
+    element, the second writes each group once, where its first member stood."""
     groups: dict[tuple[str, str], list[Diagnostic]] = {}
+    keys: list[tuple[str, str] | None] = []  # per item: its group's key, or None
+    repeated = False
+    loss_codes = LOSS_CODES
     for diagnostic in items:
-        if diagnostic.code in LOSS_CODES and diagnostic.element and not diagnostic.elements:
-            template = diagnostic.message.replace(diagnostic.element, "\0", 1)
-            groups.setdefault((diagnostic.code, template), []).append(diagnostic)
-    if all(len(members) == 1 for members in groups.values()):
+        element = diagnostic.element
+        if element and diagnostic.code in loss_codes and not diagnostic.elements:
+            key = (diagnostic.code, diagnostic.message.replace(element, "\0", 1))
+            members = groups.get(key)
+            if members is None:
+                groups[key] = [diagnostic]
+            else:
+                members.append(diagnostic)
+                repeated = True
+        else:
+            key = None
+        keys.append(key)
+    if not repeated:
         return items
-    replaced: dict[int, Diagnostic | None] = {}
-    for (code, template), members in groups.items():
-        if len(members) == 1:
-            continue
-        names = tuple(d.element for d in members)
-        first = members[0]
-        if "\0" in template:
-            message = template.replace("\0", ", ".join(names), 1)
-        else:  # the message does not name its element: name them after it
-            message = f"{first.message} ({', '.join(names)})"
-        replaced[id(first)] = Diagnostic(code, first.severity, f"{len(members)}×: {message}", first.line,
-                                         first.column, None, names)
-        for other in members[1:]:
-            replaced[id(other)] = None
     result = []
-    for diagnostic in items:
-        substitute = replaced.get(id(diagnostic), diagnostic)
-        if substitute is not None:
-            result.append(substitute)
+    for diagnostic, key in zip(items, keys):
+        if key is None:
+            result.append(diagnostic)
+            continue
+        members = groups[key]
+        if len(members) == 1:
+            result.append(diagnostic)
+        elif members[0] is diagnostic:
+            result.append(_group_of(key, members))
     return result
+
+
+def _group_of(key: tuple[str, str], members: list[Diagnostic]) -> Diagnostic:
+    code, template = key
+    names = tuple(d.element for d in members)
+    first = members[0]
+    if "\0" in template:
+        message = template.replace("\0", ", ".join(names), 1)
+    else:  # the message does not name its element: name them after it
+        message = f"{first.message} ({', '.join(names)})"
+    return Diagnostic(code, first.severity, f"{len(members)}×: {message}", first.line, first.column, None, names)
