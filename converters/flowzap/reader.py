@@ -66,7 +66,7 @@ _CANONICAL = re.compile(
     rf"|\.handle\({_SIDE_WORDS}\) -> (?:({_ASCII_ID})\.|)({_ASCII_ID})\.handle\({_SIDE_WORDS}\)"
     r'(?: \[(l)abel="([^"\\\n]*)"\]|)'
     r"| \{ # (\S(?:[^\n]*\S|))"
-    r")(?=\n|\Z)|(.*))(?:\n|\Z)"
+    r")(?:\n|\Z)|(.*)(?:\n|\Z))"
 )
 _LOOP = re.compile(r"loop[ \t]*\[(?P<condition>[^\]\n]*)\](?P<members>.*)$")
 _LOOP_MEMBER = re.compile(r"(?:(?P<lane>[^\W\d]\w*+)\.(?!handle[ \t]*\())?(?P<id>[^\W\d]\w*+)")
