@@ -559,7 +559,7 @@ class _Emitter:
         lines.extend(self.plane_di(None, shown_in.get(None, [])))
         for connection in self.placed.pool_connections:  # message flows that end on a pool itself
             ends = [(pool_box[self.plan.by_id[end].xml_id], None) if self.plan.by_id[end].tag == "participant"
-                    else (self.placed.boxes[self.placed.top[end]], self.placed.cells[self.placed.top[end]])
+                    else (self.plan.by_id[self.placed.top[end]].box, self.plan.by_id[self.placed.top[end]].cell)
                     for end in (connection.source, connection.target)]
             flow_id = connection.xml_id
             label = ""
@@ -576,7 +576,8 @@ class _Emitter:
                          + f"{label}</bpmndi:BPMNEdge>\n")
         for group in self.drawn_groups:
             # (a pool standing as a node has no box of its own: the frame goes round the rest)
-            boxes = [self.placed.boxes[self.placed.top[m]] for m in group.members if self.placed.top.get(m) in self.placed.boxes]
+            drawn = (self.plan.by_id.get(self.placed.top.get(m)) for m in group.members)
+            boxes = [item.box for item in drawn if item is not None and item.box is not None]
             if boxes:
                 x1 = min(b[0] for b in boxes) - 15
                 y1 = min(b[1] for b in boxes) - (30 if group.label else 15)  # room for its label
@@ -603,7 +604,7 @@ class _Emitter:
         in place inside it (``shown``: the planes drawn in it)."""
         lines = []
         for item in (item for plane in shown for item in self.placed.planes[plane]["items"]):
-            box = self.placed.boxes[item.id]
+            box = self.placed.own(item).box
             extra = ""
             if item.tag in ("subProcess", "adHocSubProcess", "transaction"):
                 extra = f' isExpanded="{"true" if item.id in self.placed.inline else "false"}"'
