@@ -101,9 +101,18 @@ class FlowchartWriter:
         # node id → node: only subgraphs look nodes up by id
         self.nodes: dict[str, Node] = diagram.node_by_id() if self.subgraphs else {}
         # which events some edge ends at / leaves (what their circle means): only events are asked
+        self.has_in: set[str] = set()
+        self.has_out: set[str] = set()
         events = {n.id for n in diagram.nodes if n.kind in EVENT_KINDS}
-        self.has_in = {e.target for e in diagram.edges if e.target in events} if events else events
-        self.has_out = {e.source for e in diagram.edges if e.source in events} if events else events
+        if events:  # (one pass over the edges)
+            for edge in diagram.edges:
+                if edge.target in events:
+                    self.has_in.add(edge.target)
+                if edge.source in events:
+                    self.has_out.add(edge.source)
+        # True when every node keeps its id (assign_ids): a node's Mermaid id is then its id, with
+        # no look-up per node and per edge end
+        self.kept_all = False
         self.pending_kind: dict[str, str] = {}  # node id → model kind, for its extras comment
         self.lines: list[str] = []
         self.extras: list[str] = []
@@ -116,11 +125,11 @@ class FlowchartWriter:
     def assign_ids(self) -> None:
         subgraph_lanes = [lane for lane in self.d.lanes if not is_outside_lane(lane)]
         subgraphs = self.subgraphs
-        self.node_ids.reserve_all([node.id for node in self.d.nodes])
+        self.kept_all = self.node_ids.reserve_all([node.id for node in self.d.nodes]) == len(self.d.nodes)
         self.lane_ids.reserve_all([lane.id for lane in subgraph_lanes])
         self.group_ids.reserve_all([group.id for group in subgraphs])
         kept = self.node_ids.ids
-        for node in self.d.nodes:
+        for node in () if self.kept_all else self.d.nodes:
             if node.id not in kept:
                 self.node_ids.assign(node.id, node)
         for lane in subgraph_lanes:
@@ -319,7 +328,7 @@ class FlowchartWriter:
             self.styles_for(self.lane_ids[lane.id], lane.attributes, clicks=False)
 
     def node_text(self, node: Node) -> str:
-        nid = self.node_ids.ids[node.id]
+        nid = node.id if self.kept_all else self.node_ids.ids[node.id]
         if self.keep:
             self.written_order.append(node.id)
         if self.subgraphs:
@@ -492,10 +501,13 @@ class FlowchartWriter:
         subgraph_ids: dict[str, str | None] | None = None
         key = None  # (the extras comment's name of the edge: with keep only)
         edges = self.d.edges
+        kept_all = self.kept_all
         for index, edge in enumerate(edges):
             a = edge.attributes
-            source = ids[edge.source]
-            target = ids[edge.target]
+            if kept_all:  # (the model's checks make every end a node's id)
+                source, target = edge.source, edge.target
+            else:
+                source, target = ids[edge.source], ids[edge.target]
             if keep:
                 key = (source, target)
             if a:
@@ -549,7 +561,7 @@ class FlowchartWriter:
         ids = self.node_ids.ids
         counts: dict[tuple[str, str], int] = {}
         for edge in edges:
-            pair = (ids[edge.source], ids[edge.target])
+            pair = (edge.source, edge.target) if self.kept_all else (ids[edge.source], ids[edge.target])
             counts[pair] = counts.get(pair, 0) + 1
         return counts
 
