@@ -58,9 +58,7 @@ class ActivityWriter:
         lines.extend(header_lines(d, self.out))
         self.declare_lanes()
         plan = Restructure(d)
-        steps = plan.run()
-        for step in steps:
-            self.spell(step)
+        plan.run(self.spell)  # each step spelled as it is made
         self.report_nodes(plan)
         self.report_edges()
         self.report_rest()
