@@ -171,7 +171,11 @@ class FlowchartWriter:
         if self.edge_count > 500:
             self.out.add("MERMAID_LIMIT", f"{self.edge_count} edges: mermaid refuses more than 500 unless the page "
                          "that renders it raises maxEdges")
-        text = "\n".join(self.lines + self.tail + self.extras) + "\n"
+        lines = self.lines  # one join (no copy of the list, nor of the text for its last newline)
+        lines += self.tail
+        lines += self.extras
+        lines.append("")
+        text = "\n".join(lines)
         return text, self.out.items
 
     def diagram_extras(self) -> None:
