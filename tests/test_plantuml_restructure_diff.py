@@ -26,6 +26,11 @@ def assert_same(diagram: Diagram) -> None:
         [old.written_as.get(n.id) for n in diagram.nodes]
     assert [s.text for s in new_steps if s.op == "node"] == [old.written_as[s.node.id] for s in old_steps if s.op == "node"]
     assert [new.form(n) for n in diagram.nodes] == [old.form(n) for n in diagram.nodes]
+    # the writer takes the steps one by one as they are made (run(emit)): the same steps, nothing kept
+    streamed: list = []
+    streaming = Restructure(diagram)
+    assert streaming.run(streamed.append) == []
+    assert _steps(streamed, True) == _steps(new_steps, True)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -31,7 +31,6 @@ def allocator() -> IdAllocator:
 @dataclass(slots=True)
 class Names:
     ids: IdAllocator = field(default_factory=allocator)
-    node_xml_id: dict[str, str] = field(default_factory=dict)
     lane_xml_id: dict[str, str] = field(default_factory=dict)
     flows: int = 0  # connections named so far (each one's id is its ``xml_id``)
     edge_xml_id: dict[str, str] = field(default_factory=dict)  # model edge id → flow id (gateway defaults)
@@ -81,10 +80,17 @@ def assign(names: Names, diagram: Diagram, plan: Plan, mode: str, drawn_groups: 
             names.participant_id[index] = names.lane_xml_id[lanes[0]]
     for item in plan.nodes:  # a pool standing as a node is the participant itself
         if item.tag == "participant":
-            names.node_xml_id[item.id] = names.participant_id[int(plan.pool_of_lane[item.lane])]
+            item.xml_id = names.participant_id[int(plan.pool_of_lane[item.lane])]
     for item in plan.nodes:
         if item.tag != "participant":
-            names.node_xml_id[item.id] = names.get(item.id, "Node")
+            item.xml_id = names.get(item.id, "Node")
+    if len(plan.by_id) != len(plan.nodes):
+        # Two nodes share an id (the checks refuse such models; the writer called directly still
+        # writes them as before): every node of that id is written with the id the last one got.
+        by_model_id = {item.id: item.xml_id for item in plan.nodes if item.tag == "participant"}
+        by_model_id.update((item.id, item.xml_id) for item in plan.nodes if item.tag != "participant")
+        for item in plan.nodes:
+            item.xml_id = by_model_id[item.id]
     for connection in plan.connections:
         fallback = {"sequenceFlow": "Flow", "messageFlow": "MessageFlow"}.get(connection.kind, "Association")
         wanted = connection.edge.id if connection.edge is not None else None

@@ -22,8 +22,11 @@ class Placement:
         self.diagram = diagram
         self.plan = plan
         self.nested_lanes = nested_lanes  # a parent lane's header strip takes room
-        self.boxes: dict[str, geometry.Box] = {}  # node id → its shape's bounds
-        self.cells: dict[str, geometry.Box] = {}  # node id → the grid cell it is centred in
+        # Each node's box and cell are on its PlanNode (no dicts keyed by id): on the node its id
+        # names, which is itself unless two nodes share an id (refused by the checks; the writer
+        # called directly still draws such a model as before, the last of them winning).
+        by_id = plan.by_id
+        self.own = (lambda item: item) if len(by_id) == len(plan.nodes) else (lambda item: by_id[item.id])
         self.depths: dict[str, int] = {}  # expanded sub-process → how deep it is nested
         self.layout_top: dict[str, str] = {}  # node id → the node of the main plane's layout that stands for it
         self.pool_connections: list[Connection] = []  # message flows that end on a pool itself
@@ -84,7 +87,7 @@ class Placement:
             self.place_plane(plane, members[plane], drawn.get(plane, []), extents, lane_ids, lanes_inside, breaks)
         for plane in sorted(members, key=self.depth):  # then contents move into their sub-process
             if plane is not None and plane in self.inline:
-                x, y, _, _ = self.boxes[plane]
+                x, y, _, _ = plan.by_id[plane].box
                 self.translate(plane, x, y + INLINE_TITLE)
         for plane, items in members.items():
             self.finish_plane(plane, items)
@@ -168,11 +171,12 @@ class Placement:
             extents[plane] = (grid.right, grid.bottom + INLINE_TITLE)
         else:
             grid = geometry.build_grid(["\0plane"], placed.lane_rows, placed.columns, False, set(), sizes=sizes)
-        cells, boxes, centred = self.cells, self.boxes, geometry.centred
+        own, centred = self.own, geometry.centred
         for at, item in enumerate(placed_items):
             cell = grid.cell(lane_at[at], row_at[at], column_at[at])
-            cells[item.id] = cell
-            boxes[item.id] = centred(cell, item_size[at])
+            item = own(item)
+            item.cell = cell
+            item.box = centred(cell, item_size[at])
         for index, connection in enumerate(connections):
             connection.drawn = (plane, index)
         self.planes[plane] = {"layout": placed, "grid": grid, "items": items, "on_host": on_host}
@@ -183,10 +187,11 @@ class Placement:
         for item in self.planes[plane]["items"]:
             if item.id in self.planes[plane]["on_host"]:
                 continue
-            x, y, w, h = self.boxes[item.id]
-            self.boxes[item.id] = (x + dx, y + dy, w, h)
-            x, y, w, h = self.cells[item.id]
-            self.cells[item.id] = (x + dx, y + dy, w, h)
+            item = self.own(item)
+            x, y, w, h = item.box
+            item.box = (x + dx, y + dy, w, h)
+            x, y, w, h = item.cell
+            item.cell = (x + dx, y + dy, w, h)
 
     def finish_plane(self, plane: str | None, items: list[PlanNode]) -> None:
         """Boundary events onto their hosts, and what stands where, for straight edges."""
@@ -195,13 +200,15 @@ class Placement:
         occupancy = geometry.Occupancy()
         for item in items:
             if item.id in on_host:  # on the host's lower border, right to left
-                hx, hy, hw, hh = self.boxes[item.host]
+                host = self.plan.by_id[item.host]
+                hx, hy, hw, hh = host.box
                 k = hosted.get(item.host, 0)
                 hosted[item.host] = k + 1
-                self.boxes[item.id] = (hx + hw - 28 - 40 * k, hy + hh - 18, 36, 36)
-                self.cells[item.id] = self.cells[item.host]
+                item = self.own(item)
+                item.box = (hx + hw - 28 - 40 * k, hy + hh - 18, 36, 36)
+                item.cell = host.cell
             else:
-                occupancy.add(self.boxes[item.id])
+                occupancy.add(self.own(item).box)
         occupancy.finish()
         self.planes[plane]["occupancy"] = occupancy
 
@@ -216,11 +223,11 @@ class Placement:
         if source_side is None or target_side is None:
             chosen = plane["layout"].sides(index)  # (by position: see place_plane)
             source_side, target_side = source_side or chosen[0], target_side or chosen[1]
-        source = self.plan.by_id[source_id]
+        source, target = self.plan.by_id[source_id], self.plan.by_id[target_id]
         if source.host is not None and connection.source_side is None:
             source_side = Side.BOTTOM  # a boundary event's flows leave downwards, away from its host
-        return geometry.route(self.boxes[source_id], self.cells[source_id], source_side,
-                              self.boxes[target_id], self.cells[target_id], target_side, plane["occupancy"])
+        return geometry.route(source.box, source.cell, source_side, target.box, target.cell, target_side,
+                              plane["occupancy"])
 
 
 class _Itself(dict):

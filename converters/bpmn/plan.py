@@ -39,6 +39,9 @@ class PlanNode:
     host: str | None = None  # boundary events: the activity they are attached to
     event_definition: str | None = None  # synthetic events: e.g. "messageEventDefinition"
     container: str | None = None  # the expanded sub-process it is written inside (None: the process)
+    xml_id: str = ""  # its BPMN id (naming.assign; on the node rather than in a dict keyed by id)
+    box: tuple | None = None  # its shape's bounds (placement; None: not drawn)
+    cell: tuple | None = None  # the grid cell it is centred in (placement)
     # Its flows, filled in by the emitter's index (on the node rather than in dicts keyed by id):
     incoming: list[str] | None = None  # ids of the sequence flows that end at it
     outgoing: list[str] | None = None  # ids of the sequence flows that leave it

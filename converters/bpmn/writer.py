@@ -101,19 +101,23 @@ class _Emitter:
         return order
 
     def document(self) -> str:
-        body = self.roots.xml + self.semantic()
+        parts = [self.roots.xml]
+        self.semantic(parts)
         di = self.diagram_interchange()
         namespaces = " ".join(f'xmlns:{p}="{u}"' for p, u in PREFIXES.items())
         namespaces += "".join(f' xmlns:{p}={attribute(u)}' for u, p in self.foreign.items())
         head = ('<?xml version="1.0" encoding="UTF-8"?>\n'
                 f'<bpmn:definitions {namespaces} id="Definitions_1" '
                 f'targetNamespace="https://flowzap.xyz/bpmn" exporter="{EXPORTER}" exporterVersion="{VERSION}">\n')
-        return head + body + di + "</bpmn:definitions>\n"
+        # one join of every part (at 50,000 nodes the document is ≈ 48 MB: each + would copy it)
+        parts[:0] = (head,)
+        parts += (di, "</bpmn:definitions>\n")
+        return "".join(parts)
 
     # -- semantic XML --------------------------------------------------------------------
-    def semantic(self) -> str:
+    def semantic(self, parts: list[str]) -> None:
+        """The semantic XML, appended to ``parts``."""
         plan = self.plan
-        parts: list[str] = []
         categories = [g for g in self.drawn_groups if g.label is not None]
         for group in categories:
             gid = self.names.group_xml_id[group.id]
@@ -123,7 +127,6 @@ class _Emitter:
         for index, lanes in enumerate(plan.pools):
             if index not in self.plan.black_boxes:
                 parts.append(self.process(index, lanes))
-        return "".join(parts)
 
     def collaboration(self) -> str:
         diagram = self.diagram
@@ -212,7 +215,7 @@ class _Emitter:
             for item in members:
                 if item.container is None and item.tag != "participant" and (
                         item.node is None or item.node.kind not in (NodeKind.DATA, NodeKind.NOTE)):
-                    refs[item.lane].append(self.names.node_xml_id[item.id])
+                    refs[item.lane].append(item.xml_id)
             for parent, run in self.lane_runs(lanes):
                 indent = "      "
                 if parent is not None:  # a parent lane holds its children's nodes too (BPMN's rule)
@@ -276,7 +279,7 @@ class _Emitter:
     # -- elements ------------------------------------------------------------------------
     def node_xml(self, item: PlanNode, incoming: list[str], outgoing: list[str], data_in: list[Connection],
                  data_out: list[Connection], indent: str, out: list[str]) -> None:
-        xml_id = self.names.node_xml_id[item.id]
+        xml_id = item.xml_id
         tag = item.tag
         node = item.node
         attrs = f' id="{xml_id}"'
@@ -302,7 +305,7 @@ class _Emitter:
         extra_attrs, children_before, children_after, documentation, vendor = self.native_parts(
             rest, native, tag, node.id)
         if item.host is not None:
-            extra_attrs += f' attachedToRef="{self.names.node_xml_id[item.host]}"'
+            extra_attrs += f' attachedToRef="{self.plan.by_id[item.host].xml_id}"'
             native.append("bpmn.attachedTo")
             rest.pop("bpmn.attachedTo", None)
         object_id = None
@@ -366,13 +369,13 @@ class _Emitter:
             for connection in data_in:
                 children += (f'<bpmn:dataInputAssociation id="{connection.xml_id}">'
                              f"{self.flow_extension(connection)}"
-                             f"<bpmn:sourceRef>{self.names.node_xml_id[connection.source]}</bpmn:sourceRef>"
+                             f"<bpmn:sourceRef>{self.plan.by_id[connection.source].xml_id}</bpmn:sourceRef>"
                              f"<bpmn:targetRef>{pid}</bpmn:targetRef></bpmn:dataInputAssociation>")
             children += raw_out
             for connection in data_out:
                 children += (f'<bpmn:dataOutputAssociation id="{connection.xml_id}">'
                              f"{self.flow_extension(connection)}"
-                             f"<bpmn:targetRef>{self.names.node_xml_id[connection.target]}</bpmn:targetRef>"
+                             f"<bpmn:targetRef>{self.plan.by_id[connection.target].xml_id}</bpmn:targetRef>"
                              "</bpmn:dataOutputAssociation>")
         children += owner_xml
         children += children_after
@@ -463,7 +466,8 @@ class _Emitter:
     def flow_xml(self, connection: Connection, tag: str, indent: str) -> str:
         xml_id = connection.xml_id
         edge = connection.edge
-        source, target = self.names.node_xml_id[connection.source], self.names.node_xml_id[connection.target]
+        by_id = self.plan.by_id
+        source, target = by_id[connection.source].xml_id, by_id[connection.target].xml_id
         attrs = f' id="{xml_id}" sourceRef="{source}" targetRef="{target}"'
         if edge is None:
             meta = encode({"synthetic": "true"}, {})
@@ -498,7 +502,7 @@ class _Emitter:
 
     def annotation_xml(self, item: PlanNode) -> str:
         node = item.node
-        xml_id = self.names.node_xml_id[item.id]
+        xml_id = item.xml_id
         native: list[str] = []
         rest = dict(node.attributes)
         _, _, _, documentation, vendor = self.native_parts(rest, native, "textAnnotation", xml_id)
@@ -516,7 +520,8 @@ class _Emitter:
 
     def group_xml(self, group, indent: str) -> str:
         gid = self.names.group_xml_id[group.id]
-        members = [self.names.node_xml_id[m] for m in group.members if m in self.names.node_xml_id]  # NCNames: no spaces
+        by_id = self.plan.by_id
+        members = [by_id[m].xml_id for m in group.members if m in by_id]  # NCNames: no spaces
         fields = {"id": group.id if gid != group.id else None, "groupKind": group.kind,
                   "members": " ".join(members) or None, "lane": group.lane, "parent": group.parent,
                   "label": _inexact(group.label)}
@@ -556,8 +561,8 @@ class _Emitter:
             shown_in.setdefault(self.placed.display[plane], []).append(plane)
         lines.extend(self.plane_di(None, shown_in.get(None, [])))
         for connection in self.placed.pool_connections:  # message flows that end on a pool itself
-            ends = [(pool_box[self.names.node_xml_id[end]], None) if self.plan.by_id[end].tag == "participant"
-                    else (self.placed.boxes[self.placed.top[end]], self.placed.cells[self.placed.top[end]])
+            ends = [(pool_box[self.plan.by_id[end].xml_id], None) if self.plan.by_id[end].tag == "participant"
+                    else (self.plan.by_id[self.placed.top[end]].box, self.plan.by_id[self.placed.top[end]].cell)
                     for end in (connection.source, connection.target)]
             flow_id = connection.xml_id
             label = ""
@@ -574,7 +579,8 @@ class _Emitter:
                          + f"{label}</bpmndi:BPMNEdge>\n")
         for group in self.drawn_groups:
             # (a pool standing as a node has no box of its own: the frame goes round the rest)
-            boxes = [self.placed.boxes[self.placed.top[m]] for m in group.members if self.placed.top.get(m) in self.placed.boxes]
+            drawn = (self.plan.by_id.get(self.placed.top.get(m)) for m in group.members)
+            boxes = [item.box for item in drawn if item is not None and item.box is not None]
             if boxes:
                 x1 = min(b[0] for b in boxes) - 15
                 y1 = min(b[1] for b in boxes) - (30 if group.label else 15)  # room for its label
@@ -588,7 +594,7 @@ class _Emitter:
         for plane in self.placed.planes:
             if plane is None or self.placed.display[plane] != plane:
                 continue
-            xml_id = self.names.node_xml_id[plane]
+            xml_id = self.plan.by_id[plane].xml_id
             lines.append(f'  <bpmndi:BPMNDiagram id="{self.names.get(None, "BPMNDiagram_" + xml_id)}">\n'
                          f'    <bpmndi:BPMNPlane id="{self.names.get(None, "BPMNPlane_" + xml_id)}" '
                          f'bpmnElement="{xml_id}">\n')
@@ -601,7 +607,7 @@ class _Emitter:
         in place inside it (``shown``: the planes drawn in it)."""
         lines = []
         for item in (item for plane in shown for item in self.placed.planes[plane]["items"]):
-            box = self.placed.boxes[item.id]
+            box = self.placed.own(item).box
             extra = ""
             if item.tag in ("subProcess", "adHocSubProcess", "transaction"):
                 extra = f' isExpanded="{"true" if item.id in self.placed.inline else "false"}"'
@@ -609,7 +615,7 @@ class _Emitter:
             if item.name and (item.tag in EVENTS or item.tag in GATEWAYS or item.tag.startswith("data")):
                 w, h = geometry.text_size(item.name)
                 label = self.label((box[0] + box[2] / 2 - w / 2, box[1] + box[3] + 5, w, h))
-            lines.append(self.shape(self.names.node_xml_id[item.id], box, extra, label))
+            lines.append(self.shape(item.xml_id, box, extra, label))
         for connection in (c for plane in shown for c in self.placed.drawn.get(plane, [])):
             points = connection.points
             label = ""

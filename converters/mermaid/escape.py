@@ -254,11 +254,14 @@ class IdMap:
         if original not in self.ids and self.allocator.reserve(original):
             self.ids[original] = original
 
-    def reserve_all(self, originals) -> None:
-        """``reserve`` of each of ``originals``, in one call to the allocator."""
+    def reserve_all(self, originals) -> int:
+        """``reserve`` of each of ``originals``, in one call to the allocator; returns how many
+        were kept as they are."""
         ids = self.ids
-        for original in self.allocator.reserve_all(o for o in originals if o not in ids):
+        kept = self.allocator.reserve_all(o for o in originals if o not in ids)
+        for original in kept:
             ids[original] = original
+        return len(kept)
 
     def assign(self, original: str, element) -> str:
         if original in self.ids:

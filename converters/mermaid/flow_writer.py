@@ -14,6 +14,7 @@ What Mermaid has no place for is reported per element (loss diagnostics), or wit
 """
 from __future__ import annotations
 
+import itertools
 import re
 
 from ..diagnostics import Diagnostic, Diagnostics
@@ -94,26 +95,41 @@ class FlowchartWriter:
         self.node_ids = IdMap(allocator, "node", self.out)
         self.lane_ids = IdMap(allocator, "lane", self.out)
         self.group_ids = IdMap(allocator, "group", self.out)
-        self.nodes = diagram.node_by_id()
-        self.has_in = {e.target for e in diagram.edges}
-        self.has_out = {e.source for e in diagram.edges}
+        # What is kept per node in dicts and sets keyed by id is only what some step reads: at
+        # 50,000 nodes every such table misses the cache on each look-up (issue 13).
+        self.subgraphs = [g for g in diagram.groups if g.kind == GroupKind.SUBGRAPH]
+        # node id → node: only subgraphs look nodes up by id
+        self.nodes: dict[str, Node] = diagram.node_by_id() if self.subgraphs else {}
+        # which events some edge ends at / leaves (what their circle means): only events are asked
+        self.has_in: set[str] = set()
+        self.has_out: set[str] = set()
+        events = {n.id for n in diagram.nodes if n.kind in EVENT_KINDS}
+        if events:  # (one pass over the edges)
+            for edge in diagram.edges:
+                if edge.target in events:
+                    self.has_in.add(edge.target)
+                if edge.source in events:
+                    self.has_out.add(edge.source)
+        # True when every node keeps its id (assign_ids): a node's Mermaid id is then its id, with
+        # no look-up per node and per edge end
+        self.kept_all = False
         self.pending_kind: dict[str, str] = {}  # node id → model kind, for its extras comment
         self.lines: list[str] = []
         self.extras: list[str] = []
         self.tail: list[str] = []
         self.edge_count = 0
-        self.written_order: list[str] = []  # node ids in the order the blocks declare them
-        self.declared: set[str] = set()
+        self.written_order: list[str] = []  # node ids in the order the blocks declare them (extras comments only)
+        self.declared: set[str] = set()  # the node ids declared so far (subgraphs only: a node is in one)
 
     # -- ids ---------------------------------------------------------------------------------
     def assign_ids(self) -> None:
         subgraph_lanes = [lane for lane in self.d.lanes if not is_outside_lane(lane)]
-        subgraphs = [g for g in self.d.groups if g.kind == GroupKind.SUBGRAPH]
-        self.node_ids.reserve_all([node.id for node in self.d.nodes])
+        subgraphs = self.subgraphs
+        self.kept_all = self.node_ids.reserve_all([node.id for node in self.d.nodes]) == len(self.d.nodes)
         self.lane_ids.reserve_all([lane.id for lane in subgraph_lanes])
         self.group_ids.reserve_all([group.id for group in subgraphs])
         kept = self.node_ids.ids
-        for node in self.d.nodes:
+        for node in () if self.kept_all else self.d.nodes:
             if node.id not in kept:
                 self.node_ids.assign(node.id, node)
         for lane in subgraph_lanes:
@@ -155,7 +171,11 @@ class FlowchartWriter:
         if self.edge_count > 500:
             self.out.add("MERMAID_LIMIT", f"{self.edge_count} edges: mermaid refuses more than 500 unless the page "
                          "that renders it raises maxEdges")
-        text = "\n".join(self.lines + self.tail + self.extras) + "\n"
+        lines = self.lines  # one join (no copy of the list, nor of the text for its last newline)
+        lines += self.tail
+        lines += self.extras
+        lines.append("")
+        text = "\n".join(lines)
         return text, self.out.items
 
     def diagram_extras(self) -> None:
@@ -176,10 +196,13 @@ class FlowchartWriter:
     # -- lanes, groups, nodes --------------------------------------------------------------------
     def place_groups(self) -> tuple[dict[str, list[Group]], list[Group]]:
         """Subgraph groups that fit inside one lane, by lane; the others cannot be drawn."""
+        by_lane: dict[str, list[Group]] = {}
+        stray: list[Group] = [g for g in self.d.groups if g.kind != GroupKind.SUBGRAPH]
+        if not self.subgraphs:
+            return by_lane, stray
+        stray = []
         node_lane = {n.id: n.lane for n in self.d.nodes}
         lanes = {lane.id for lane in self.d.lanes}
-        by_lane: dict[str, list[Group]] = {}
-        stray: list[Group] = []
         placed: dict[str, str] = {}
         for group in self.d.groups:
             if group.kind != GroupKind.SUBGRAPH:
@@ -309,9 +332,11 @@ class FlowchartWriter:
             self.styles_for(self.lane_ids[lane.id], lane.attributes, clicks=False)
 
     def node_text(self, node: Node) -> str:
-        nid = self.node_ids.ids[node.id]
-        self.written_order.append(node.id)
-        self.declared.add(node.id)
+        nid = node.id if self.kept_all else self.node_ids.ids[node.id]
+        if self.keep:
+            self.written_order.append(node.id)
+        if self.subgraphs:
+            self.declared.add(node.id)
         a = node.attributes
         if not a:
             return self.plain_node_text(node, nid)
@@ -473,14 +498,22 @@ class FlowchartWriter:
         ids = self.node_ids.ids
         lines = self.lines
         rank: dict[tuple[str, str], int] = {}
-        auto_count: dict[tuple[str, str], int] = {}
+        # how many edges before have the same written ends (mermaid's L_<source>_<target>_<n>), and
+        # the subgraphs' ids: made for the first edge with attributes (no table of every edge before)
+        auto_count: dict[tuple[str, str], int] | None = None
         seen_ids: set[str] = set()
-        subgraph_ids: dict[str, str | None] | None = None  # made for the first edge with attributes
-        for edge in self.d.edges:
+        subgraph_ids: dict[str, str | None] | None = None
+        key = None  # (the extras comment's name of the edge: with keep only)
+        edges = self.d.edges
+        kept_all = self.kept_all
+        for index, edge in enumerate(edges):
             a = edge.attributes
-            source = ids[edge.source]
-            target = ids[edge.target]
-            key = (source, target)
+            if kept_all:  # (the model's checks make every end a node's id)
+                source, target = edge.source, edge.target
+            else:
+                source, target = ids[edge.source], ids[edge.target]
+            if keep:
+                key = (source, target)
             if a:
                 if subgraph_ids is None:
                     subgraph_ids = self.subgraph_ids()
@@ -492,13 +525,16 @@ class FlowchartWriter:
                 arrow = _arrow(edge.style, a.get("mermaid.arrow"), a.get("mermaid.length"))
             else:
                 arrow = _PLAIN_ARROW[edge.style]
-            r = 0
+            r = count = 0
             if keep:  # the rank names the edge in its extras comment
                 r = rank.get(key, 0)
                 rank[key] = r + 1
-            pair = (source, target)
-            count = auto_count.get(pair, 0)
-            auto_count[pair] = count + 1
+            if a and auto_count is None:
+                auto_count = self.pair_counts(itertools.islice(edges, index))
+            if auto_count is not None:  # (every edge from the first with attributes on)
+                pair = (source, target)
+                count = auto_count.get(pair, 0)
+                auto_count[pair] = count + 1
             label = ""
             if edge.label is not None:
                 if not a:  # no markdown label type: nothing to report about its ends
@@ -522,6 +558,16 @@ class FlowchartWriter:
             if a:
                 self.edge_styles(edge, edge.id if ident else f"L_{source}_{target}_{0 if count == 0 else count + 1}")
             self.edge_count += 1
+
+    def pair_counts(self, edges) -> dict[tuple[str, str], int]:
+        """How many of ``edges`` (all without attributes: written between their ends' ids) join
+        each pair of ids."""
+        ids = self.node_ids.ids
+        counts: dict[tuple[str, str], int] = {}
+        for edge in edges:
+            pair = (edge.source, edge.target) if self.kept_all else (ids[edge.source], ids[edge.target])
+            counts[pair] = counts.get(pair, 0) + 1
+        return counts
 
     def subgraph_ids(self) -> dict[str, str | None]:
         """The Mermaid id of every lane and written subgraph, by model id (an edge may end on one)."""
@@ -576,9 +622,11 @@ class FlowchartWriter:
                 self.extras.append(comments.line(payload))
             return
         if sides:
-            self.out.add("DROPPED_EDGE_SIDES", f"edge {element}: Mermaid chooses where lines attach "
-                         f"({_SIDE_NAME[edge.source_side]} → {_SIDE_NAME[edge.target_side]} not kept)",
-                         line=edge.line, column=edge.column, element=element)
+            # past the per-code limit a diagnostic is only counted, with its element: no message to make
+            message = "" if self.out.over_limit("DROPPED_EDGE_SIDES") else (
+                f"edge {element}: Mermaid chooses where lines attach "
+                f"({_SIDE_NAME[edge.source_side]} → {_SIDE_NAME[edge.target_side]} not kept)")
+            self.out.add("DROPPED_EDGE_SIDES", message, line=edge.line, column=edge.column, element=element)
         if extra:
             self.out.add("DROPPED_ATTRIBUTE", f"edge {element}: Mermaid cannot carry {', '.join(extra)}",
                          line=edge.line, column=edge.column, element=element)

@@ -58,9 +58,7 @@ class ActivityWriter:
         lines.extend(header_lines(d, self.out))
         self.declare_lanes()
         plan = Restructure(d)
-        steps = plan.run()
-        for step in steps:
-            self.spell(step)
+        plan.run(self.spell)  # each step spelled as it is made
         self.report_nodes(plan)
         self.report_edges()
         self.report_rest()
@@ -68,7 +66,8 @@ class ActivityWriter:
         if all(line.startswith("!") for line in lines[1:]):
             report_empty(d, self.out)
         lines.append("@enduml")
-        return "\n".join(lines) + "\n", self.out.items
+        lines.append("")  # the last newline in the one join (no copy of the text for it)
+        return "\n".join(lines), self.out.items
 
     def write_comments(self) -> None:
         """Plain ``'`` comments of a PlantUML source, kept as comments (read back in order)."""

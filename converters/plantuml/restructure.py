@@ -66,6 +66,7 @@ class Restructure:
         self.connectors: list[str | None] = [None] * count
         self.names = connector_names()
         self.steps: list[Step] = []
+        self.emit = self.steps.append  # where each step goes as it is made (``run``)
         self.lane: str | None = None
         self.forms: list[str | None] = [None] * count  # by position: start | stop | fork | if | switch | action | note
 
@@ -106,7 +107,12 @@ class Restructure:
             return "fork"
         return "action"
 
-    def run(self) -> list[Step]:
+    def run(self, emit=None) -> list[Step]:
+        """The steps, in order: in the list returned, or, given ``emit``, handed to it one by one as
+        they are made (the list stays empty: at 50,000 nodes the writer spells 100,000 steps
+        without holding them all and reading them in a second pass)."""
+        if emit is not None:
+            self.emit = emit
         nodes, canonical, in_degree, placed = self.diagram.nodes, self.canonical, self.in_degree, self.placed
         roots = [i for i in range(len(nodes)) if in_degree[canonical[i]] == 0]
         notes = []
@@ -122,13 +128,13 @@ class Restructure:
             self.walk(node, at, jumped_in=in_degree[at] > 0)
         for node, at in notes:
             self.switch_lane(node.lane, 0)
-            self.steps.append(Step(0, "note", node))
+            self.emit(Step(0, "note", node))
             self.forms[at] = "note"
         return self.steps
 
     def switch_lane(self, lane: str, depth: int) -> None:
         if lane != self.lane:
-            self.steps.append(Step(depth, "lane", text=lane))
+            self.emit(Step(depth, "lane", text=lane))
             self.lane = lane
 
     def walk(self, root: Node, root_at: int, jumped_in: bool) -> None:
@@ -136,7 +142,7 @@ class Restructure:
         nodes, edges, target_of, placed = self.diagram.nodes, self.diagram.edges, self.target_of, self.placed
         placed[root_at] = 1
         stack: list[tuple] = [("node", root, root_at, 0, jumped_in)]
-        steps = self.steps
+        emit = self.emit
         while stack:
             item = stack.pop()
             kind = item[0]
@@ -144,12 +150,12 @@ class Restructure:
                 _, node, at, depth, from_jump = item
                 self.switch_lane(node.lane, depth)
                 if self.in_degree[at] > 1 or from_jump:
-                    steps.append(Step(depth, "connector", text=self.connector(at)))
+                    emit(Step(depth, "connector", text=self.connector(at)))
                 form = self.form_at(node, at)
                 self.forms[at] = form
                 out = self.out_edges(at)
                 if form == "if":
-                    steps.append(Step(depth, "if", node, edge=edges[out[0]] if out else None))
+                    emit(Step(depth, "if", node, edge=edges[out[0]] if out else None))
                     later: list[tuple] = []
                     if out:
                         later.append(("branch", out[0], depth + 1, True))
@@ -160,7 +166,7 @@ class Restructure:
                         later.append(("step", Step(depth, "detach")))
                     stack.extend(reversed(later))
                 elif form == "switch":
-                    steps.append(Step(depth, "switch", node))
+                    emit(Step(depth, "switch", node))
                     later = []
                     for index in out:
                         later.append(("step", Step(depth + 1, "case", edge=edges[index])))
@@ -170,8 +176,8 @@ class Restructure:
                 elif form == "fork" or (len(out) > 1 and form != "stop"):
                     word = "fork" if form == "fork" else "split"
                     if form != "fork":
-                        steps.append(Step(depth, "node", node, text=form))
-                    steps.append(Step(depth, word, node))
+                        emit(Step(depth, "node", node, text=form))
+                    emit(Step(depth, word, node))
                     later = []
                     for number, index in enumerate(out):
                         if number:
@@ -180,7 +186,7 @@ class Restructure:
                     later.append(("step", Step(depth, f"end {word}")))
                     stack.extend(reversed(later))
                 else:
-                    steps.append(Step(depth, "node", node, text=form))
+                    emit(Step(depth, "node", node, text=form))
                     if form == "stop":
                         continue
                     if out:
@@ -188,23 +194,23 @@ class Restructure:
                     elif form == "start":
                         # PlantUML refuses a detach right after start: end the flow in a connector
                         # that no statement continues
-                        steps.append(Step(depth, "connector", text=next(self.names, None) or "?"))
-                        steps.append(Step(depth, "detach"))
+                        emit(Step(depth, "connector", text=next(self.names, None) or "?"))
+                        emit(Step(depth, "detach"))
                     else:
-                        steps.append(Step(depth, "detach"))
+                        emit(Step(depth, "detach"))
             elif kind == "step":
-                steps.append(item[1])
+                emit(item[1])
             else:
                 _, index, depth, in_decision = item
                 edge = edges[index]
                 if not in_decision and (edge.label or edge.style is not EdgeStyle.SOLID):
-                    steps.append(Step(depth, "arrow", label=edge.label, style=edge.style, edge=edge))
+                    emit(Step(depth, "arrow", label=edge.label, style=edge.style, edge=edge))
                 elif in_decision and edge.style is not EdgeStyle.SOLID:
-                    steps.append(Step(depth, "arrow", style=edge.style, edge=edge))
+                    emit(Step(depth, "arrow", style=edge.style, edge=edge))
                 target = target_of[index]
                 if not placed[target]:
                     placed[target] = 1
                     stack.append(("node", nodes[target], target, depth, False))
                 else:
-                    steps.append(Step(depth, "connector", text=self.connector(target)))
-                    steps.append(Step(depth, "detach"))
+                    emit(Step(depth, "connector", text=self.connector(target)))
+                    emit(Step(depth, "detach"))
