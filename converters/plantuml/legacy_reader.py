@@ -12,9 +12,9 @@ import re
 
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
-from .blocks import Block, unclosed_block
+from .blocks import Block, text_block_word, unclosed_block
 from .source import Line, Source
-from .text import label_or_none, split_note
+from .text import label_or_none, one_line_text, split_note
 
 LANE = "main"
 # Each searched from the start of a run of dashes, and the second run only after a direction or
@@ -153,14 +153,15 @@ class LegacyReader:
             else:
                 self.note = (line, placement, [])
             return
-        word = lower.split(None, 1)[0]
-        if word in ("skinparam", "title", "hide", "scale", "caption", "header", "footer", "legend"):
+        word = lower.split(None, 1)[0].split(":", 1)[0]  # title: T, header:H
+        if word in ("skinparam", "title", "hide", "scale", "caption", "header", "footer", "legend", "left", "right",
+                    "center"):
             if lower.endswith("{"):
                 self.block = Block(line, "}")
-            elif word in ("legend", "header", "footer") and len(lower.split()) <= 2 and ":" not in lower:
-                self.block = Block(line, word)  # legend … endlegend: the same blocks as the new syntax
-            if lower.startswith("title "):
-                self.diagram.title = label_or_none(text[6:])
+            elif text_block_word(lower) is not None:
+                self.block = Block(line, text_block_word(lower))  # legend … endlegend: the same blocks as the new syntax
+            if word == "title" and lower != "title":
+                self.diagram.title = label_or_none(one_line_text(text))
             else:
                 previous = self.diagram.attributes.get("plantuml.preamble")
                 self.diagram.attributes["plantuml.preamble"] = text if previous is None else previous + "\n" + text

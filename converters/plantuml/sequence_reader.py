@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 
-from .blocks import Block, unclosed_block
+from .blocks import Block, text_block_word, unclosed_block
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from .source import Line, Source
-from .text import decode, label_or_none, split_note
+from .text import decode, label_or_none, one_line_text, split_note
 
 PARTICIPANT_KINDS = ("participant", "actor", "boundary", "control", "entity", "database", "collections", "queue")
 _FRAGMENTS = {"alt": GroupKind.ALT, "opt": GroupKind.OPT, "loop": GroupKind.LOOP, "par": GroupKind.PAR,
@@ -98,8 +98,9 @@ class SequenceReader:
         text = line.text
         lower = text.lower()
         word = lower.split(None, 1)[0] if lower else ""
-        if word == "title":
-            self.diagram.title = label_or_none(text[5:])
+        key = word.split(":", 1)[0]  # title: T, header:H
+        if key == "title" and lower != "title":  # a title alone opens a title block
+            self.diagram.title = label_or_none(one_line_text(text))
             return
         match = _DECLARATION.match(text)
         if match:
@@ -138,14 +139,14 @@ class SequenceReader:
         if word in ("autoactivate", "newpage"):
             self.hold(text)
             return
-        if (word in ("legend", "header", "footer") and len(text.split()) <= 2 and ":" not in text) or \
-                (word == "skinparam" and text.endswith("{")) or lower.startswith("<style>"):
+        opens = text_block_word(lower)
+        if opens is not None or (word == "skinparam" and text.endswith("{")) or lower.startswith("<style>"):
             if lower.startswith("<style>") and lower.endswith("</style>"):
                 self.keep(text)
             else:
-                self.block = Block(line, "</style>" if lower.startswith("<style>") else "}" if word == "skinparam" else word)
+                self.block = Block(line, "</style>" if lower.startswith("<style>") else "}" if word == "skinparam" else opens)
             return
-        if word in ("skinparam", "hide", "show", "scale", "mainframe", "caption", "header", "footer", "legend",
+        if key in ("skinparam", "hide", "show", "scale", "mainframe", "caption", "header", "footer", "legend",
                     "center", "left", "right", "footbox"):
             self.keep(text)
             return
