@@ -170,6 +170,18 @@ def test_sequence_output_accepted_by_plantuml():
     assert judge.check(text)[0] == "SEQUENCE"
 
 
+@pytest.mark.parametrize("body", ['"A" --> "B"\n"B" --> "C"', '"A" -> "B" : x', '"A" -[#red]-> "B"'])
+def test_messages_from_a_quoted_participant_are_a_sequence_as_plantuml_reads_them(body):
+    """Found by the fuzz campaign's probes: ``"Bob()" -> "Long" as L`` (PlantUML's own sequence example)
+    looked like an old-syntax activity link, so the text was read as an activity and the messages'
+    labels were lost. PlantUML tries the sequence diagram first; a quoted source is a participant."""
+    text = f"@startuml\n{body}\n@enduml\n"
+    assert oracle().check(text)[0] == "SEQUENCE"
+    d = read_ok(text)
+    assert d.attributes["diagram"] == "sequence"
+    assert [e.label for e in d.edges][:1] == [("x" if ": x" in body else None)]
+
+
 # -- writing activities ---------------------------------------------------------------------------
 def flowchart() -> Diagram:
     d = Diagram(lanes=[Lane("User"), Lane("Srv", "Server")])
