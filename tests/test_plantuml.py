@@ -219,3 +219,22 @@ def test_api_and_sniffing():
     assert result.diagram.lanes[0].id == "U"
     text, _ = write_with_diagnostics(flowchart(), "plantuml")
     assert text.startswith("@startuml\n")
+
+
+@pytest.mark.parametrize("body,lanes", [
+    ('A -> "B c" as D : x', [("A", None), ("D", "B c")]),
+    ('A -> D as "B c" : x', [("A", None), ("D", "B c")]),
+    ('"Long" as L -> A : x', [("L", "Long"), ("A", None)]),
+    ('Alice -> "Bob()" : x\n"Bob()" -> "This is very\\nlong" as Long\nLong --> "Bob()" : ok',
+     [("Alice", None), ("Bob()", None), ("Long", "This is very\nlong")]),
+])
+def test_a_participant_named_with_as_in_a_message_is_declared_there(body, lanes):
+    """Found by the fuzz campaign's probes (PlantUML's own sequence example): ``A -> "Long name" as L``
+    declares L, labelled Long name, where it is first used; the reader refused the line."""
+    text = f"@startuml\n{body}\n@enduml\n"
+    assert oracle().check(text)[0] == "SEQUENCE"
+    d = read_ok(text)
+    assert [(lane.id, lane.label) for lane in d.lanes] == lanes
+    assert d.edges[0].label == "x"
+    out, _ = write(d, {"diagram": "sequence"})
+    assert oracle().check(out)[0] == "SEQUENCE" and len(read_ok(out).lanes) == len(lanes)

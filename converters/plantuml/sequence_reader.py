@@ -267,7 +267,8 @@ class SequenceReader:
             text = text[1:].lstrip()
         body, _, label = text.partition(":")
         scan = _Scan(body)
-        left = scan.participant()
+        labels: dict[str, str] = {}  # "Long name" as L, L as "Long name": a participant named in the message
+        left = scan.named_participant(labels)
         scan.spaces()
         arrow_start = scan.at
         arrow = scan.arrow()
@@ -275,13 +276,13 @@ class SequenceReader:
             return False
         scan.spaces()
         rights: list[str | None] = []
-        right = scan.participant()
+        right = scan.named_participant(labels)
         rights.append(right)
         scan.spaces()
         while scan.peek() == "&":
             scan.at += 1
             scan.spaces()
-            rights.append(scan.participant())
+            rights.append(scan.named_participant(labels))
             scan.spaces()
         markers = scan.rest().strip()
         if left is None and right is None:
@@ -293,6 +294,10 @@ class SequenceReader:
         for target_name in rights:
             source_name, target_name2 = (target_name, left) if reverse else (left, target_name)
             self.add_message(line, source_name, target_name2, arrow, label_text, markers, parallel, arrow_start)
+        for name, long_name in labels.items():
+            lane = self.lanes.get(name)
+            if lane is not None and lane.label is None and decode(long_name) != name:
+                lane.label = decode(long_name)
         return True
 
     def add_message(self, line, source_name, target_name, arrow, label, markers, parallel, column) -> None:
@@ -538,6 +543,30 @@ class _Scan:
         if self.at == start:
             return None
         return self.text[start:self.at]
+
+    def named_participant(self, labels: dict[str, str]) -> str | None:
+        """A participant, with the ``as`` that names it in a message as in a declaration: ``"Long
+        name" as L`` and ``L as "Long name"`` are L, labelled Long name (put in ``labels``)."""
+        quoted = self.peek() == '"'
+        name = self.participant()
+        if name is None or (not quoted and name in ("[", "]", "?")):
+            return name
+        after = self.at
+        self.spaces()
+        if self.at == after or self.text[self.at:self.at + 2].lower() != "as" or \
+                self.text[self.at + 2:self.at + 3] not in (" ", "\t"):
+            self.at = after
+            return name
+        self.at += 2
+        self.spaces()
+        other_quoted = self.peek() == '"'
+        other = self.participant()
+        if other is None or other_quoted == quoted:  # A as B, "A" as "B": not a message PlantUML reads
+            self.at = after
+            return name
+        code, long_name = (other, name) if quoted else (name, other)
+        labels[code] = long_name
+        return code
 
     def arrow(self) -> _Arrow | None:
         start = self.at

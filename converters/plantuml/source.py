@@ -111,9 +111,17 @@ def _looks_like_message(text: str) -> bool:
     head = text[:dash].rstrip("<ox/\\*").rstrip()
     if head in ("", "[", "?"):
         return True
-    if head.startswith('"'):
-        return len(head) > 1 and head.endswith('"') and head.count('"') == 2
-    return not any(char in _NOT_IN_NAME for char in head)
+    named = head.lower().find(" as ")  # "Long name" as L, L as "Long name"
+    if named > 0:
+        first, second = head[:named].strip(), head[named + 4:].strip()
+        return first.startswith('"') != second.startswith('"') and _is_name(first) and _is_name(second)
+    return _is_name(head)
+
+
+def _is_name(text: str) -> bool:
+    if text.startswith('"'):
+        return len(text) > 1 and text.endswith('"') and text.count('"') == 2
+    return text != "" and not any(char in _NOT_IN_NAME for char in text)
 
 
 def is_statement(text: str) -> bool:
