@@ -238,3 +238,15 @@ def test_a_participant_named_with_as_in_a_message_is_declared_there(body, lanes)
     assert d.edges[0].label == "x"
     out, _ = write(d, {"diagram": "sequence"})
     assert oracle().check(out)[0] == "SEQUENCE" and len(read_ok(out).lanes) == len(lanes)
+
+
+@pytest.mark.parametrize("body", ["A ->x]", "A ->o] : out", "A -->x] : lost"])
+def test_a_lost_or_circled_message_to_the_right_edge_is_read(body):
+    """Found by the fuzz campaign's probes: ``A ->x]`` (a lost message leaving by the diagram's right
+    edge, PlantUML's documentation) was refused: the x was taken for a participant."""
+    text = f"@startuml\n{body}\n@enduml\n"
+    assert oracle().check(text)[0] == "SEQUENCE"
+    d = read_ok(text)
+    assert len(d.edges) == 1 and d.edges[0].attributes.get("plantuml.arrow", "").endswith(body.split()[1][-2])
+    out, _ = write(d, {"diagram": "sequence"})
+    assert oracle().check(out)[0] == "SEQUENCE" and len(read_ok(out).edges) == 1

@@ -585,12 +585,13 @@ class _Scan:
         if written.count("]") > written.count("["):  # A ->] : the diagram's right edge
             written = written[:-1]
             self.at -= 1
-        # an o or x right after the arrow belongs to the arrow only when a space or the end follows
+        # an o or x right after the arrow belongs to the arrow only when a space, the end or the
+        # diagram's right edge follows (A ->x])
         if "-" not in written:
             self.at = start
             return None
         while written and written[-1] in "ox" and not written.endswith("-"):
-            if self.at >= len(self.text) or self.text[self.at] in " \t":
+            if self.at >= len(self.text) or self.text[self.at] in " \t]":
                 break
             written = written[:-1]
             self.at -= 1
