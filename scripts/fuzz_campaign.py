@@ -224,6 +224,8 @@ class Campaign:
 
     def source_verdict(self, text: str, fmt: str, accepted: bool) -> None:
         """The real tool's verdict on a Mermaid / PlantUML source against the reader's."""
+        if not _encodable(text):
+            return  # a lone surrogate: no tool can be sent it (the reader refuses it, as text.py says)
         if fmt == "mermaid" and self.mermaid is not None:
             seen = self.mermaid.parse(text)
             if seen.get("ok") and not accepted and seen.get("diagramType") in ("flowchart-v2", "flowchart", "sequence"):
@@ -308,6 +310,14 @@ class Campaign:
                 lines[at] = rng.choice(["  ", "\t", "    "]) + lines[at]
                 text = "\n".join(lines)
         return text
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def corpus_files(folders: list[Path]) -> dict[str, list[tuple[str, str]]]:
