@@ -250,3 +250,17 @@ def test_a_lost_or_circled_message_to_the_right_edge_is_read(body):
     assert len(d.edges) == 1 and d.edges[0].attributes.get("plantuml.arrow", "").endswith(body.split()[1][-2])
     out, _ = write(d, {"diagram": "sequence"})
     assert oracle().check(out)[0] == "SEQUENCE" and len(read_ok(out).edges) == 1
+
+
+@pytest.mark.parametrize("tail,accepted", [
+    (": label", False), ("garbage", False), ("#red <<st>>", False), ("<<>>", False), ("in", False),
+    ("<<st>> in P #red", True), ("#red", True), ('in "P q"', True), ("", True),
+])
+def test_what_follows_an_old_syntax_arrows_target_is_read_as_plantuml_reads_it(tail, accepted):
+    """Found by the fuzz campaign's probes: after ``--> "B"`` the old-syntax reader dropped anything
+    (``--> "B" : label`` lost its label without a word); PlantUML refuses all but a stereotype, a
+    partition and a colour, in that order."""
+    text = f'@startuml\n(*) --> "A"\n--> "B" {tail}\n--> (*)\n@enduml\n'
+    assert (oracle().check(text)[0] != "ERROR") == accepted
+    found = errors(read(text)[1])
+    assert not found if accepted else (found and found[0].line == 3 and found[0].column == 9), found

@@ -201,6 +201,11 @@ class LegacyReader:
             self.out.add("SYNTAX_ERROR", f"an arrow needs a target: {text[:60]!r}", line=line.number,
                          column=line.column)
             return
+        if not _target_tail(rest):
+            self.out.add("SYNTAX_ERROR", f"cannot read {rest.strip()[:60]!r} after the arrow's target (PlantUML "
+                         "allows <<stereotype>>, in Partition, #colour)", line=line.number,
+                         column=line.column + len(text) - len(rest.lstrip()))
+            return
         if target == "(*)":
             if self.end is None:
                 self.end = self.node(line, NodeKind.END, None, None)
@@ -220,6 +225,30 @@ class LegacyReader:
                     column=line.column)
         node.attributes["placement"] = placement
         self.diagram.nodes.append(node)
+
+
+def _target_tail(rest: str) -> bool:
+    """True when ``rest`` (what follows an arrow's target) is what PlantUML allows there, in its
+    order: ``<<stereotype>>``, ``in Partition``, ``#colour``; anything else (``: label``) it refuses."""
+    rest = rest.strip()
+    if rest.startswith("<<"):
+        end = rest.rfind(">>")
+        if end < 3:  # <<>> holds no stereotype
+            return False
+        rest = rest[end + 2:].lstrip()
+    if rest[:3].lower() in ("in ", "in\t"):
+        rest = rest[3:].lstrip()
+        if rest.startswith('"'):
+            close = rest.find('"', 1)
+            if close < 0:
+                return False
+            rest = rest[close + 1:].lstrip()
+        else:
+            rest = rest.split(None, 1)[1] if len(rest.split(None, 1)) > 1 else ""
+    if rest.startswith("#"):
+        rest = rest[1:]
+        return rest != "" and (rest.replace("_", "a").isalnum())
+    return rest == ""
 
 
 def read_legacy(source: Source, out: Diagnostics) -> Diagram:
