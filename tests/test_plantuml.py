@@ -264,3 +264,16 @@ def test_what_follows_an_old_syntax_arrows_target_is_read_as_plantuml_reads_it(t
     assert (oracle().check(text)[0] != "ERROR") == accepted
     found = errors(read(text)[1])
     assert not found if accepted else (found and found[0].line == 3 and found[0].column == 9), found
+
+
+def test_fragments_nested_past_max_depth_are_refused_at_the_line_that_passes_it():
+    """Found by the fuzz campaign's deep-nesting probes: 300 nested ``alt`` were read, then refused by
+    the API's own depth check, which names no line; the sequence reader now stops at the fragment
+    that passes max_depth (100), as the activity reader and Mermaid's do."""
+    from converters import InputError
+
+    text = "@startuml\n" + "".join(f"alt c{i}\nA -> B : m{i}\n" for i in range(300)) + "end\n" * 300 + "@enduml\n"
+    with pytest.raises(InputError) as caught:
+        read_with_diagnostics(text, "plantuml")
+    assert [(e.code, e.line, e.column) for e in caught.value.errors] == [("INPUT_TOO_LARGE", 202, 1)]
+    read_ok("@startuml\n" + "".join(f"alt c{i}\nA -> B : m{i}\n" for i in range(100)) + "end\n" * 100 + "@enduml\n")

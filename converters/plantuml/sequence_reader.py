@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
-from .blocks import Block, text_block_word, unclosed_block
+from .. import limits
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
+from .blocks import Block, text_block_word, unclosed_block
 from .source import Line, Source
 from .text import decode, label_or_none, one_line_text, split_note
 
@@ -58,6 +59,7 @@ class SequenceReader:
         self.orders: dict[str, int] = {}
         self.held: list[str] = []
         self.block: Block | None = None  # legend … endlegend, skinparam x { … }, <style> … </style>
+        self.too_deep = False  # fragments nest past max_depth: reported, and the reading stops
 
     def read(self) -> Diagram:
         d = self.diagram
@@ -80,6 +82,8 @@ class SequenceReader:
                 self.hold(line.text)
                 continue
             self.statement(line)
+            if self.too_deep:
+                return d
         if self.note_lines is not None and self.note_item is not None:
             self.out.add("SYNTAX_ERROR", "note without end note", line=self.note_item[0].number,
                          column=self.note_item[0].column)
@@ -448,8 +452,18 @@ class SequenceReader:
             group.attributes["plantuml.fragment"] = match.group(1).lower()
         if match.group(2):
             group.attributes["plantuml.color"] = match.group(2).strip()
+        self.opened(group, line)
+
+    def opened(self, group: Group, line: Line) -> None:
+        """A fragment or a section opens. The model's groups nest as deep as max_depth allows: past it,
+        refused at this line, before the rest is read (the API's own check could name no line)."""
         self.diagram.groups.append(group)
         self.open.append(group)
+        limit = limits.depth_over(len(self.open))
+        if limit is not None:
+            self.too_deep = True
+            self.out.add("INPUT_TOO_LARGE", f"fragments nest more than {limit} deep (max_depth)", line=line.number,
+                         column=line.column)
 
     def section(self, line: Line, match: re.Match) -> None:
         if self.open and self.open[-1].kind.is_section:
@@ -466,8 +480,7 @@ class SequenceReader:
             group.attributes["plantuml.fragment"] = "also"
         if match.group(2):
             group.attributes["plantuml.color"] = match.group(2).strip()
-        self.diagram.groups.append(group)
-        self.open.append(group)
+        self.opened(group, line)
 
     def end(self, line: Line) -> None:
         lower = line.text.lower().replace(" ", "")
