@@ -150,7 +150,7 @@ class Campaign:
         return None
 
     def check_positions(self, error: InputError, text: str, fmt: str, origin: str) -> None:
-        lines = text.split("\n")
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # as converters/text.py reads it
         for d in error.diagnostics:
             if d.severity is not Severity.ERROR:
                 continue
@@ -233,6 +233,9 @@ class Campaign:
             elif not seen.get("ok") and accepted:
                 self.diverged("mermaid refuses, we accept", fmt, str(seen.get("error"))[:60], text)
         elif fmt == "plantuml" and self.plantuml is not None:
+            lower = text.lower().replace("\r", "\n")
+            if lower.rfind("\n@enduml") < lower.rfind("@startuml") or "@startuml" not in lower:
+                return  # PlantUML's -pipe waits for the @enduml that never comes (a file without is no diagram)
             verdict = self.plantuml.check(text)
             if verdict[0] in ("ACTIVITY", "SEQUENCE") and not accepted:
                 self.diverged("plantuml accepts, we refuse", fmt, verdict[0], text)
