@@ -277,3 +277,12 @@ def test_fragments_nested_past_max_depth_are_refused_at_the_line_that_passes_it(
         read_with_diagnostics(text, "plantuml")
     assert [(e.code, e.line, e.column) for e in caught.value.errors] == [("INPUT_TOO_LARGE", 202, 1)]
     read_ok("@startuml\n" + "".join(f"alt c{i}\nA -> B : m{i}\n" for i in range(100)) + "end\n" * 100 + "@enduml\n")
+
+
+@pytest.mark.parametrize("word", ["activate", "deactivate", "destroy"])
+def test_a_tab_after_a_lifeline_word_is_a_separator(word):
+    """Found by scripts/fuzz_campaign.py: ``activate<TAB>Orders`` was refused ("activate needs a
+    participant"): the reader looked for a space only. PlantUML takes any blank."""
+    text = f"@startuml\nA -> Orders : x\n{word}\tOrders\n@enduml\n"
+    assert oracle().check(text)[0] == "SEQUENCE"
+    read_ok(text)

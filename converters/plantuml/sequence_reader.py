@@ -128,7 +128,7 @@ class SequenceReader:
             self.open_box(line)
             return
         if word in ("activate", "deactivate", "destroy", "create"):
-            self.lifeline(line, word, text.split(None, 1)[1] if " " in text else "")
+            self.lifeline(line, word, text.split(None, 1)[1] if len(text.split(None, 1)) > 1 else "")
             return
         if word == "return":
             self.return_message(line, text[6:].strip())
