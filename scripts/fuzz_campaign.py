@@ -202,7 +202,9 @@ class Campaign:
             self.bpmn_serial += 1
             path = self.bpmn_dir / f"o{self.bpmn_serial}.bpmn"
             path.write_text(output, encoding="utf-8")
-            self.bpmn_pending.append((path, where, text))
+            # a BPMN source the tools refuse (the corpus' invalid/ folders, most BPMN mutants) may be refused
+            # again as written back: told apart from output that a valid source made invalid
+            self.bpmn_pending.append((path, where + (" (BPMN source)" if where.startswith("bpmn ") else ""), text))
             if len(self.bpmn_pending) >= 40:
                 self.flush_bpmn()
 
