@@ -127,3 +127,28 @@ def test_bpmn_js_renders_them(written, tmp_path):
         ok, output = oracle.render(path, png)
         assert ok, output
         assert png.stat().st_size > 10_000
+
+
+def test_a_condition_on_an_edge_that_becomes_a_message_flow_is_not_written_into_it(tmp_path):
+    """Found by scripts/fuzz_campaign.py on a corpus file (bpmn-js, a conditional flow from an
+    exclusive gateway to another lane) written with a pool per lane: the sequence flow became a
+    message flow and kept its ``<bpmn:conditionExpression>``, which the XSD refuses in a message flow
+    (and bpmn-moddle calls unparsable). BPMN gives a message flow or an association no content: the
+    condition is kept in fz:meta and read back from there."""
+    from converters import read_with_diagnostics, write_with_diagnostics
+    from converters.model import Diagram, Edge, Lane, Node, NodeKind
+
+    require_tool("xmlschema + SpiffWorkflow (the OMG XSDs)", oracle.python_tools_available(), oracle.INSTALL)
+    condition = ('<bpmn:conditionExpression xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+                 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="bpmn:tFormalExpression">'
+                 '= x &gt; 1</bpmn:conditionExpression>')
+    model = Diagram(lanes=[Lane("A"), Lane("B")],
+                    nodes=[Node("g", "A", NodeKind.DECISION, "ok?"), Node("t", "B", NodeKind.TASK, "t")],
+                    edges=[Edge("g", "t", "yes", attributes={"bpmn.contentTail": condition})])
+    text, _ = write_with_diagnostics(model, "bpmn", {"pools": "per-lane"})
+    path = tmp_path / "message.bpmn"
+    path.write_text(text, encoding="utf-8")
+    assert "<bpmn:messageFlow" in text
+    assert oracle.check_files([path], require_di=True)[str(path)] == []
+    back = read_with_diagnostics(text, "bpmn").diagram
+    assert back.edges[0].attributes.get("bpmn.contentTail") == condition

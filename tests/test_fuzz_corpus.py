@@ -104,3 +104,13 @@ def test_mutated_real_files_are_refused_cleanly_or_written_readably_everywhere(f
         check(text, fmt)
 
     fuzz()
+
+
+@pytest.mark.parametrize("fmt", READERS)
+@pytest.mark.parametrize("text", ["", "  \n\n", "\ufeff"])
+def test_an_empty_text_is_refused_at_line_one(fmt, text):
+    """Found by scripts/fuzz_campaign.py: the BPMN and PlantUML readers refused an empty text with
+    no line (BPMN) or no line but a column (PlantUML); every other reader says 1:1."""
+    with pytest.raises(InputError) as caught:
+        read_with_diagnostics(text, fmt)
+    assert [(e.code, e.line, e.column) for e in caught.value.errors] == [("EMPTY_DIAGRAM", 1, 1)]

@@ -360,3 +360,14 @@ def test_more_than_500_edges_read_with_a_warning_where_mermaid_refuses_by_defaul
     from converters import write_with_diagnostics
     _, diagnostics = write_with_diagnostics(result.diagram, "mermaid")
     assert [d.code for d in diagnostics] == ["MERMAID_LIMIT"]
+
+
+@pytest.mark.parametrize("text", [
+    'flowchart LR\nA@{\tshape:\trect,\tlabel: "a\tb" }\nA-->B\n',
+    "sequenceDiagram\nactor\tU@{\t\"type\"\t:\t\"boundary\",\t\"alias\":\t\"End\tUser\"\t}\nU->>B: x\n",
+    'flowchart LR\nA@{\n\tshape: rect\n}\n',  # a tab indenting a block: refused by both
+])
+def test_tabs_between_the_tokens_of_an_at_mapping_read_as_mermaid_reads_them(oracle, text):
+    """Found by scripts/fuzz_campaign.py (a corpus file with its spaces turned into tabs): mermaid's
+    js-yaml takes a tab between the tokens of ``@{ … }``; PyYAML refused the line."""
+    agree(oracle, text)

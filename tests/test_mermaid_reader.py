@@ -299,3 +299,18 @@ def test_an_unterminated_init_directive_is_ignored_with_the_rest_as_mermaid_does
     [warning] = [x for x in diags if x.code == "UNTERMINATED_DIRECTIVE"]
     assert (warning.line, warning.column) == (3, 1)
     assert "mermaid.init" not in d.attributes  # so no writer copies it into text that no longer reads
+
+
+@pytest.mark.parametrize("text,where", [
+    ("---\ntitle: flow\u2028\u2028chart\nb c\n---\nflowchart TD\nA --> B\n", 3),
+    ("---\ntitle: a\u2029\u2029\u2029b\nc: [\n---\nflowchart TD\nA --> B\n", 3),
+])
+def test_a_front_matter_error_is_placed_by_our_lines_not_by_yamls(text, where):
+    """Found by scripts/fuzz_campaign.py: YAML counts U+2028, U+2029 and U+0085 as line breaks, so an
+    error in front matter holding them was placed on line 8 of a 6-line text."""
+    with pytest.raises(InputError) as caught:
+        read_with_diagnostics(text, "mermaid")
+    first = caught.value.errors[0]
+    lines = text.split("\n")
+    assert first.line <= len(lines) and first.column <= len(lines[first.line - 1]) + 1, first
+    assert first.line == where

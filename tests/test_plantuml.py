@@ -170,6 +170,18 @@ def test_sequence_output_accepted_by_plantuml():
     assert judge.check(text)[0] == "SEQUENCE"
 
 
+@pytest.mark.parametrize("body", ['"A" --> "B"\n"B" --> "C"', '"A" -> "B" : x', '"A" -[#red]-> "B"'])
+def test_messages_from_a_quoted_participant_are_a_sequence_as_plantuml_reads_them(body):
+    """Found by the fuzz campaign's probes: ``"Bob()" -> "Long" as L`` (PlantUML's own sequence example)
+    looked like an old-syntax activity link, so the text was read as an activity and the messages'
+    labels were lost. PlantUML tries the sequence diagram first; a quoted source is a participant."""
+    text = f"@startuml\n{body}\n@enduml\n"
+    assert oracle().check(text)[0] == "SEQUENCE"
+    d = read_ok(text)
+    assert d.attributes["diagram"] == "sequence"
+    assert [e.label for e in d.edges][:1] == [("x" if ": x" in body else None)]
+
+
 # -- writing activities ---------------------------------------------------------------------------
 def flowchart() -> Diagram:
     d = Diagram(lanes=[Lane("User"), Lane("Srv", "Server")])
@@ -207,3 +219,70 @@ def test_api_and_sniffing():
     assert result.diagram.lanes[0].id == "U"
     text, _ = write_with_diagnostics(flowchart(), "plantuml")
     assert text.startswith("@startuml\n")
+
+
+@pytest.mark.parametrize("body,lanes", [
+    ('A -> "B c" as D : x', [("A", None), ("D", "B c")]),
+    ('A -> D as "B c" : x', [("A", None), ("D", "B c")]),
+    ('"Long" as L -> A : x', [("L", "Long"), ("A", None)]),
+    ('Alice -> "Bob()" : x\n"Bob()" -> "This is very\\nlong" as Long\nLong --> "Bob()" : ok',
+     [("Alice", None), ("Bob()", None), ("Long", "This is very\nlong")]),
+])
+def test_a_participant_named_with_as_in_a_message_is_declared_there(body, lanes):
+    """Found by the fuzz campaign's probes (PlantUML's own sequence example): ``A -> "Long name" as L``
+    declares L, labelled Long name, where it is first used; the reader refused the line."""
+    text = f"@startuml\n{body}\n@enduml\n"
+    assert oracle().check(text)[0] == "SEQUENCE"
+    d = read_ok(text)
+    assert [(lane.id, lane.label) for lane in d.lanes] == lanes
+    assert d.edges[0].label == "x"
+    out, _ = write(d, {"diagram": "sequence"})
+    assert oracle().check(out)[0] == "SEQUENCE" and len(read_ok(out).lanes) == len(lanes)
+
+
+@pytest.mark.parametrize("body", ["A ->x]", "A ->o] : out", "A -->x] : lost"])
+def test_a_lost_or_circled_message_to_the_right_edge_is_read(body):
+    """Found by the fuzz campaign's probes: ``A ->x]`` (a lost message leaving by the diagram's right
+    edge, PlantUML's documentation) was refused: the x was taken for a participant."""
+    text = f"@startuml\n{body}\n@enduml\n"
+    assert oracle().check(text)[0] == "SEQUENCE"
+    d = read_ok(text)
+    assert len(d.edges) == 1 and d.edges[0].attributes.get("plantuml.arrow", "").endswith(body.split()[1][-2])
+    out, _ = write(d, {"diagram": "sequence"})
+    assert oracle().check(out)[0] == "SEQUENCE" and len(read_ok(out).edges) == 1
+
+
+@pytest.mark.parametrize("tail,accepted", [
+    (": label", False), ("garbage", False), ("#red <<st>>", False), ("<<>>", False), ("in", False),
+    ("<<st>> in P #red", True), ("#red", True), ('in "P q"', True), ("", True),
+])
+def test_what_follows_an_old_syntax_arrows_target_is_read_as_plantuml_reads_it(tail, accepted):
+    """Found by the fuzz campaign's probes: after ``--> "B"`` the old-syntax reader dropped anything
+    (``--> "B" : label`` lost its label without a word); PlantUML refuses all but a stereotype, a
+    partition and a colour, in that order."""
+    text = f'@startuml\n(*) --> "A"\n--> "B" {tail}\n--> (*)\n@enduml\n'
+    assert (oracle().check(text)[0] != "ERROR") == accepted
+    found = errors(read(text)[1])
+    assert not found if accepted else (found and found[0].line == 3 and found[0].column == 9), found
+
+
+def test_fragments_nested_past_max_depth_are_refused_at_the_line_that_passes_it():
+    """Found by the fuzz campaign's deep-nesting probes: 300 nested ``alt`` were read, then refused by
+    the API's own depth check, which names no line; the sequence reader now stops at the fragment
+    that passes max_depth (100), as the activity reader and Mermaid's do."""
+    from converters import InputError
+
+    text = "@startuml\n" + "".join(f"alt c{i}\nA -> B : m{i}\n" for i in range(300)) + "end\n" * 300 + "@enduml\n"
+    with pytest.raises(InputError) as caught:
+        read_with_diagnostics(text, "plantuml")
+    assert [(e.code, e.line, e.column) for e in caught.value.errors] == [("INPUT_TOO_LARGE", 202, 1)]
+    read_ok("@startuml\n" + "".join(f"alt c{i}\nA -> B : m{i}\n" for i in range(100)) + "end\n" * 100 + "@enduml\n")
+
+
+@pytest.mark.parametrize("word", ["activate", "deactivate", "destroy"])
+def test_a_tab_after_a_lifeline_word_is_a_separator(word):
+    """Found by scripts/fuzz_campaign.py: ``activate<TAB>Orders`` was refused ("activate needs a
+    participant"): the reader looked for a space only. PlantUML takes any blank."""
+    text = f"@startuml\nA -> Orders : x\n{word}\tOrders\n@enduml\n"
+    assert oracle().check(text)[0] == "SEQUENCE"
+    read_ok(text)

@@ -1,6 +1,7 @@
 """Writer closure for PlantUML on any model (tests/strategies.py), and linear time."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from converters import read_with_diagnostics, write_with_diagnostics
@@ -85,6 +86,28 @@ def test_a_message_over_plantumls_line_limit_is_cut_and_said():
     head = len("A -> B : ")
     text, diagnostics = write(_message_model("y" * (2000 - head)), {"diagram": "sequence"})
     assert judge.check(text)[0] == "SEQUENCE" and not [d for d in diagnostics if d.code == "CHANGED_LABEL"], text
+
+
+@pytest.mark.parametrize("part", ["participant id", "arrow", "colour marks"])
+def test_a_message_line_stays_under_plantumls_limit_whatever_names_its_participants(part):
+    """Found by scripts/fuzz_campaign.py (a Mermaid and a PlantUML file with one huge participant
+    name): the participants' names and the arrow are written on every message line, and a 3,000-
+    character id (or arrow, or colour list) made the line too long for PlantUML whatever the message
+    text. Names over MAX_NAME are renamed, arrows and colour marks over MAX_DECORATION dropped: said."""
+    require_tool("PlantUML 1.2026.8", available(), "bash tests/oracles/plantuml/install.sh")
+    long_id = "a_b" * 1000
+    model = _message_model("m")
+    if part == "participant id":
+        model.lanes[0] = Lane(long_id)
+        model.nodes[0].lane = long_id
+    else:
+        key = "plantuml.arrow" if part == "arrow" else "plantuml.markers"
+        model.edges[0].attributes[key] = "-" * 3000 + ">" if part == "arrow" else " ".join(["#abc"] * 700)
+    text, diagnostics = write(model, {"diagram": "sequence"})
+    assert plantuml_oracle().check(text)[0] == "SEQUENCE", text
+    assert {"RENAMED_ID" if part == "participant id" else "DROPPED_ATTRIBUTE"} & {d.code for d in diagnostics}
+    back, found = read(text)
+    assert not _errors(found) and back.edges[0].label == "m"
 
 
 def chain_with_jumps(n: int) -> Diagram:

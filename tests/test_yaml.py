@@ -78,3 +78,15 @@ def test_unsafe_tags_are_never_constructed():
 def test_numbers_used_as_ids_are_kept_as_written():
     model = read("flowzap_model: 1\nlanes:\n- id: A\nnodes:\n- {id: 007, lane: A}\n", "yaml")
     assert model.nodes[0].id == "007"
+
+
+@pytest.mark.parametrize("text,where", [
+    ('flowzap_model: 1\ntitle: "a\u2028\u2028b"\nlanes:\n- id: a\n  bogus: 1\n', (5, 3)),
+    ("flowzap_model: 1\ntitle: a\u2028\u2028\u2028\u2028b\nlanes: [\n", (3, 1)),
+])
+def test_errors_are_placed_by_the_texts_own_lines(text, where):
+    """Found by scripts/fuzz_campaign.py (the same slip as Mermaid's front matter): YAML counts U+2028
+    and U+2029 as line breaks, so errors after them were placed lines too far, past the text's end."""
+    with pytest.raises(InputError) as caught:
+        read_with_diagnostics(text, "yaml")
+    assert (caught.value.errors[0].line, caught.value.errors[0].column) == where

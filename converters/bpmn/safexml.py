@@ -93,7 +93,7 @@ def parse(text: str, out: Diagnostics, max_chars: int = MAX_CHARS):
                 "are how billion-laughs and external-entity attacks work)", line=line, column=column)
         return None
     if not text or text.isspace():  # (no copy of the text)
-        out.add("EMPTY_DIAGRAM", "the text is empty")
+        out.add("EMPTY_DIAGRAM", "the text is empty", line=1, column=1)
         return None
     text = _blank_declaration(text)
     try:

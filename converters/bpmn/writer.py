@@ -39,6 +39,7 @@ from .xmltext import attribute, content, holds_all
 VERSION = "0.1.0"
 XML_NS = "http://www.w3.org/XML/1998/namespace"  # bound to xml: by XML itself, never declared
 XMLNS_NS = "http://www.w3.org/2000/xmlns/"
+_CONTENT = ("bpmn.content", "bpmn.contentTail")  # raw child elements of an element, read from BPMN
 # A namespace name this writer declares as it is: no space, quote or markup character.
 _FOREIGN_URI = re.compile(r"[^\s\"'<>&\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+\Z")
 _KNOWN_PREFIXES = {
@@ -476,7 +477,11 @@ class _Emitter:
             attrs += f" name={attribute(edge.label)}"
         native: list[str] = []
         rest = dict(edge.attributes)
+        # BPMN gives a message flow or an association no content (a condition of a sequence flow
+        # that became one): kept in fz:meta
+        held = {k: rest.pop(k) for k in _CONTENT if k in rest} if tag in ("messageFlow", "association") else {}
         extra, before, after, documentation, vendor = self.native_parts(rest, native, tag, xml_id)
+        rest.update(held)
         attrs += extra  # isImmediate and foreign attributes of the flow
         if rest.get("bpmn.type") == tag:
             native.append("bpmn.type")

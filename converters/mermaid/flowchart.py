@@ -20,7 +20,7 @@ from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, Node
 from ..model.diagram import infer_event_kinds
 from . import jison
 from .flow_lines import FlowLines
-from .labels import label_from_mermaid
+from .labels import flow_mapping, label_from_mermaid
 from .preprocess import ENTITY_OPEN, Preprocessed
 from .shapes import KIND_SHAPE, kind_of, shape_error
 
@@ -128,7 +128,7 @@ class FlowDB:
         if metadata is not None:
             doc = _simple_mapping(metadata)
         if metadata is not None and doc is None:
-            body = ("{\n" + metadata + "\n}") if "\n" not in metadata else metadata + "\n"
+            body = flow_mapping(metadata) if "\n" not in metadata else metadata + "\n"
             try:
                 doc = yaml.load(body, Loader=_JsonSchemaLoader)
             except yaml.YAMLError as exc:

@@ -35,3 +35,28 @@ def quoted(label: str) -> str:
 def markdown_quoted(label: str) -> str:
     text = label.replace("#", "#35;").replace('"', "#quot;").replace("`", "#96;")
     return f'"`{text}`"'
+
+
+def flow_mapping(metadata: str) -> str:
+    """A one-line ``@{ … }`` as the YAML flow mapping mermaid reads, with the tabs that separate its
+    tokens turned into spaces: js-yaml takes a tab there (YAML 1.2), PyYAML does not. Tabs inside
+    quotes are text and stay. One pass, linear."""
+    if "\t" not in metadata:
+        return "{\n" + metadata + "\n}"
+    out = []
+    quote = ""
+    escaped = False
+    for char in metadata:
+        if quote:
+            if escaped:
+                escaped = False
+            elif char == "\\" and quote == '"':
+                escaped = True
+            elif char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "\t":
+            char = " "
+        out.append(char)
+    return "{\n" + "".join(out) + "\n}"

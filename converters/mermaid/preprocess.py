@@ -431,8 +431,10 @@ def preprocess(text: str) -> Preprocessed:
             parsed = yaml.safe_load(body) if body.strip() else None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            line = (mark.line + 2) if mark is not None else 2
-            column = (mark.column + 1) if mark is not None else 1
+            # from the mark's character index: YAML counts U+0085, U+2028 and U+2029 as line breaks too
+            at = min(mark.index, len(body)) if mark is not None else 0
+            line = body.count("\n", 0, at) + 2
+            column = at - body.rfind("\n", 0, at) + len(indent)
             result.error = (f"the front matter is not valid YAML: {getattr(exc, 'problem', None) or exc}", line, column)
             parsed = None
         if isinstance(parsed, dict):

@@ -35,7 +35,7 @@ from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from . import jison
 from .escape import has_markup, tag_spans
-from .labels import label_from_mermaid
+from .labels import flow_mapping, label_from_mermaid
 from .preprocess import Preprocessed
 
 GRAMMAR_VERSION = "mermaid 11.17.2"
@@ -299,7 +299,7 @@ def _lane(state: _State, name: str, item: dict | None = None) -> Lane:
 def _config(item: dict) -> dict:
     """``@{ … }`` after a participant, read as mermaid does (YAML, JSON schema)."""
     metadata = item["config"]
-    text = metadata if "\n" in metadata else "{\n" + metadata + "\n}"
+    text = metadata if "\n" in metadata else flow_mapping(metadata)
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -20,9 +20,9 @@ from .. import limits
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from . import extras
-from .blocks import Block, unclosed_block
+from .blocks import Block, text_block_word, unclosed_block
 from .source import Line, Source
-from .text import decode, label_or_none, split_note
+from .text import decode, label_or_none, one_line_text, split_note
 
 # An action ends with ``;``; PlantUML 1.2026 draws SDL shapes from a stereotype after it
 # (``:x; <<procedure>>``; the old ``:x|`` endings are no longer terminators).
@@ -376,13 +376,13 @@ class ActivityReader:
 
     def keep(self, line: Line) -> None:
         lower = line.text.lower()
-        word = lower.split(None, 1)[0]
-        if word == "title" and not lower.endswith("title"):
-            self.diagram.title = label_or_none(line.text[5:].lstrip(": "))
+        word = lower.split(None, 1)[0].split(":", 1)[0]  # title: T
+        if word == "title" and lower != "title":
+            self.diagram.title = label_or_none(one_line_text(line.text))
             return
-        if (word in ("legend", "header", "footer", "caption", "title") and len(lower.split()) <= 2
-                and ":" not in lower and word in ("legend", "header", "footer") ) or lower.endswith("{"):
-            self.block = Block(line, "}" if lower.endswith("{") else word)
+        opens = text_block_word(lower)
+        if opens is not None or lower.endswith("{"):
+            self.block = Block(line, "}" if lower.endswith("{") else opens)
             return
         self.append_preamble(line.text)
 

@@ -5,9 +5,24 @@ assumes: inside a brace block, a line that ends with ``{`` opens a nested one (`
 ``activity {`` / ``}`` / ``}``), and the block ends when its last brace is closed."""
 from __future__ import annotations
 
+import re
+
 # a block's closing line (lower case, spaces removed) → the closer it matches
 _CLOSERS = {"}": "}", "</style>": "</style>", "endlegend": "legend", "endheader": "header", "endfooter": "footer",
             "endtitle": "title", "endcaption": "caption"}
+
+# The opening line of a multi-line text block, as PlantUML's CommandMultilinesHeader / Footer / Legend /
+# Title / Caption match it (lower case, stripped): an alignment may come before header and footer,
+# positions after legend, nothing else. ``header Page 1`` or ``legend L`` is a one-line statement.
+# Fixed alternatives, no two ways to match one text: linear.
+_TEXT_BLOCK = re.compile(r"(?:(?:left|right|center)?[ \t]*(header|footer)|(legend)(?:[ \t]+(?:top|bottom))?"
+                         r"(?:[ \t]+(?:left|right|center))?|(title|caption))\Z")
+
+
+def text_block_word(lower: str) -> str | None:
+    """The word of the text block that the stripped, lower-case line ``lower`` opens, or None."""
+    match = _TEXT_BLOCK.match(lower)
+    return None if match is None else match.group(match.lastindex)
 
 
 class Block:

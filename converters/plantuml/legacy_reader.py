@@ -12,9 +12,9 @@ import re
 
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
-from .blocks import Block, unclosed_block
+from .blocks import Block, text_block_word, unclosed_block
 from .source import Line, Source
-from .text import label_or_none, split_note
+from .text import label_or_none, one_line_text, split_note
 
 LANE = "main"
 # Each searched from the start of a run of dashes, and the second run only after a direction or
@@ -153,14 +153,15 @@ class LegacyReader:
             else:
                 self.note = (line, placement, [])
             return
-        word = lower.split(None, 1)[0]
-        if word in ("skinparam", "title", "hide", "scale", "caption", "header", "footer", "legend"):
+        word = lower.split(None, 1)[0].split(":", 1)[0]  # title: T, header:H
+        if word in ("skinparam", "title", "hide", "scale", "caption", "header", "footer", "legend", "left", "right",
+                    "center"):
             if lower.endswith("{"):
                 self.block = Block(line, "}")
-            elif word in ("legend", "header", "footer") and len(lower.split()) <= 2 and ":" not in lower:
-                self.block = Block(line, word)  # legend … endlegend: the same blocks as the new syntax
-            if lower.startswith("title "):
-                self.diagram.title = label_or_none(text[6:])
+            elif text_block_word(lower) is not None:
+                self.block = Block(line, text_block_word(lower))  # legend … endlegend: the same blocks as the new syntax
+            if word == "title" and lower != "title":
+                self.diagram.title = label_or_none(one_line_text(text))
             else:
                 previous = self.diagram.attributes.get("plantuml.preamble")
                 self.diagram.attributes["plantuml.preamble"] = text if previous is None else previous + "\n" + text
@@ -200,6 +201,11 @@ class LegacyReader:
             self.out.add("SYNTAX_ERROR", f"an arrow needs a target: {text[:60]!r}", line=line.number,
                          column=line.column)
             return
+        if not _target_tail(rest):
+            self.out.add("SYNTAX_ERROR", f"cannot read {rest.strip()[:60]!r} after the arrow's target (PlantUML "
+                         "allows <<stereotype>>, in Partition, #colour)", line=line.number,
+                         column=line.column + len(text) - len(rest.lstrip()))
+            return
         if target == "(*)":
             if self.end is None:
                 self.end = self.node(line, NodeKind.END, None, None)
@@ -219,6 +225,30 @@ class LegacyReader:
                     column=line.column)
         node.attributes["placement"] = placement
         self.diagram.nodes.append(node)
+
+
+def _target_tail(rest: str) -> bool:
+    """True when ``rest`` (what follows an arrow's target) is what PlantUML allows there, in its
+    order: ``<<stereotype>>``, ``in Partition``, ``#colour``; anything else (``: label``) it refuses."""
+    rest = rest.strip()
+    if rest.startswith("<<"):
+        end = rest.rfind(">>")
+        if end < 3:  # <<>> holds no stereotype
+            return False
+        rest = rest[end + 2:].lstrip()
+    if rest[:3].lower() in ("in ", "in\t"):
+        rest = rest[3:].lstrip()
+        if rest.startswith('"'):
+            close = rest.find('"', 1)
+            if close < 0:
+                return False
+            rest = rest[close + 1:].lstrip()
+        else:
+            rest = rest.split(None, 1)[1] if len(rest.split(None, 1)) > 1 else ""
+    if rest.startswith("#"):
+        rest = rest[1:]
+        return rest != "" and (rest.replace("_", "a").isalnum())
+    return rest == ""
 
 
 def read_legacy(source: Source, out: Diagnostics) -> Diagram:

@@ -21,7 +21,7 @@ def read(text: str) -> tuple[Diagram, list[Diagnostic]]:
         return Diagram(), out.items  # PlantUML accepts an empty diagram (and draws its welcome page)
     if source.kind == "empty":
         out.add("EMPTY_DIAGRAM", "the PlantUML text holds no statement",
-                line=source.start.number if source.start else None, column=1)
+                line=source.start.number if source.start else 1, column=1)
         return Diagram(), out.items
     if source.kind == "sequence":
         diagram = read_sequence(source, out)

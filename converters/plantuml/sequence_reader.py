@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 
-from .blocks import Block, unclosed_block
+from .. import limits
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
+from .blocks import Block, text_block_word, unclosed_block
 from .source import Line, Source
-from .text import decode, label_or_none, split_note
+from .text import decode, label_or_none, one_line_text, split_note
 
 PARTICIPANT_KINDS = ("participant", "actor", "boundary", "control", "entity", "database", "collections", "queue")
 _FRAGMENTS = {"alt": GroupKind.ALT, "opt": GroupKind.OPT, "loop": GroupKind.LOOP, "par": GroupKind.PAR,
@@ -58,6 +59,7 @@ class SequenceReader:
         self.orders: dict[str, int] = {}
         self.held: list[str] = []
         self.block: Block | None = None  # legend … endlegend, skinparam x { … }, <style> … </style>
+        self.too_deep = False  # fragments nest past max_depth: reported, and the reading stops
 
     def read(self) -> Diagram:
         d = self.diagram
@@ -80,6 +82,8 @@ class SequenceReader:
                 self.hold(line.text)
                 continue
             self.statement(line)
+            if self.too_deep:
+                return d
         if self.note_lines is not None and self.note_item is not None:
             self.out.add("SYNTAX_ERROR", "note without end note", line=self.note_item[0].number,
                          column=self.note_item[0].column)
@@ -98,8 +102,9 @@ class SequenceReader:
         text = line.text
         lower = text.lower()
         word = lower.split(None, 1)[0] if lower else ""
-        if word == "title":
-            self.diagram.title = label_or_none(text[5:])
+        key = word.split(":", 1)[0]  # title: T, header:H
+        if key == "title" and lower != "title":  # a title alone opens a title block
+            self.diagram.title = label_or_none(one_line_text(text))
             return
         match = _DECLARATION.match(text)
         if match:
@@ -123,7 +128,7 @@ class SequenceReader:
             self.open_box(line)
             return
         if word in ("activate", "deactivate", "destroy", "create"):
-            self.lifeline(line, word, text.split(None, 1)[1] if " " in text else "")
+            self.lifeline(line, word, text.split(None, 1)[1] if len(text.split(None, 1)) > 1 else "")
             return
         if word == "return":
             self.return_message(line, text[6:].strip())
@@ -138,14 +143,14 @@ class SequenceReader:
         if word in ("autoactivate", "newpage"):
             self.hold(text)
             return
-        if (word in ("legend", "header", "footer") and len(text.split()) <= 2 and ":" not in text) or \
-                (word == "skinparam" and text.endswith("{")) or lower.startswith("<style>"):
+        opens = text_block_word(lower)
+        if opens is not None or (word == "skinparam" and text.endswith("{")) or lower.startswith("<style>"):
             if lower.startswith("<style>") and lower.endswith("</style>"):
                 self.keep(text)
             else:
-                self.block = Block(line, "</style>" if lower.startswith("<style>") else "}" if word == "skinparam" else word)
+                self.block = Block(line, "</style>" if lower.startswith("<style>") else "}" if word == "skinparam" else opens)
             return
-        if word in ("skinparam", "hide", "show", "scale", "mainframe", "caption", "header", "footer", "legend",
+        if key in ("skinparam", "hide", "show", "scale", "mainframe", "caption", "header", "footer", "legend",
                     "center", "left", "right", "footbox"):
             self.keep(text)
             return
@@ -266,7 +271,8 @@ class SequenceReader:
             text = text[1:].lstrip()
         body, _, label = text.partition(":")
         scan = _Scan(body)
-        left = scan.participant()
+        labels: dict[str, str] = {}  # "Long name" as L, L as "Long name": a participant named in the message
+        left = scan.named_participant(labels)
         scan.spaces()
         arrow_start = scan.at
         arrow = scan.arrow()
@@ -274,13 +280,13 @@ class SequenceReader:
             return False
         scan.spaces()
         rights: list[str | None] = []
-        right = scan.participant()
+        right = scan.named_participant(labels)
         rights.append(right)
         scan.spaces()
         while scan.peek() == "&":
             scan.at += 1
             scan.spaces()
-            rights.append(scan.participant())
+            rights.append(scan.named_participant(labels))
             scan.spaces()
         markers = scan.rest().strip()
         if left is None and right is None:
@@ -292,6 +298,10 @@ class SequenceReader:
         for target_name in rights:
             source_name, target_name2 = (target_name, left) if reverse else (left, target_name)
             self.add_message(line, source_name, target_name2, arrow, label_text, markers, parallel, arrow_start)
+        for name, long_name in labels.items():
+            lane = self.lanes.get(name)
+            if lane is not None and lane.label is None and decode(long_name) != name:
+                lane.label = decode(long_name)
         return True
 
     def add_message(self, line, source_name, target_name, arrow, label, markers, parallel, column) -> None:
@@ -442,8 +452,18 @@ class SequenceReader:
             group.attributes["plantuml.fragment"] = match.group(1).lower()
         if match.group(2):
             group.attributes["plantuml.color"] = match.group(2).strip()
+        self.opened(group, line)
+
+    def opened(self, group: Group, line: Line) -> None:
+        """A fragment or a section opens. The model's groups nest as deep as max_depth allows: past it,
+        refused at this line, before the rest is read (the API's own check could name no line)."""
         self.diagram.groups.append(group)
         self.open.append(group)
+        limit = limits.depth_over(len(self.open))
+        if limit is not None:
+            self.too_deep = True
+            self.out.add("INPUT_TOO_LARGE", f"fragments nest more than {limit} deep (max_depth)", line=line.number,
+                         column=line.column)
 
     def section(self, line: Line, match: re.Match) -> None:
         if self.open and self.open[-1].kind.is_section:
@@ -460,8 +480,7 @@ class SequenceReader:
             group.attributes["plantuml.fragment"] = "also"
         if match.group(2):
             group.attributes["plantuml.color"] = match.group(2).strip()
-        self.diagram.groups.append(group)
-        self.open.append(group)
+        self.opened(group, line)
 
     def end(self, line: Line) -> None:
         lower = line.text.lower().replace(" ", "")
@@ -538,6 +557,30 @@ class _Scan:
             return None
         return self.text[start:self.at]
 
+    def named_participant(self, labels: dict[str, str]) -> str | None:
+        """A participant, with the ``as`` that names it in a message as in a declaration: ``"Long
+        name" as L`` and ``L as "Long name"`` are L, labelled Long name (put in ``labels``)."""
+        quoted = self.peek() == '"'
+        name = self.participant()
+        if name is None or (not quoted and name in ("[", "]", "?")):
+            return name
+        after = self.at
+        self.spaces()
+        if self.at == after or self.text[self.at:self.at + 2].lower() != "as" or \
+                self.text[self.at + 2:self.at + 3] not in (" ", "\t"):
+            self.at = after
+            return name
+        self.at += 2
+        self.spaces()
+        other_quoted = self.peek() == '"'
+        other = self.participant()
+        if other is None or other_quoted == quoted:  # A as B, "A" as "B": not a message PlantUML reads
+            self.at = after
+            return name
+        code, long_name = (other, name) if quoted else (name, other)
+        labels[code] = long_name
+        return code
+
     def arrow(self) -> _Arrow | None:
         start = self.at
         text = self.text
@@ -555,12 +598,13 @@ class _Scan:
         if written.count("]") > written.count("["):  # A ->] : the diagram's right edge
             written = written[:-1]
             self.at -= 1
-        # an o or x right after the arrow belongs to the arrow only when a space or the end follows
+        # an o or x right after the arrow belongs to the arrow only when a space, the end or the
+        # diagram's right edge follows (A ->x])
         if "-" not in written:
             self.at = start
             return None
         while written and written[-1] in "ox" and not written.endswith("-"):
-            if self.at >= len(self.text) or self.text[self.at] in " \t":
+            if self.at >= len(self.text) or self.text[self.at] in " \t]":
                 break
             written = written[:-1]
             self.at -= 1

@@ -38,6 +38,10 @@ _ACTIVATION_MARKS = {"activate": " ++", "deactivate": " --", "both": " --++"}
 # PlantUML (1.2026.8) refuses a message line longer than 2,000 characters, counted as Java does (UTF-16
 # units): 2,000 reads, 2,001 is "Syntax Error?" for the whole diagram. A longer message is cut, and said.
 MAX_MESSAGE_LINE = 2000
+# A participant's name as the messages write it: a longer id is renamed (and said), so that the two names of
+# a message line leave its text room under MAX_MESSAGE_LINE (the display name is written whole).
+MAX_NAME = 200
+MAX_DECORATION = 100  # likewise for an arrow as written (-[#red,dashed]->) and a message's colour marks
 # Attributes the sequence language carries, when their value is one it can write (checked per element).
 _LANE_KEYS = frozenset({"participant", "plantuml.stereotype", "plantuml.order", "plantuml.color", "created",
                         "destroyed"})
@@ -96,8 +100,8 @@ class SequenceWriter:
     # -- participants --------------------------------------------------------------------------
     def participants(self) -> list[str]:
         d = self.diagram
-        ids = IdAllocator(lambda s: bool(_IDENTIFIER.match(s)) and s.lower() not in _KEYWORDS,
-                          lambda s: re.sub(r"[^A-Za-z0-9_]", "_", s).strip("_") or "P", fold=True,
+        ids = IdAllocator(lambda s: bool(_IDENTIFIER.match(s)) and s.lower() not in _KEYWORDS and len(s) <= MAX_NAME,
+                          lambda s: re.sub(r"[^A-Za-z0-9_]", "_", s[:MAX_NAME]).strip("_") or "P", fold=True,
                           reserved=_KEYWORDS)
         kept = {lane.id for lane in d.lanes if ids.reserve(lane.id)}
         boxes = {}
@@ -420,7 +424,8 @@ class SequenceWriter:
         head = edge.attributes.get("head")
         arrow = edge.attributes.get("plantuml.arrow")
         dropped = []
-        if arrow is not None and (not re.fullmatch(r"[-<>ox/\\*]+|[-<>ox/\\]*\[[#\w,. ]*\][-<>ox/\\]*", arrow) or
+        if arrow is not None and (len(arrow) > MAX_DECORATION or
+                                  not re.fullmatch(r"[-<>ox/\\*]+|[-<>ox/\\]*\[[#\w,. ]*\][-<>ox/\\]*", arrow) or
                                   arrow.startswith("<") and not arrow.endswith(">") or parse_arrow(arrow) is None
                                   or parse_arrow(arrow).written != arrow):
             dropped.append("plantuml.arrow")
@@ -480,7 +485,7 @@ class SequenceWriter:
             marker += " !!"
         colours = edge.attributes.get("plantuml.markers")
         if colours is not None:
-            if re.fullmatch(r"#[\w#/\-]+(?: #[\w#/\-]+)*", colours):
+            if len(colours) <= MAX_DECORATION and re.fullmatch(r"#[\w#/\-]+(?: #[\w#/\-]+)*", colours):
                 marker += f" {colours}"
             else:
                 dropped.append("plantuml.markers")

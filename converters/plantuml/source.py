@@ -87,6 +87,9 @@ def split(text: str, out: Diagnostics) -> Source:
 
 _LEGACY_ARROW = re.compile(r"^(?:\"[^\"]*\"\s*)?-+(?:(?:up|down|left|right|le?|ri?|do?|\[[^\]]*\])-*)?>"
                            r"\s*(?:\[[^\]]*\]\s*)?[\"(=\w]")
+# "A" --> "B" (a quoted source, a plain or coloured arrow, a name): an old-syntax link and a sequence message
+# both; PlantUML tries the sequence diagram first, so the line alone makes no old-syntax diagram.
+_QUOTED_MESSAGE = re.compile(r"\"[^\"]*\"\s*-+(?:\[[^\]]*\]-*)?>\s*[\w\"]")
 _ACTIVITY3 = re.compile(
     r"(?:start|stop|kill|detach|repeat|fork|fork again|end fork|end merge|split|split again|end split|"
     r"endif|endwhile|endswitch)\s*$|:|\|[^|]+\||(?:if|while|switch|elseif|else\s*if|case)\s*\(|"
@@ -108,9 +111,17 @@ def _looks_like_message(text: str) -> bool:
     head = text[:dash].rstrip("<ox/\\*").rstrip()
     if head in ("", "[", "?"):
         return True
-    if head.startswith('"'):
-        return len(head) > 1 and head.endswith('"') and head.count('"') == 2
-    return not any(char in _NOT_IN_NAME for char in head)
+    named = head.lower().find(" as ")  # "Long name" as L, L as "Long name"
+    if named > 0:
+        first, second = head[:named].strip(), head[named + 4:].strip()
+        return first.startswith('"') != second.startswith('"') and _is_name(first) and _is_name(second)
+    return _is_name(head)
+
+
+def _is_name(text: str) -> bool:
+    if text.startswith('"'):
+        return len(text) > 1 and text.endswith('"') and text.count('"') == 2
+    return text != "" and not any(char in _NOT_IN_NAME for char in text)
 
 
 def is_statement(text: str) -> bool:
@@ -134,9 +145,13 @@ def classify(lines: list[Line]) -> str:
         if text.startswith(":") or (text.startswith("|") and not text.startswith("||")):
             activity += 1  # an action or a swimlane, whatever its text holds
             continue
-        if "(*)" in text or "(*top)" in text or (text.startswith("===") and text.endswith("===")) or \
-                (_LEGACY_ARROW.match(text) and not text.endswith(";")):
+        if "(*)" in text or "(*top)" in text or (text.startswith("===") and text.endswith("===")):
             return "legacy"
+        if _LEGACY_ARROW.match(text) and not text.endswith(";"):
+            if not _QUOTED_MESSAGE.match(text):
+                return "legacy"
+            sequence += 1
+            continue
         if _SEQUENCE.match(text):
             sequence += 1
         elif _ACTIVITY3.match(text):

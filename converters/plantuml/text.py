@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .blocks import text_block_word
 from .source import is_statement
 
 # Characters with a meaning wherever they stand: statement delimiters, creole's escape, HTML-like
@@ -93,6 +94,12 @@ def decode(text: str) -> str:
     return _REFERENCE.sub(_replace, text)
 
 
+def one_line_text(statement: str) -> str:
+    """The text of a one-line ``title T`` / ``title: T`` (PlantUML: the word, spaces, at most one colon)."""
+    rest = statement[len("title"):].lstrip()
+    return rest[1:] if rest.startswith(":") else rest
+
+
 def label_or_none(text: str) -> str | None:
     decoded = decode(text.strip())
     return decoded if decoded != "" else None
@@ -114,7 +121,7 @@ def preamble_lines(text: str) -> tuple[list[str], list[str]]:
     for line in text.split("\n"):
         stripped = line.strip()
         lower = stripped.lower()
-        word = lower.split(None, 1)[0] if lower else ""
+        word = lower.split(None, 1)[0].split(":", 1)[0] if lower else ""  # header: H
         if stripped.startswith("@") or stripped.startswith("'"):
             refused.append(line)
             continue
@@ -134,8 +141,8 @@ def preamble_lines(text: str) -> tuple[list[str], list[str]]:
                 closers.append("}")
             elif lower.startswith("<style") and "</style>" not in lower:
                 closers.append("</style>")
-            elif word in ("legend", "header", "footer") and len(lower.split()) <= 2 and ":" not in lower:
-                closers.append("end" + word)
+            elif text_block_word(lower) is not None:
+                closers.append("end" + text_block_word(lower))
         elif stripped:
             refused.append(line)
     kept.extend(closer if closer != "</style>" else "</style>" for closer in reversed(closers))

@@ -3,7 +3,9 @@ arbitrary objects); duplicate keys, unknown fields, wrong types, bad values and 
 are errors at their line and column, all of them reported in one pass."""
 from __future__ import annotations
 
+import bisect
 import difflib
+import re
 
 import yaml
 
@@ -17,12 +19,24 @@ _INT_TAG = "tag:yaml.org,2002:int"
 _NULL_TAG = "tag:yaml.org,2002:null"
 
 
+# Line breaks to YAML 1.1 that are none to the text's own lines (converters/text.py refuses U+0085).
+_YAML_ONLY_BREAKS = ("\u2028", "\u2029")
+
+
 class _Reader:
     def __init__(self) -> None:
         self.out = Diagnostics()
+        self.line_starts: list[int] | None = None  # the text's own line starts, when YAML counts lines otherwise
 
     def at(self, node: yaml.Node) -> dict:
-        return {"line": node.start_mark.line + 1, "column": node.start_mark.column + 1}
+        return self.place(node.start_mark)
+
+    def place(self, mark) -> dict:
+        """Line and column of a YAML mark in the text's own lines (by its index when YAML's differ)."""
+        if self.line_starts is None:
+            return {"line": mark.line + 1, "column": mark.column + 1}
+        line = bisect.bisect_right(self.line_starts, mark.index)
+        return {"line": line, "column": mark.index - self.line_starts[line - 1] + 1}
 
     def mapping(self, node: yaml.Node, fields: dict, what: str) -> dict[str, yaml.Node] | None:
         """The fields of a mapping, checked against ``fields``; None when it is no mapping."""
@@ -108,12 +122,14 @@ class _Reader:
         return node.value
 
     def read(self, text: str) -> Diagram:
+        if any(c in text for c in _YAML_ONLY_BREAKS):
+            self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         try:
             root = yaml.compose(text, Loader=_Loader)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             self.out.add("SYNTAX_ERROR", f"not valid YAML: {exc.problem or exc.context}",
-                         line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None)
+                         **(self.place(mark) if mark else {"line": None, "column": None}))
             return Diagram()
         except yaml.YAMLError as exc:
             self.out.add("SYNTAX_ERROR", f"not valid YAML: {exc}")
