@@ -206,6 +206,10 @@ class LegacyReader:
                          "allows <<stereotype>>, in Partition, #colour)", line=line.number,
                          column=line.column + len(text) - len(rest.lstrip()))
             return
+        if rest.strip():  # PlantUML draws these; the model has no place for them: said, not lost silently
+            self.out.add("IGNORED_STATEMENT", f"{rest.strip()[:60]!r} after the arrow's target is not kept (the model "
+                         "has no stereotype, partition or colour for an old-syntax activity)", line=line.number,
+                         column=line.column + len(text) - len(rest.lstrip()))
         if target == "(*)":
             if self.end is None:
                 self.end = self.node(line, NodeKind.END, None, None)
