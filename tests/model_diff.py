@@ -93,9 +93,15 @@ def _pair_stages(before_keys: list[list], after_keys: list[list], count_before: 
     return _pair_rest_in_order(pairs, count_before, count_after)
 
 
-def _refined(diagram: Diagram, keys: list[int], edge_text=lambda edge: edge.label) -> list[list[int]]:
+def _edge_look(edge) -> tuple:
+    """What a reader sees of an edge besides its ends: its label and its line's style (two unlabelled
+    branches of one fork differ only by that, and a writer may order them either way)."""
+    return edge.label, edge.style
+
+
+def _refined(diagram: Diagram, keys: list[int], edge_text=_edge_look) -> list[list[int]]:
     """``keys`` refined twice by the keys of the nodes each node's edges lead to and come from
-    (with ``edge_text``, the edges' labels by default): [keys, once, twice]."""
+    (with ``edge_text``, the edges' labels and styles by default): [keys, once, twice]."""
     index = {node.id: i for i, node in enumerate(diagram.nodes)}
     rounds = [keys]
     for _ in range(2):
