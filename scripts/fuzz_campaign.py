@@ -190,12 +190,16 @@ class Campaign:
     def judge(self, output: str, target: str, options: dict, where: str, text: str) -> None:
         if target == "mermaid" and self.mermaid is not None:
             self.counts["oracle mermaid"] += 1
-            seen = self.mermaid.parse(output)
+            seen = self.tool(self.mermaid.parse, output, "mermaid", where, text)
+            if seen is None:
+                return
             if not seen.get("ok"):
                 self.found("mermaid refuses our output", where, f"{seen.get('error')}", text, output)
         elif target == "plantuml" and self.plantuml is not None:
             self.counts["oracle plantuml"] += 1
-            verdict = self.plantuml.check(output)
+            verdict = self.tool(self.plantuml.check, output, "plantuml", where, text)
+            if verdict is None:
+                return
             if verdict[0] == "ERROR":
                 self.found("plantuml refuses our output", where, verdict[1], text, output)
         elif target == "bpmn" and (self.bpmn_python or self.bpmn_node):
@@ -224,12 +228,23 @@ class Campaign:
                 self.found("bpmn-moddle warns on our output", where, message, text, output)
             path.unlink()
 
+    def tool(self, ask, text: str, name: str, where: str, source: str):
+        """The real tool's answer, or None when it gave none in time (tests/oracles/watchdog.py: the
+        oracle is started again): recorded, since a text that makes the tool loop is worth keeping."""
+        try:
+            return ask(text)
+        except TimeoutError as error:
+            self.diverged(f"{name} gives no answer", where, str(error), source)
+            return None
+
     def source_verdict(self, text: str, fmt: str, accepted: bool) -> None:
         """The real tool's verdict on a Mermaid / PlantUML source against the reader's."""
         if not _encodable(text):
             return  # a lone surrogate: no tool can be sent it (the reader refuses it, as text.py says)
         if fmt == "mermaid" and self.mermaid is not None:
-            seen = self.mermaid.parse(text)
+            seen = self.tool(self.mermaid.parse, text, "mermaid", fmt, text)
+            if seen is None:
+                return
             if seen.get("ok") and not accepted and seen.get("diagramType") in ("flowchart-v2", "flowchart", "sequence"):
                 self.diverged("mermaid accepts, we refuse", fmt, "", text)
             elif not seen.get("ok") and accepted:
@@ -238,7 +253,9 @@ class Campaign:
             lower = text.lower().replace("\r", "\n")
             if lower.rfind("\n@enduml") < lower.rfind("@startuml") or "@startuml" not in lower:
                 return  # PlantUML's -pipe waits for the @enduml that never comes (a file without is no diagram)
-            verdict = self.plantuml.check(text)
+            verdict = self.tool(self.plantuml.check, text, "plantuml", fmt, text)
+            if verdict is None:
+                return
             if verdict[0] in ("ACTIVITY", "SEQUENCE") and not accepted:
                 self.diverged("plantuml accepts, we refuse", fmt, verdict[0], text)
             elif verdict[0] == "ERROR" and accepted:

