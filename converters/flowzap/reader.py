@@ -508,7 +508,11 @@ _HANDLERS = {
 
 def read(text: str) -> tuple[Diagram, list[Diagnostic]]:
     """Reads FlowZap Code: the model and every diagnostic, errors included (the API raises)."""
-    reader = _Reader(text)
+    return read_with(_Reader(text))
+
+
+def read_with(reader: _Reader) -> tuple[Diagram, list[Diagnostic]]:
+    """What ``read`` does with its reader (tests/flowzap_reader_reference.py passes another loop)."""
     diagram, diagnostics = reader.run()
     if not diagram.lanes and not reader.out.has_errors():
         reader.out.add("EMPTY_DIAGRAM", "no lane found; a FlowZap diagram is one or more Lane { … } blocks",
