@@ -71,25 +71,33 @@ def _pair_rest_in_order(pairs: dict[int, int], count_before: int, count_after: i
 def _pair_stages(before_keys: list[list], after_keys: list[list], count_before: int, count_after: int,
                  before_ties: list | None = None, after_ties: list | None = None) -> dict[int, int]:
     """Pairs positions by the first of several keys (strongest first) that two elements share,
-    then what is left in order. Among several elements with one key, one with the same tie key
-    (``*_ties``) is taken first."""
+    then what is left in order. Among several elements with one key, pairs whose tie keys
+    (``*_ties``) are equal are made first, in every group, before any element takes the first
+    candidate left: else an element with no equal tie could take the partner another one matches
+    exactly (two alike nodes, one label changed by the trip and one kept)."""
     pairs: dict[int, int] = {}
     taken: set[int] = set()
+    passes = (True, False) if before_ties is not None else (False,)
     for stage_before, stage_after in zip(before_keys, after_keys):
         where: dict = {}
         for j, key in enumerate(stage_after):
             if j not in taken:
                 where.setdefault(key, []).append(j)
-        for i, key in enumerate(stage_before):
-            candidates = where.get(key)
-            if i in pairs or not candidates:
-                continue
-            pick = 0
-            if before_ties is not None and len(candidates) > 1:
-                pick = next((k for k, j in enumerate(candidates) if after_ties[j] == before_ties[i]), 0)
-            j = candidates.pop(pick)
-            pairs[i] = j
-            taken.add(j)
+        for tied_only in passes:
+            for i, key in enumerate(stage_before):
+                candidates = where.get(key)
+                if i in pairs or not candidates:
+                    continue
+                pick = 0
+                if before_ties is not None:
+                    pick = next((k for k, j in enumerate(candidates) if after_ties[j] == before_ties[i]), None)
+                    if pick is None:
+                        if tied_only:
+                            continue
+                        pick = 0
+                j = candidates.pop(pick)
+                pairs[i] = j
+                taken.add(j)
     return _pair_rest_in_order(pairs, count_before, count_after)
 
 
@@ -145,7 +153,7 @@ def _pair_renamed(before: Diagram, after: Diagram, lane_map: dict) -> dict[int, 
     taken = set(pairs.values())
     rest_before = [i for i in range(len(before.nodes)) if i not in pairs]
     rest_after = [j for j in range(len(after.nodes)) if j not in taken]
-    shown = lambda node: node.id if node.label is None else node.label  # noqa: E731
+    shown = lambda node: node.id if node.label is None else node.label
     keys_before = _node_keys(before, lane_map.get, shown)
     keys_after = _node_keys(after, lambda lane: lane, shown)
     rest = _pair_stages([[keys[i] for i in rest_before] for keys in keys_before],
