@@ -129,15 +129,18 @@ def _node_keys(diagram: Diagram, lane_of, text=lambda node: node.label) -> list[
     """Keys of each node for ``_pair_stages``, strongest first: lane, kind and ``text`` (the
     label), refined by the neighbours; then without the text (a label the writer changed), then
     the lane alone (a kind it changed), then without the edges' labels (an edge label it changed,
-    such as an empty one read back as none): each refined over two steps of the graph before any
-    over one (in a chain, one step cannot tell a node from the next when a writer changed a
-    neighbour's kind); then lane, kind and text alone, kind and text, the text, lane and kind."""
+    such as an empty one read back as none) but with their styles, then without either: each
+    refined over two steps of the graph before any over one (in a chain, one step cannot tell a
+    node from the next when a writer changed a neighbour's kind); then lane, kind and text alone,
+    kind and text, the text, lane and kind."""
     nodes = diagram.nodes
     full = _refined(diagram, [hash((lane_of(n.lane), n.kind.value, text(n))) for n in nodes])
     unlabelled = _refined(diagram, [hash((lane_of(n.lane), n.kind.value)) for n in nodes])
     placed = _refined(diagram, [hash(lane_of(n.lane)) for n in nodes])
+    styled = _refined(diagram, placed[0], edge_text=lambda edge: edge.style)
     shape_only = _refined(diagram, placed[0], edge_text=lambda edge: None)
-    return [full[2], full[1], unlabelled[2], placed[2], shape_only[2], unlabelled[1], placed[1], shape_only[1], full[0],
+    return [full[2], full[1], unlabelled[2], placed[2], styled[2], shape_only[2], unlabelled[1], placed[1], styled[1],
+            shape_only[1], full[0],
             [hash((n.kind.value, text(n))) for n in nodes], [hash(text(n)) for n in nodes], unlabelled[0]]
 
 

@@ -51,3 +51,14 @@ def test_the_example_ci_drew_closes_on_every_path():
                     edges=[Edge(source="0", target="0"), Edge(source="0", target="0"), Edge(source="1", target=long),
                            Edge(source=long, target=long), Edge(source=long, target=long), Edge(source="1", target="0")])
     assert [(path, what) for path, known, what in failures_of(model) if not known] == []
+
+
+def test_a_branch_whose_edge_label_changed_still_pairs_by_its_edge_style():
+    """CI's example (2026-11-30, seed 11): a fork to two unlabelled nodes, one branch hidden with an
+    empty label (read back as none); the start kinds become actions. Only the hidden branch's style
+    tells the two apart once labels and kinds differ."""
+    model = Diagram(title=None, direction="LR", lanes=[Lane(id="0", label=None)],
+                    nodes=[Node(id=name, lane="0", kind=NodeKind.START, label=None) for name in ("a", "b", "z", "0", "l")],
+                    edges=[Edge(source="l", target="b"), Edge(source="z", target="0"),
+                           Edge(source="l", target="a", label="", style=EdgeStyle.INVISIBLE), Edge(source="0", target="l")])
+    assert [(path, what) for path, known, what in failures_of(model) if not known] == []
