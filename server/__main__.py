@@ -19,10 +19,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except SystemExit as exit_:  # argparse: --help (0) or a malformed flag (2)
         return int(exit_.code or 0)
-    logs.setup(config.log_level)
+    logs.setup(config.log_level, background=True)
     from .supervisor import run  # after the flags: --help answers without importing gRPC
 
-    return run(config)
+    try:
+        return run(config)
+    finally:
+        logs.flush()
 
 
 if __name__ == "__main__":

@@ -139,7 +139,7 @@ async def _serve(config: Config, port: int, ready, beat) -> int:
 
 def main(config: Config, port: int, ready_pipe) -> None:
     """Entry point of a worker process (spawned by the supervisor)."""
-    logs.setup(config.log_level)
+    logs.setup(config.log_level, background=True)
 
     def ready(bound: int) -> None:
         ready_pipe.send(bound)
@@ -147,4 +147,8 @@ def main(config: Config, port: int, ready_pipe) -> None:
     def beat() -> None:
         ready_pipe.send_bytes(b".")
 
-    raise SystemExit(asyncio.run(_serve(config, port, ready, beat)))
+    try:
+        code = asyncio.run(_serve(config, port, ready, beat))
+    finally:
+        logs.flush()
+    raise SystemExit(code)

@@ -244,6 +244,8 @@ def test_a_second_server_on_a_served_address_exits_1():
         for _ in range(4):
             with separate_channel(first.address) as channel:
                 assert api_grpc.ConverterServiceStub(channel).ConvertDiagram(convert_request(), timeout=30).content
+        # Lines are written by a thread of the worker: they may come just after the answers.
+        wait_for(lambda: len(first.events("rpc")) >= 4, what="four log lines")
         assert len(first.events("rpc")) == 4
         assert first.stop() == 0
 

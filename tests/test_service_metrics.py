@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 import urllib.request
 
 import grpc
@@ -14,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from server.gen.flowzap.converter.v1 import converter_service_pb2 as api
 from server.gen.flowzap.converter.v1 import converter_service_pb2_grpc as api_grpc
-from server.testing import ServerProcess, chain_diagram
+from server.testing import ServerProcess, chain_diagram, wait_for
 
 from .conftest import DATA
 
@@ -37,16 +36,6 @@ def value(samples, name: str, **labels) -> float:
 
 def separate_channel(address: str) -> grpc.Channel:
     return grpc.insecure_channel(address, options=[("grpc.use_local_subchannel_pool", 1)])
-
-
-def wait_for(predicate, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError("timed out")
 
 
 def test_metrics_are_off_by_default():
@@ -90,11 +79,10 @@ def test_scrape_counts_calls_formats_diagnostics_and_restarts():
         restarted = wait_for(lambda: value(scrape(server), "flowzap_conversion_process_restarts_total",
                                            reason="deadline or cancellation"))
         assert restarted == 1
-        pids = {e["pid"] for e in server.events("rpc")}
-
         # A killed worker: its counts stay in the sums; the restart is counted.
         victim = server.events("serving")[0]["worker_pids"][0]
-        assert victim in pids
+        # (its log lines are written by a thread of its own: they may come just after the answers)
+        wait_for(lambda: victim in {e["pid"] for e in server.events("rpc")}, what="a log line of the victim")
         os.kill(victim, signal.SIGKILL)
         wait_for(lambda: server.events("worker died; restarting"))
         after = wait_for(lambda: (s := scrape(server)) and value(s, "flowzap_worker_restarts_total", reason="died")

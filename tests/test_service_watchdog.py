@@ -63,6 +63,7 @@ def test_pathological_request_then_normal_call_and_health_within_a_second():
             assert response.content.startswith("flowchart") and seconds < 1.0
             reply, seconds = timed(health.Check, health_pb2.HealthCheckRequest(), timeout=1)
             assert reply.status == SERVING and seconds < 1.0
+        assert server.stop() == 0  # every log line is written by then
         replaced = server.events("conversion process replaced")
         rpc = server.events("rpc")
         # Each expired call stopped its conversion: its process was replaced; the log says what the
@@ -70,7 +71,6 @@ def test_pathological_request_then_normal_call_and_health_within_a_second():
         timed_out = [e for e in rpc if e["status"] == "DEADLINE_EXCEEDED"]
         assert len(replaced) == len(timed_out)
         assert all(e["status"] in ("OK", "DEADLINE_EXCEEDED", "INVALID_ARGUMENT") for e in rpc)
-        assert server.stop() == 0
 
 
 def test_a_call_without_deadline_is_stopped_by_the_cpu_ceiling():
@@ -83,7 +83,8 @@ def test_a_call_without_deadline_is_stopped_by_the_cpu_ceiling():
         assert rich_details(caught.value)["ErrorInfo"].reason == "CPU_LIMIT_EXCEEDED"
         assert stub.ConvertDiagram(convert_request(), timeout=5).content
         assert [e["reason"] for e in server.events("conversion process replaced")] == ["cpu limit"]
-        assert [e["status"] for e in server.events("rpc")][:1] == ["RESOURCE_EXHAUSTED"]  # the OK line may still be in flight
+        lines = wait_for(lambda: server.events("rpc"), what="the first call's log line")
+        assert [e["status"] for e in lines][:1] == ["RESOURCE_EXHAUSTED"]  # the OK line may still be in flight
 
 
 def _burn_cpu_source() -> str:
