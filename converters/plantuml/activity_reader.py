@@ -21,17 +21,17 @@ from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from . import extras
 from .blocks import Block, text_block_word, unclosed_block
+from .colours import action_end, readable_colour
 from .source import Line, Source
 from .text import decode, label_or_none, one_line_text, split_note
 
-# An action ends with ``;``; PlantUML 1.2026 draws SDL shapes from a stereotype after it
-# (``:x; <<procedure>>``; the old ``:x|`` endings are no longer terminators).
+# An action ends with ``;``; PlantUML 1.2026 draws SDL shapes and colours from the stereotypes after
+# it (``:x; <<procedure>> <<#red>>``; the old ``:x|`` endings are no longer terminators).
 STEREOTYPES = {"procedure": NodeKind.SUBPROCESS, "task": NodeKind.USER_TASK, "save": NodeKind.DATA,
                "load": NodeKind.DATA, "input": NodeKind.EVENT, "output": NodeKind.EVENT,
                "continuous": NodeKind.TASK}
 DEFAULT_STEREOTYPE = {NodeKind.SUBPROCESS: "procedure", NodeKind.USER_TASK: "task", NodeKind.DATA: "save",
                       NodeKind.EVENT: "input"}
-_ACTION_END = re.compile(r";\s*(?:<<\s*(\w+)\s*>>)?$")
 IMPLICIT_LANE = "main"
 _PREFIX = 80
 _GROUP_WORDS = {"partition": GroupKind.SUBGRAPH, "group": GroupKind.GROUP, "package": GroupKind.GROUP,
@@ -117,7 +117,7 @@ class ActivityReader:
         self.labels: dict[str, str] = {}  # label name → the box after it
         self.pending_label: list[str] = []
         self.gotos: list[tuple[str, End, Line]] = []
-        self.action: tuple[Line, list[str]] | None = None  # an action spanning lines
+        self.action: tuple[Line, list[str], str | None] | None = None  # an action spanning lines
         self.note: tuple[Line, str, bool, list[str]] | None = None
         self.block: Block | None = None  # legend … endlegend, skinparam { … }, <style> … </style>
         self.extras = extras.Pending(source.comments)
@@ -141,7 +141,7 @@ class ActivityReader:
             first = self.action[0]
             self.out.add("PLANTUML_UNCLOSED", "an action never ended with ';': PlantUML draws the rest of the "
                          "text in its box", line=first.number, column=first.column)
-            self.finish_action(first, self.action[1], None, self.action[2])
+            self.finish_action(first, self.action[1], [], self.action[2])
         if self.note is not None:
             self.out.add("SYNTAX_ERROR", "note without end note", line=self.note[0].number,
                          column=self.note[0].column)
@@ -246,28 +246,52 @@ class ActivityReader:
         if text.startswith("#"):
             colour, _, text = text.partition(":")
             text = ":" + text
+            self.out.add("PLANTUML_DEPRECATED_COLOR", f"{colour}:… is the old colour syntax: PlantUML 1.2026.8 "
+                         f"ignores the colour and draws this action together with the lines up to the next one "
+                         f"ending in ';' (refused when none does); write :…; <<{colour}>>. Read as a coloured "
+                         "action of this line", line=line.number, column=line.column)
         self.action = (line, [], colour)
         self.continue_action(Line(line.number, line.column, text[1:]))
 
     def continue_action(self, line: Line) -> None:
         first, parts, colour = self.action
         text = line.text
-        end = _ACTION_END.search(text) if text.endswith(";") or text.endswith(">") else None
+        end = action_end(text) if text.endswith(";") or text.endswith(">") else None
         if end is None:
             parts.append(text)
             return
-        parts.append(text[:end.start()])
+        parts.append(text[:end[0]])
         self.action = None
-        self.finish_action(first, parts, end.group(1), colour)
+        self.finish_action(first, parts, end[1], colour, line)
 
-    def finish_action(self, line: Line, parts: list[str], stereotype: str | None, colour: str | None) -> None:
+    def finish_action(self, line: Line, parts: list[str], labels: list[str], colour: str | None,
+                      last: Line | None = None) -> None:
+        """An action box; ``labels``: the stereotypes after its ``;`` (on ``last``), which give its
+        shape (the first one PlantUML knows as a shape) and its colour (the last ``#…`` one)."""
         label = label_or_none("\n".join(parts))
+        stereotypes = [name for name in labels if not name.startswith("#")]
+        colours = [name for name in labels if name.startswith("#")]
+        stereotype = next((name for name in stereotypes if name.lower() in STEREOTYPES), None) or \
+            (stereotypes[0] if stereotypes else None)
         kind = STEREOTYPES.get(stereotype.lower(), NodeKind.TASK) if stereotype else NodeKind.TASK
         node = self.new_node(line, kind, label)
         if stereotype and DEFAULT_STEREOTYPE.get(kind) != stereotype.lower():
             node.attributes["plantuml.stereotype"] = stereotype
+        where = last or line
+        if len(stereotypes) > 1:
+            self.out.add("IGNORED_STATEMENT", f"stereotypes {', '.join(s for s in stereotypes if s != stereotype)!r}: "
+                         f"PlantUML draws only the first shape ({stereotype!r}); the others are left out",
+                         line=where.number, column=where.column)
+        if colours:
+            colour = colours[-1]  # PlantUML draws the last one
+            self.check_colour(colour, where)
         if colour:
             node.attributes["plantuml.color"] = colour
+
+    def check_colour(self, colour: str, line: Line) -> None:
+        if not readable_colour(colour):
+            self.out.add("PLANTUML_NO_SUCH_COLOR", f"{colour[:60]!r} is not a colour PlantUML knows (PlantUML refuses "
+                         "the diagram: \"No such color\")", line=line.number, column=line.column)
 
     def start(self, line: Line) -> None:
         self.new_node(line, NodeKind.START, None)
@@ -342,6 +366,7 @@ class ActivityReader:
         if title:
             lane.label = decode(title)
         if colour:
+            self.check_colour(colour, line)
             lane.attributes["plantuml.color"] = colour
         self.lane = lane_id
 
@@ -547,8 +572,8 @@ class ActivityReader:
         rest = line.text[8:].strip()
         if rest.startswith(":"):
             rest = rest[1:]
-        end = _ACTION_END.search(rest)
-        frame.backward = (line, rest[:end.start()] if end else rest)
+        end = action_end(rest)
+        frame.backward = (line, rest[:end[0]] if end else rest)
 
     def repeat_while(self, line: Line) -> None:
         frame = self.innermost(("repeat",), line, "repeat while")
@@ -626,6 +651,7 @@ class ActivityReader:
         if word not in ("partition", "group"):
             group.attributes["plantuml.group"] = word
         if colour:
+            self.check_colour(colour, line)
             group.attributes["plantuml.color"] = colour
         self.diagram.groups.append(group)
         self.push("group", line, group=group, close="}" if brace else "end")
