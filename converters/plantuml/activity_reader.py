@@ -175,6 +175,9 @@ class ActivityReader:
         if match:
             self.connector(match.group(1))
             return
+        if text.startswith("(") and self.incoming_elseif(text):
+            self.elseif(line)
+            return
         head = lower.split("(", 1)[0].split(":", 1)[0].split(None, 1)  # empty for "()" or ":" at the start
         word = head[0] if head else ""
         handler = (self.HANDLERS.get(lower.rstrip(" ;")) if short else None) or self.HANDLERS.get(word)
@@ -469,19 +472,24 @@ class ActivityReader:
         frame = self.innermost(("if",), line, "elseif")
         if frame is None:
             return
-        text = line.text
-        body = text[6:] if text.lower().startswith("elseif") else text[4:].lstrip()[2:]
-        groups, words = paren_groups(body)
+        groups, _ = paren_groups(line.text)
+        # ``(no) elseif (c) then (yes)``: a label before elseif is the edge from the test before
+        # into the new one (PlantUML's INCOMING)
+        incoming = groups.pop(0) if line.text.startswith("(") and groups else None
         frame.branch_ends.extend(self.ends)
-        self.ends = [End(frame.node, label_or_none(groups[0]) if words and words[0] and groups else None)]
-        # ``(no) elseif (c) then (yes)``: a label before elseif is the edge into the new test
-        lead, _ = paren_groups(text.split("elseif", 1)[0] if "elseif" in text.lower() else "")
-        self.ends = [End(frame.node, label_or_none(lead[0]) if lead else None)]
+        self.ends = [End(frame.node, label_or_none(incoming) if incoming is not None else None)]
         condition = groups[0] if groups else ""
         node = self.decision(line, condition)
         then_label = groups[1] if len(groups) > 1 else None
         self.ends = [End(node.id, label_or_none(then_label) if then_label is not None else None)]
         frame.node = node.id
+
+    @staticmethod
+    def incoming_elseif(text: str) -> bool:
+        """``(no) elseif (c) then``: the word after the first parenthesised group is elseif."""
+        _, words = paren_groups(text)
+        word = words[1].lower() if len(words) > 1 else ""
+        return word.startswith("elseif") or (word.startswith("else") and word[4:].lstrip().startswith("if"))
 
     def else_(self, line: Line) -> None:
         lower = line.text.lower()
@@ -551,7 +559,11 @@ class ActivityReader:
                 frame.breaks.extend(self.ends)
                 self.ends = []
                 return
-        self.out.add("SYNTAX_ERROR", "break outside a loop", line=line.number, column=line.column)
+        # PlantUML 1.2026.8 draws it: the flow stops there (its arrow leads nowhere, the next box
+        # starts unconnected)
+        self.out.add("IGNORED_STATEMENT", "break outside a loop: PlantUML ends the flow here with an arrow that "
+                     "leads nowhere; read as the end of this flow", line=line.number, column=line.column)
+        self.ends = []
 
     def repeat(self, line: Line) -> None:
         lower = line.text.lower()

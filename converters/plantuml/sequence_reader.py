@@ -33,6 +33,7 @@ _FRAGMENT = re.compile(r"(alt|opt|loop|par2?|break|critical|group|partition)\b\s
 _SECTION = re.compile(r"(else|also)\b\s*(#\w+\s*)?(.*)$", re.I)
 _REF = re.compile(r"ref\s+over\s+[^:]*(:.*)?$", re.I)
 _ARROW_SIGNS = frozenset("-<>ox/\\*")
+_SLANT = re.compile(r"\(\d+\)")  # right after an arrow that points right: A ->(10) B
 # What may follow a message's receiver: activation, creation and destruction marks, a colour.
 _MARKERS = frozenset(("++", "--", "++--", "--++", "**", "!!", "++--++"))
 # The arrow of a message: heads and decorations around one or two dashes and an optional [style].
@@ -278,6 +279,9 @@ class SequenceReader:
         arrow = scan.arrow()
         if arrow is None:
             return False
+        slant = _SLANT.match(body, scan.at) if not arrow.reverse else None
+        if slant is not None:  # A ->(10) B: PlantUML draws the arrow slanted down by 10
+            scan.at = slant.end()
         scan.spaces()
         rights: list[str | None] = []
         right = scan.named_participant(labels)
@@ -289,11 +293,15 @@ class SequenceReader:
             rights.append(scan.named_participant(labels))
             scan.spaces()
         markers = scan.rest().strip()
-        if left is None and right is None:
-            return False
+        if (left is None and right is None) or (slant is not None and right is None):
+            return False  # (A ->(10) alone is a use case diagram's to PlantUML)
         if any(token not in _MARKERS and not token.startswith("#") for token in markers.split()):
             return False  # B----x, B foo: not a message PlantUML reads either
         reverse = arrow.reverse
+        if slant is not None:
+            self.out.add("IGNORED_STATEMENT", f"the slant {slant.group()} of this message: the model has no place for "
+                         "it (the message is kept, drawn level)", line=line.number,
+                         column=line.column + arrow_start + len(arrow.written))
         label_text = label_or_none(label) if _ else None
         for target_name in rights:
             source_name, target_name2 = (target_name, left) if reverse else (left, target_name)
