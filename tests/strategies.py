@@ -79,5 +79,5 @@ def coloured_models(draw, max_nodes: int = 10) -> Diagram:
     model = draw(any_models(max_nodes=max_nodes))
     for element in [*model.nodes, *model.lanes]:
         if draw(st.booleans()):
-            element.attributes["plantuml.color"] = draw(plantuml_colours)
+            element.attributes = {**element.attributes, "plantuml.color": draw(plantuml_colours)}
     return model

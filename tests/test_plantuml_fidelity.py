@@ -78,3 +78,84 @@ def test_break_outside_a_loop_ends_the_flow_as_plantuml_draws_it():
     diagram, diagnostics = accepted(text)
     assert [n.label for n in diagram.nodes] == ["a", "b"] and diagram.edges == []
     assert [(d.code, d.line) for d in diagnostics] == [("IGNORED_STATEMENT", 3)]
+
+
+# -- item 3: PlantUML refuses it, the reader took it ----------------------------------------------
+def refused(text: str, code: str, line: int) -> None:
+    verdict = oracle().check(text)
+    assert verdict[0] == "ERROR" and verdict[1].startswith(f"{line}:"), verdict
+    _, diagnostics = read(text)
+    assert [(d.code, d.line) for d in errors(diagnostics)] == [(code, line)], diagnostics
+
+
+@pytest.mark.parametrize("before", [":a;", "start", "stop", "fork\nend fork", "if (x) then\nendif",
+                                    "#red:a;\n:b;"])
+def test_a_swimlane_after_boxes_outside_swimlanes_is_refused(before):
+    """"This swimlane must be defined at the start of the diagram."""
+    text = f"@startuml\n{before}\n|A|\n:c;\n@enduml\n"
+    refused(text, "PLANTUML_LATE_SWIMLANE", 2 + before.count("\n") + 1)
+
+
+@pytest.mark.parametrize("before", ["-> x;", "floating note: n", "note right: n", "title T", "'c", "label x",
+                                    "skinparam x y"])
+def test_a_swimlane_after_what_draws_no_box_is_taken(before):
+    accepted(f"@startuml\n{before}\n|A|\n:c;\n|B|\n:d;\n@enduml\n")
+
+
+@pytest.mark.parametrize(("body", "line"), [(":a;", 3), (":a\nb;", 4)])
+def test_an_action_in_a_switch_before_its_first_case_is_refused(body, line):
+    """"No 'case' in this switch", at the line that ends the action."""
+    refused(f"@startuml\nswitch (x)\n{body}\ncase (1)\n:c;\nendswitch\n@enduml\n", "PLANTUML_SWITCH_WITHOUT_CASE",
+            line)
+
+
+@pytest.mark.parametrize("body", ["", "-> l;", "note right: n", "(A)", "stop", "if (y) then\nendif",
+                                  "fork\nend fork"])
+def test_what_plantuml_takes_in_a_switch_before_its_first_case(body):
+    accepted(f"@startuml\n:z;\nswitch (x)\n{body}\ncase (1)\n:c;\nendswitch\n@enduml\n")
+
+
+@pytest.mark.parametrize("text", ["@startuml\n:a;\nskinparam ArrowColor\n@enduml\n",
+                                  "@startuml\nparticipant A\nskinparam x\nA -> B\n@enduml\n",
+                                  "@startuml\n(*) --> \"A\"\nskinparam x\n\"A\" --> (*)\n@enduml\n"])
+def test_a_skinparam_without_a_value_is_refused(text):
+    verdict = oracle().check(text)
+    assert verdict[0] == "ERROR", verdict
+    _, diagnostics = read(text)
+    assert [(d.code, d.line) for d in errors(diagnostics)] == [("SYNTAX_ERROR", 3)]
+
+
+def test_the_writer_does_not_write_a_skinparam_without_a_value():
+    from converters.model import Diagram, Lane, Node, NodeKind
+    from converters.plantuml import write
+    model = Diagram(direction="TB", lanes=[Lane("L")], nodes=[Node("a", "L", NodeKind.TASK, "a")],
+                    attributes={"plantuml.preamble": "skinparam x\nskinparam ArrowColor red"})
+    out, diagnostics = write(model, {"diagram": "activity"})
+    assert oracle().check(out)[0] == "ACTIVITY", out
+    assert "skinparam ArrowColor red" in out
+    assert [d.code for d in diagnostics if d.element == "diagram"] == ["DROPPED_ATTRIBUTE"]
+
+
+@pytest.mark.parametrize("directive", ["!include missing.puml", "!include_many x.iuml", "!includeurl http://x/y",
+                                       "!include <C4/C4_Container>"])
+def test_an_include_is_kept_and_said_not_read(directive):
+    """The converter reads no files: PlantUML refuses a missing file ("cannot include"), takes one that
+    is there; either way its text is not in the model. Kept as written (PlantUML includes it when
+    it can) with a warning at its line."""
+    text = f"@startuml\n{directive}\n:a;\n@enduml\n"
+    diagram, diagnostics = read(text)
+    assert not errors(diagnostics)
+    assert [(d.code, d.line) for d in diagnostics] == [("PLANTUML_INCLUDE", 2)]
+    assert directive in diagram.attributes["plantuml.preamble"]
+
+
+@pytest.mark.parametrize("message", ['A -> "X" as X2 & "Y" as Y2', 'A -> X & "Y" as Y2', 'A -> X & "Y"',
+                                     'A -> X & Y as "Yy"', "A -> X as X2 & Y"])
+def test_a_name_with_an_alias_or_quotes_after_an_ampersand_is_refused(message):
+    refused(f"@startuml\nparticipant A\n{message}\n@enduml\n", "SYNTAX_ERROR", 3)
+
+
+@pytest.mark.parametrize("message", ['A -> "X" as X2 & Y', '"A" as A2 -> B & C', "A -> X & Y"])
+def test_a_multicast_plantuml_takes(message):
+    diagram, _ = accepted(f"@startuml\nparticipant A\n{message}\n@enduml\n")
+    assert len(diagram.edges) == 2

@@ -20,7 +20,7 @@ from .. import limits
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from . import extras
-from .blocks import Block, text_block_word, unclosed_block
+from .blocks import Block, check_skinparam, text_block_word, unclosed_block
 from .colours import action_end, readable_colour
 from .source import Line, Source
 from .text import decode, label_or_none, one_line_text, split_note
@@ -123,6 +123,7 @@ class ActivityReader:
         self.extras = extras.Pending(source.comments)
         self.edges: list[tuple[int, Edge]] = []  # (serial of the arrow's start, edge)
         self.too_deep = False  # blocks nest past max_depth: reported, and the reading stops
+        self.drawn_outside_lanes = False  # a box before any swimlane: PlantUML then refuses a swimlane
 
     # -- the pass ---------------------------------------------------------------------------
     def read(self) -> Diagram:
@@ -213,6 +214,8 @@ class ActivityReader:
     def new_node(self, line: Line, kind: NodeKind, label: str | None, *, take: bool = True) -> Node:
         self.counter += 1
         node = Node(f"n{self.counter}", self.current_lane(line), kind, label, line=line.number, column=line.column)
+        if kind is not NodeKind.NOTE and self.lanes[node.lane].attributes.get("plantuml.lane") == "implicit":
+            self.drawn_outside_lanes = True
         self.diagram.nodes.append(node)
         for group in self.open_groups:
             group.members.append(node.id)
@@ -271,6 +274,7 @@ class ActivityReader:
                       last: Line | None = None) -> None:
         """An action box; ``labels``: the stereotypes after its ``;`` (on ``last``), which give its
         shape (the first one PlantUML knows as a shape) and its colour (the last ``#…`` one)."""
+        self.check_case(last or line, "an action")
         label = label_or_none("\n".join(parts))
         stereotypes = [name for name in labels if not name.startswith("#")]
         colours = [name for name in labels if name.startswith("#")]
@@ -305,7 +309,15 @@ class ActivityReader:
             node.attributes["plantuml.end"] = "end"
         self.ends = []
 
+    def check_case(self, line: Line, what: str) -> None:
+        """PlantUML 1.2026.8 refuses an action (and crashes on detach/kill) in a switch before its
+        first case ("No 'case' in this switch"); arrows, notes, blocks, stop are taken there."""
+        if self.frames and self.frames[-1].word == "switch" and not self.frames[-1].opened_case:
+            self.out.add("PLANTUML_SWITCH_WITHOUT_CASE", f"{what} in a switch before its first case: PlantUML refuses "
+                         "it (\"No 'case' in this switch\")", line=line.number, column=line.column)
+
     def detach(self, line: Line) -> None:
+        self.check_case(line, line.text.split(None, 1)[0])
         if line.text.lower().startswith("kill"):
             pass
         self.ends = []
@@ -362,6 +374,10 @@ class ActivityReader:
         colour, name, title = match.group(1), match.group(2).strip(), match.group(3).strip()
         lane_id = decode(name)
         lane = self.lanes.get(lane_id)
+        if lane is None and self.drawn_outside_lanes:
+            self.out.add("PLANTUML_LATE_SWIMLANE", "this swimlane comes after boxes drawn outside any swimlane: "
+                         "PlantUML refuses it (\"This swimlane must be defined at the start of the diagram\")",
+                         line=line.number, column=line.column)
         if lane is None:
             lane = Lane(lane_id, line=line.number, column=line.column)
             self.lanes[lane_id] = lane
@@ -412,6 +428,7 @@ class ActivityReader:
         if opens is not None or lower.endswith("{"):
             self.block = Block(line, "}" if lower.endswith("{") else opens)
             return
+        check_skinparam(line, self.out)
         self.append_preamble(line.text)
 
     def continue_block(self, line: Line) -> None:

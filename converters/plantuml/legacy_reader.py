@@ -12,7 +12,7 @@ import re
 
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
-from .blocks import Block, text_block_word, unclosed_block
+from .blocks import Block, check_skinparam, text_block_word, unclosed_block
 from .source import Line, Source
 from .text import label_or_none, one_line_text, split_note
 
@@ -163,6 +163,8 @@ class LegacyReader:
             if word == "title" and lower != "title":
                 self.diagram.title = label_or_none(one_line_text(text))
             else:
+                if self.block is None:
+                    check_skinparam(line, self.out)
                 previous = self.diagram.attributes.get("plantuml.preamble")
                 self.diagram.attributes["plantuml.preamble"] = text if previous is None else previous + "\n" + text
             return

@@ -13,7 +13,7 @@ import re
 from .. import limits
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
-from .blocks import Block, text_block_word, unclosed_block
+from .blocks import Block, check_skinparam, text_block_word, unclosed_block
 from .source import Line, Source
 from .text import decode, label_or_none, one_line_text, split_note
 
@@ -153,6 +153,7 @@ class SequenceReader:
             return
         if key in ("skinparam", "hide", "show", "scale", "mainframe", "caption", "header", "footer", "legend",
                     "center", "left", "right", "footbox"):
+            check_skinparam(line, self.out)
             self.keep(text)
             return
         if text.startswith("==") or text.startswith("...") or text.startswith("||"):
@@ -290,7 +291,9 @@ class SequenceReader:
         while scan.peek() == "&":
             scan.at += 1
             scan.spaces()
-            rights.append(scan.named_participant(labels))
+            if scan.peek() == '"':
+                return False  # A -> X & "Y" (or "Y" as Y2): PlantUML 1.2026.8 takes only plain names after &
+            rights.append(scan.participant())  # (an "as" after it is left over, and refused below)
             scan.spaces()
         markers = scan.rest().strip()
         if (left is None and right is None) or (slant is not None and right is None):
