@@ -75,9 +75,9 @@ plantuml_colours = st.sampled_from([
 
 @st.composite
 def coloured_models(draw, max_nodes: int = 10) -> Diagram:
-    """``any_models`` whose nodes and lanes carry ``plantuml.color`` (about half of them)."""
+    """``any_models`` whose nodes, lanes and groups carry ``plantuml.color`` (about half of them)."""
     model = draw(any_models(max_nodes=max_nodes))
-    for element in [*model.nodes, *model.lanes]:
+    for element in [*model.nodes, *model.lanes, *model.groups]:
         if draw(st.booleans()):
             element.attributes = {**element.attributes, "plantuml.color": draw(plantuml_colours)}
     return model

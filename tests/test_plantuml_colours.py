@@ -165,3 +165,56 @@ def test_plantuml_accepts_every_coloured_activity_written(model):
         verdict = judge.check(text)
         assert verdict == ("ACTIVITY", "activity3") or (not model.nodes and verdict[0] in ("OTHER", "ACTIVITY")), \
             (verdict, text)
+
+
+# -- sequence diagrams: the same colours, the same refusal ------------------------------------------
+@pytest.mark.parametrize("text", ["participant A #zzz\nA -> B", 'box "b" #zzz\nparticipant A\nend box\nA -> B',
+                                  "A -> B #zzz", "alt #zzz c\nA -> B\nend", "alt c\nA -> B\nelse #zzz d\nA -> B\nend"])
+def test_an_unknown_colour_in_a_sequence_is_refused_where_plantuml_refuses_it(text):
+    text = f"@startuml\n{text}\n@enduml\n"
+    verdict = oracle().check(text)
+    assert verdict[0] == "ERROR" and "No such color" in verdict[1], verdict
+    line = int(verdict[1].split(":", 1)[0])
+    _, diagnostics = read(text)
+    assert [(d.code, d.line) for d in errors(diagnostics)] == [("PLANTUML_NO_SUCH_COLOR", line)]
+
+
+@pytest.mark.parametrize("text", ["participant A #red/blue\nA -> B", 'box "b" #LightBlue\nparticipant A\nend box\nA -> B',
+                                  "A -> B ++ #red", "alt #Gold c\nA -> B\nelse #Pink d\nA -> B\nend"])
+def test_known_colours_in_a_sequence_are_read(text):
+    text = f"@startuml\n{text}\n@enduml\n"
+    assert oracle().check(text)[0] == "SEQUENCE"
+    _, diagnostics = read(text)
+    assert not errors(diagnostics)
+
+
+@pytest.mark.parametrize("colour", ["#zzz", "#abcd", "#red/zzz"])
+def test_the_sequence_writer_writes_only_colours_plantuml_knows(colour):
+    model = Diagram(lanes=[Lane("A", None, {"plantuml.color": colour}), Lane("B")],
+                    nodes=[Node("a", "A", NodeKind.TASK, "a"), Node("b", "B", NodeKind.TASK, "b")],
+                    edges=[Edge("a", "b", "m", attributes={"plantuml.markers": colour})])
+    out, diagnostics = write(model, {"diagram": "sequence"})
+    assert oracle().check(out)[0] == "SEQUENCE", out
+    assert colour not in out
+    assert {d.code for d in diagnostics} >= {"DROPPED_ATTRIBUTE"}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(coloured_models(max_nodes=8))
+def test_plantuml_accepts_every_coloured_sequence_written(model):
+    text, _ = write(model, {"diagram": "sequence", "extras": "report"})
+    verdict = oracle().check(text)
+    assert verdict[0] in ("SEQUENCE", "OTHER"), (verdict, text)
+    _, diagnostics = read(text)
+    assert not errors(diagnostics), (text, errors(diagnostics))
+
+
+@pytest.mark.parametrize("text", ["|#1|A|\n:a;", "|#a|A| T\n:a;", "participant A #1\nA -> B",
+                                  'box "b" #1\nparticipant A\nend box\nA -> B'])
+def test_a_one_character_colour_is_refused_on_a_lane_or_a_box(text):
+    """PlantUML's swimlane, participant and box colours take two characters at least (``#1`` there is
+    a "Syntax Error?"; ``<<#1>>`` on an action and ``A -> B #1`` are drawn)."""
+    text = f"@startuml\n{text}\n@enduml\n"
+    assert oracle().check(text)[0] == "ERROR"
+    _, diagnostics = read(text)
+    assert [(d.code, d.line) for d in errors(diagnostics)] == [("PLANTUML_NO_SUCH_COLOR", 2)]

@@ -21,7 +21,7 @@ from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from . import extras
 from .blocks import Block, check_skinparam, text_block_word, unclosed_block
-from .colours import action_end, readable_colour
+from .colours import action_end, known_colour, readable_colour
 from .source import Line, Source
 from .text import decode, label_or_none, one_line_text, split_note
 
@@ -295,8 +295,8 @@ class ActivityReader:
         if colour:
             node.attributes["plantuml.color"] = colour
 
-    def check_colour(self, colour: str, line: Line) -> None:
-        if not readable_colour(colour):
+    def check_colour(self, colour: str, line: Line, known=readable_colour) -> None:
+        if not known(colour):
             self.out.add("PLANTUML_NO_SUCH_COLOR", f"{colour[:60]!r} is not a colour PlantUML knows (PlantUML refuses "
                          "the diagram: \"No such color\")", line=line.number, column=line.column)
 
@@ -385,7 +385,7 @@ class ActivityReader:
         if title:
             lane.label = decode(title)
         if colour:
-            self.check_colour(colour, line)
+            self.check_colour(colour, line, known_colour)
             lane.attributes["plantuml.color"] = colour
         self.lane = lane_id
 

@@ -12,7 +12,7 @@ from ..diagnostics import Diagnostic, Diagnostics
 from ..model import Diagram, EdgeStyle, IdAllocator, Node, NodeKind, edge_name
 from . import extras
 from .activity_reader import DEFAULT_STEREOTYPE, IMPLICIT_LANE
-from .colours import back_colour, writable_colour
+from .colours import known_colour, writable_colour
 from .restructure import Restructure, Step
 from .text import encode, header_lines
 
@@ -96,7 +96,7 @@ class ActivityWriter:
                 self.implicit_lane(lane)
                 continue
             colour = lane.attributes.get("plantuml.color", "")
-            if colour.startswith("#") and back_colour(colour[1:]):
+            if known_colour(colour):
                 colour += "|"
             elif colour:
                 self.lost("DROPPED_ATTRIBUTE", f"lane {lane.id!r}: plantuml.color {colour[:60]!r} is not a colour "

@@ -51,6 +51,13 @@ def back_colour(spec: str) -> bool:
     return len(parts) <= 2 and all(simple_colour(part) for part in parts)
 
 
+def known_colour(spec: str) -> bool:
+    """``#`` and a colour or gradient PlantUML knows, of two characters at least: what a swimlane, a
+    participant or a box takes (``|#1|A|`` and ``participant A #1`` are refused; the writers write
+    no shorter colour anywhere)."""
+    return spec.startswith("#") and len(spec) > 2 and back_colour(spec[1:])
+
+
 def readable_colour(spec: str) -> bool:
     """A ``#…`` colour stereotype PlantUML draws: its back colour is one it knows; the parts after
     ``;`` PlantUML checks only by their first word (``line:zzz`` and ``line.foo`` are drawn,

@@ -14,6 +14,7 @@ from .. import limits
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from .blocks import Block, check_skinparam, text_block_word, unclosed_block
+from .colours import known_colour, readable_colour
 from .source import Line, Source
 from .text import decode, label_or_none, one_line_text, split_note
 
@@ -227,6 +228,7 @@ class SequenceReader:
             lane.attributes["plantuml.stereotype"] = stereotype.group(1)
         colour = _COLOUR.search(_STEREOTYPE.sub("", tail))
         if colour:
+            self.check_colour(colour.group(1), line, known_colour)
             lane.attributes["plantuml.color"] = colour.group(1)
         order = _ORDER.search(tail)
         if order:
@@ -244,6 +246,7 @@ class SequenceReader:
                     column=line.column)
         colour = _COLOUR.search(rest[title.end():] if title else rest)
         if colour:
+            self.check_colour(colour.group(1), line, known_colour)
             box.attributes["plantuml.color"] = colour.group(1)
         self.diagram.groups.append(box)
         self.box = box
@@ -362,6 +365,8 @@ class SequenceReader:
             self.lanes[target_name].attributes["destroyed"] = "true"
         colours = " ".join(t for t in tokens if t not in _MARKERS)
         if colours:
+            for colour in colours.split():
+                self.check_colour(colour, line)
             edge.attributes["plantuml.markers"] = colours
         if self.held:
             edge.attributes["plantuml.before"] = "\n".join(self.held)
@@ -462,8 +467,14 @@ class SequenceReader:
         if match.group(1).lower() in ("partition", "par2"):
             group.attributes["plantuml.fragment"] = match.group(1).lower()
         if match.group(2):
+            self.check_colour(match.group(2).strip(), line)
             group.attributes["plantuml.color"] = match.group(2).strip()
         self.opened(group, line)
+
+    def check_colour(self, colour: str, line: Line, known=readable_colour) -> None:
+        if not known(colour):
+            self.out.add("PLANTUML_NO_SUCH_COLOR", f"{colour[:60]!r} is not a colour PlantUML knows (PlantUML refuses "
+                         "the diagram: \"No such color\")", line=line.number, column=line.column)
 
     def opened(self, group: Group, line: Line) -> None:
         """A fragment or a section opens. The model's groups nest as deep as max_depth allows: past it,
@@ -490,6 +501,7 @@ class SequenceReader:
         if match.group(1).lower() == "also":
             group.attributes["plantuml.fragment"] = "also"
         if match.group(2):
+            self.check_colour(match.group(2).strip(), line)
             group.attributes["plantuml.color"] = match.group(2).strip()
         self.opened(group, line)
 
