@@ -145,6 +145,14 @@ CODES: dict[str, CodeInfo] = {
     # -- PlantUML (converters/plantuml) ----------------------------------------------------
     "PLANTUML_DIAGRAM_TYPE": CodeInfo(E, "a PlantUML diagram that is neither an activity nor a sequence diagram"),
     "PLANTUML_UNCLOSED": CodeInfo(W, "a PlantUML block or action never closed; read as PlantUML draws it"),
+    # (helper plantuml, session 6: colours as PlantUML 1.2026.8 draws them)
+    "PLANTUML_DEPRECATED_COLOR": CodeInfo(W, "an action coloured by the old #colour: prefix, which PlantUML "
+                                          "1.2026.8 ignores (it joins the action to the next lines); read coloured"),
+    "PLANTUML_NO_SUCH_COLOR": CodeInfo(E, "a colour PlantUML does not know; PlantUML refuses the diagram"),
+    "PLANTUML_LATE_SWIMLANE": CodeInfo(E, "a swimlane after boxes drawn outside swimlanes; PlantUML refuses it"),
+    "PLANTUML_SWITCH_WITHOUT_CASE": CodeInfo(E, "an action (or detach/kill) in a switch before its first case; "
+                                             "PlantUML refuses it"),
+    "PLANTUML_INCLUDE": CodeInfo(W, "an !include the converter does not read (no files); kept as written"),
     # -- writer losses of PlantUML and BPMN (issue 8: every difference named) ---------------
     "CHANGED_GROUP_MEMBERS": CodeInfo(W, "a group some of whose members the target format writes outside it",
                                       loss=True),

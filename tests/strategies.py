@@ -62,3 +62,22 @@ def any_models(draw, text=hostile_texts, max_nodes: int = 10) -> Diagram:
                             draw(st.none() | st.sampled_from(lane_ids)), parent, draw(attributes)))
     return Diagram(draw(st.none() | text), draw(st.sampled_from(DIRECTIONS)), lanes, nodes, edges, groups,
                    draw(attributes))
+
+
+# Colours as PlantUML writes them: names it knows (any case), hex of every length it takes or not,
+# gradients, line/text parts, and garbage (the writer must write only what PlantUML draws).
+plantuml_colours = st.sampled_from([
+    "#red", "#Red", "#LightBlue", "#FF0000", "#f00", "#1", "#aabbccdd", "#red/blue", "#red-blue",
+    "#red;line:blue", "#red;line.dashed;text:green", "#zzz", "#abcd", "#red/zzz", "#red;foo", "red", "#",
+    "##red", "#red>>", "#red<<x", "#transparent", "#red\\blue", "#red|blue",
+]) | hostile_texts
+
+
+@st.composite
+def coloured_models(draw, max_nodes: int = 10) -> Diagram:
+    """``any_models`` whose nodes, lanes and groups carry ``plantuml.color`` (about half of them)."""
+    model = draw(any_models(max_nodes=max_nodes))
+    for element in [*model.nodes, *model.lanes, *model.groups]:
+        if draw(st.booleans()):
+            element.attributes = {**element.attributes, "plantuml.color": draw(plantuml_colours)}
+    return model

@@ -292,13 +292,12 @@ def test_a_tab_after_a_lifeline_word_is_a_separator(word):
     read_ok(text)
 
 
-@pytest.mark.xfail(strict=True, reason="PlantUML 1.2026.8 refuses a coloured action that ends a run of actions "
-                   "(an odd number of them) before stop, endif, detach or a note; the writer does not work around it yet")
 def test_a_coloured_action_before_stop_is_written_so_that_plantuml_draws_it():
     """Found by scripts/fuzz_campaign.py (2026-11-30): ``:a;`` ``#red:b;`` ``stop`` is refused by
-    PlantUML ("Syntax Error?" at the coloured line, also when rendering); ``#red:a;`` ``:b;`` and
-    ``#red:a;`` ``#red:b;`` before ``stop`` are drawn. A model whose last action before an end is
-    coloured is written in that refused shape."""
+    PlantUML 1.2026.8 ("Syntax Error?" at the coloured line). The ``#red:`` prefix is deprecated
+    there: the colour is ignored and the line opens an action that runs to the next line ending in
+    ``;`` (``#red:a;`` ``:b;`` was accepted but drawn as ONE box "a;\\n:b"). The writer now writes
+    ``:b; <<#red>>``, which PlantUML draws red, as its own box, before any statement."""
     d = Diagram(lanes=[Lane("L")])
     d.nodes += [Node("s", "L", NodeKind.START, None), Node("a", "L", NodeKind.TASK, "a"),
                 Node("b", "L", NodeKind.TASK, "b", attributes={"plantuml.color": "#red"}),
@@ -306,3 +305,7 @@ def test_a_coloured_action_before_stop_is_written_so_that_plantuml_draws_it():
     d.edges += [Edge("s", "a"), Edge("a", "b"), Edge("b", "e")]
     out, _ = write(d, {"diagram": "activity"})
     assert oracle().check(out)[0] == "ACTIVITY", out
+    back = read_ok(out)
+    assert [(n.kind, n.label, n.attributes.get("plantuml.color")) for n in back.nodes] == \
+        [(n.kind, n.label, n.attributes.get("plantuml.color")) for n in d.nodes]
+    assert edges_by_label(back) == edges_by_label(d)

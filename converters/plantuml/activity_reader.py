@@ -20,18 +20,18 @@ from .. import limits
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from . import extras
-from .blocks import Block, text_block_word, unclosed_block
+from .blocks import Block, check_skinparam, text_block_word, unclosed_block
+from .colours import action_end, known_colour, readable_colour
 from .source import Line, Source
 from .text import decode, label_or_none, one_line_text, split_note
 
-# An action ends with ``;``; PlantUML 1.2026 draws SDL shapes from a stereotype after it
-# (``:x; <<procedure>>``; the old ``:x|`` endings are no longer terminators).
+# An action ends with ``;``; PlantUML 1.2026 draws SDL shapes and colours from the stereotypes after
+# it (``:x; <<procedure>> <<#red>>``; the old ``:x|`` endings are no longer terminators).
 STEREOTYPES = {"procedure": NodeKind.SUBPROCESS, "task": NodeKind.USER_TASK, "save": NodeKind.DATA,
                "load": NodeKind.DATA, "input": NodeKind.EVENT, "output": NodeKind.EVENT,
                "continuous": NodeKind.TASK}
 DEFAULT_STEREOTYPE = {NodeKind.SUBPROCESS: "procedure", NodeKind.USER_TASK: "task", NodeKind.DATA: "save",
                       NodeKind.EVENT: "input"}
-_ACTION_END = re.compile(r";\s*(?:<<\s*(\w+)\s*>>)?$")
 IMPLICIT_LANE = "main"
 _PREFIX = 80
 _GROUP_WORDS = {"partition": GroupKind.SUBGRAPH, "group": GroupKind.GROUP, "package": GroupKind.GROUP,
@@ -117,12 +117,13 @@ class ActivityReader:
         self.labels: dict[str, str] = {}  # label name → the box after it
         self.pending_label: list[str] = []
         self.gotos: list[tuple[str, End, Line]] = []
-        self.action: tuple[Line, list[str]] | None = None  # an action spanning lines
+        self.action: tuple[Line, list[str], str | None] | None = None  # an action spanning lines
         self.note: tuple[Line, str, bool, list[str]] | None = None
         self.block: Block | None = None  # legend … endlegend, skinparam { … }, <style> … </style>
         self.extras = extras.Pending(source.comments)
         self.edges: list[tuple[int, Edge]] = []  # (serial of the arrow's start, edge)
         self.too_deep = False  # blocks nest past max_depth: reported, and the reading stops
+        self.drawn_outside_lanes = False  # a box before any swimlane: PlantUML then refuses a swimlane
 
     # -- the pass ---------------------------------------------------------------------------
     def read(self) -> Diagram:
@@ -141,7 +142,7 @@ class ActivityReader:
             first = self.action[0]
             self.out.add("PLANTUML_UNCLOSED", "an action never ended with ';': PlantUML draws the rest of the "
                          "text in its box", line=first.number, column=first.column)
-            self.finish_action(first, self.action[1], None, self.action[2])
+            self.finish_action(first, self.action[1], [], self.action[2])
         if self.note is not None:
             self.out.add("SYNTAX_ERROR", "note without end note", line=self.note[0].number,
                          column=self.note[0].column)
@@ -174,6 +175,9 @@ class ActivityReader:
         match = _CONNECTOR.match(text)
         if match:
             self.connector(match.group(1))
+            return
+        if text.startswith("(") and self.incoming_elseif(text):
+            self.elseif(line)
             return
         head = lower.split("(", 1)[0].split(":", 1)[0].split(None, 1)  # empty for "()" or ":" at the start
         word = head[0] if head else ""
@@ -210,6 +214,8 @@ class ActivityReader:
     def new_node(self, line: Line, kind: NodeKind, label: str | None, *, take: bool = True) -> Node:
         self.counter += 1
         node = Node(f"n{self.counter}", self.current_lane(line), kind, label, line=line.number, column=line.column)
+        if kind is not NodeKind.NOTE and self.lanes[node.lane].attributes.get("plantuml.lane") == "implicit":
+            self.drawn_outside_lanes = True
         self.diagram.nodes.append(node)
         for group in self.open_groups:
             group.members.append(node.id)
@@ -246,28 +252,53 @@ class ActivityReader:
         if text.startswith("#"):
             colour, _, text = text.partition(":")
             text = ":" + text
+            self.out.add("PLANTUML_DEPRECATED_COLOR", f"{colour}:… is the old colour syntax: PlantUML 1.2026.8 "
+                         f"ignores the colour and draws this action together with the lines up to the next one "
+                         f"ending in ';' (refused when none does); write :…; <<{colour}>>. Read as a coloured "
+                         "action of this line", line=line.number, column=line.column)
         self.action = (line, [], colour)
         self.continue_action(Line(line.number, line.column, text[1:]))
 
     def continue_action(self, line: Line) -> None:
         first, parts, colour = self.action
         text = line.text
-        end = _ACTION_END.search(text) if text.endswith(";") or text.endswith(">") else None
+        end = action_end(text) if text.endswith(";") or text.endswith(">") else None
         if end is None:
             parts.append(text)
             return
-        parts.append(text[:end.start()])
+        parts.append(text[:end[0]])
         self.action = None
-        self.finish_action(first, parts, end.group(1), colour)
+        self.finish_action(first, parts, end[1], colour, line)
 
-    def finish_action(self, line: Line, parts: list[str], stereotype: str | None, colour: str | None) -> None:
+    def finish_action(self, line: Line, parts: list[str], labels: list[str], colour: str | None,
+                      last: Line | None = None) -> None:
+        """An action box; ``labels``: the stereotypes after its ``;`` (on ``last``), which give its
+        shape (the first one PlantUML knows as a shape) and its colour (the last ``#…`` one)."""
+        self.check_case(last or line, "an action")
         label = label_or_none("\n".join(parts))
+        stereotypes = [name for name in labels if not name.startswith("#")]
+        colours = [name for name in labels if name.startswith("#")]
+        stereotype = next((name for name in stereotypes if name.lower() in STEREOTYPES), None) or \
+            (stereotypes[0] if stereotypes else None)
         kind = STEREOTYPES.get(stereotype.lower(), NodeKind.TASK) if stereotype else NodeKind.TASK
         node = self.new_node(line, kind, label)
         if stereotype and DEFAULT_STEREOTYPE.get(kind) != stereotype.lower():
             node.attributes["plantuml.stereotype"] = stereotype
+        where = last or line
+        if len(stereotypes) > 1:
+            self.out.add("IGNORED_STATEMENT", f"stereotypes {', '.join(s for s in stereotypes if s != stereotype)!r}: "
+                         f"PlantUML draws only the first shape ({stereotype!r}); the others are left out",
+                         line=where.number, column=where.column)
+        if colours:
+            colour = colours[-1]  # PlantUML draws the last one
+            self.check_colour(colour, where)
         if colour:
             node.attributes["plantuml.color"] = colour
+
+    def check_colour(self, colour: str, line: Line, known=readable_colour) -> None:
+        if not known(colour):
+            self.out.add("PLANTUML_NO_SUCH_COLOR", f"{colour[:60]!r} is not a colour PlantUML knows (PlantUML refuses "
+                         "the diagram: \"No such color\")", line=line.number, column=line.column)
 
     def start(self, line: Line) -> None:
         self.new_node(line, NodeKind.START, None)
@@ -278,7 +309,15 @@ class ActivityReader:
             node.attributes["plantuml.end"] = "end"
         self.ends = []
 
+    def check_case(self, line: Line, what: str) -> None:
+        """PlantUML 1.2026.8 refuses an action (and crashes on detach/kill) in a switch before its
+        first case ("No 'case' in this switch"); arrows, notes, blocks, stop are taken there."""
+        if self.frames and self.frames[-1].word == "switch" and not self.frames[-1].opened_case:
+            self.out.add("PLANTUML_SWITCH_WITHOUT_CASE", f"{what} in a switch before its first case: PlantUML refuses "
+                         "it (\"No 'case' in this switch\")", line=line.number, column=line.column)
+
     def detach(self, line: Line) -> None:
+        self.check_case(line, line.text.split(None, 1)[0])
         if line.text.lower().startswith("kill"):
             pass
         self.ends = []
@@ -335,6 +374,10 @@ class ActivityReader:
         colour, name, title = match.group(1), match.group(2).strip(), match.group(3).strip()
         lane_id = decode(name)
         lane = self.lanes.get(lane_id)
+        if lane is None and self.drawn_outside_lanes:
+            self.out.add("PLANTUML_LATE_SWIMLANE", "this swimlane comes after boxes drawn outside any swimlane: "
+                         "PlantUML refuses it (\"This swimlane must be defined at the start of the diagram\")",
+                         line=line.number, column=line.column)
         if lane is None:
             lane = Lane(lane_id, line=line.number, column=line.column)
             self.lanes[lane_id] = lane
@@ -342,6 +385,7 @@ class ActivityReader:
         if title:
             lane.label = decode(title)
         if colour:
+            self.check_colour(colour, line, known_colour)
             lane.attributes["plantuml.color"] = colour
         self.lane = lane_id
 
@@ -384,6 +428,7 @@ class ActivityReader:
         if opens is not None or lower.endswith("{"):
             self.block = Block(line, "}" if lower.endswith("{") else opens)
             return
+        check_skinparam(line, self.out)
         self.append_preamble(line.text)
 
     def continue_block(self, line: Line) -> None:
@@ -444,19 +489,24 @@ class ActivityReader:
         frame = self.innermost(("if",), line, "elseif")
         if frame is None:
             return
-        text = line.text
-        body = text[6:] if text.lower().startswith("elseif") else text[4:].lstrip()[2:]
-        groups, words = paren_groups(body)
+        groups, _ = paren_groups(line.text)
+        # ``(no) elseif (c) then (yes)``: a label before elseif is the edge from the test before
+        # into the new one (PlantUML's INCOMING)
+        incoming = groups.pop(0) if line.text.startswith("(") and groups else None
         frame.branch_ends.extend(self.ends)
-        self.ends = [End(frame.node, label_or_none(groups[0]) if words and words[0] and groups else None)]
-        # ``(no) elseif (c) then (yes)``: a label before elseif is the edge into the new test
-        lead, _ = paren_groups(text.split("elseif", 1)[0] if "elseif" in text.lower() else "")
-        self.ends = [End(frame.node, label_or_none(lead[0]) if lead else None)]
+        self.ends = [End(frame.node, label_or_none(incoming) if incoming is not None else None)]
         condition = groups[0] if groups else ""
         node = self.decision(line, condition)
         then_label = groups[1] if len(groups) > 1 else None
         self.ends = [End(node.id, label_or_none(then_label) if then_label is not None else None)]
         frame.node = node.id
+
+    @staticmethod
+    def incoming_elseif(text: str) -> bool:
+        """``(no) elseif (c) then``: the word after the first parenthesised group is elseif."""
+        _, words = paren_groups(text)
+        word = words[1].lower() if len(words) > 1 else ""
+        return word.startswith("elseif") or (word.startswith("else") and word[4:].lstrip().startswith("if"))
 
     def else_(self, line: Line) -> None:
         lower = line.text.lower()
@@ -526,7 +576,11 @@ class ActivityReader:
                 frame.breaks.extend(self.ends)
                 self.ends = []
                 return
-        self.out.add("SYNTAX_ERROR", "break outside a loop", line=line.number, column=line.column)
+        # PlantUML 1.2026.8 draws it: the flow stops there (its arrow leads nowhere, the next box
+        # starts unconnected)
+        self.out.add("IGNORED_STATEMENT", "break outside a loop: PlantUML ends the flow here with an arrow that "
+                     "leads nowhere; read as the end of this flow", line=line.number, column=line.column)
+        self.ends = []
 
     def repeat(self, line: Line) -> None:
         lower = line.text.lower()
@@ -547,8 +601,8 @@ class ActivityReader:
         rest = line.text[8:].strip()
         if rest.startswith(":"):
             rest = rest[1:]
-        end = _ACTION_END.search(rest)
-        frame.backward = (line, rest[:end.start()] if end else rest)
+        end = action_end(rest)
+        frame.backward = (line, rest[:end[0]] if end else rest)
 
     def repeat_while(self, line: Line) -> None:
         frame = self.innermost(("repeat",), line, "repeat while")
@@ -626,6 +680,7 @@ class ActivityReader:
         if word not in ("partition", "group"):
             group.attributes["plantuml.group"] = word
         if colour:
+            self.check_colour(colour, line)
             group.attributes["plantuml.color"] = colour
         self.diagram.groups.append(group)
         self.push("group", line, group=group, close="}" if brace else "end")

@@ -12,11 +12,11 @@ from ..diagnostics import Diagnostic, Diagnostics
 from ..model import Diagram, EdgeStyle, IdAllocator, Node, NodeKind, edge_name
 from . import extras
 from .activity_reader import DEFAULT_STEREOTYPE, IMPLICIT_LANE
+from .colours import known_colour, writable_colour
 from .restructure import Restructure, Step
 from .text import encode, header_lines
 
 _ALIAS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_COLOUR = re.compile(r"#[\w#/\-]+")
 _WORD = re.compile(r"\w+")
 _NUMBERED = re.compile(r"n[1-9][0-9]*")  # the ids the reader gives back
 _WANTED_FORM = {NodeKind.START: "start", NodeKind.END: "stop", NodeKind.NOTE: "note"}
@@ -49,6 +49,7 @@ class ActivityWriter:
         self.lane_switch: dict[str, str] = {}  # lane id → its |swimlane| line
         self.lane_extras: list[dict] = []
         self.current_lane: str | None = None  # the swimlane PlantUML is in
+        self.coloured: set[str] = set()  # the nodes whose plantuml.color is written
         # node id → model position, for the comments that keep it (only they need it)
         self.order = {n.id: i for i, n in enumerate(diagram.nodes)} if keep else {}
 
@@ -95,7 +96,12 @@ class ActivityWriter:
                 self.implicit_lane(lane)
                 continue
             colour = lane.attributes.get("plantuml.color", "")
-            colour = f"{colour}|" if _COLOUR.fullmatch(colour) else ""
+            if known_colour(colour):
+                colour += "|"
+            elif colour:
+                self.lost("DROPPED_ATTRIBUTE", f"lane {lane.id!r}: plantuml.color {colour[:60]!r} is not a colour "
+                          "PlantUML knows", lane, lane.id, None)
+                colour = ""
             payload: dict = {}
             if lane.label is None and lane.id.strip() == lane.id and lane.id:
                 read_id = lane.id
@@ -196,11 +202,15 @@ class ActivityWriter:
         if node.kind is NodeKind.END and form == "stop":
             return "end" if node.attributes.get("plantuml.end") == "end" else "stop"
         stereotype = node.attributes.get("plantuml.stereotype") or DEFAULT_STEREOTYPE.get(node.kind)
-        colour = node.attributes.get("plantuml.color")
-        prefix = colour if colour and _COLOUR.fullmatch(colour) else ""
-        text = f"{prefix}:{_label(node.label)};"
+        text = f":{_label(node.label)};"
         if stereotype and _WORD.fullmatch(stereotype):
             text += f" <<{stereotype}>>"
+        # PlantUML 1.2026.8 colours an action only by a stereotype after its ';': the old "#red:" prefix
+        # is ignored there and joins the action to the lines after it (converters/plantuml/colours.py).
+        colour = node.attributes.get("plantuml.color")
+        if colour and writable_colour(colour):
+            text += f" <<{colour}>>"
+            self.coloured.add(node.id)
         return text
 
     def node_comment(self, node: Node, pad: str) -> None:
@@ -250,6 +260,8 @@ class ActivityWriter:
                 self.out.add("DROPPED_ATTRIBUTE", f"node {node.id!r}: plantuml.decision {decision!r}: written as "
                              f"{'if/else and connectors' if form == 'if' else 'a ' + form}, which reads back the same "
                              "graph", line=node.line, column=node.column, element=node.id)
+            if "plantuml.color" in node.attributes and node.id not in self.coloured:
+                extra.append("plantuml.color")  # not an action, or not a colour PlantUML knows
             if extra:
                 self.out.add("DROPPED_ATTRIBUTE", f"node {node.id!r}: {', '.join(sorted(extra))}", line=node.line,
                              column=node.column, element=node.id)

@@ -49,6 +49,14 @@ class Block:
         return "\n".join(self.lines)
 
 
+def check_skinparam(line, out) -> None:
+    """``skinparam x`` with no value (and no ``{``): PlantUML 1.2026.8 refuses the diagram."""
+    words = line.text.split(None, 3)
+    if words and words[0].lower() == "skinparam" and len(words) < 3 and not line.text.endswith("{"):
+        out.add("SYNTAX_ERROR", f"{line.text[:60]!r} has no value: PlantUML refuses a skinparam without one",
+                line=line.number, column=line.column)
+
+
 def unclosed_block(block: Block | None, out) -> None:
     """A block still open where the text ends: PlantUML refuses the diagram, at its first line."""
     if block is not None:

@@ -12,7 +12,7 @@ import re
 
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
-from .blocks import Block, text_block_word, unclosed_block
+from .blocks import Block, check_skinparam, text_block_word, unclosed_block
 from .source import Line, Source
 from .text import label_or_none, one_line_text, split_note
 
@@ -38,6 +38,7 @@ class LegacyReader:
         self.groups: list[Group] = []
         self.note: tuple[Line, str, list[str]] | None = None
         self.pending: Line | None = None  # a statement whose "quoted label" goes on over lines
+        self.first_line_length: dict[int, int] = {}  # a statement over lines → the length of its first line
         self.block: Block | None = None  # inside skinparam … { … }: its lines go to the preamble as they come
 
     def read(self) -> Diagram:
@@ -60,6 +61,7 @@ class LegacyReader:
                 self.diagram.attributes["plantuml.preamble"] += "\n" + line.text
                 continue
             if self.pending is not None:
+                self.first_line_length.setdefault(self.pending.number, len(self.pending.text))
                 line = Line(self.pending.number, self.pending.column, self.pending.text + "\\n" + line.text)
                 self.pending = None
             if line.text.count('"') % 2:
@@ -163,10 +165,19 @@ class LegacyReader:
             if word == "title" and lower != "title":
                 self.diagram.title = label_or_none(one_line_text(text))
             else:
+                if self.block is None:
+                    check_skinparam(line, self.out)
                 previous = self.diagram.attributes.get("plantuml.preamble")
                 self.diagram.attributes["plantuml.preamble"] = text if previous is None else previous + "\n" + text
             return
         self.link(line, text)
+
+    def column_of(self, line: Line, offset: int) -> int:
+        """The column of ``offset`` in a statement; past the first line of a statement over several
+        lines, the statement's own column (the error stays on its line)."""
+        if offset > self.first_line_length.get(line.number, offset):
+            return line.column
+        return line.column + offset
 
     def link(self, line: Line, text: str) -> None:
         source: str | None
@@ -204,12 +215,12 @@ class LegacyReader:
         if not _target_tail(rest):
             self.out.add("SYNTAX_ERROR", f"cannot read {rest.strip()[:60]!r} after the arrow's target (PlantUML "
                          "allows <<stereotype>>, in Partition, #colour)", line=line.number,
-                         column=line.column + len(text) - len(rest.lstrip()))
+                         column=self.column_of(line, len(text) - len(rest.lstrip())))
             return
         if rest.strip():  # PlantUML draws these; the model has no place for them: said, not lost silently
             self.out.add("IGNORED_STATEMENT", f"{rest.strip()[:60]!r} after the arrow's target is not kept (the model "
                          "has no stereotype, partition or colour for an old-syntax activity)", line=line.number,
-                         column=line.column + len(text) - len(rest.lstrip()))
+                         column=self.column_of(line, len(text) - len(rest.lstrip())))
         if target == "(*)":
             if self.end is None:
                 self.end = self.node(line, NodeKind.END, None, None)

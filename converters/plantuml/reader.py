@@ -30,6 +30,9 @@ def read(text: str) -> tuple[Diagram, list[Diagnostic]]:
     else:
         diagram = read_activity(source, out)
     for line in source.directives:
+        if line.text[:12].lower().startswith(("!include", "!import")):
+            out.add("PLANTUML_INCLUDE", f"{line.text[:80]!r}: the included text is not read (the converter reads "
+                    "no files); kept as written, for PlantUML to include", line=line.number, column=line.column)
         previous = diagram.attributes.get("plantuml.preamble")
         diagram.attributes["plantuml.preamble"] = line.text if previous is None else previous + "\n" + line.text
     return diagram, out.items

@@ -13,7 +13,8 @@ import re
 from .. import limits
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
-from .blocks import Block, text_block_word, unclosed_block
+from .blocks import Block, check_skinparam, text_block_word, unclosed_block
+from .colours import known_colour, readable_colour
 from .source import Line, Source
 from .text import decode, label_or_none, one_line_text, split_note
 
@@ -33,6 +34,7 @@ _FRAGMENT = re.compile(r"(alt|opt|loop|par2?|break|critical|group|partition)\b\s
 _SECTION = re.compile(r"(else|also)\b\s*(#\w+\s*)?(.*)$", re.I)
 _REF = re.compile(r"ref\s+over\s+[^:]*(:.*)?$", re.I)
 _ARROW_SIGNS = frozenset("-<>ox/\\*")
+_SLANT = re.compile(r"\(\d+\)")  # right after an arrow that points right: A ->(10) B
 # What may follow a message's receiver: activation, creation and destruction marks, a colour.
 _MARKERS = frozenset(("++", "--", "++--", "--++", "**", "!!", "++--++"))
 # The arrow of a message: heads and decorations around one or two dashes and an optional [style].
@@ -152,6 +154,7 @@ class SequenceReader:
             return
         if key in ("skinparam", "hide", "show", "scale", "mainframe", "caption", "header", "footer", "legend",
                     "center", "left", "right", "footbox"):
+            check_skinparam(line, self.out)
             self.keep(text)
             return
         if text.startswith("==") or text.startswith("...") or text.startswith("||"):
@@ -225,6 +228,7 @@ class SequenceReader:
             lane.attributes["plantuml.stereotype"] = stereotype.group(1)
         colour = _COLOUR.search(_STEREOTYPE.sub("", tail))
         if colour:
+            self.check_colour(colour.group(1), line, known_colour)
             lane.attributes["plantuml.color"] = colour.group(1)
         order = _ORDER.search(tail)
         if order:
@@ -242,6 +246,7 @@ class SequenceReader:
                     column=line.column)
         colour = _COLOUR.search(rest[title.end():] if title else rest)
         if colour:
+            self.check_colour(colour.group(1), line, known_colour)
             box.attributes["plantuml.color"] = colour.group(1)
         self.diagram.groups.append(box)
         self.box = box
@@ -278,6 +283,9 @@ class SequenceReader:
         arrow = scan.arrow()
         if arrow is None:
             return False
+        slant = _SLANT.match(body, scan.at) if not arrow.reverse else None
+        if slant is not None:  # A ->(10) B: PlantUML draws the arrow slanted down by 10
+            scan.at = slant.end()
         scan.spaces()
         rights: list[str | None] = []
         right = scan.named_participant(labels)
@@ -286,14 +294,20 @@ class SequenceReader:
         while scan.peek() == "&":
             scan.at += 1
             scan.spaces()
-            rights.append(scan.named_participant(labels))
+            if scan.peek() == '"':
+                return False  # A -> X & "Y" (or "Y" as Y2): PlantUML 1.2026.8 takes only plain names after &
+            rights.append(scan.participant())  # (an "as" after it is left over, and refused below)
             scan.spaces()
         markers = scan.rest().strip()
-        if left is None and right is None:
-            return False
+        if (left is None and right is None) or (slant is not None and right is None):
+            return False  # (A ->(10) alone is a use case diagram's to PlantUML)
         if any(token not in _MARKERS and not token.startswith("#") for token in markers.split()):
             return False  # B----x, B foo: not a message PlantUML reads either
         reverse = arrow.reverse
+        if slant is not None:
+            self.out.add("IGNORED_STATEMENT", f"the slant {slant.group()} of this message: the model has no place for "
+                         "it (the message is kept, drawn level)", line=line.number,
+                         column=line.column + arrow_start + len(arrow.written))
         label_text = label_or_none(label) if _ else None
         for target_name in rights:
             source_name, target_name2 = (target_name, left) if reverse else (left, target_name)
@@ -351,6 +365,8 @@ class SequenceReader:
             self.lanes[target_name].attributes["destroyed"] = "true"
         colours = " ".join(t for t in tokens if t not in _MARKERS)
         if colours:
+            for colour in colours.split():
+                self.check_colour(colour, line)
             edge.attributes["plantuml.markers"] = colours
         if self.held:
             edge.attributes["plantuml.before"] = "\n".join(self.held)
@@ -451,8 +467,14 @@ class SequenceReader:
         if match.group(1).lower() in ("partition", "par2"):
             group.attributes["plantuml.fragment"] = match.group(1).lower()
         if match.group(2):
+            self.check_colour(match.group(2).strip(), line)
             group.attributes["plantuml.color"] = match.group(2).strip()
         self.opened(group, line)
+
+    def check_colour(self, colour: str, line: Line, known=readable_colour) -> None:
+        if not known(colour):
+            self.out.add("PLANTUML_NO_SUCH_COLOR", f"{colour[:60]!r} is not a colour PlantUML knows (PlantUML refuses "
+                         "the diagram: \"No such color\")", line=line.number, column=line.column)
 
     def opened(self, group: Group, line: Line) -> None:
         """A fragment or a section opens. The model's groups nest as deep as max_depth allows: past it,
@@ -479,6 +501,7 @@ class SequenceReader:
         if match.group(1).lower() == "also":
             group.attributes["plantuml.fragment"] = "also"
         if match.group(2):
+            self.check_colour(match.group(2).strip(), line)
             group.attributes["plantuml.color"] = match.group(2).strip()
         self.opened(group, line)
 

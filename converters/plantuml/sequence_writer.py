@@ -13,6 +13,7 @@ import re
 
 from ..diagnostics import Diagnostic, Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, IdAllocator, Node, NodeKind, edge_name
+from .colours import known_colour
 from .sequence_reader import PARTICIPANT_KINDS, parse_arrow
 from .text import encode, header_lines
 
@@ -28,7 +29,6 @@ _KEPT_LINE = re.compile(r"(?:==[^=].*==|\.\.\.(?:.*\.\.\.)?|\|\|\d*\|\||\|\|\||r
                         r"(?:activate|deactivate|destroy)\s+[\w\"][^@]*|autonumber(?:\s+[\w .#\"<>/]*)?|"
                         r"autoactivate\s+(?:on|off)|newpage(?:\s+[^@].*)?)\Z", re.I)
 _HEADS = {"async": "->>", "cross": "->x", "both": "<->", "open": "->"}
-_COLOUR = re.compile(r"#[\w#/\-]+")
 # What the reader makes of each fragment word (their sections: _SECTIONS of the fragment's kind).
 _READ_AS = {"loop": GroupKind.LOOP, "alt": GroupKind.ALT, "opt": GroupKind.OPT, "par": GroupKind.PAR,
             "par2": GroupKind.PAR, "critical": GroupKind.CRITICAL, "break": GroupKind.BREAK,
@@ -166,7 +166,7 @@ class SequenceWriter:
                 dropped.append("plantuml.order")
         colour = lane.attributes.get("plantuml.color")
         if colour is not None:
-            if _COLOUR.fullmatch(colour):
+            if known_colour(colour):
                 line += f" {colour}"
             else:
                 dropped.append("plantuml.color")
@@ -185,7 +185,7 @@ class SequenceWriter:
         if not again:
             self.check_group_id(box, GroupKind.BOX)
         colour = box.attributes.get("plantuml.color", "")
-        colour = f" {colour}" if _COLOUR.fullmatch(colour) else ""
+        colour = f" {colour}" if known_colour(colour) else ""
         return f'box "{encode(box.label)}"{colour}' if box.label else f"box{colour}"
 
     def check_box(self, box: Group, names: list[str] | None) -> None:
@@ -194,7 +194,7 @@ class SequenceWriter:
                          column=box.column, element=box.id)
             return
         dropped = [k for k in box.attributes if k not in ("lanes", "plantuml.color")]
-        if "plantuml.color" in box.attributes and not _COLOUR.fullmatch(box.attributes["plantuml.color"]):
+        if "plantuml.color" in box.attributes and not known_colour(box.attributes["plantuml.color"]):
             dropped.append("plantuml.color")
         if box.attributes.get("lanes") != ",".join(names):
             dropped.append("lanes")  # renamed participants, or a box split in two
@@ -388,7 +388,7 @@ class SequenceWriter:
         colour = group.attributes.get("plantuml.color")
         tail = ""
         if colour is not None:
-            if re.fullmatch(r"#\w+", colour):
+            if re.fullmatch(r"#\w+", colour) and known_colour(colour):
                 tail = f" {colour}"
             else:
                 dropped.append("plantuml.color")
@@ -485,7 +485,8 @@ class SequenceWriter:
             marker += " !!"
         colours = edge.attributes.get("plantuml.markers")
         if colours is not None:
-            if len(colours) <= MAX_DECORATION and re.fullmatch(r"#[\w#/\-]+(?: #[\w#/\-]+)*", colours):
+            if len(colours) <= MAX_DECORATION and re.fullmatch(r"#[\w#/\-]+(?: #[\w#/\-]+)*", colours) and \
+                    all(known_colour(colour) for colour in colours.split()):
                 marker += f" {colours}"
             else:
                 dropped.append("plantuml.markers")

@@ -135,7 +135,9 @@ def preamble_lines(text: str) -> tuple[list[str], list[str]]:
             elif stripped.endswith("{") and closers[-1] == "}":  # braces nest in brace blocks only (blocks.py)
                 closers.append("}")
             continue
-        if word in _PREAMBLE_WORDS or stripped.startswith("!") or lower.startswith("<style"):
+        if word == "skinparam" and not stripped.endswith("{") and len(stripped.split(None, 2)) < 3:
+            refused.append(line)  # a skinparam without a value: PlantUML refuses it (blocks.check_skinparam)
+        elif word in _PREAMBLE_WORDS or stripped.startswith("!") or lower.startswith("<style"):
             kept.append(line)
             if stripped.endswith("{"):
                 closers.append("}")

@@ -100,3 +100,11 @@ def render_png(text: str, path: Path) -> None:
     result = subprocess.run(["java", "-Djava.awt.headless=true", "-jar", str(JAR), "-pipe", "-tpng"],
                             input=text.encode("utf-8"), capture_output=True, timeout=300)
     path.write_bytes(result.stdout)
+
+
+def render_svg(text: str) -> str:
+    """The SVG PlantUML draws for ``text`` (one JVM per call: for the few tests that look at what is
+    drawn, not only whether it is accepted)."""
+    result = subprocess.run(["java", "-Djava.awt.headless=true", "-jar", str(JAR), "-pipe", "-tsvg"],
+                            input=text.encode("utf-8"), capture_output=True, timeout=300)
+    return result.stdout.decode("utf-8")
