@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from itertools import repeat
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -52,6 +52,7 @@ from .xmlparts import FEW_ATTRIBUTES, LOCAL_NAMES, attribute_items, model_local,
 EXPORTER = "flowzap-converter"
 _M = f"{{{MODEL_NS}}}"
 _get = etree._Element.get  # element.get without making a bound method each call (hot loops)
+_tag = attrgetter("tag")
 # Children of a flow node or flow that the model reads itself (everything else is kept raw).
 _CONSUMED_CHILDREN = frozenset({"documentation", "extensionElements", "incoming", "outgoing",
                                 "dataInputAssociation", "dataOutputAssociation",
@@ -197,7 +198,6 @@ class _Reader:
         collaborations. lxml picks the elements of each kind itself, in C (the DI's edges,
         waypoints and labels, often half a file, never become Python objects; a walk in C costs
         less than asking each element its tag in Python)."""
-        bounds, expanded = self.bounds, self.expanded
         # Only the model's elements are referred to by id; vendor and fz: elements may say "id" too.
         # The loops are comprehensions and dict(zip()) (in C), not statements per element.
         found = list(root.iter(f"{_M}*"))
@@ -221,7 +221,49 @@ class _Reader:
             if category_id:
                 self.categories[category_id] = element.get("value")
         self.collaborations = list(root.iter(f"{_M}collaboration"))
-        for shape in root.iter(_SHAPE):
+        shapes = list(root.iter(_SHAPE))
+        if shapes and not self.read_shapes(shapes):
+            self.read_shapes_one_by_one(shapes)
+        for element in duplicates:  # references name the first; the later one gets an id of its own
+            old = element.get("id")
+            new = self.fresh_id(old, element)
+            self.out.add("DUPLICATE_ELEMENT_ID", f"id {old!r} is already used at line {elements[old].sourceline}; "
+                         f"this element is read as {new!r}", line=element.sourceline, element=old)
+
+    def read_shapes(self, shapes: list) -> bool:
+        """The DI shapes' bounds and expanded flags, each step over all shapes at once (lxml's ``get``
+        mapped in C: no bytecode per shape), for the common drawing: every shape names its element
+        by a plain id and has its numeric ``Bounds`` first. False (nothing kept) otherwise, for
+        read_shapes_one_by_one."""
+        targets = list(map(_get, shapes, repeat("bpmnElement")))
+        try:
+            joined = "\x00".join(targets)  # (a TypeError: a shape without bpmnElement)
+        except TypeError:
+            return False
+        if ":" in joined or joined.split() != [joined]:  # a prefix or white space to strip: the long way
+            return False
+        boxes = list(map(next, map(iter, shapes), repeat(None)))  # each shape's first child
+        try:
+            if list(map(_tag, boxes)).count(_BOUNDS) != len(boxes):
+                return False
+            values = list(zip(map(float, map(_get, boxes, repeat("x"), repeat("0"))),
+                              map(float, map(_get, boxes, repeat("y"), repeat("0"))),
+                              map(float, map(_get, boxes, repeat("width"), repeat("0"))),
+                              map(float, map(_get, boxes, repeat("height"), repeat("0")))))
+        except (AttributeError, ValueError):  # a shape without child, or bounds that are no numbers
+            return False
+        flags = list(map(_get, shapes, repeat("isExpanded")))
+        if "true" in flags:
+            self.expanded.update(target for target, flag in zip(targets, flags) if flag == "true")
+        # the first shape of each element (a reversed dict keeps the earliest)
+        self.bounds.update(zip(reversed(targets), reversed(values)))
+        return True
+
+    def read_shapes_one_by_one(self, shapes: list) -> None:
+        """read_shapes for any drawing (prefixed or padded references, labels' Bounds first, bounds
+        that are no numbers: each reported)."""
+        bounds, expanded = self.bounds, self.expanded
+        for shape in shapes:
             target = _get(shape, "bpmnElement")
             if target is None:
                 continue
@@ -244,11 +286,6 @@ class _Reader:
                 except ValueError:
                     self.out.add("INVALID_DI", f"DI bounds of {target!r} are not numbers; ignored",
                                  line=box.sourceline, element=target)
-        for element in duplicates:  # references name the first; the later one gets an id of its own
-            old = element.get("id")
-            new = self.fresh_id(old, element)
-            self.out.add("DUPLICATE_ELEMENT_ID", f"id {old!r} is already used at line {elements[old].sourceline}; "
-                         f"this element is read as {new!r}", line=element.sourceline, element=old)
 
     def fresh_id(self, base: str, element=None) -> str:
         """An id no element of the document has, given to ``element`` when there is one (numbered
