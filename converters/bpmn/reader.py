@@ -68,6 +68,10 @@ _NODE_ELEMENTS = FLOW_NODES | DATA  # what the model holds as nodes that data ma
 _SHAPE, _BOUNDS = f"{{{BPMNDI_NS}}}BPMNShape", f"{{{DC_NS}}}Bounds"
 _NODE_TAGS = FLOW_NODES | DATA | frozenset({"textAnnotation"})  # what the walk reads as nodes
 _KINDS = {local: kind_of(local) for local in _NODE_TAGS}
+# node elements that are not the default element of their kind (a serviceTask): bpmn.type says which
+_OWN_TYPE = frozenset(local for local, kind in _KINDS.items() if local != KIND_ELEMENT[kind])
+# node elements add_node asks more of (special_node)
+_SPECIAL_NODES = CONTAINERS | frozenset({"boundaryEvent", "dataObjectReference", "dataStoreReference"})
 _FLOW_CONTENT = FLOW_NODES | DATA | frozenset({
     "sequenceFlow", "textAnnotation", "association", "group", "dataObject", "laneSet",
 })
@@ -590,16 +594,21 @@ class _Reader:
                          line=element.sourceline, element=bpmn_id)
         if self.elements.get(bpmn_id) is not element:
             return None  # a duplicate id, already reported
-        try:  # one pass for all that follows (_children, inlined)
-            children = [(LOCAL_NAMES[child.tag], child) for child in element]
+        try:  # each child's local name, one dict lookup each (_children's first half, inlined)
+            names = [LOCAL_NAMES[child.tag] for child in element]
         except (KeyError, TypeError):
-            children = _children(element)
-        if local in CONTAINERS:
-            self.child_lists[element] = children  # the walk goes on into them
-        first = _firsts(children)
+            names = [model_local(child.tag) for child in element]
         # Most nodes hold only their incoming and outgoing references, which nothing below reads:
-        # no fz:meta, link, documentation, extension, data association or raw content to look for.
-        plain = first.keys() <= _FLOW_REFS
+        # no fz:meta, link, documentation, extension, data association or raw content to look for,
+        # and no list of (name, child) pairs to make.
+        plain = _FLOW_REFS.issuperset(names)
+        if plain and local not in CONTAINERS:
+            children = first = None
+        else:
+            children = list(zip(names, element))
+            if local in CONTAINERS:
+                self.child_lists[element] = children  # the walk goes on into them
+            first = _firsts(children)
         if plain:
             meta = Meta() if self.ours else None
         else:
@@ -617,9 +626,11 @@ class _Reader:
                 return None
         kind, label, shape, model_id = _KINDS[local], attributes.get("name"), local, bpmn_id
         if local == "textAnnotation":
-            text = first.get("text")
+            text = None if plain else first.get("text")
             label = text.text if text is not None else None
-        if meta is not None:  # what BPMN could not say, or XML could not hold as it is
+        if meta is None:
+            derived: dict[str, str] = {"bpmn.type": local} if local in _OWN_TYPE else {}
+        else:  # what BPMN could not say, or XML could not hold as it is
             if meta.get("kind"):
                 kind = self.meta_value(NodeKind, meta.get("kind"), kind, element)
             shape = None if meta.get("noShape") == "true" else meta.get("shape", local)
@@ -628,10 +639,8 @@ class _Reader:
             elif meta.get("label") is not None:
                 label = meta.get("label")
             model_id = meta.get("id") or bpmn_id
+            derived = {"bpmn.type": local} if local != KIND_ELEMENT[kind] else {}
         self.element_id[bpmn_id] = model_id
-        derived: dict[str, str] = {}
-        if local != KIND_ELEMENT[kind]:
-            derived["bpmn.type"] = local
         if not attributes.keys() <= _PLAIN_ATTRIBUTES:
             _native_attributes(items, derived)
         if not plain:
@@ -641,17 +650,8 @@ class _Reader:
             definitions = self.raw_content(element, derived, raw, children)
             if definitions:
                 derived["bpmn.eventDefinition"] = ",".join(d[: -len("EventDefinition")] for d in definitions)
-        if local == "boundaryEvent":
-            derived["bpmn.attachedTo"] = strip_prefix(attributes.get("attachedToRef")) or ""
-            index = meta.get("attachmentIndex") if meta is not None else None
-            self.flows.append(_Flow(element, "attachment", derived["bpmn.attachedTo"], bpmn_id, scope,
-                                    int(index) if index and index.isdecimal() else len(self.flows) + 10**9))
-        if local in CONTAINERS and bpmn_id in self.expanded:
-            derived["bpmn.isExpanded"] = "true"
-        if local == "dataObjectReference" and attributes.get("dataObjectRef"):
-            derived["bpmn.dataObjectRef"] = attributes["dataObjectRef"]
-        if local == "dataStoreReference" and attributes.get("dataStoreRef"):
-            derived["bpmn.dataStoreRef"] = attributes["dataStoreRef"]
+        if local in _SPECIAL_NODES:
+            self.special_node(element, local, bpmn_id, attributes, meta, scope, derived)
         if meta is not None:
             derived = self.choose_attributes(derived, meta)
             if (meta.get("index") or "").isdecimal():
@@ -673,6 +673,21 @@ class _Reader:
         if group is not None:
             self.subprocess_groups[group].members.append(model_id)
         return node
+
+    def special_node(self, element, local: str, bpmn_id: str, attributes: dict, meta: Meta | None, scope: str,
+                     derived: dict[str, str]) -> None:
+        """What a boundary event, a sub-process or a data reference says beyond other nodes."""
+        if local == "boundaryEvent":
+            derived["bpmn.attachedTo"] = strip_prefix(attributes.get("attachedToRef")) or ""
+            index = meta.get("attachmentIndex") if meta is not None else None
+            self.flows.append(_Flow(element, "attachment", derived["bpmn.attachedTo"], bpmn_id, scope,
+                                    int(index) if index and index.isdecimal() else len(self.flows) + 10**9))
+        if local in CONTAINERS and bpmn_id in self.expanded:
+            derived["bpmn.isExpanded"] = "true"
+        if local == "dataObjectReference" and attributes.get("dataObjectRef"):
+            derived["bpmn.dataObjectRef"] = attributes["dataObjectRef"]
+        if local == "dataStoreReference" and attributes.get("dataStoreRef"):
+            derived["bpmn.dataStoreRef"] = attributes["dataStoreRef"]
 
     def meta_value(self, kind, value: str | None, default, element):
         """``value`` as the enum ``kind``; ``default`` (with a warning) when fz:meta says what this
