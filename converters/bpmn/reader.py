@@ -831,20 +831,36 @@ class _Reader:
 
         indexed: list[tuple[float, Edge]] = []
         element_id, bridged = self.element_id, bool(self.synthetic)
+        scopes, pools, elements = self.node_scope, self.node_pool, self.elements
         for flow in kept:
-            meta = flow.meta
-            if not self.check_ends(flow):
+            meta, source, target, kind = flow.meta, flow.source, flow.target, flow.kind
+            # check_ends' common case first, without a call: both ends are nodes of one scope
+            if not (source and target and source in scopes and target in scopes and source in elements and
+                    target in elements and (kind != "sequenceFlow" or (
+                        pools[source] == pools[target] and scopes[source] == scopes[target] == flow.scope))) and \
+                    not self.check_ends(flow):
                 continue
-            source, target = flow.source, flow.target
             if bridged:
                 source, target = through(source, entering), through(target, leaving)
             source, target = element_id.get(source, flow.source), element_id.get(target, flow.target)
+            if meta is None and kind != "attachment":  # (make_edge's common case, inlined)
+                derived = flow.derived if flow.derived is not None else {"bpmn.type": kind}
+                style = EdgeStyle.SOLID
+                if kind != "sequenceFlow":
+                    derived["bpmn.type"] = kind
+                    style = EdgeStyle.DOTTED
+                own = flow.attributes
+                if own is None:
+                    own = {"name": flow.element.get("name"), "id": flow.element.get("id")}
+                indexed.append((1e10 + flow.order, Edge(source, target, own.get("name"), None, None, style,
+                                                        flow.edge_id or own.get("id"), derived, flow.element.sourceline)))
+                continue
             edge = self.make_edge(flow, meta, source, target)
             if edge is None:
                 continue
             if meta is not None and (meta.get("index") or "").isdecimal():
                 order = float(meta.get("index"))
-            elif flow.kind == "attachment" and flow.order < 10**9:
+            elif kind == "attachment" and flow.order < 10**9:
                 order = float(flow.order)  # the boundary event's fz:meta remembers its edge's place
             else:
                 order = 1e10 + flow.order
