@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from itertools import repeat
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -52,7 +52,6 @@ from .xmlparts import FEW_ATTRIBUTES, LOCAL_NAMES, attribute_items, model_local,
 EXPORTER = "flowzap-converter"
 _M = f"{{{MODEL_NS}}}"
 _get = etree._Element.get  # element.get without making a bound method each call (hot loops)
-_tag = attrgetter("tag")
 # Children of a flow node or flow that the model reads itself (everything else is kept raw).
 _CONSUMED_CHILDREN = frozenset({"documentation", "extensionElements", "incoming", "outgoing",
                                 "dataInputAssociation", "dataOutputAssociation",
@@ -225,49 +224,20 @@ class _Reader:
             if category_id:
                 self.categories[category_id] = element.get("value")
         self.collaborations = list(root.iter(f"{_M}collaboration"))
-        shapes = list(root.iter(_SHAPE))
-        if shapes and not self.read_shapes(shapes):
-            self.read_shapes_one_by_one(shapes)
+        self.read_shapes(root)
         for element in duplicates:  # references name the first; the later one gets an id of its own
             old = element.get("id")
             new = self.fresh_id(old, element)
             self.out.add("DUPLICATE_ELEMENT_ID", f"id {old!r} is already used at line {elements[old].sourceline}; "
                          f"this element is read as {new!r}", line=element.sourceline, element=old)
 
-    def read_shapes(self, shapes: list) -> bool:
-        """The DI shapes' bounds and expanded flags, each step over all shapes at once (lxml's ``get``
-        mapped in C: no bytecode per shape), for the common drawing: every shape names its element
-        by a plain id and has its numeric ``Bounds`` first. False (nothing kept) otherwise, for
-        read_shapes_one_by_one."""
-        targets = list(map(_get, shapes, repeat("bpmnElement")))
-        try:
-            joined = "\x00".join(targets)  # (a TypeError: a shape without bpmnElement)
-        except TypeError:
-            return False
-        if ":" in joined or joined.split() != [joined]:  # a prefix or white space to strip: the long way
-            return False
-        boxes = list(map(next, map(iter, shapes), repeat(None)))  # each shape's first child
-        try:
-            if list(map(_tag, boxes)).count(_BOUNDS) != len(boxes):
-                return False
-            values = list(zip(map(float, map(_get, boxes, repeat("x"), repeat("0"))),
-                              map(float, map(_get, boxes, repeat("y"), repeat("0"))),
-                              map(float, map(_get, boxes, repeat("width"), repeat("0"))),
-                              map(float, map(_get, boxes, repeat("height"), repeat("0")))))
-        except (AttributeError, ValueError):  # a shape without child, or bounds that are no numbers
-            return False
-        flags = list(map(_get, shapes, repeat("isExpanded")))
-        if "true" in flags:
-            self.expanded.update(target for target, flag in zip(targets, flags) if flag == "true")
-        # the first shape of each element (a reversed dict keeps the earliest)
-        self.bounds.update(zip(reversed(targets), reversed(values)))
-        return True
-
-    def read_shapes_one_by_one(self, shapes: list) -> None:
-        """read_shapes for any drawing (prefixed or padded references, labels' Bounds first, bounds
-        that are no numbers: each reported)."""
+    def read_shapes(self, root) -> None:
+        """Each DI shape's bounds (the first shape of an element) and expanded flag. One loop over
+        the shapes as lxml yields them: measured against a version that mapped lxml's ``get`` over
+        all shapes in C (no bytecode per shape), that one ran 3.4–5.7 M more instructions over a quarter
+        of the corpus (the cost is lxml's ``get``, ≈ 1,800 instructions each, not the loop)."""
         bounds, expanded = self.bounds, self.expanded
-        for shape in shapes:
+        for shape in root.iter(_SHAPE):
             target = _get(shape, "bpmnElement")
             if target is None:
                 continue
