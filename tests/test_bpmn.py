@@ -415,6 +415,17 @@ def test_xml_that_is_not_bpmn_is_refused():
     assert codes(caught.value) == ["NOT_BPMN"]
 
 
+def test_a_root_outside_the_bpmn_namespace_is_refused_at_its_start_tag():
+    """(found by the fuzz campaign: the error had a line and no column) Both BPMN's own names in no
+    namespace and a prefixed root of another namespace."""
+    for text, where in (('<?xml version="1.0"?>\n<definitions id="D">\n  <process id="p"/>\n</definitions>', (2, 1)),
+                        ('<?xml version="1.0"?>\n\n  <x:definitions xmlns:x="urn:a"/>', (3, 3))):
+        with pytest.raises(InputError) as caught:
+            read(text, "bpmn")
+        error = caught.value.diagnostics[0]
+        assert (error.code, error.line, error.column) == ("NOT_BPMN", *where)
+
+
 _SMALL = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D">
   <bpmn:collaboration id="C">

@@ -172,7 +172,8 @@ class _Reader:
         if root.tag != f"{_M}definitions":
             ns, local = split(root.tag)
             self.out.add("NOT_BPMN", f"the root element is {local!r} in namespace {ns or 'none'}; BPMN 2.0 "
-                         f"files start with <definitions xmlns=\"{MODEL_NS}\">", line=root.sourceline)
+                         f"files start with <definitions xmlns=\"{MODEL_NS}\">", line=root.sourceline,
+                         column=_start_tag_column(self.text, root))
             return self.diagram, self.out.items
         self.ours = root.get("exporter") == EXPORTER
         self.index(root)
@@ -1059,6 +1060,21 @@ class _Reader:
                     (lane_index.get(node.lane, 0), 0, box[0], box[1], node_order[node.id]) for node in nodes]
         order = sorted(range(len(nodes)), key=keys.__getitem__)
         self.diagram.nodes = [nodes[i] for i in order]
+
+
+def _start_tag_column(text: str, element) -> int:
+    """The column of ``element``'s start tag on its line (lxml tells the line only): the first
+    ``<name`` there, else 1. For an error's position: one pass over the text, once."""
+    line = element.sourceline or 1
+    start = 0
+    for _ in range(line - 1):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return 1
+    end = text.find("\n", start)
+    name = f"{element.prefix}:{split(element.tag)[1]}" if element.prefix else split(element.tag)[1]
+    found = text.find(f"<{name}", start, end if end >= 0 else len(text))
+    return found - start + 1 if found >= 0 else 1
 
 
 def _native_attributes(items: list[tuple[str, str]], into: dict[str, str]) -> None:
