@@ -152,3 +152,22 @@ def test_a_condition_on_an_edge_that_becomes_a_message_flow_is_not_written_into_
     assert oracle.check_files([path], require_di=True)[str(path)] == []
     back = read_with_diagnostics(text, "bpmn").diagram
     assert back.edges[0].attributes.get("bpmn.contentTail") == condition
+
+
+def test_a_group_in_a_diagram_without_lanes_is_written_where_its_shape_points(tmp_path):
+    """Found by scripts/fuzz_campaign.py (PlantUML mutants): ``group`` alone reads as a model with one
+    empty group and no lane. The writer drew the group's shape but wrote the group nowhere (groups went
+    into the process of a single pool or into the collaboration of several, and there was no pool):
+    the DI pointed at nothing. It now goes into the collaboration, and reads back."""
+    from converters import read_with_diagnostics, write_with_diagnostics
+    from converters.model import Diagram, Group
+
+    require_tool("xmlschema + SpiffWorkflow (the OMG XSDs)", oracle.python_tools_available(), oracle.INSTALL)
+    require_tool("bpmn-moddle (node)", oracle.node_tools_available(), oracle.INSTALL)
+    model = Diagram(groups=[Group("g1", "group", label="G")])
+    text, _ = write_with_diagnostics(model, "bpmn")
+    path = tmp_path / "group.bpmn"
+    path.write_text(text, encoding="utf-8")
+    assert oracle.check_files([path], require_di=True)[str(path)] == []
+    assert oracle.moddle([path]).get(str(path), []) == []
+    assert [g.label for g in read_with_diagnostics(text, "bpmn").diagram.groups] == ["G"]

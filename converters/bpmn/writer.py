@@ -163,9 +163,9 @@ class _Emitter:
         for connection in self.plan.connections:
             if connection.kind == "messageFlow":
                 lines.append(self.flow_xml(connection, "messageFlow", "    "))
-        if len(self.plan.pools) > 1 or self.plan.black_boxes:
+        if len(self.plan.pools) != 1 or self.plan.black_boxes:
             # annotations of black-box pools have no process to live in: the collaboration holds them
-            # (and the groups and associations, when the one pool is a black box)
+            # (and the groups and associations, when the one pool is a black box or there is no pool)
             for item in self.plan.nodes:
                 if item.node is not None and item.node.kind is NodeKind.NOTE and \
                         int(self.plan.pool_of_lane[item.lane]) in self.plan.black_boxes:
