@@ -13,41 +13,33 @@ from .flow_writer import FlowchartWriter, is_outside_lane
 from .sequence_writer import SequenceWriter
 
 
-def _all_texts(diagram: Diagram) -> str:
-    """Every text ``report_lost_characters`` looks at, joined (a newline is no lost character)."""
-    parts = [diagram.title or ""]
-    for elements in (diagram.lanes, diagram.nodes, diagram.edges, diagram.groups):
-        parts.extend(element.label or "" for element in elements)
-        for element in elements:
-            if element.attributes:
-                parts.extend(element.attributes.values())
-    parts.extend(lane.id for lane in diagram.lanes)
-    parts.extend(node.id for node in diagram.nodes)
-    parts.extend(group.id for group in diagram.groups)
-    return "\n".join(parts)
-
-
 def report_lost_characters(diagram: Diagram) -> list[Diagnostic]:
     """Characters no Mermaid text can give back (C0/C1 controls, non-characters, lone surrogates:
     mermaid's entity codes for them read as U+FFFD or as other characters) are written as U+FFFD
-    by ``escape``; each element whose text holds one is named here. One linear scan."""
-    if LOST.search(_all_texts(diagram)) is None:  # the common case: one search over every text
-        return []
+    by ``escape``; each element whose text holds one is named here. One pass over each element list
+    (the title is carried whole: front matter is YAML, whose escapes hold any character)."""
     out = Diagnostics()
-    # (the title is carried whole: front matter is YAML, whose escapes hold any character)
-    elements = [(lane.id, lane, lane.id) for lane in diagram.lanes]
-    elements += [(node.id, node, node.id) for node in diagram.nodes]
-    elements += [(edge_name(edge), edge, None) for edge in diagram.edges]
-    elements += [(group.id, group, group.id) for group in diagram.groups]
-    for name, element, identifier in elements:
-        texts = [element.label or "", identifier or "", *element.attributes.values()]
-        if any(LOST.search(text.replace("\r", "")) for text in texts if text):
-            out.add("CHANGED_LABEL", f"{name!r}: control characters written as U+FFFD (Mermaid cannot carry them)",
-                    line=element.line, column=element.column, element=name)
-        elif element.label and "\r" in element.label:
-            out.add("CHANGED_LABEL", f"{name!r}: a CR or CRLF line break is written as a line break (<br/>), read "
-                    "back as LF", line=element.line, column=element.column, element=name)
+    for elements, named in ((diagram.lanes, True), (diagram.nodes, True), (diagram.edges, False), (diagram.groups, True)):
+        for element in elements:
+            # The common case, without a regex: every character ``LOST`` finds (and CR) is one
+            # ``str.isprintable`` refuses, so a printable text holds none.
+            label, attributes = element.label, element.attributes
+            if (label is None or label.isprintable()) and (not named or _printable(element.id)) and \
+                    (not attributes or all(_printable(value) for value in attributes.values())):
+                continue
+            name = element.id if named else edge_name(element)
+            texts = [label or "", (element.id if named else None) or "", *attributes.values()]
+            if any(LOST.search(text.replace("\r", "")) for text in texts if text):
+                out.add("CHANGED_LABEL", f"{name!r}: control characters written as U+FFFD (Mermaid cannot carry them)",
+                        line=element.line, column=element.column, element=name)
+            elif label and "\r" in label:
+                out.add("CHANGED_LABEL", f"{name!r}: a CR or CRLF line break is written as a line break (<br/>), read "
+                        "back as LF", line=element.line, column=element.column, element=name)
     return out.items
+
+
+def _printable(text: str | None) -> bool:
+    return not text or text.isprintable()
 
 
 def write(diagram: Diagram, options: dict[str, str]) -> tuple[str, list[Diagnostic]]:

@@ -8,97 +8,156 @@ from .naming import edge_name
 
 
 def check_diagram(diagram: Diagram) -> list[Diagnostic]:
-    out = Diagnostics()
-
-    def unique(kind: str, elements) -> set[str]:
-        seen: set[str] = set()
-        for element in elements:
-            if element.id is None:
-                continue
-            if element.id in seen:
-                out.add("DUPLICATE_ID", f"{kind} id {element.id!r} is used twice",
-                        line=element.line, column=element.column, element=element.id)
-            seen.add(element.id)
-        return seen
-
-    lanes = unique("lane", diagram.lanes)
-    nodes = unique("node", diagram.nodes)
-    groups = unique("group", diagram.groups)
-    unique("edge", diagram.edges)
-
+    """One pass over each element list (lanes, nodes, groups, edges) makes every check of that
+    list: ids unique, references resolvable, texts encodable. The model of 50,000 nodes does not
+    fit a cache, so each further pass over it (or a copy of all its texts) costs a miss per
+    element. The problems are reported in the order of the checks, not of the passes."""
+    found = _Found()
+    lanes = _lanes(diagram.lanes, found)
+    nodes = _nodes(diagram.nodes, lanes, found)
+    groups = _group_ids(diagram.groups, found)
+    _edges(diagram.edges, nodes, found)
     if diagram.direction not in DIRECTIONS:
-        out.add("INVALID_VALUE", f"direction {diagram.direction!r} is not one of {', '.join(DIRECTIONS)}")
-    for node in diagram.nodes:
-        if node.lane not in lanes:
-            out.add("DANGLING_REFERENCE", f"node {node.id!r} is in lane {node.lane!r}, which does not exist",
-                    line=node.line, column=node.column, element=node.id)
-    for edge in diagram.edges:
-        for end in (edge.source, edge.target):
-            if end not in nodes:
-                out.add("DANGLING_REFERENCE", f"edge {edge.source} -> {edge.target} names node {end!r}, which does not exist",
-                        line=edge.line, column=edge.column, element=edge_name(edge))
-    for group in diagram.groups:
-        if GroupKind.parse(group.kind) is None:
-            out.add("INVALID_VALUE", f"group {group.id!r} has kind {group.kind!r}, which is not one of "
-                    f"{', '.join(k.value for k in GroupKind)}", line=group.line, column=group.column, element=group.id)
-        for member in group.members:
-            if member not in nodes:
-                out.add("DANGLING_REFERENCE", f"group {group.id!r} lists node {member!r}, which does not exist",
-                        line=group.line, column=group.column, element=group.id)
-        if group.lane is not None and group.lane not in lanes:
-            out.add("DANGLING_REFERENCE", f"group {group.id!r} is in lane {group.lane!r}, which does not exist",
-                    line=group.line, column=group.column, element=group.id)
-        if group.parent is not None and group.parent not in groups:
-            out.add("DANGLING_REFERENCE", f"group {group.id!r} is inside group {group.parent!r}, which does not exist",
-                    line=group.line, column=group.column, element=group.id)
-    _check_encodable(diagram, out)
+        found.direction.append(("INVALID_VALUE", f"direction {diagram.direction!r} is not one of {', '.join(DIRECTIONS)}",
+                                None))
+    if diagram.groups:
+        _groups(diagram.groups, lanes, nodes, groups, found)
+    if _holds_surrogate(diagram.title) or _attributes_hold_surrogate(diagram.attributes):
+        found.diagram.append(("INVALID_VALUE", "the diagram's title or attributes hold a lone surrogate, "
+                              "which no encoding can carry", None))
+    out = Diagnostics()
+    for code, message, element in found.in_order():
+        if element is None:
+            out.add(code, message)
+        else:
+            name, where = element
+            out.add(code, message, line=where.line, column=where.column, element=name)
     for group in _groups_in_cycles(diagram):
         out.add("INVALID_VALUE", f"group {group.id!r} is inside itself (its parents form a cycle)",
                 line=group.line, column=group.column, element=group.id)
     return out.items
 
 
-def _texts(element) -> list[str]:
-    texts = [value for value in (getattr(element, "id", None), getattr(element, "label", None)) if value]
-    if element.attributes:
-        texts.extend(element.attributes)
-        texts.extend(element.attributes.values())
-    return texts
+class _Found:
+    """The problems each pass finds, by check (each list in its elements' order)."""
+
+    __slots__ = ("duplicate_lanes", "duplicate_nodes", "duplicate_groups", "duplicate_edges", "direction",
+                 "node_lanes", "edge_ends", "group_references", "encoding_lanes", "encoding_nodes",
+                 "encoding_edges", "encoding_groups", "diagram")
+
+    def __init__(self) -> None:
+        for name in self.__slots__:
+            setattr(self, name, [])
+
+    def in_order(self):
+        for name in self.__slots__:
+            yield from getattr(self, name)
 
 
-def _all_texts(diagram: Diagram) -> str:
-    parts = [diagram.title or ""]
-    parts.extend(diagram.attributes)
-    parts.extend(diagram.attributes.values())
-    for elements in (diagram.lanes, diagram.nodes, diagram.groups):
-        parts.extend(element.id for element in elements)
-        parts.extend(element.label or "" for element in elements)
-        for element in elements:
-            if element.attributes:
-                parts.extend(element.attributes)
-                parts.extend(element.attributes.values())
-    for edge in diagram.edges:
-        parts.append(edge.label or "")
-        parts.append(edge.id or "")
-        if edge.attributes:
-            parts.extend(edge.attributes)
-            parts.extend(edge.attributes.values())
-    return "\n".join(parts)
+def _duplicate(kind: str, element) -> tuple:
+    return ("DUPLICATE_ID", f"{kind} id {element.id!r} is used twice", (element.id, element))
 
 
-def _check_encodable(diagram: Diagram, out: Diagnostics) -> None:
-    """Lone surrogates (a ``str`` can hold them, no encoding can carry them) in any text of the
-    model: no writer could emit them. One joined search keeps the common case cheap."""
-    if first_surrogate(_all_texts(diagram)) is None:
-        return
-    for elements in (diagram.lanes, diagram.nodes, diagram.edges, diagram.groups):
-        for element in elements:
-            if any(first_surrogate(text) is not None for text in _texts(element)):
-                name = element.id if element.id is not None else edge_name(element)
-                out.add("INVALID_VALUE", f"{type(element).__name__.lower()} {name!r} holds a lone surrogate, "
-                        "which no encoding can carry", line=element.line, column=element.column, element=name)
-    if first_surrogate("\n".join([diagram.title or ""] + _texts(diagram))) is not None:
-        out.add("INVALID_VALUE", "the diagram's title or attributes hold a lone surrogate, which no encoding can carry")
+def _unencodable(element, name) -> tuple:
+    return ("INVALID_VALUE", f"{type(element).__name__.lower()} {name!r} holds a lone surrogate, "
+            "which no encoding can carry", (name, element))
+
+
+def _lanes(lanes, found: _Found) -> set[str]:
+    seen: set[str] = set()
+    for lane in lanes:
+        if lane.id is not None:
+            if lane.id in seen:
+                found.duplicate_lanes.append(_duplicate("lane", lane))
+            seen.add(lane.id)
+        if _element_holds_surrogate(lane):
+            found.encoding_lanes.append(_unencodable(lane, lane.id))
+    return seen
+
+
+def _nodes(nodes, lanes: set[str], found: _Found) -> set[str]:
+    seen: set[str] = set()
+    add = seen.add
+    for node in nodes:
+        identifier = node.id
+        if identifier is not None:
+            if identifier in seen:
+                found.duplicate_nodes.append(_duplicate("node", node))
+            add(identifier)
+        if node.lane not in lanes:
+            found.node_lanes.append(("DANGLING_REFERENCE", f"node {identifier!r} is in lane {node.lane!r}, which does "
+                                     "not exist", (identifier, node)))
+        label = node.label
+        if not (identifier.__class__ is str and identifier.isascii() and (label is None or label.isascii())
+                and not node.attributes) and _element_holds_surrogate(node):
+            found.encoding_nodes.append(_unencodable(node, identifier))
+    return seen
+
+
+def _group_ids(groups, found: _Found) -> set[str]:
+    seen: set[str] = set()
+    for group in groups:
+        if group.id is not None:
+            if group.id in seen:
+                found.duplicate_groups.append(_duplicate("group", group))
+            seen.add(group.id)
+        if _element_holds_surrogate(group):
+            found.encoding_groups.append(_unencodable(group, group.id))
+    return seen
+
+
+def _edges(edges, nodes: set[str], found: _Found) -> None:
+    seen: set[str] = set()
+    for edge in edges:
+        identifier, source, target = edge.id, edge.source, edge.target
+        if identifier is not None:
+            if identifier in seen:
+                found.duplicate_edges.append(_duplicate("edge", edge))
+            seen.add(identifier)
+        for end in (source, target):
+            if end not in nodes:
+                found.edge_ends.append(("DANGLING_REFERENCE", f"edge {source} -> {target} names node {end!r}, which "
+                                        "does not exist", (edge_name(edge), edge)))
+        label = edge.label
+        if not ((identifier is None or identifier.isascii()) and (label is None or label.isascii())
+                and not edge.attributes) and _element_holds_surrogate(edge):
+            name = identifier if identifier is not None else edge_name(edge)
+            found.encoding_edges.append(_unencodable(edge, name))
+
+
+def _groups(groups, lanes: set[str], nodes: set[str], ids: set[str], found: _Found) -> None:
+    problems = found.group_references
+    for group in groups:
+        where = (group.id, group)
+        if GroupKind.parse(group.kind) is None:
+            problems.append(("INVALID_VALUE", f"group {group.id!r} has kind {group.kind!r}, which is not one of "
+                             f"{', '.join(k.value for k in GroupKind)}", where))
+        for member in group.members:
+            if member not in nodes:
+                problems.append(("DANGLING_REFERENCE", f"group {group.id!r} lists node {member!r}, which does not exist",
+                                 where))
+        if group.lane is not None and group.lane not in lanes:
+            problems.append(("DANGLING_REFERENCE", f"group {group.id!r} is in lane {group.lane!r}, which does not exist",
+                             where))
+        if group.parent is not None and group.parent not in ids:
+            problems.append(("DANGLING_REFERENCE", f"group {group.id!r} is inside group {group.parent!r}, which does "
+                             "not exist", where))
+
+
+def _holds_surrogate(text) -> bool:
+    """Whether ``text`` holds a lone surrogate (a ``str`` can hold one, no encoding can carry it);
+    no text (None, empty) holds none."""
+    return bool(text) and first_surrogate(text) is not None
+
+
+def _attributes_hold_surrogate(attributes: dict) -> bool:
+    return any(_holds_surrogate(key) or _holds_surrogate(value) for key, value in attributes.items()) if attributes \
+        else False
+
+
+def _element_holds_surrogate(element) -> bool:
+    return _holds_surrogate(element.id) or _holds_surrogate(element.label) or \
+        _attributes_hold_surrogate(element.attributes)
 
 
 def _parents(diagram: Diagram) -> dict[str, str]:

@@ -152,13 +152,16 @@ class _Reader:
             direction=self.value(schema.TOP, top, "direction", "document", "LR"),
             attributes=self.value(schema.TOP, top, "attributes", "document", {}) or {},
         )
-        for i, item in enumerate(self.items(top, "lanes")):
+        # Without an alias (``*name``) every node of the tree has one parent: each item can be
+        # dropped from it once read. With one, a list may be read again through the alias.
+        tree = "*" not in text
+        for i, item in _one_by_one(self.items(top, "lanes"), tree):
             f = self.mapping(item, schema.LANE, f"lanes[{i}]")
             if f is not None and "id" in f:
                 w = f"lanes[{i}]"
                 diagram.lanes.append(Lane(self.value(schema.LANE, f, "id", w) or "", self.value(schema.LANE, f, "label", w),
                                           self.value(schema.LANE, f, "attributes", w, {}), **self.at(item)))
-        for i, item in enumerate(self.items(top, "nodes")):
+        for i, item in _one_by_one(self.items(top, "nodes"), tree):
             f = self.mapping(item, schema.NODE, f"nodes[{i}]")
             if f is not None and "id" in f and "lane" in f:
                 w = f"nodes[{i}]"
@@ -167,7 +170,7 @@ class _Reader:
                     NodeKind(self.value(schema.NODE, f, "kind", w, "task")), self.value(schema.NODE, f, "label", w),
                     self.value(schema.NODE, f, "shape", w), self.value(schema.NODE, f, "attributes", w, {}),
                     **self.at(item)))
-        for i, item in enumerate(self.items(top, "edges")):
+        for i, item in _one_by_one(self.items(top, "edges"), tree):
             f = self.mapping(item, schema.EDGE, f"edges[{i}]")
             if f is not None and "source" in f and "target" in f:
                 w = f"edges[{i}]"
@@ -179,7 +182,7 @@ class _Reader:
                     Side(source_side) if source_side else None, Side(target_side) if target_side else None,
                     EdgeStyle(self.value(schema.EDGE, f, "style", w, "solid")), self.value(schema.EDGE, f, "id", w),
                     self.value(schema.EDGE, f, "attributes", w, {}), **self.at(item)))
-        for i, item in enumerate(self.items(top, "groups")):
+        for i, item in _one_by_one(self.items(top, "groups"), tree):
             f = self.mapping(item, schema.GROUP, f"groups[{i}]")
             if f is not None and "id" in f:
                 w = f"groups[{i}]"
@@ -192,6 +195,18 @@ class _Reader:
         if not self.out.has_errors():
             self.out.extend(check_diagram(diagram))
         return diagram
+
+
+def _one_by_one(items: list, drop: bool):
+    """Each item of a list of the document's tree, with its index; with ``drop``, dropped from the
+    tree once its element is made: its nodes and marks are freed while they are still in the cache,
+    and their memory holds the next elements (the tree of 50,000 nodes, freed whole at the end, was
+    a last pass over all of it)."""
+    for index in range(len(items)):
+        item = items[index]
+        if drop:
+            items[index] = None
+        yield index, item
 
 
 def read(text: str) -> tuple[Diagram, list[Diagnostic]]:

@@ -28,18 +28,30 @@ _RESOLVERS = Resolver.yaml_implicit_resolvers  # first character → [(tag, rege
 
 
 def to_data(diagram: Diagram) -> dict:
+    """The whole document as one dict (what ``yaml.dump`` would be given; the writer makes the same
+    events element by element, tests/test_yaml_writer_events.py compares them)."""
+    data = _head(diagram)
+    for key, elements, item in _sections(diagram):
+        data[key] = [item(element) for element in elements]
+    return data
+
+
+def _head(diagram: Diagram) -> dict:
     data: dict = {VERSION_KEY: VERSION}
     if diagram.title is not None:
         data["title"] = diagram.title
     data["direction"] = diagram.direction
     if diagram.attributes:
         data["attributes"] = dict(diagram.attributes)
-    data["lanes"] = [_lane(lane) for lane in diagram.lanes]
-    data["nodes"] = [_node(node) for node in diagram.nodes]
-    data["edges"] = [_edge(edge) for edge in diagram.edges]
-    if diagram.groups:
-        data["groups"] = [_group(group) for group in diagram.groups]
     return data
+
+
+def _sections(diagram: Diagram):
+    """The document's lists after its head, in order: key, elements, the dict of one element."""
+    sections = [("lanes", diagram.lanes, _lane), ("nodes", diagram.nodes, _node), ("edges", diagram.edges, _edge)]
+    if diagram.groups:
+        sections.append(("groups", diagram.groups, _group))
+    return sections
 
 
 def _lane(lane) -> dict:
@@ -132,6 +144,23 @@ def _emit(data, emit) -> None:
         raise TypeError(f"no YAML event for {type(data).__name__}")
 
 
+def _emit_document(diagram: Diagram, emit) -> None:
+    """The events of ``to_data(diagram)``, each element's made from a dict of that element alone
+    (a dict of the whole model held beside it was a second copy of 50,000 nodes: the working set
+    that stops fitting the cache as the model grows)."""
+    emit(MappingStartEvent(None, None, True, flow_style=False))
+    for key, value in _head(diagram).items():
+        _emit(key, emit)
+        _emit(value, emit)
+    for key, elements, item in _sections(diagram):
+        _emit(key, emit)
+        emit(SequenceStartEvent(None, None, True, flow_style=False))
+        for element in elements:
+            _emit(item(element), emit)
+        emit(SequenceEndEvent())
+    emit(MappingEndEvent())
+
+
 def write(diagram: Diagram, options: dict[str, str]) -> tuple[str, list[Diagnostic]]:
     stream = io.StringIO()
     dumper = _Dumper(stream, **_OPTIONS)
@@ -139,7 +168,7 @@ def write(diagram: Diagram, options: dict[str, str]) -> tuple[str, list[Diagnost
         emit = dumper.emit
         emit(StreamStartEvent())
         emit(DocumentStartEvent())
-        _emit(to_data(diagram), emit)
+        _emit_document(diagram, emit)
         emit(DocumentEndEvent())
         emit(StreamEndEvent())
     finally:
