@@ -13,9 +13,9 @@ def check_diagram(diagram: Diagram) -> list[Diagnostic]:
     fit a cache, so each further pass over it (or a copy of all its texts) costs a miss per
     element. The problems are reported in the order of the checks, not of the passes."""
     found = _Found()
-    lanes = _lanes(diagram.lanes, found)
+    lanes = _ids("lane", diagram.lanes, found.duplicate_lanes, found.encoding_lanes)
     nodes = _nodes(diagram.nodes, lanes, found)
-    groups = _group_ids(diagram.groups, found)
+    groups = _ids("group", diagram.groups, found.duplicate_groups, found.encoding_groups)
     _edges(diagram.edges, nodes, found)
     if diagram.direction not in DIRECTIONS:
         found.direction.append(("INVALID_VALUE", f"direction {diagram.direction!r} is not one of {', '.join(DIRECTIONS)}",
@@ -63,15 +63,16 @@ def _unencodable(element, name) -> tuple:
             "which no encoding can carry", (name, element))
 
 
-def _lanes(lanes, found: _Found) -> set[str]:
+def _ids(kind: str, elements, duplicates: list, unencodable: list) -> set[str]:
+    """The ids of lanes or groups, with their duplicates and their texts no encoding can carry."""
     seen: set[str] = set()
-    for lane in lanes:
-        if lane.id is not None:
-            if lane.id in seen:
-                found.duplicate_lanes.append(_duplicate("lane", lane))
-            seen.add(lane.id)
-        if _element_holds_surrogate(lane):
-            found.encoding_lanes.append(_unencodable(lane, lane.id))
+    for element in elements:
+        if element.id is not None:
+            if element.id in seen:
+                duplicates.append(_duplicate(kind, element))
+            seen.add(element.id)
+        if _element_holds_surrogate(element):
+            unencodable.append(_unencodable(element, element.id))
     return seen
 
 
@@ -91,18 +92,6 @@ def _nodes(nodes, lanes: set[str], found: _Found) -> set[str]:
         if not (identifier.__class__ is str and identifier.isascii() and (label is None or label.isascii())
                 and not node.attributes) and _element_holds_surrogate(node):
             found.encoding_nodes.append(_unencodable(node, identifier))
-    return seen
-
-
-def _group_ids(groups, found: _Found) -> set[str]:
-    seen: set[str] = set()
-    for group in groups:
-        if group.id is not None:
-            if group.id in seen:
-                found.duplicate_groups.append(_duplicate("group", group))
-            seen.add(group.id)
-        if _element_holds_surrogate(group):
-            found.encoding_groups.append(_unencodable(group, group.id))
     return seen
 
 
