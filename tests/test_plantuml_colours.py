@@ -11,13 +11,13 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from converters.diagnostics import Severity
 from converters.model import Diagram, Edge, Lane, Node, NodeKind
 from converters.plantuml import read, write
 from tests.conftest import require_tool
-from tests.oracles.plantuml_oracle import available, plantuml_oracle, render_svg
+from tests.oracles.plantuml_oracle import available, render_svg
 from tests.plantuml_views import written_graph
 from tests.strategies import coloured_models
+from tests.test_plantuml import errors, oracle  # one oracle check and error filter for the PlantUML tests
 
 # Every block end the activity writer emits (and the others PlantUML has), with what opens it.
 BLOCK_ENDS = [
@@ -30,15 +30,6 @@ BLOCK_ENDS = [
     ("partition P {", "}"), ("group G", "end group"), ("|A|", "|B|\n:c;"),
     ("switch (x)\ncase (1)", "case (2)\n:c;\nendswitch"), ("switch (x)\ncase (1)", "endswitch"),
 ]
-
-
-def oracle():
-    require_tool("PlantUML 1.2026.8", available(), "bash tests/oracles/plantuml/install.sh")
-    return plantuml_oracle()
-
-
-def errors(diagnostics):
-    return [d for d in diagnostics if d.severity is Severity.ERROR]
 
 
 def codes(diagnostics):

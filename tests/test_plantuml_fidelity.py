@@ -5,19 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from converters.diagnostics import Severity
 from converters.plantuml import read
-from tests.conftest import require_tool
-from tests.oracles.plantuml_oracle import available, plantuml_oracle
-
-
-def oracle():
-    require_tool("PlantUML 1.2026.8", available(), "bash tests/oracles/plantuml/install.sh")
-    return plantuml_oracle()
-
-
-def errors(diagnostics):
-    return [d for d in diagnostics if d.severity is Severity.ERROR]
+from tests.test_plantuml import errors, oracle  # one oracle check and error filter for the PlantUML tests
 
 
 def edges_by_label(diagram):
