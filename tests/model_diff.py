@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from converters.diagnostics import Diagnostic
 from converters.model import Diagram, edge_name
+from converters.mermaid.shapes import KIND_SHAPE as MERMAID_KIND_SHAPE  # the Mermaid reader leaves it unsaid
 
 # Formats whose node ids are renumbered by design (docs/flowzap.md §3): nodes pair by position,
 # and node and loop ids are not compared.
@@ -167,10 +168,13 @@ def _pair_renamed(before: Diagram, after: Diagram, lane_map: dict) -> dict[int, 
     return pairs
 
 
-def _attributes(kind: str, name: str | None, before: dict, after: dict, out: list[Difference]) -> None:
+def _attributes(kind: str, name: str | None, before: dict, after: dict, out: list[Difference],
+                implied: tuple[str, str] | None = None) -> None:
+    """``implied``: the (key, value) a reader leaves unsaid because it goes without saying."""
     for key, value in before.items():
         if key not in after:
-            out.append(Difference(kind, name, f"attribute {key!r} lost"))
+            if (key, value) != implied:
+                out.append(Difference(kind, name, f"attribute {key!r} lost"))
         elif after[key] != value:
             out.append(Difference(kind, name, f"attribute {key!r}: {value!r} became {after[key]!r}"))
 
@@ -226,7 +230,8 @@ def differences(before: Diagram, after: Diagram, target_format: str) -> list[Dif
         if node.kind != other.kind:
             out.append(Difference("node", node.id, f"kind {node.kind.value} became {other.kind.value}"))
         _text("node", node.id, "label", node.label, other.label, out)
-        _attributes("node", node.id, node.attributes, other.attributes, out)
+        _attributes("node", node.id, node.attributes, other.attributes, out,
+                    ("mermaid.shape", MERMAID_KIND_SHAPE[other.kind]) if target_format == "mermaid" else None)
 
     ends = lambda edge: (node_map.get(edge.source), node_map.get(edge.target))
     edge_pairs: dict[int, int] = {}  # by their ends, in order

@@ -95,3 +95,27 @@ def test_a_chain_pairs_by_two_steps_of_the_graph_before_one():
     assert "\nstart\n" in text
     model = read_with_diagnostics(text.replace("\nstart\n", "\nstart\nstart\n", 1), "plantuml").diagram
     check_closure(model, "plantuml")
+
+
+def _event_with_shape(shape: str):
+    from converters.model import Diagram, Lane, Node, NodeKind
+
+    return Diagram(lanes=[Lane("0"), Lane("1")],
+                   nodes=[Node("A", "0", NodeKind.EVENT, attributes={"mermaid.shape": shape})])
+
+
+@pytest.mark.parametrize("shape", ["", "bogus", "Circle", "stadium", "circle"])
+def test_a_mermaid_shape_the_writer_cannot_draw_is_reported_or_carried(shape):
+    """Found by CI (tests/test_every_path.py): an event whose ``mermaid.shape`` was empty was drawn
+    as the kind's circle and the attribute was lost without a word, since nothing else about the
+    node needed a diagnostic. The same held for a name that is no Mermaid shape and for a shape
+    that would read back as another kind. Now reported (``DROPPED_ATTRIBUTE``) or, with
+    ``extras=comments``, carried back in the node's comment. The kind's own shape ("circle") is
+    what the reader leaves unsaid: not a loss."""
+    model = _event_with_shape(shape)
+    check_closure(model, "mermaid")
+    text, written = write_with_diagnostics(model, "mermaid", {"extras": "comments"})
+    back = read_with_diagnostics(text, "mermaid").diagram
+    assert back.nodes[0].attributes.get("mermaid.shape") == shape, text
+    reported = [d for d in write_with_diagnostics(model, "mermaid")[1] if d.code == "DROPPED_ATTRIBUTE"]
+    assert bool(reported) == (shape != "circle"), reported

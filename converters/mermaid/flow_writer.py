@@ -37,7 +37,7 @@ from .escape import (
     yaml_label,
 )
 from .flowchart import OUTSIDE_LANE
-from .shapes import BRACKETS, KIND_SHAPE, same_meaning, shape_error
+from .shapes import BRACKETS, KIND_SHAPE, kind_of, same_meaning, shape_error
 
 FLOW_KEYWORDS = frozenset({
     "end", "graph", "flowchart", "subgraph", "style", "default", "linkStyle", "interpolate", "classDef",
@@ -114,6 +114,7 @@ class FlowchartWriter:
         # no look-up per node and per edge end
         self.kept_all = False
         self.pending_kind: dict[str, str] = {}  # node id → model kind, for its extras comment
+        self.pending_attributes: dict[str, dict[str, str]] = {}  # node id → what its comment carries back
         self.lines: list[str] = []
         self.extras: list[str] = []
         self.tail: list[str] = []
@@ -340,13 +341,18 @@ class FlowchartWriter:
         a = node.attributes
         if not a:
             return self.plain_node_text(node, nid)
-        shape = a.get("mermaid.shape")
+        given = shape = a.get("mermaid.shape")
         if shape is not None and not same_meaning(shape, node.kind):
             shape = None
         if shape is not None and shape not in BRACKETS and shape_error(shape):
             shape = None
         if shape is None:
             shape = KIND_SHAPE[node.kind]
+            if given is not None:
+                self.shape_not_written(node, given, shape)
+        elif shape == KIND_SHAPE[node.kind] and self.keep:
+            # the reader leaves the kind's own shape unsaid; the comment gives it back
+            self.pending_attributes[node.id] = {"mermaid.shape": shape}
         self.kind_loss(node, shape)
         label = node.label if node.label is not None else node.id
         if label != label.strip() and label.strip():
@@ -430,6 +436,18 @@ class FlowchartWriter:
             return
         self.kind_extra(node, f"node {node.id} is a {node.kind.value}; Mermaid draws it as a {shape}")
 
+    def shape_not_written(self, node: Node, given: str, drawn: str) -> None:
+        """A ``mermaid.shape`` that is no Mermaid shape, or one that would read back as another
+        kind, is not drawn: the kind's own shape is. The keeping comment carries it back; else it
+        is reported."""
+        if self.keep:
+            self.pending_attributes[node.id] = {"mermaid.shape": given}
+            return
+        why = "is no Mermaid shape" if shape_error(given) and given not in BRACKETS else \
+            f"would read back as a {kind_of(given).value}"
+        self.out.add("DROPPED_ATTRIBUTE", f"node {node.id}: mermaid.shape {given[:40]!r} {why}; "
+                     f"drawn as its kind's {drawn}", line=node.line, column=node.column, element=node.id)
+
     def kind_extra(self, node: Node, message: str) -> None:
         if self.keep:
             self.pending_kind[node.id] = node.kind.value
@@ -438,6 +456,8 @@ class FlowchartWriter:
 
     def node_extras(self, node: Node) -> None:
         extra = {k: v for k, v in node.attributes.items() if k not in _NODE_KEYS}
+        if self.pending_attributes:
+            extra.update(self.pending_attributes.pop(node.id, ()))
         kind = self.pending_kind.pop(node.id, None)
         payload: dict = {"node": self.node_ids[node.id]}
         if kind:
