@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import queue
 import subprocess
 import sys
 import threading
@@ -58,7 +57,7 @@ def _record(event: str) -> logging.LogRecord:
 
 
 def test_a_full_queue_drops_lines_and_the_writer_says_how_many():
-    handoff = logs._Handoff(queue.Queue(3))
+    handoff = logs._Handoff(3)
     for i in range(5):  # the writer is not started yet: as if stderr were not read
         handoff.handle(_record(f"line {i}"))
     assert handoff.dropped == 2
@@ -80,7 +79,7 @@ def test_stop_gives_up_on_a_reader_that_never_comes_back():
         def emit(self, record):
             released.wait(3600)
 
-    handoff = logs._Handoff(queue.Queue(2))
+    handoff = logs._Handoff(2)
     writer = logs._Writer(handoff, Stuck())
     writer.start()
     for i in range(4):
