@@ -104,12 +104,17 @@ class _Writer:
             for record in records:
                 target.handle(record)
             return
+        lines = []
+        for record in records:
+            try:
+                lines.append(target.format(record) + target.terminator)
+            except Exception:  # what logging does with a line it cannot make: say so on stderr, go on
+                target.handleError(record)
         try:
-            text = "".join(target.format(record) + target.terminator for record in records)
             with target.lock:
-                target.stream.write(text)
+                target.stream.write("".join(lines))
                 target.flush()
-        except Exception:  # what logging does with a line it cannot write: say so on stderr, go on
+        except Exception:
             target.handleError(records[0])
 
     def stop(self) -> None:

@@ -89,3 +89,21 @@ def test_stop_gives_up_on_a_reader_that_never_comes_back():
     waited = time.monotonic() - started
     released.set()
     assert waited < 2 * logs.FLUSH_SECONDS + 5
+
+
+def test_a_line_that_cannot_be_made_costs_only_itself(monkeypatch):
+    """The writer writes a batch at a time: one record whose message cannot be formatted (here
+    ``%s`` with two arguments) is reported the way logging does, and the batch's other lines
+    are written."""
+    monkeypatch.setattr(logging, "raiseExceptions", False)  # logging's own report goes to stderr
+    handoff = logs._Handoff(10)
+    broken = logging.LogRecord(logs.LOGGER_NAME, logging.INFO, __file__, 0, "needs %s", ("one", "two"), None)
+    for record in (_record("before"), broken, _record("after")):
+        handoff.handle(record)
+    out = io.StringIO()
+    stream = logging.StreamHandler(out)
+    stream.setFormatter(logs.JsonFormatter())
+    writer = logs._Writer(handoff, stream)
+    writer.start()
+    writer.stop()
+    assert [json.loads(line)["event"] for line in out.getvalue().splitlines()] == ["before", "after"]
