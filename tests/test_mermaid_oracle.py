@@ -182,6 +182,15 @@ TRAPS = [
     "sequenceDiagram\n create participant C\n A->>B: not to C\n",
     "sequenceDiagram\n A->>B text without colon\n",
     "classDiagram\n A <|-- B\n",
+    # JavaScript's \s before the keyword, which mermaid's detectors skip: a second byte-order mark, one
+    # after a comment line or front matter, a paragraph separator; not Python's \x1c or \x85
+    "\ufeff\ufeffflowchart LR\n A --> B\n",
+    " \ufeffflowchart LR\n A --> B\n",
+    "%% c\n\ufeffflowchart LR\n A --> B\n",
+    "---\ntitle: t\n---\n\ufeffsequenceDiagram\n A->>B: x\n",
+    "\u2029graph TD\n A --> B\n",
+    "\ufeff\ufeffpie\n \"a\": 1\n",
+    "\x1cflowchart LR\n A --> B\n",
 ]
 
 

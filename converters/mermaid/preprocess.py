@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from . import jison
+
 # regexes.ts (directiveRegex), with JavaScript's dot
 DIRECTIVE = re.compile(
     r"%{2}{\s*(?:(\w+)\s*:|(\w+))\s*(?:(\w+)|((?:(?!}%{2})[^\n\r\u2028\u2029]|\r?\n)*))?\s*(?:}%{2})?",
@@ -32,16 +34,20 @@ _SPACES = re.compile(r"\s*")
 # (blank lines, spaces, an unclosed "<a" or "---"), in time that grows with the square of the text
 # or worse (issue 11). Each function says which of mermaid's expressions it computes.
 
+# JavaScript's \s, which mermaid's detectors use: it takes U+FEFF (a second byte-order mark,
+# or one after a comment line) and not Python's \x1c-\x1f and \x85.
+_JS_SPACES = f"[{jison._JS_SPACE}]*"
+_JS_SPACES_AT_START = re.compile(_JS_SPACES)
 # Diagram keywords, in mermaid's detector order for the ones that matter here.
 _DETECT = [
-    ("sequence", re.compile(r"\s*sequenceDiagram")),
-    ("swimlane", re.compile(r"\s*swimlane-beta(?![A-Za-z0-9_])")),
-    ("flowchart-v2", re.compile(r"\s*flowchart")),
-    ("flowchart", re.compile(r"\s*graph")),
+    ("sequence", re.compile(_JS_SPACES + r"sequenceDiagram")),
+    ("swimlane", re.compile(_JS_SPACES + r"swimlane-beta(?![A-Za-z0-9_])")),
+    ("flowchart-v2", re.compile(_JS_SPACES + r"flowchart")),
+    ("flowchart", re.compile(_JS_SPACES + r"graph")),
 ]
 # Other diagram types mermaid knows: recognised so the error can say what the text is.
 OTHER_TYPES = re.compile(
-    r"\s*(classDiagram(?:-v2)?|erDiagram|gantt|pie|stateDiagram(?:-v2)?|journey|gitGraph|"
+    _JS_SPACES + r"(classDiagram(?:-v2)?|erDiagram|gantt|pie|stateDiagram(?:-v2)?|journey|gitGraph|"
     r"requirementDiagram|mindmap|timeline|quadrantChart|sankey(?:-beta)?|xychart(?:-beta)?|block(?:-beta)?|"
     r"packet(?:-beta)?|architecture(?:-beta)?|kanban|radar(?:-beta)?|treemap(?:-beta)?|C4Context|C4Container|"
     r"C4Component|C4Dynamic|C4Deployment|info|zenuml|venn(?:-beta)?|ishikawa(?:-beta)?)\b"
@@ -487,7 +493,7 @@ def preprocess(text: str) -> Preprocessed:
     removals.remove(spans)
 
     current = removals.text()
-    stripped = len(current) - len(current.lstrip())
+    stripped = _JS_SPACES_AT_START.match(current).end()
     if stripped:
         removals.remove([(0, stripped)])
         current = current[stripped:]
