@@ -162,3 +162,37 @@ def test_an_error_in_an_old_syntax_statement_over_several_lines_stays_on_its_lin
     assert errors(diagnostics)
     for d in diagnostics:
         assert 1 <= d.column <= len(lines[d.line - 1]) + 1, (d, lines[d.line - 1])
+
+
+# -- seventh session: a participant's declaration, checked whole ----------------------------------
+@pytest.mark.parametrize("spec", [
+    "participant A order 10 #red", "participant A <<s>> order 10 #red", "participant A <<a>> <<b>> #red",
+    "participant A [[http://x]] #red", "participant A <<s>> [[http://x]]", "participant A as \"B c\" #red",
+    "participant \"B c\" as A <<s>> #red", "participant A #red/blue", "participant A #red\\blue", "participant A<<s>>",
+    "participant A#red", "database A #red", "participant A  <<s>>  order 2  [[u]]  #FF0000",
+])
+def test_what_plantuml_takes_after_a_participant_is_taken(spec):
+    diagram, _ = accepted(f"@startuml\n{spec}\nA -> B : hi\n@enduml\n")
+    declared = next(lane for lane in diagram.lanes if lane.id == "A")  # (order N may put it after B)
+    assert declared.attributes.get("plantuml.color", "").startswith("#") == ("#" in spec)
+
+
+@pytest.mark.parametrize("spec, code, column", [
+    ("participant A #red;line:blue", "PLANTUML_NO_SUCH_COLOR", 1),  # the parts PlantUML takes on an action only
+    ("participant \"A b\" as A #red;x", "PLANTUML_NO_SUCH_COLOR", 1),
+    ("participant A #line:red", "PLANTUML_NO_SUCH_COLOR", 1),
+    ("participant A #red order 10", "SYNTAX_ERROR", 20),  # order comes before the colour
+    ("participant A order 10 <<s>>", "SYNTAX_ERROR", 24),  # the stereotype comes first
+    ("participant A #red foo", "SYNTAX_ERROR", 20),
+    ("participant A as B foo", "SYNTAX_ERROR", 20),
+    ("participant A <<s>>x", "SYNTAX_ERROR", 20),
+    ("participant A [[x]] order 3", "SYNTAX_ERROR", 21),
+])
+def test_what_plantuml_refuses_after_a_participant_is_refused_at_its_column(spec, code, column):
+    """Found by the fuzz campaign ("seen and left" last session): the reader looked for a colour,
+    an order and a stereotype anywhere after the name, so it took a colour with ``;line:`` parts and
+    words PlantUML refuses (its CommandParticipant: stereotype, order, link, colour, end of line)."""
+    text = f"@startuml\n{spec}\nA -> B : hi\n@enduml\n"
+    assert oracle().check(text)[0] == "ERROR"
+    _, diagnostics = read(text)
+    assert [(d.code, d.line, d.column) for d in errors(diagnostics)] == [(code, 2, column)]

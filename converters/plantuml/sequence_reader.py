@@ -29,6 +29,11 @@ _NAME = re.compile(r"\"([^\"]*)\"|([^\s\"<>#]+)")
 _STEREOTYPE = re.compile(r"<<([^<>]*)>>")
 _COLOUR = re.compile(r"(#[\w#/\-]+)")
 _ORDER = re.compile(r"\border\s+(-?\d+)")
+# What PlantUML allows after a participant's name, in its order (CommandParticipant): a stereotype
+# (to the last ">>"), order N, a [[link]], a colour (group 1: the whole word, so that "#red;line:blue",
+# which PlantUML refuses as "No such color", is checked whole). Taken with match(), never fullmatch():
+# each part is tried once, so the time is linear; what is left after the match is refused.
+_DECLARATION_TAIL = re.compile(r"\s*(?:<<.*>>)?\s*(?:order\s+-?\d+)?\s*(?:\[\[[^\]]*\]\])?\s*(#\S*)?\s*")
 # Greedy, and no two adjacent parts that can match the same spaces: linear on any line.
 _FRAGMENT = re.compile(r"(alt|opt|loop|par2?|break|critical|group|partition)\b\s*(#\w+\s*)?(.*)$", re.I)
 _SECTION = re.compile(r"(else|also)\b\s*(#\w+\s*)?(.*)$", re.I)
@@ -223,13 +228,19 @@ class SequenceReader:
             lane.label = decoded if decoded != name else None
         if kind != "participant":
             lane.attributes["participant"] = kind
+        parts = _DECLARATION_TAIL.match(tail)
+        leftover = tail[parts.end():]
+        if leftover:
+            self.out.add("SYNTAX_ERROR", f"PlantUML refuses {leftover[:40]!r} here: after a participant's name come, "
+                         "in this order, <<stereotype>>, order N, [[link]] and #colour", line=line.number,
+                         column=line.column + len(line.text) - len(leftover))
         stereotype = _STEREOTYPE.search(tail)
         if stereotype:
             lane.attributes["plantuml.stereotype"] = stereotype.group(1)
-        colour = _COLOUR.search(_STEREOTYPE.sub("", tail))
+        colour = parts.group(1)
         if colour:
-            self.check_colour(colour.group(1), line, known_colour)
-            lane.attributes["plantuml.color"] = colour.group(1)
+            self.check_colour(colour, line, known_colour)
+            lane.attributes["plantuml.color"] = colour
         order = _ORDER.search(tail)
         if order:
             self.orders[name] = int(order.group(1))
