@@ -196,3 +196,30 @@ def test_what_plantuml_refuses_after_a_participant_is_refused_at_its_column(spec
     assert oracle().check(text)[0] == "ERROR"
     _, diagnostics = read(text)
     assert [(d.code, d.line, d.column) for d in errors(diagnostics)] == [(code, 2, column)]
+
+
+@pytest.mark.parametrize("body", ["  ArrowColor", "  sequence {\n    ArrowColor\n  }", "  ArrowColor red\n  Shadowing",
+                                  "  ArrowColor:red"])
+@pytest.mark.parametrize("diagram", ["start\n:x;\nstop", "A -> B : hi", "(*) --> \"A\"\n\"A\" --> (*)"])
+def test_a_setting_without_a_value_in_a_skinparam_block_is_refused(body, diagram):
+    """Found by the fuzz campaign ("seen and left" last session): PlantUML refuses the diagram at
+    the block's first line; the reader kept the block as it was."""
+    refused(f"@startuml\nskinparam {{\n{body}\n}}\n{diagram}\n@enduml\n", "SYNTAX_ERROR", 2)
+
+
+@pytest.mark.parametrize("body", ["  ArrowColor red", "  sequence {\n    ArrowColor red\n  }", "  ' a comment", "",
+                                  "  x y z"])
+def test_a_skinparam_block_of_settings_with_values_is_taken(body):
+    accepted(f"@startuml\nskinparam sequence {{\n{body}\n}}\nA -> B : hi\n@enduml\n")
+
+
+def test_the_writer_leaves_out_a_setting_without_a_value_from_a_kept_skinparam_block():
+    from converters.model import Diagram, Lane, Node, NodeKind
+    from converters.plantuml import write
+    model = Diagram(direction="TB", lanes=[Lane("L")], nodes=[Node("a", "L", NodeKind.TASK, "a")],
+                    attributes={"plantuml.preamble": "skinparam {\n  Shadowing\n  ArrowColor red\n}\nlegend\n  x\nendlegend"})
+    out, diagnostics = write(model, {"diagram": "activity"})
+    assert oracle().check(out)[0] == "ACTIVITY", out
+    assert "ArrowColor red" in out and "Shadowing" not in out and "legend\n  x\nendlegend" in out
+    assert [d.code for d in diagnostics if d.element == "diagram"] == ["DROPPED_ATTRIBUTE"]
+    assert not errors(read(out)[1])

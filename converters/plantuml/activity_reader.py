@@ -20,7 +20,7 @@ from .. import limits
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
 from . import extras
-from .blocks import Block, check_skinparam, text_block_word, unclosed_block
+from .blocks import Block, check_closed_block, check_skinparam, text_block_word, unclosed_block
 from .colours import action_end, known_colour, readable_colour
 from .source import Line, Source
 from .text import decode, label_or_none, one_line_text, split_note
@@ -433,6 +433,7 @@ class ActivityReader:
 
     def continue_block(self, line: Line) -> None:
         if self.block.take(line.text):
+            check_closed_block(self.block, self.out)
             self.append_preamble(self.block.text)
             self.block = None
 

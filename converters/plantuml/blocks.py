@@ -28,12 +28,13 @@ def text_block_word(lower: str) -> str | None:
 class Block:
     """The lines of one kept block, from its opening line to the line that closes it."""
 
-    __slots__ = ("line", "lines", "closers")
+    __slots__ = ("line", "lines", "closers", "valueless")
 
     def __init__(self, line, closer: str) -> None:
         self.line = line  # the opening line, for a block never closed
         self.lines = [line.text]
         self.closers = [closer]  # "}", "</style>", or the word of a legend/header/… block
+        self.valueless: str | None = None  # the first setting without a value in a skinparam block
 
     def take(self, text: str) -> bool:
         """Adds a line; True when it closed the block."""
@@ -42,6 +43,9 @@ class Block:
             self.closers.pop()
         elif self.closers[-1] == "}" and text.endswith("{"):
             self.closers.append("}")
+        elif (self.valueless is None and text and text[0] != "'" and len(text.split(None, 1)) < 2
+              and self.lines[0][:9].lower() == "skinparam"):
+            self.valueless = text
         return not self.closers
 
     @property
@@ -55,6 +59,14 @@ def check_skinparam(line, out) -> None:
     if words and words[0].lower() == "skinparam" and len(words) < 3 and not line.text.endswith("{"):
         out.add("SYNTAX_ERROR", f"{line.text[:60]!r} has no value: PlantUML refuses a skinparam without one",
                 line=line.number, column=line.column)
+
+
+def check_closed_block(block: Block, out) -> None:
+    """A skinparam block with a setting that has no value (``ArrowColor`` alone on its line):
+    PlantUML 1.2026.8 refuses the diagram, at the block's first line."""
+    if block.valueless is not None:
+        out.add("SYNTAX_ERROR", f"{block.valueless[:60]!r} in this skinparam block has no value: PlantUML refuses "
+                "a setting without one", line=block.line.number, column=block.line.column)
 
 
 def unclosed_block(block: Block | None, out) -> None:

@@ -12,7 +12,7 @@ import re
 
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
-from .blocks import Block, check_skinparam, text_block_word, unclosed_block
+from .blocks import Block, check_closed_block, check_skinparam, text_block_word, unclosed_block
 from .source import Line, Source
 from .text import label_or_none, one_line_text, split_note
 
@@ -57,6 +57,7 @@ class LegacyReader:
                 continue
             if self.block is not None:
                 if self.block.take(line.text):
+                    check_closed_block(self.block, self.out)
                     self.block = None
                 self.diagram.attributes["plantuml.preamble"] += "\n" + line.text
                 continue

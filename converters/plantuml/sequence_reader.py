@@ -13,7 +13,7 @@ import re
 from .. import limits
 from ..diagnostics import Diagnostics
 from ..model import Diagram, Edge, EdgeStyle, Group, GroupKind, Lane, Node, NodeKind
-from .blocks import Block, check_skinparam, text_block_word, unclosed_block
+from .blocks import Block, check_closed_block, check_skinparam, text_block_word, unclosed_block
 from .colours import known_colour, readable_colour
 from .source import Line, Source
 from .text import decode, label_or_none, one_line_text, split_note
@@ -80,6 +80,7 @@ class SequenceReader:
                 continue
             if self.block is not None:
                 if self.block.take(line.text):
+                    check_closed_block(self.block, self.out)
                     self.keep(self.block.text)
                     self.block = None
                 continue

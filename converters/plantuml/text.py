@@ -118,6 +118,7 @@ def preamble_lines(text: str) -> tuple[list[str], list[str]]:
     kept: list[str] = []
     refused: list[str] = []
     closers: list[str] = []
+    in_skinparam = False  # whether the outermost open block is a skinparam block
     for line in text.split("\n"):
         stripped = line.strip()
         lower = stripped.lower()
@@ -129,6 +130,10 @@ def preamble_lines(text: str) -> tuple[list[str], list[str]]:
             refused.append(line)  # a statement inside a settings block would change the diagram's kind
             continue
         if closers:
+            if (in_skinparam and stripped and lower.replace(" ", "") != closers[-1] and not stripped.endswith("{")
+                    and len(stripped.split(None, 1)) < 2):
+                refused.append(line)  # a setting without a value: PlantUML refuses the block (blocks.Block)
+                continue
             kept.append(line)
             if lower.replace(" ", "") == closers[-1]:
                 closers.pop()
@@ -139,6 +144,7 @@ def preamble_lines(text: str) -> tuple[list[str], list[str]]:
             refused.append(line)  # a skinparam without a value: PlantUML refuses it (blocks.check_skinparam)
         elif word in _PREAMBLE_WORDS or stripped.startswith("!") or lower.startswith("<style"):
             kept.append(line)
+            in_skinparam = word == "skinparam"
             if stripped.endswith("{"):
                 closers.append("}")
             elif lower.startswith("<style") and "</style>" not in lower:
