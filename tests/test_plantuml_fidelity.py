@@ -78,9 +78,11 @@ def refused(text: str, code: str, line: int) -> None:
 
 
 @pytest.mark.parametrize("before", [":a;", "start", "stop", "fork\nend fork", "if (x) then\nendif",
-                                    "#red:a;\n:b;"])
+                                    "#red:a;\n:b;", "partition P {\n}", "group G\nend group", "package P {\n}",
+                                    "partition P\nend partition"])
 def test_a_swimlane_after_boxes_outside_swimlanes_is_refused(before):
-    """"This swimlane must be defined at the start of the diagram."""
+    """"This swimlane must be defined at the start of the diagram." A group before any swimlane
+    counts, even an empty one (PlantUML says "Syntax Error?" there; found by the fuzz campaign)."""
     text = f"@startuml\n{before}\n|A|\n:c;\n@enduml\n"
     refused(text, "PLANTUML_LATE_SWIMLANE", 2 + before.count("\n") + 1)
 

@@ -676,6 +676,8 @@ class ActivityReader:
             name = name[1:-1]
         self.group_counter += 1
         kind = _GROUP_WORDS[word]
+        if self.lane is None or self.lane == IMPLICIT_LANE:
+            self.drawn_outside_lanes = True  # PlantUML refuses a swimlane after a group, even an empty one
         group = Group(f"g{self.group_counter}", kind, label_or_none(name), [],
                       parent=self.innermost_group(), line=line.number, column=line.column)
         if word not in ("partition", "group"):
