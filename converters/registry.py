@@ -128,13 +128,23 @@ def all_formats() -> list[Format]:
     return list(FORMATS)
 
 
+# Every format's names and aliases, made again only when ``FORMATS`` is another list or changed
+# length (a test or a plugin host may replace or extend it): each conversion looks up two names.
+_name_index: tuple[list[Format], int, dict[str, Format]] | None = None
+
+
 def _names() -> dict[str, Format]:
-    names: dict[str, Format] = {}
-    for fmt in FORMATS:
-        names[fmt.name] = fmt
-        for alias in fmt.aliases:
-            names[alias] = fmt
-    return names
+    global _name_index
+    formats = FORMATS
+    index = _name_index
+    if index is None or index[0] is not formats or index[1] != len(formats):
+        names: dict[str, Format] = {}
+        for fmt in formats:
+            names[fmt.name] = fmt
+            for alias in fmt.aliases:
+                names[alias] = fmt
+        index = _name_index = (formats, len(formats), names)
+    return index[2]
 
 
 def closest_format(name: str) -> str | None:
