@@ -210,7 +210,7 @@ def test_a_setting_without_a_value_in_a_skinparam_block_is_refused(body, diagram
 
 
 @pytest.mark.parametrize("body", ["  ArrowColor red", "  sequence {\n    ArrowColor red\n  }", "  ' a comment", "",
-                                  "  x y z"])
+                                  "  x y z", "  !if 1\n  ArrowColor red\n  !endif"])
 def test_a_skinparam_block_of_settings_with_values_is_taken(body):
     accepted(f"@startuml\nskinparam sequence {{\n{body}\n}}\nA -> B : hi\n@enduml\n")
 
@@ -219,9 +219,10 @@ def test_the_writer_leaves_out_a_setting_without_a_value_from_a_kept_skinparam_b
     from converters.model import Diagram, Lane, Node, NodeKind
     from converters.plantuml import write
     model = Diagram(direction="TB", lanes=[Lane("L")], nodes=[Node("a", "L", NodeKind.TASK, "a")],
-                    attributes={"plantuml.preamble": "skinparam {\n  Shadowing\n  ArrowColor red\n}\nlegend\n  x\nendlegend"})
+                    attributes={"plantuml.preamble": "skinparam {\n  Shadowing\n  !if 1\n  ArrowColor red\n  !endif\n}\n"
+                                                       "legend\n  x\nendlegend"})
     out, diagnostics = write(model, {"diagram": "activity"})
     assert oracle().check(out)[0] == "ACTIVITY", out
-    assert "ArrowColor red" in out and "Shadowing" not in out and "legend\n  x\nendlegend" in out
+    assert "!if 1\n  ArrowColor red\n  !endif" in out and "Shadowing" not in out and "legend\n  x\nendlegend" in out
     assert [d.code for d in diagnostics if d.element == "diagram"] == ["DROPPED_ATTRIBUTE"]
     assert not errors(read(out)[1])

@@ -43,7 +43,7 @@ class Block:
             self.closers.pop()
         elif self.closers[-1] == "}" and text.endswith("{"):
             self.closers.append("}")
-        elif (self.valueless is None and text and text[0] != "'" and len(text.split(None, 1)) < 2
+        elif (self.valueless is None and text and text[0] not in "'!" and len(text.split(None, 1)) < 2
               and self.lines[0][:9].lower() == "skinparam"):
             self.valueless = text
         return not self.closers

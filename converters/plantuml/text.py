@@ -130,8 +130,8 @@ def preamble_lines(text: str) -> tuple[list[str], list[str]]:
             refused.append(line)  # a statement inside a settings block would change the diagram's kind
             continue
         if closers:
-            if (in_skinparam and stripped and lower.replace(" ", "") != closers[-1] and not stripped.endswith("{")
-                    and len(stripped.split(None, 1)) < 2):
+            if (in_skinparam and stripped and stripped[0] != "!" and lower.replace(" ", "") != closers[-1]
+                    and not stripped.endswith("{") and len(stripped.split(None, 1)) < 2):
                 refused.append(line)  # a setting without a value: PlantUML refuses the block (blocks.Block)
                 continue
             kept.append(line)
