@@ -114,7 +114,7 @@ def test_a_mermaid_shape_the_writer_cannot_draw_is_reported_or_carried(shape):
     what the reader leaves unsaid: not a loss."""
     model = _event_with_shape(shape)
     check_closure(model, "mermaid")
-    text, written = write_with_diagnostics(model, "mermaid", {"extras": "comments"})
+    text, _ = write_with_diagnostics(model, "mermaid", {"extras": "comments"})
     back = read_with_diagnostics(text, "mermaid").diagram
     assert back.nodes[0].attributes.get("mermaid.shape") == shape, text
     reported = [d for d in write_with_diagnostics(model, "mermaid")[1] if d.code == "DROPPED_ATTRIBUTE"]
