@@ -56,15 +56,21 @@ def worker(side: str, step: int, reader: str, empty: bool = False) -> None:
     eval("work()", {"work": work})  # the counted call (callgrind toggles collection on builtin_eval)
 
 
-def count(side: str, step: int, reader: str, empty: bool = False) -> int:
+def callgrind_count(script: str, *args: str) -> int:
+    """The instructions callgrind counts while ``python script args`` runs its counted call (inside
+    ``eval``: collection is toggled on ``builtin_eval``). Also used by bench_bpmn_parsers.py."""
     command = ["valgrind", "--tool=callgrind", "--collect-atstart=no", "--toggle-collect=builtin_eval",
-               "--callgrind-out-file=/dev/null", sys.executable, __file__, "--worker", side, "--step", str(step),
-               "--reader", reader, *(["--empty"] if empty else [])]
+               "--callgrind-out-file=/dev/null", sys.executable, script, *args]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     found = re.search(r"Collected : (\d+)", result.stderr)
     if not found:
         raise SystemExit(f"no instruction count in valgrind's output:\n{result.stderr[-2000:]}")
     return int(found.group(1))
+
+
+def count(side: str, step: int, reader: str, empty: bool = False) -> int:
+    return callgrind_count(__file__, "--worker", side, "--step", str(step), "--reader", reader,
+                           *(["--empty"] if empty else []))
 
 
 def main() -> None:

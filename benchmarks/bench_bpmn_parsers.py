@@ -33,7 +33,6 @@ import bisect
 import gc
 import importlib.util
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,18 +45,15 @@ from lxml import etree
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_bpmn_instructions import callgrind_count  # noqa: E402
+from bench_bpmn_instructions import texts as corpus  # noqa: E402  (every step-th file of bpmn-more)
 from converters.bpmn import reader, safexml  # noqa: E402
 
-MORE = ROOT / "tests" / "corpus" / "bpmn-more"
 _LXML = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, remove_pis=True,
                         collect_ids=False)
 # The elements whose text the reader reads (documentation, annotations, lane refs, data
 # association ends, a potential owner's expression).
 _TEXT_ELEMENTS = frozenset({"documentation", "text", "flowNodeRef", "sourceRef", "targetRef", "formalExpression"})
-
-
-def corpus(step: int) -> list[str]:
-    return [f.read_text(encoding="utf-8") for f in sorted(MORE.glob("*/*.bpmn"))[::step]]
 
 
 def prepared(text: str) -> bytes:
@@ -261,14 +257,7 @@ def worker(name: str, step: int, empty: bool) -> None:
 
 
 def instructions(name: str, step: int, empty: bool = False) -> int:
-    command = ["valgrind", "--tool=callgrind", "--collect-atstart=no", "--toggle-collect=builtin_eval",
-               "--callgrind-out-file=/dev/null", sys.executable, __file__, "--worker", name, "--step", str(step),
-               *(["--empty"] if empty else [])]
-    result = subprocess.run(command, capture_output=True, text=True, check=True)
-    found = re.search(r"Collected : (\d+)", result.stderr)
-    if not found:
-        raise SystemExit(f"no instruction count in valgrind's output:\n{result.stderr[-2000:]}")
-    return int(found.group(1))
+    return callgrind_count(__file__, "--worker", name, "--step", str(step), *(["--empty"] if empty else []))
 
 
 def counted(step: int, names: list[str]) -> None:
