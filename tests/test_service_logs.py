@@ -56,18 +56,23 @@ def _record(event: str) -> logging.LogRecord:
     return record
 
 
-def test_a_full_queue_drops_lines_and_the_writer_says_how_many():
-    handoff = logs._Handoff(3)
-    for i in range(5):  # the writer is not started yet: as if stderr were not read
-        handoff.handle(_record(f"line {i}"))
-    assert handoff.dropped == 2
+def _written(handoff: logs._Handoff) -> list[dict]:
+    """The lines a writer makes of what ``handoff`` holds, written to a string and parsed."""
     out = io.StringIO()
     stream = logging.StreamHandler(out)
     stream.setFormatter(logs.JsonFormatter())
     writer = logs._Writer(handoff, stream)
     writer.start()
     writer.stop()
-    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_a_full_queue_drops_lines_and_the_writer_says_how_many():
+    handoff = logs._Handoff(3)
+    for i in range(5):  # the writer is not started yet: as if stderr were not read
+        handoff.handle(_record(f"line {i}"))
+    assert handoff.dropped == 2
+    lines = _written(handoff)
     assert [line["event"] for line in lines] == ["log lines dropped", "line 0", "line 1", "line 2"]
     assert lines[0]["count"] == 2 and lines[0]["level"] == "warning"
 
@@ -100,10 +105,4 @@ def test_a_line_that_cannot_be_made_costs_only_itself(monkeypatch):
     broken = logging.LogRecord(logs.LOGGER_NAME, logging.INFO, __file__, 0, "needs %s", ("one", "two"), None)
     for record in (_record("before"), broken, _record("after")):
         handoff.handle(record)
-    out = io.StringIO()
-    stream = logging.StreamHandler(out)
-    stream.setFormatter(logs.JsonFormatter())
-    writer = logs._Writer(handoff, stream)
-    writer.start()
-    writer.stop()
-    assert [json.loads(line)["event"] for line in out.getvalue().splitlines()] == ["before", "after"]
+    assert [line["event"] for line in _written(handoff)] == ["before", "after"]
