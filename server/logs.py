@@ -67,7 +67,7 @@ class _Writer:
 
     def __init__(self, handoff: _Handoff, target: logging.Handler) -> None:
         self.handoff = handoff
-        self.handlers = (target,)
+        self.target = target
         self.reported = 0
         self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
@@ -99,7 +99,7 @@ class _Writer:
 
     def _write(self, records: list[logging.LogRecord]) -> None:
         """One write and one flush for the batch when the target is a stream; else record by record."""
-        target = self.handlers[0]
+        target = self.target
         if not isinstance(target, logging.StreamHandler):
             for record in records:
                 target.handle(record)
@@ -160,8 +160,7 @@ def flush() -> None:
     if writer is None:
         return
     logger = logging.getLogger(LOGGER_NAME)
-    for stream in writer.handlers:  # the stream's own lock keeps the two threads' lines whole
-        logger.addHandler(stream)
+    logger.addHandler(writer.target)  # the stream's own lock keeps the two threads' lines whole
     logger.removeHandler(writer.handoff)
     writer.stop()
 
