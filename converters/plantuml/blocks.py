@@ -43,8 +43,7 @@ class Block:
             self.closers.pop()
         elif self.closers[-1] == "}" and text.endswith("{"):
             self.closers.append("}")
-        elif (self.valueless is None and text and text[0] not in "'!" and len(text.split(None, 1)) < 2
-              and self.lines[0][:9].lower() == "skinparam"):
+        elif self.valueless is None and valueless_setting(text) and self.lines[0][:9].lower() == "skinparam":
             self.valueless = text
         return not self.closers
 
@@ -59,6 +58,13 @@ def check_skinparam(line, out) -> None:
     if words and words[0].lower() == "skinparam" and len(words) < 3 and not line.text.endswith("{"):
         out.add("SYNTAX_ERROR", f"{line.text[:60]!r} has no value: PlantUML refuses a skinparam without one",
                 line=line.number, column=line.column)
+
+
+def valueless_setting(text: str) -> bool:
+    """A stripped line inside a skinparam block that is a setting without a value (``ArrowColor``
+    alone), which PlantUML refuses; comments and preprocessor lines are no settings. The caller
+    has ruled out the lines that open or close a block."""
+    return bool(text) and text[0] not in "'!" and len(text.split(None, 1)) < 2
 
 
 def check_closed_block(block: Block, out) -> None:

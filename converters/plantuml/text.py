@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .blocks import text_block_word
+from .blocks import text_block_word, valueless_setting
 from .source import is_statement
 
 # Characters with a meaning wherever they stand: statement delimiters, creole's escape, HTML-like
@@ -130,8 +130,8 @@ def preamble_lines(text: str) -> tuple[list[str], list[str]]:
             refused.append(line)  # a statement inside a settings block would change the diagram's kind
             continue
         if closers:
-            if (in_skinparam and stripped and stripped[0] != "!" and lower.replace(" ", "") != closers[-1]
-                    and not stripped.endswith("{") and len(stripped.split(None, 1)) < 2):
+            if (in_skinparam and lower.replace(" ", "") != closers[-1] and not stripped.endswith("{")
+                    and valueless_setting(stripped)):
                 refused.append(line)  # a setting without a value: PlantUML refuses the block (blocks.Block)
                 continue
             kept.append(line)
