@@ -226,3 +226,20 @@ def test_the_writer_leaves_out_a_setting_without_a_value_from_a_kept_skinparam_b
     assert "!if 1\n  ArrowColor red\n  !endif" in out and "Shadowing" not in out and "legend\n  x\nendlegend" in out
     assert [d.code for d in diagnostics if d.element == "diagram"] == ["DROPPED_ATTRIBUTE"]
     assert not errors(read(out)[1])
+
+
+def test_order_inside_a_stereotype_is_no_order():
+    """``<<order 5>>`` is a stereotype, not an order: PlantUML draws the same whatever the number in
+    it (3 or 7 against B's order 6); the reader took the order from inside the stereotype."""
+    import re
+
+    from tests.oracles.plantuml_oracle import render_svg
+
+    def drawn(number: int) -> list[str]:
+        svg = render_svg(f"@startuml\nparticipant A <<order {number}>>\nparticipant B order 6\nA -> B : hi\n@enduml\n")
+        return re.findall(r">([AB])<", svg)
+
+    assert drawn(3) == drawn(7)
+    diagram, _ = accepted("@startuml\nparticipant A <<order 7>>\nparticipant B order 6\nA -> B : hi\n@enduml\n")
+    assert [lane.id for lane in diagram.lanes] == ["A", "B"]  # A has no order (0), B has 6: A comes first
+    assert diagram.lanes[0].attributes == {"plantuml.stereotype": "order 7"}

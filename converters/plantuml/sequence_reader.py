@@ -28,12 +28,12 @@ _DECLARATION = re.compile(r"(create\s+)?(" + "|".join(PARTICIPANT_KINDS) + r")\s
 _NAME = re.compile(r"\"([^\"]*)\"|([^\s\"<>#]+)")
 _STEREOTYPE = re.compile(r"<<([^<>]*)>>")
 _COLOUR = re.compile(r"(#[\w#/\-]+)")
-_ORDER = re.compile(r"\border\s+(-?\d+)")
-# What PlantUML allows after a participant's name, in its order (CommandParticipant): a stereotype
-# (to the last ">>"), order N, a [[link]], a colour (group 1: the whole word, so that "#red;line:blue",
-# which PlantUML refuses as "No such color", is checked whole). Taken with match(), never fullmatch():
-# each part is tried once, so the time is linear; what is left after the match is refused.
-_DECLARATION_TAIL = re.compile(r"\s*(?:<<.*>>)?\s*(?:order\s+-?\d+)?\s*(?:\[\[[^\]]*\]\])?\s*(#\S*)?\s*")
+# What PlantUML allows after a participant's name, in its order (CommandParticipant): stereotypes
+# (group 1, to the last ">>"), order N (group 2), a [[link]], a colour (group 3: the whole word, so that
+# "#red;line:blue", which PlantUML refuses as "No such color", is checked whole). Each part is read
+# from its own place only: "<<order 5>>" is a stereotype, not an order. Taken with match(), never
+# fullmatch(): each part is tried once, so the time is linear; what is left after the match is refused.
+_DECLARATION_TAIL = re.compile(r"\s*(<<.*>>)?\s*(?:order\s+(-?\d+))?\s*(?:\[\[[^\]]*\]\])?\s*(#\S*)?\s*")
 # Greedy, and no two adjacent parts that can match the same spaces: linear on any line.
 _FRAGMENT = re.compile(r"(alt|opt|loop|par2?|break|critical|group|partition)\b\s*(#\w+\s*)?(.*)$", re.I)
 _SECTION = re.compile(r"(else|also)\b\s*(#\w+\s*)?(.*)$", re.I)
@@ -235,17 +235,16 @@ class SequenceReader:
             self.out.add("SYNTAX_ERROR", f"PlantUML refuses {leftover[:40]!r} here: after a participant's name come, "
                          "in this order, <<stereotype>>, order N, [[link]] and #colour", line=line.number,
                          column=line.column + len(line.text) - len(leftover))
-        stereotype = _STEREOTYPE.search(tail)
+        stereotypes, order, colour = parts.groups()
+        stereotype = _STEREOTYPE.search(stereotypes) if stereotypes else None
         if stereotype:
             lane.attributes["plantuml.stereotype"] = stereotype.group(1)
-        colour = parts.group(1)
         if colour:
             self.check_colour(colour, line, known_colour)
             lane.attributes["plantuml.color"] = colour
-        order = _ORDER.search(tail)
         if order:
-            self.orders[name] = int(order.group(1))
-            lane.attributes["plantuml.order"] = order.group(1)
+            self.orders[name] = int(order)
+            lane.attributes["plantuml.order"] = order
         if created:
             lane.attributes["created"] = "true"
 
